@@ -1,0 +1,5 @@
+/** Public surface of the kernel for plugins: types plus a few runtime helpers. */
+export type * from './plugin-api.js';
+export { HypError, UsageError, errorMessage } from './errors.js';
+export { writeFileAtomic } from './util/atomic-write.js';
+export { bootKernel, type Kernel, type BootOptions } from './kernel/boot.js';
