@@ -50,7 +50,7 @@ export interface Meter {
   counter(name: string): Counter;
 }
 
-export type ColumnType = 'string' | 'int' | 'float' | 'boolean' | 'json' | 'timestamp';
+export type ColumnType = 'string' | 'int' | 'float' | 'boolean' | 'json' | 'timestamp' | 'blob';
 
 export interface ColumnSpec {
   name: string;

@@ -1,0 +1,149 @@
+import { Command, CommanderError, Option } from 'commander';
+import { HypError, UsageError, errorMessage } from '../errors.js';
+import { bootKernel, type Kernel } from '../kernel/boot.js';
+import { runDaemon } from '../daemon/run-daemon.js';
+import { hypLayout, resolveHypHome } from '../util/hyp-home.js';
+import { hypVersion } from '../util/package-root.js';
+import { openReadOnlyDatabase } from '../storage/database.js';
+import { listStoredDatasets } from '../storage/datasets.js';
+import { ROW_FORMATS, type RowFormat } from './format-rows.js';
+import { runQuery } from './query-sql.js';
+import { describeSchema } from './query-schema.js';
+import { buildStatusReport, renderStatus } from './status-report.js';
+import type { CommandIO, DatasetSpec } from '../plugin-api.js';
+
+export interface CliIO extends CommandIO {
+  env: NodeJS.ProcessEnv;
+}
+
+/** `--config <path>` is read before anything else: it decides which plugins exist. */
+function preParseConfig(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--config') return argv[i + 1];
+    if (a.startsWith('--config=')) return a.slice('--config='.length);
+  }
+  return undefined;
+}
+
+function commandWord(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--config') { i++; continue; }
+    if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown, hypHome: string, configPath: string | undefined): Command {
+  const layout = hypLayout(hypHome, configPath);
+  const needKernel = (): Kernel => {
+    if (kernel) return kernel;
+    throw bootError instanceof HypError ? bootError : new HypError(errorMessage(bootError));
+  };
+  const program = new Command('hyp')
+    .description('HypAware: a local capture proxy for AI coding agents, with your history in SQL')
+    .version(hypVersion(), '-V, --version')
+    .option('--config <path>', 'config file (default $HYP_HOME/hypaware-config.json)')
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(`hyp: ${s.replace(/^error: /, '').split('\n')[0]}\n`),
+    });
+
+  const daemon = program.command('daemon').description('run the capture daemon');
+  daemon.command('run')
+    .description('run the daemon (gateway and every enabled source) until SIGTERM/SIGINT; SIGHUP reloads the config')
+    .option('--foreground', 'stay in the foreground (the only mode: use a service manager to background it)')
+    .action(async (opts: { foreground?: boolean }) => {
+      if (!opts.foreground) throw new UsageError('hyp daemon run needs --foreground (HypAware does not fork; run it under your service manager)');
+      const code = await runDaemon({ hypHome, ...(configPath ? { configPath } : {}), env: io.env, echo: io.stderr });
+      if (code !== 0) throw new HypError('daemon stopped abnormally', { exitCode: code });
+    });
+
+  program.command('status')
+    .description('is it working? config, daemon, plugins, capabilities, datasets and diagnostics')
+    .option('--json', 'machine-readable output (stable keys)')
+    .action(async (opts: { json?: boolean }) => {
+      const report = await buildStatusReport(layout, kernel, bootError);
+      if (opts.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else renderStatus(report, io.stdout);
+    });
+
+  const query = program.command('query').description('ask the captured history');
+  query.command('sql')
+    .description('run one read-only SQL statement (SQLite dialect; JSON functions work on JSON columns)')
+    .argument('<sql>', 'the statement, e.g. "SELECT model, count(*) FROM ai_gateway_messages GROUP BY 1"')
+    .addOption(new Option('--format <format>', 'output format').choices(ROW_FORMATS).default('table'))
+    .action((sql: string, opts: { format: RowFormat }) => {
+      const k = needKernel();
+      k.database();
+      const db = openReadOnlyDatabase(k.layout.databasePath);
+      try {
+        runQuery(db, sql, opts.format, io.stdout);
+      } finally {
+        db.close();
+      }
+    });
+  query.command('schema')
+    .description('list datasets, or the columns of one')
+    .argument('[dataset]', 'dataset name, e.g. ai_gateway_messages')
+    .option('--json', 'machine-readable output')
+    .action((name: string | undefined, opts: { json?: boolean }) => {
+      let specs: DatasetSpec[];
+      if (kernel) specs = [...kernel.datasets.values()].map((d) => d.spec);
+      else {
+        const db = openReadOnlyDatabase(layout.databasePath);
+        try { specs = listStoredDatasets(db).map((d) => d.spec); } finally { db.close(); }
+      }
+      describeSchema(specs, name, Boolean(opts.json), io.stdout);
+    });
+
+  for (const spec of kernel?.commands ?? []) {
+    const cmd = program.command(spec.name).description(`${spec.description} [${spec.plugin}]`);
+    spec.configure(cmd, io);
+  }
+  return program;
+}
+
+/** Run `hyp` with `argv` (without node and script). Resolves with the exit code. */
+export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const configPath = preParseConfig(argv);
+  const word = commandWord(argv);
+  const hypHome = resolveHypHome(io.env);
+  let kernel: Kernel | undefined;
+  let bootError: unknown;
+  try {
+    if (word !== 'daemon') kernel = await bootKernel({ mode: 'cli', hypHome, ...(configPath ? { configPath } : {}), env: io.env });
+  } catch (err) {
+    bootError = err;
+    if (!(err instanceof HypError)) return report(io, err);
+    if (word !== 'status' && word !== 'help' && word !== undefined && !argv.includes('--help') && !argv.includes('-h')) return report(io, err);
+  }
+  try {
+    const program = buildProgram(io, kernel, bootError, hypHome, configPath);
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      return 2;
+    }
+    return report(io, err);
+  } finally {
+    await kernel?.shutdown();
+  }
+}
+
+function report(io: CliIO, err: unknown): number {
+  if (err instanceof HypError) {
+    io.stderr.write(`hyp: ${err.message.split('\n')[0]}\n`);
+    return err.exitCode;
+  }
+  io.stderr.write(`hyp: internal error: ${errorMessage(err).split('\n')[0]}${io.env.HYP_DEBUG ? '' : ' (set HYP_DEBUG=1 for details)'}\n`);
+  if (io.env.HYP_DEBUG && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
+  return 70;
+}

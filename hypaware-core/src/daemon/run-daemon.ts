@@ -1,0 +1,225 @@
+import type { JsonObject, SourceHandle } from '../plugin-api.js';
+import { HypError, errorMessage } from '../errors.js';
+import { bootKernel, type Kernel, type RegisteredSource } from '../kernel/boot.js';
+import { loadConfig, pluginSlice } from '../config/config-file.js';
+import { hypLayout, resolveHypHome } from '../util/hyp-home.js';
+import { hypVersion } from '../util/package-root.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { LogRecord } from '../telemetry/log-sink.js';
+import {
+  processAlive, readPidFile, removePidFile, writeStatusFile, type DaemonState, type DaemonStatusFile, type SourceReport,
+} from './status-file.js';
+
+export interface DaemonOptions {
+  hypHome?: string;
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** where human-readable log lines go (default stderr) */
+  echo?: NodeJS.WritableStream;
+  /** per-source stop deadline */
+  stopTimeoutMs?: number;
+}
+
+interface RunningSource {
+  spec: RegisteredSource;
+  handle?: SourceHandle;
+  state: SourceReport['state'];
+  message?: string;
+}
+
+function formatEcho(record: LogRecord): string {
+  const { ts, level, event, mode: _mode, plugin, ...rest } = record;
+  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+  return `${ts} ${level.toUpperCase().padEnd(5)} ${plugin ? `[${String(plugin)}] ` : ''}${event}${fields ? ' ' + fields : ''}\n`;
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+/**
+ * `hyp daemon run --foreground`: boot in daemon mode, start every source, keep the status
+ * file current, stop in reverse order on SIGTERM/SIGINT (exit 0), reload config on SIGHUP.
+ * Resolves with the process exit code.
+ */
+export async function runDaemon(options: DaemonOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const hypHome = options.hypHome ?? resolveHypHome(env);
+  const layout = hypLayout(hypHome, options.configPath);
+  const echo = options.echo ?? process.stderr;
+  const minEcho = env.HYP_LOG_LEVEL === 'debug' ? 'debug' : 'info';
+
+  const otherPid = readPidFile(layout.pidFile);
+  if (otherPid !== undefined && otherPid !== process.pid && processAlive(otherPid)) {
+    throw new HypError(`a HypAware daemon is already running for ${hypHome} (pid ${otherPid}); stop it first or use another HYP_HOME`, { kind: 'daemon_running' });
+  }
+
+  const kernel: Kernel = await bootKernel({
+    mode: 'daemon', hypHome, configPath: options.configPath, env,
+    echoLog: (r) => { if (r.level !== 'debug' || minEcho === 'debug') echo.write(formatEcho(r)); },
+  });
+  if (kernel.configIssues.length > 0) {
+    const first = kernel.configIssues[0]!;
+    await kernel.shutdown();
+    const more = kernel.configIssues.length > 1 ? ` (and ${kernel.configIssues.length - 1} more; see hyp status)` : '';
+    throw new HypError(`config ${layout.configPath}: ${first.path}: ${first.message}${more}`, { kind: 'config_invalid' });
+  }
+
+  const startedAt = new Date().toISOString();
+  const running: RunningSource[] = kernel.sources.map((spec) => ({ spec, state: 'starting' }));
+  let state: DaemonState = 'starting';
+  let fatal: string | undefined;
+  const problems = [...kernel.skipped.filter((s) => s.kind !== 'disabled').map((s) => s.message), ...kernel.failed.map((f) => f.message)];
+
+  const snapshot = (): DaemonStatusFile => ({
+    state, pid: process.pid, version: hypVersion(), hyp_home: hypHome, config_path: layout.configPath,
+    started_at: startedAt, updated_at: new Date().toISOString(),
+    ...(state === 'stopped' ? { stopped_at: new Date().toISOString() } : {}),
+    ...(fatal ? { error: fatal } : {}),
+    sources: running.map((r) => {
+      let live: SourceReport | undefined;
+      try {
+        const s = r.handle?.status?.();
+        if (s) live = { name: r.spec.name, plugin: r.spec.plugin, ...s };
+      } catch { /* a broken status() must not break the daemon */ }
+      if (r.state === 'stopped' || r.state === 'failed' || r.state === 'starting') live = undefined;
+      return live ?? { name: r.spec.name, plugin: r.spec.plugin, state: r.state, ...(r.message ? { message: r.message } : {}) };
+    }),
+    plugins: kernel.plugins.map((p) => ({ name: p.name, version: p.version })),
+    problems,
+  });
+  const writeStatus = () => {
+    try {
+      writeStatusFile(layout.statusFile, snapshot());
+    } catch (err) {
+      kernel.log.error('daemon.status_write_failed', { error: errorMessage(err) });
+    }
+  };
+
+  writeFileAtomic(layout.pidFile, `${process.pid}\n`, { mode: 0o600 });
+  writeStatus();
+  kernel.log.info('daemon.starting', { pid: process.pid, hyp_home: hypHome, config: kernel.config.fromFile ? layout.configPath : '(embedded default)', plugins: kernel.plugins.map((p) => p.name).join(',') });
+
+  for (const r of running) {
+    try {
+      r.handle = await r.spec.start();
+      r.state = 'running';
+      kernel.log.info('source.started', { source: r.spec.name, plugin: r.spec.plugin });
+    } catch (err) {
+      r.state = 'failed';
+      r.message = errorMessage(err);
+      kernel.log.error('source.start_failed', { source: r.spec.name, plugin: r.spec.plugin, error: r.message });
+    }
+  }
+  const failedSources = running.filter((r) => r.state === 'failed');
+  if (failedSources.length > 0 && failedSources.length === running.length) {
+    fatal = `source ${failedSources[0]!.spec.name} failed to start: ${failedSources[0]!.message}`;
+    state = 'failed';
+    writeStatus();
+    await kernel.shutdown();
+    removePidFile(layout.pidFile);
+    throw new HypError(fatal, { kind: 'source_start_failed' });
+  }
+  if (running.length === 0) kernel.log.warn('daemon.no_sources', { message: 'no enabled plugin provides a source; the daemon idles' });
+
+  state = 'running';
+  writeStatus();
+  kernel.log.info('daemon.running', { pid: process.pid, sources: running.filter((r) => r.state === 'running').map((r) => r.spec.name).join(',') });
+  const statusTimer = setInterval(writeStatus, 5000);
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+
+  const onUncaught = (err: unknown) => {
+    kernel.log.error('daemon.uncaught', { error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+  };
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onUncaught);
+
+  const stopTimeout = options.stopTimeoutMs ?? 20_000;
+  let reloading: Promise<void> = Promise.resolve();
+
+  const reload = async () => {
+    let next;
+    try {
+      next = loadConfig(layout.configPath);
+    } catch (err) {
+      kernel.log.error('daemon.reload_failed', { error: errorMessage(err), message: 'keeping the running config' });
+      return;
+    }
+    kernel.log.info('daemon.reloading', { config: layout.configPath });
+    for (const r of running) {
+      const plugin = kernel.plugins.find((p) => p.name === r.spec.plugin);
+      if (!plugin || r.state !== 'running' || !r.handle) continue;
+      const { slice } = pluginSlice(next, plugin.name);
+      if (JSON.stringify(slice) === JSON.stringify(plugin.config)) continue;
+      replaceContents(plugin.config, slice);
+      try {
+        if (r.handle.reload) await r.handle.reload(slice);
+        else {
+          await withTimeout(r.handle.stop(), stopTimeout, `stopping ${r.spec.name}`);
+          r.handle = await r.spec.start();
+        }
+        kernel.log.info('source.reloaded', { source: r.spec.name });
+      } catch (err) {
+        r.state = 'failed';
+        r.message = errorMessage(err);
+        kernel.log.error('source.reload_failed', { source: r.spec.name, error: r.message });
+      }
+    }
+    writeStatus();
+  };
+
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) {
+        kernel.log.warn('daemon.forced_exit', { signal });
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      state = 'stopping';
+      writeStatus();
+      kernel.log.info('daemon.stopping', { signal });
+      await reloading.catch(() => undefined);
+      for (const r of [...running].reverse()) {
+        if (!r.handle || r.state !== 'running') continue;
+        try {
+          await withTimeout(r.handle.stop(), stopTimeout, `stopping ${r.spec.name}`);
+          r.state = 'stopped';
+          kernel.log.info('source.stopped', { source: r.spec.name });
+        } catch (err) {
+          r.state = 'failed';
+          r.message = errorMessage(err);
+          kernel.log.error('source.stop_failed', { source: r.spec.name, error: r.message });
+        }
+      }
+      clearInterval(statusTimer);
+      clearInterval(keepAlive);
+      for (const r of running) if (r.state === 'running' || r.state === 'starting') r.state = 'stopped';
+      state = 'stopped';
+      kernel.log.info('daemon.stopped', { signal });
+      writeStatus();
+      removePidFile(layout.pidFile);
+      await kernel.shutdown();
+      process.off('uncaughtException', onUncaught);
+      process.off('unhandledRejection', onUncaught);
+      resolve(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGHUP', () => { reloading = reloading.then(reload, reload); });
+  });
+}
+
+function replaceContents(target: JsonObject, next: JsonObject): void {
+  for (const key of Object.keys(target)) delete target[key];
+  Object.assign(target, next);
+}

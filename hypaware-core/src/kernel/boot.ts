@@ -1,0 +1,239 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type Database from 'better-sqlite3';
+import type {
+  ActivationContext, CommandSpec, ConfigIssue, DatasetSpec, Diagnostic, JsonObject, KernelMode, Logger,
+  PluginManifest, PluginModule, SourceSpec,
+} from '../plugin-api.js';
+import { HypError, errorMessage } from '../errors.js';
+import { loadConfig, pluginSlice, type HypConfig } from '../config/config-file.js';
+import { discoverPlugins } from './discovery.js';
+import { resolvePlugins, type SkippedPlugin } from './resolve.js';
+import { CapabilityRegistry } from './capabilities.js';
+import { LogSink, type LogRecord } from '../telemetry/log-sink.js';
+import { createLogger, logLevelFromEnv } from '../telemetry/logger.js';
+import { MeterRegistry } from '../telemetry/meter.js';
+import { openDatabase, restrictDatabaseFiles } from '../storage/database.js';
+import { ensureDatasetTable, validateDatasetSpec, type RegisteredDataset } from '../storage/datasets.js';
+import { hypLayout, pluginStateDir, resolveHypHome, type HypLayout } from '../util/hyp-home.js';
+import { bundledPluginsDir } from '../util/package-root.js';
+
+export interface BootOptions {
+  mode: KernelMode;
+  hypHome?: string;
+  /** config file path; default `<HYP_HOME>/hypaware-config.json` */
+  configPath?: string;
+  env?: NodeJS.ProcessEnv;
+  /** folder holding bundled plugins; default the install's `plugins-workspace/` */
+  bundledDir?: string;
+  /** echo log records (the foreground daemon prints them) */
+  echoLog?: (record: LogRecord) => void;
+}
+
+export interface ActivePlugin {
+  name: string;
+  version: string;
+  rootDir: string;
+  manifest: PluginManifest;
+  config: JsonObject;
+}
+
+export interface FailedPlugin {
+  name: string;
+  rootDir: string;
+  kind: 'manifest_invalid' | 'config_invalid' | 'import_failed' | 'activate_missing' | 'activate_failed' | 'dependency_failed';
+  message: string;
+}
+
+export interface RegisteredSource extends SourceSpec { plugin: string }
+export interface RegisteredCommand extends CommandSpec { plugin: string }
+
+export interface Kernel {
+  mode: KernelMode;
+  layout: HypLayout;
+  config: HypConfig;
+  log: Logger;
+  logSink: LogSink;
+  meters: MeterRegistry;
+  capabilities: CapabilityRegistry;
+  plugins: ActivePlugin[];
+  skipped: SkippedPlugin[];
+  failed: FailedPlugin[];
+  configIssues: Array<ConfigIssue & { plugin: string }>;
+  datasets: Map<string, RegisteredDataset>;
+  sources: RegisteredSource[];
+  commands: RegisteredCommand[];
+  diagnostics: Array<{ plugin: string; provider: () => Promise<Diagnostic[]> | Diagnostic[] }>;
+  /** The read-write database of this thread, opened on first use (datasets ensured). */
+  database(): Database.Database;
+  shutdown(): Promise<void>;
+}
+
+function ensureWritableHome(layout: HypLayout): void {
+  try {
+    mkdirSync(layout.stateRoot, { recursive: true, mode: 0o700 });
+    mkdirSync(layout.pluginsStateDir, { recursive: true, mode: 0o700 });
+    accessSync(layout.stateRoot, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new HypError(`HYP_HOME ${layout.hypHome} is not writable (${code}); set HYP_HOME to a folder you own`, { kind: 'hyp_home_unwritable' });
+  }
+}
+
+/**
+ * Boot the kernel: load config, discover and resolve plugins, activate them in dependency
+ * order. Problems with one plugin never stop the others; they are collected in `skipped`,
+ * `failed` and `configIssues` and logged.
+ */
+export async function bootKernel(options: BootOptions): Promise<Kernel> {
+  const env = options.env ?? process.env;
+  const hypHome = options.hypHome ?? resolveHypHome(env);
+  const layout = hypLayout(hypHome, options.configPath);
+  ensureWritableHome(layout);
+  const config = loadConfig(layout.configPath);
+
+  const logSink = new LogSink(layout.logsDir, options.echoLog);
+  const minLevel = logLevelFromEnv(env);
+  const log = createLogger(logSink, { mode: options.mode }, minLevel);
+  const meters = new MeterRegistry(options.mode === 'cli' ? undefined : layout.metricsDir, options.mode);
+  const capabilities = new CapabilityRegistry();
+  const datasets = new Map<string, RegisteredDataset>();
+  const sources: RegisteredSource[] = [];
+  const commands: RegisteredCommand[] = [];
+  const diagnostics: Kernel['diagnostics'] = [];
+  const failed: FailedPlugin[] = [];
+  const configIssues: Kernel['configIssues'] = [];
+  const shutdownHooks: Array<{ plugin: string; fn: () => Promise<void> | void }> = [];
+  const plugins: ActivePlugin[] = [];
+
+  let db: Database.Database | undefined;
+  const database = (): Database.Database => {
+    if (!db) {
+      db = openDatabase(layout.databasePath);
+      for (const ds of datasets.values()) ensureDatasetTable(db, ds);
+      restrictDatabaseFiles(layout.databasePath);
+    }
+    return db;
+  };
+
+  const discovered = discoverPlugins(options.bundledDir ?? bundledPluginsDir(), config.pluginDirs);
+  for (const d of discovered) {
+    if (!d.ok) {
+      failed.push({ name: d.rootDir, rootDir: d.rootDir, kind: 'manifest_invalid', message: `plugin in ${d.rootDir} is not loaded: ${d.error}` });
+    }
+  }
+  const candidates = discovered.flatMap((d) => (d.ok ? [{ manifest: d.manifest, rootDir: d.rootDir, enabled: pluginSlice(config, d.manifest.name).enabled }] : []));
+  const known = new Set(candidates.map((c) => c.manifest.name));
+  for (const name of Object.keys(config.plugins)) {
+    if (!known.has(name)) configIssues.push({ plugin: name, path: `plugins.${name}`, message: `no plugin named ${name} was found (known: ${[...known].join(', ') || 'none'})` });
+  }
+  const { order, skipped } = resolvePlugins(candidates);
+
+  for (const candidate of order) {
+    const { manifest, rootDir } = candidate;
+    const name = manifest.name;
+    const missingProvider = Object.keys(manifest.requires).find((cap) => !capabilities.get(cap));
+    if (missingProvider) {
+      failed.push({ name, rootDir, kind: 'dependency_failed', message: `plugin ${name} is not activated: the plugin providing ${missingProvider} failed to activate` });
+      continue;
+    }
+    let mod: PluginModule;
+    try {
+      mod = (await import(pathToFileURL(join(rootDir, manifest.main)).href)) as PluginModule;
+    } catch (err) {
+      failed.push({ name, rootDir, kind: 'import_failed', message: `plugin ${name}: cannot load ${manifest.main} (${errorMessage(err)}); run npm run build` });
+      continue;
+    }
+    if (typeof mod.activate !== 'function') {
+      failed.push({ name, rootDir, kind: 'activate_missing', message: `plugin ${name}: ${manifest.main} does not export activate()` });
+      continue;
+    }
+    const { slice } = pluginSlice(config, name);
+    if (typeof mod.validateConfig === 'function') {
+      let issues: ConfigIssue[];
+      try {
+        issues = mod.validateConfig(slice);
+      } catch (err) {
+        issues = [{ path: '(root)', message: `validation failed: ${errorMessage(err)}` }];
+      }
+      if (issues.length > 0) {
+        for (const issue of issues) configIssues.push({ plugin: name, path: `plugins.${name}.${issue.path}`, message: issue.message });
+        failed.push({ name, rootDir, kind: 'config_invalid', message: `plugin ${name} is not activated: invalid config: plugins.${name}.${issues[0]!.path}: ${issues[0]!.message}` });
+        continue;
+      }
+    }
+    const stateDir = pluginStateDir(layout, name);
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const pluginLog = createLogger(logSink, { mode: options.mode, plugin: name }, minLevel);
+    const ctx: ActivationContext = {
+      plugin: { name, version: manifest.version, manifest, rootDir },
+      mode: options.mode,
+      config: slice,
+      configPath: layout.configPath,
+      paths: { rootDir, stateDir, hypHome: layout.hypHome, stateRoot: layout.stateRoot },
+      log: pluginLog,
+      meter: meters.meter({ plugin: name }),
+      env,
+      provideCapability: (cap, version, value) => {
+        if (manifest.provides[cap] === undefined) throw new Error(`plugin ${name} provides capability ${cap} but its manifest does not declare it in "provides"`);
+        if (manifest.provides[cap] !== version) throw new Error(`plugin ${name} provides ${cap} ${version} but its manifest declares ${manifest.provides[cap]}`);
+        capabilities.provide(name, cap, version, value);
+        log.debug('cap.provide', { plugin: name, capability: cap, version });
+      },
+      requireCapability: <T>(cap: string, range?: string): T => capabilities.require<T>(name, cap, range ?? manifest.requires[cap] ?? '*'),
+      registerDataset: (spec: DatasetSpec) => {
+        const problem = validateDatasetSpec(spec);
+        if (problem) throw new TypeError(`registerDataset: ${problem}`);
+        const existing = datasets.get(spec.name);
+        if (existing && existing.plugin !== name) throw new TypeError(`registerDataset: dataset ${spec.name} is already registered by ${existing.plugin}`);
+        datasets.set(spec.name, { spec, plugin: name });
+        if (db) ensureDatasetTable(db, { spec, plugin: name });
+      },
+      registerCommand: (spec: CommandSpec) => {
+        if (commands.some((c) => c.name === spec.name)) throw new TypeError(`registerCommand: command ${spec.name} is already registered`);
+        commands.push({ ...spec, plugin: name });
+      },
+      registerSource: (spec: SourceSpec) => {
+        if (sources.some((s) => s.name === spec.name)) throw new TypeError(`registerSource: source ${spec.name} is already registered`);
+        sources.push({ ...spec, plugin: name });
+      },
+      registerDiagnostics: (provider) => { diagnostics.push({ plugin: name, provider }); },
+      storage: { database, path: layout.databasePath },
+      onShutdown: (fn) => { shutdownHooks.push({ plugin: name, fn }); },
+    };
+    try {
+      await mod.activate(ctx);
+      plugins.push({ name, version: manifest.version, rootDir, manifest, config: slice });
+      log.debug('plugin.activated', { plugin: name, version: manifest.version });
+    } catch (err) {
+      failed.push({ name, rootDir, kind: 'activate_failed', message: `plugin ${name} failed to activate: ${errorMessage(err)}` });
+    }
+  }
+
+  for (const s of skipped) if (s.kind !== 'disabled') log.warn('plugin.skipped', { plugin: s.name, kind: s.kind, message: s.message });
+  for (const f of failed) log.error('plugin.failed', { plugin: f.name, kind: f.kind, message: f.message });
+
+  let closed = false;
+  return {
+    mode: options.mode, layout, config, log, logSink, meters, capabilities, plugins, skipped, failed, configIssues,
+    datasets, sources, commands, diagnostics, database,
+    async shutdown() {
+      if (closed) return;
+      closed = true;
+      for (const hook of [...shutdownHooks].reverse()) {
+        try {
+          await hook.fn();
+        } catch (err) {
+          log.error('plugin.shutdown_failed', { plugin: hook.plugin, error: errorMessage(err) });
+        }
+      }
+      meters.persist();
+      if (db) {
+        try { db.close(); } catch { /* already closed */ }
+        db = undefined;
+      }
+      logSink.close();
+    },
+  };
+}

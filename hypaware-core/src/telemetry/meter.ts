@@ -1,0 +1,85 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Counter, Meter, MetricAttributes } from '../plugin-api.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+
+export interface CounterSample {
+  name: string;
+  attributes: MetricAttributes;
+  value: number;
+}
+
+/**
+ * In-memory counters. Each process role persists a snapshot (`<metricsDir>/<role>.json`)
+ * every few seconds while dirty and at shutdown, so `hyp status` and tests can read them.
+ */
+export class MeterRegistry {
+  readonly #values = new Map<string, CounterSample>();
+  #dirty = false;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #file: string | undefined;
+
+  constructor(metricsDir?: string, role?: string) {
+    if (metricsDir && role) {
+      this.#file = join(metricsDir, `${role}.json`);
+      try { mkdirSync(metricsDir, { recursive: true, mode: 0o700 }); } catch { /* reported elsewhere */ }
+    }
+  }
+
+  meter(baseAttributes: MetricAttributes = {}): Meter {
+    return {
+      counter: (name: string): Counter => ({
+        add: (value: number, attributes: MetricAttributes = {}) => this.add(name, value, { ...baseAttributes, ...attributes }),
+      }),
+    };
+  }
+
+  add(name: string, value: number, attributes: MetricAttributes): void {
+    if (!Number.isFinite(value)) return;
+    const key = name + '\u0000' + JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const sample = this.#values.get(key);
+    if (sample) sample.value += value;
+    else this.#values.set(key, { name, attributes, value });
+    this.#dirty = true;
+    if (this.#file && !this.#timer) {
+      this.#timer = setTimeout(() => this.persist(), 2000);
+      this.#timer.unref();
+    }
+  }
+
+  samples(): CounterSample[] {
+    return [...this.#values.values()].map((s) => ({ ...s, attributes: { ...s.attributes } }));
+  }
+
+  total(name: string): number {
+    let sum = 0;
+    for (const s of this.#values.values()) if (s.name === name) sum += s.value;
+    return sum;
+  }
+
+  persist(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (!this.#file || !this.#dirty) return;
+    this.#dirty = false;
+    try {
+      writeFileAtomic(this.#file, JSON.stringify({ updated_at: new Date().toISOString(), pid: process.pid, counters: this.samples() }, null, 1));
+    } catch { /* metrics are best effort */ }
+  }
+}
+
+/** All persisted counter snapshots (daemon main thread, writer thread...). */
+export function readMetricSnapshots(metricsDir: string): CounterSample[] {
+  const out: CounterSample[] = [];
+  let files: string[] = [];
+  try { files = readdirSync(metricsDir).filter((f) => f.endsWith('.json')); } catch { return out; }
+  for (const f of files) {
+    try {
+      const parsed = JSON.parse(readFileSync(join(metricsDir, f), 'utf8')) as { counters?: CounterSample[] };
+      for (const c of parsed.counters ?? []) out.push(c);
+    } catch { /* torn or foreign file: skip */ }
+  }
+  return out;
+}
