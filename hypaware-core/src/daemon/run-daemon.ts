@@ -45,16 +45,26 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
   }
 }
 
+export interface DaemonInstance {
+  kernel: Kernel;
+  /** the status as it would be written now */
+  status(): DaemonStatusFile;
+  /** re-read the config file and reload the sources whose slice changed */
+  reload(): Promise<void>;
+  /** stop sources in reverse order, write everything, release the kernel */
+  stop(reason: string): Promise<void>;
+}
+
 /**
- * `hyp daemon run --foreground`: boot in daemon mode, start every source, keep the status
- * file current, stop in reverse order on SIGTERM/SIGINT (exit 0), reload config on SIGHUP.
- * Resolves with the process exit code.
+ * Start the daemon in this process: boot in daemon mode, start every source, keep the status
+ * file current. `runDaemon` adds the signal handling of `hyp daemon run --foreground`; the
+ * library API uses this directly.
  */
-export async function runDaemon(options: DaemonOptions = {}): Promise<number> {
+export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonInstance> {
   const env = options.env ?? process.env;
   const hypHome = options.hypHome ?? resolveHypHome(env);
   const layout = hypLayout(hypHome, options.configPath);
-  const echo = options.echo ?? process.stderr;
+  const echo = options.echo;
   const minEcho = env.HYP_LOG_LEVEL === 'debug' ? 'debug' : 'info';
 
   const otherPid = readPidFile(layout.pidFile);
@@ -63,8 +73,8 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<number> {
   }
 
   const kernel: Kernel = await bootKernel({
-    mode: 'daemon', hypHome, configPath: options.configPath, env,
-    echoLog: (r) => { if (r.level !== 'debug' || minEcho === 'debug') echo.write(formatEcho(r)); },
+    mode: 'daemon', hypHome, ...(options.configPath ? { configPath: options.configPath } : {}), env,
+    ...(echo ? { echoLog: (r: LogRecord) => { if (r.level !== 'debug' || minEcho === 'debug') echo.write(formatEcho(r)); } } : {}),
   });
   if (kernel.configIssues.length > 0) {
     const first = kernel.configIssues[0]!;
@@ -86,11 +96,12 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<number> {
     ...(fatal ? { error: fatal } : {}),
     sources: running.map((r) => {
       let live: SourceReport | undefined;
-      try {
-        const s = r.handle?.status?.();
-        if (s) live = { name: r.spec.name, plugin: r.spec.plugin, ...s };
-      } catch { /* a broken status() must not break the daemon */ }
-      if (r.state === 'stopped' || r.state === 'failed' || r.state === 'starting') live = undefined;
+      if (r.state === 'running') {
+        try {
+          const s = r.handle?.status?.();
+          if (s) live = { name: r.spec.name, plugin: r.spec.plugin, ...s };
+        } catch { /* a broken status() must not break the daemon */ }
+      }
       return live ?? { name: r.spec.name, plugin: r.spec.plugin, state: r.state, ...(r.message ? { message: r.message } : {}) };
     }),
     plugins: kernel.plugins.map((p) => ({ name: p.name, version: p.version })),
@@ -134,18 +145,12 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<number> {
   writeStatus();
   kernel.log.info('daemon.running', { pid: process.pid, sources: running.filter((r) => r.state === 'running').map((r) => r.spec.name).join(',') });
   const statusTimer = setInterval(writeStatus, 5000);
-  const keepAlive = setInterval(() => undefined, 1 << 30);
-
-  const onUncaught = (err: unknown) => {
-    kernel.log.error('daemon.uncaught', { error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
-  };
-  process.on('uncaughtException', onUncaught);
-  process.on('unhandledRejection', onUncaught);
+  statusTimer.unref();
 
   const stopTimeout = options.stopTimeoutMs ?? 20_000;
   let reloading: Promise<void> = Promise.resolve();
 
-  const reload = async () => {
+  const doReload = async () => {
     let next;
     try {
       next = loadConfig(layout.configPath);
@@ -176,47 +181,78 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<number> {
     writeStatus();
   };
 
-  return await new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) {
-        kernel.log.warn('daemon.forced_exit', { signal });
-        resolve(1);
-        return;
+  let stopping: Promise<void> | undefined;
+  const doStop = async (reason: string) => {
+    state = 'stopping';
+    writeStatus();
+    kernel.log.info('daemon.stopping', { reason });
+    await reloading.catch(() => undefined);
+    for (const r of [...running].reverse()) {
+      if (!r.handle || r.state !== 'running') continue;
+      try {
+        await withTimeout(r.handle.stop(), stopTimeout, `stopping ${r.spec.name}`);
+        r.state = 'stopped';
+        kernel.log.info('source.stopped', { source: r.spec.name });
+      } catch (err) {
+        r.state = 'failed';
+        r.message = errorMessage(err);
+        kernel.log.error('source.stop_failed', { source: r.spec.name, error: r.message });
       }
-      stopping = true;
-      state = 'stopping';
-      writeStatus();
-      kernel.log.info('daemon.stopping', { signal });
-      await reloading.catch(() => undefined);
-      for (const r of [...running].reverse()) {
-        if (!r.handle || r.state !== 'running') continue;
-        try {
-          await withTimeout(r.handle.stop(), stopTimeout, `stopping ${r.spec.name}`);
-          r.state = 'stopped';
-          kernel.log.info('source.stopped', { source: r.spec.name });
-        } catch (err) {
-          r.state = 'failed';
-          r.message = errorMessage(err);
-          kernel.log.error('source.stop_failed', { source: r.spec.name, error: r.message });
+    }
+    clearInterval(statusTimer);
+    for (const r of running) if (r.state === 'running' || r.state === 'starting') r.state = 'stopped';
+    state = 'stopped';
+    kernel.log.info('daemon.stopped', { reason });
+    writeStatus();
+    removePidFile(layout.pidFile);
+    await kernel.shutdown();
+  };
+
+  return {
+    kernel,
+    status: snapshot,
+    reload: () => (reloading = reloading.then(doReload, doReload)),
+    stop: (reason) => (stopping ??= doStop(reason)),
+  };
+}
+
+/**
+ * `hyp daemon run --foreground`: start the daemon, stop it on SIGTERM/SIGINT (exit 0; a
+ * second signal forces exit 1), reload on SIGHUP. Resolves with the process exit code.
+ */
+export async function runDaemon(options: DaemonOptions = {}): Promise<number> {
+  const daemon = await startDaemon({ ...options, echo: options.echo ?? process.stderr });
+  const log = daemon.kernel.log;
+  const onUncaught = (err: unknown) => {
+    log.error('daemon.uncaught', { error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+  };
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onUncaught);
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    return await new Promise<number>((resolve) => {
+      let signalled = false;
+      const stop = (signal: string) => {
+        if (signalled) {
+          log.warn('daemon.forced_exit', { signal });
+          resolve(1);
+          return;
         }
-      }
-      clearInterval(statusTimer);
-      clearInterval(keepAlive);
-      for (const r of running) if (r.state === 'running' || r.state === 'starting') r.state = 'stopped';
-      state = 'stopped';
-      kernel.log.info('daemon.stopped', { signal });
-      writeStatus();
-      removePidFile(layout.pidFile);
-      await kernel.shutdown();
-      process.off('uncaughtException', onUncaught);
-      process.off('unhandledRejection', onUncaught);
-      resolve(0);
-    };
-    process.on('SIGTERM', () => void stop('SIGTERM'));
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGHUP', () => { reloading = reloading.then(reload, reload); });
-  });
+        signalled = true;
+        daemon.stop(signal).then(() => resolve(0), (err) => {
+          log.error('daemon.stop_failed', { error: errorMessage(err) });
+          resolve(1);
+        });
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGHUP', () => void daemon.reload());
+    });
+  } finally {
+    clearInterval(keepAlive);
+    process.off('uncaughtException', onUncaught);
+    process.off('unhandledRejection', onUncaught);
+  }
 }
 
 function replaceContents(target: JsonObject, next: JsonObject): void {
