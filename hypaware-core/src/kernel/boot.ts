@@ -202,11 +202,19 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       storage: { database, path: layout.databasePath },
       onShutdown: (fn) => { shutdownHooks.push({ plugin: name, fn }); },
     };
+    const registeredBefore = { sources: sources.length, commands: commands.length, diagnostics: diagnostics.length };
     try {
       await mod.activate(ctx);
       plugins.push({ name, version: manifest.version, rootDir, manifest, config: slice });
       log.debug('plugin.activated', { plugin: name, version: manifest.version });
     } catch (err) {
+      // Nothing a failed plugin registered stays visible (its dependents see the capability
+      // missing); its shutdown hooks stay, to release what it opened before failing.
+      sources.splice(registeredBefore.sources);
+      commands.splice(registeredBefore.commands);
+      diagnostics.splice(registeredBefore.diagnostics);
+      for (const [dataset, entry] of datasets) if (entry.plugin === name) datasets.delete(dataset);
+      capabilities.withdraw(name);
       failed.push({ name, rootDir, kind: 'activate_failed', message: `plugin ${name} failed to activate: ${errorMessage(err)}` });
     }
   }

@@ -28,6 +28,11 @@ export class CapabilityRegistry {
     return entry.value as T;
   }
 
+  /** Remove every capability `provider` registered (its activation failed). */
+  withdraw(provider: string): void {
+    for (const [name, entry] of this.#entries) if (entry.provider === provider) this.#entries.delete(name);
+  }
+
   get(name: string): CapabilityEntry | undefined {
     return this.#entries.get(name);
   }
