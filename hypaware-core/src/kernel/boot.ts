@@ -14,7 +14,7 @@ import { CapabilityRegistry } from './capabilities.js';
 import { LogSink, type LogRecord } from '../telemetry/log-sink.js';
 import { createLogger, logLevelFromEnv } from '../telemetry/logger.js';
 import { MeterRegistry } from '../telemetry/meter.js';
-import { openDatabase, restrictDatabaseFiles } from '../storage/database.js';
+import { busyTimeoutMs, explainDatabaseError, openDatabase, restrictDatabaseFiles } from '../storage/database.js';
 import { ensureDatasetTable, validateDatasetSpec, type RegisteredDataset } from '../storage/datasets.js';
 import { hypLayout, pluginStateDir, resolveHypHome, type HypLayout } from '../util/hyp-home.js';
 import { bundledPluginsDir } from '../util/package-root.js';
@@ -110,9 +110,17 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
   let db: Database.Database | undefined;
   const database = (): Database.Database => {
     if (!db) {
-      db = openDatabase(layout.databasePath);
-      for (const ds of datasets.values()) ensureDatasetTable(db, ds);
+      // Until every dataset is ensured the connection is not handed out: a failure here is
+      // reported again on the next call instead of yielding a half-migrated database.
+      const opened = openDatabase(layout.databasePath, busyTimeoutMs(env));
+      try {
+        for (const ds of datasets.values()) ensureDatasetTable(opened, ds);
+      } catch (err) {
+        opened.close();
+        throw err instanceof HypError ? err : explainDatabaseError(layout.databasePath, err);
+      }
       restrictDatabaseFiles(layout.databasePath);
+      db = opened;
     }
     return db;
   };

@@ -26,7 +26,15 @@ const KERNEL_MIGRATIONS: Array<{ version: number; description: string; sql: stri
   },
 ];
 
-function explainOpenError(path: string, err: unknown): HypError {
+/** SQLite busy timeout in ms: 5000, or `HYP_DB_BUSY_TIMEOUT_MS` (tests shorten it). */
+export function busyTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.HYP_DB_BUSY_TIMEOUT_MS;
+  const value = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  return Number.isInteger(value) && value >= 0 ? value : 5000;
+}
+
+/** A SQLite failure on `path` as one line that says what to do. */
+export function explainDatabaseError(path: string, err: unknown): HypError {
   const code = (err as { code?: string }).code ?? '';
   const msg = (err as Error).message ?? String(err);
   if (code === 'SQLITE_NOTADB' || /not a database/i.test(msg)) {
@@ -45,13 +53,13 @@ function explainOpenError(path: string, err: unknown): HypError {
 }
 
 /** Open the read-write database (WAL, owner-only) and apply the kernel's migrations. */
-export function openDatabase(path: string): Database.Database {
+export function openDatabase(path: string, busyTimeout = busyTimeoutMs()): Database.Database {
   const isNew = !existsSync(path);
   if (isNew) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let db: Database.Database | undefined;
   try {
     db = new Database(path);
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${busyTimeout}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -61,21 +69,21 @@ export function openDatabase(path: string): Database.Database {
   } catch (err) {
     try { db?.close(); } catch { /* ignore */ }
     if (err instanceof HypError) throw err;
-    throw explainOpenError(path, err);
+    throw explainDatabaseError(path, err);
   }
 }
 
 /** A read-only connection (for `hyp query`): writes are impossible at the SQLite level. */
-export function openReadOnlyDatabase(path: string): Database.Database {
+export function openReadOnlyDatabase(path: string, busyTimeout = busyTimeoutMs()): Database.Database {
   if (!existsSync(path)) throw new HypError(`no database yet at ${path}; start the daemon (hyp daemon run --foreground) to create it`, { kind: 'db_missing' });
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${busyTimeout}`);
     db.pragma('query_only = 1');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     return db;
   } catch (err) {
-    throw explainOpenError(path, err);
+    throw explainDatabaseError(path, err);
   }
 }
 

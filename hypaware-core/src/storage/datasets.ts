@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ColumnSpec, ColumnType, DatasetSpec } from '../plugin-api.js';
+import { HypError } from '../errors.js';
 
 const SQL_TYPES: Record<ColumnType, string> = {
   string: 'TEXT',
@@ -65,7 +66,7 @@ export function ensureDatasetTable(db: Database.Database, dataset: RegisteredDat
           db.exec(`ALTER TABLE "${spec.name}" ADD COLUMN ${columnDdl(c, true)}`);
           changes.push(`added column ${spec.name}.${c.name}`);
         } else if (type !== SQL_TYPES[c.type]) {
-          throw new Error(`dataset ${spec.name}: column ${c.name} is ${type} in the database but declared ${SQL_TYPES[c.type]}; a type change needs an explicit migration`);
+          throw new HypError(`dataset ${spec.name}: column ${c.name} is ${type} in the database but declared ${SQL_TYPES[c.type]}; a type change needs an explicit migration`, { kind: 'dataset_type_change' });
         }
       }
     }
