@@ -12,6 +12,8 @@ export interface HypConfig {
   /** absolute folders of extra plugins */
   pluginDirs: string[];
   retention?: JsonObject;
+  /** model -> USD per 1M tokens, overriding the shipped price table (checked by the query module) */
+  prices?: JsonObject;
 }
 
 const TOP_LEVEL_KEYS = new Set(['$schema', 'plugins', 'plugin_dirs', 'retention', 'prices']);
@@ -64,6 +66,7 @@ export function parseConfig(text: string, path: string): HypConfig {
   const pluginDirs = ((obj.plugin_dirs as string[] | undefined) ?? []).map((d) => (isAbsolute(d) ? d : resolve(baseDir, d)));
   const config: HypConfig = { path, fromFile: true, plugins, pluginDirs };
   if (isPlainObject(obj.retention)) config.retention = obj.retention;
+  if (isPlainObject(obj.prices)) config.prices = obj.prices;
   return config;
 }
 
