@@ -61,11 +61,11 @@ declare global {
  * plugins-workspace/), with `config` written to the temp HYP_HOME unless undefined.
  * The caller shuts the kernel down.
  */
-export async function bootFixtures(options: { bundled: string; config?: unknown; mode?: KernelMode; hypHome?: string }): Promise<Booted> {
+export async function bootFixtures(options: { bundled: string; config?: unknown; mode?: KernelMode; hypHome?: string; env?: Record<string, string> }): Promise<Booted> {
   const hypHome = options.hypHome ?? tempDir('hyp-kernel-');
   if (options.config !== undefined) writeConfig(hypHome, options.config);
   globalThis.__hypFixtureActivations = [];
-  const kernel = await bootKernel({ mode: options.mode ?? 'cli', hypHome, bundledDir: options.bundled, env: { ...process.env, HYP_HOME: hypHome } });
+  const kernel = await bootKernel({ mode: options.mode ?? 'cli', hypHome, bundledDir: options.bundled, env: { ...process.env, HYP_HOME: hypHome, ...options.env } });
   return { kernel, hypHome, activations: [...globalThis.__hypFixtureActivations] };
 }
 

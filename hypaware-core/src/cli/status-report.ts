@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Diagnostic } from '../plugin-api.js';
-import { errorMessage } from '../errors.js';
+import { HypError, errorMessage } from '../errors.js';
 import type { Kernel } from '../kernel/boot.js';
 import type { HypLayout } from '../util/hyp-home.js';
 import { processAlive, readStatusFile, type DaemonStatusFile } from '../daemon/status-file.js';
@@ -35,7 +35,11 @@ export function daemonSection(layout: HypLayout): StatusReport['daemon'] {
 /** Everything `hyp status` shows; built from a booted CLI kernel, or from the layout alone when boot failed. */
 export async function buildStatusReport(layout: HypLayout, kernel: Kernel | undefined, bootError: unknown): Promise<StatusReport> {
   const diagnostics: Diagnostic[] = [];
-  const configError = bootError ? errorMessage(bootError) : undefined;
+  // Only config problems make the config invalid; another boot failure (HYP_HOME not
+  // writable...) is its own diagnostic.
+  const bootKind = bootError instanceof HypError ? bootError.kind : 'boot_failed';
+  const bootMessage = bootError ? errorMessage(bootError) : undefined;
+  const configError = bootKind.startsWith('config_') ? bootMessage : undefined;
   const report: StatusReport = {
     version: hypVersion(),
     hyp_home: layout.hypHome,
@@ -48,6 +52,7 @@ export async function buildStatusReport(layout: HypLayout, kernel: Kernel | unde
     plugins: [], capabilities: [], datasets: [], counters: {}, diagnostics,
   };
   if (configError) diagnostics.push({ kind: 'config_invalid', level: 'error', message: configError, repair: `$EDITOR ${layout.configPath}` });
+  else if (bootMessage) diagnostics.push({ kind: bootKind, level: 'error', message: bootMessage });
   for (const issue of report.config.issues) diagnostics.push({ kind: 'config_invalid', level: 'error', message: `${issue.path}: ${issue.message}`, repair: `$EDITOR ${layout.configPath}` });
   if (report.daemon.state === 'not_running' || report.daemon.state === 'stopped' || report.daemon.state === 'dead') {
     diagnostics.push({ kind: 'daemon_not_running', level: 'warn', message: report.daemon.state === 'dead' ? `the daemon (pid ${report.daemon.pid}) exited without stopping cleanly` : 'the daemon is not running: nothing is being captured', repair: 'hyp daemon run --foreground' });

@@ -51,6 +51,12 @@ function columnDdl(c: ColumnSpec, forAlter: boolean): string {
  */
 export function ensureDatasetTable(db: Database.Database, dataset: RegisteredDataset): string[] {
   const { spec, plugin } = dataset;
+  const specJson = JSON.stringify(spec);
+  // Already ensured with this very spec: nothing to write, so a CLI boot does not wait for
+  // the daemon's writer lock.
+  const stored = db.prepare('SELECT plugin, spec_json FROM _hyp_datasets WHERE name = ?').get(spec.name) as { plugin: string; spec_json: string } | undefined;
+  const tableExists = db.prepare('SELECT 1 FROM pragma_table_info(?) LIMIT 1').get(spec.name) !== undefined;
+  if (tableExists && stored?.plugin === plugin && stored.spec_json === specJson) return [];
   const changes: string[] = [];
   const now = new Date().toISOString();
   db.transaction(() => {
@@ -78,7 +84,7 @@ export function ensureDatasetTable(db: Database.Database, dataset: RegisteredDat
     }
     db.prepare(`INSERT INTO _hyp_datasets (name, plugin, description, primary_time, spec_json, updated_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT(name) DO UPDATE SET plugin=excluded.plugin, description=excluded.description, primary_time=excluded.primary_time, spec_json=excluded.spec_json, updated_at=excluded.updated_at`)
-      .run(spec.name, plugin, spec.description, spec.primaryTime, JSON.stringify(spec), now);
+      .run(spec.name, plugin, spec.description, spec.primaryTime, specJson, now);
     const log = db.prepare('INSERT INTO _hyp_migrations (scope, description, applied_at) VALUES (?, ?, ?)');
     for (const change of changes) log.run(`dataset:${spec.name}`, change, now);
   })();
