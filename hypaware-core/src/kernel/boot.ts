@@ -16,6 +16,7 @@ import { createLogger, logLevelFromEnv } from '../telemetry/logger.js';
 import { MeterRegistry } from '../telemetry/meter.js';
 import { busyTimeoutMs, explainDatabaseError, openDatabase, restrictDatabaseFiles } from '../storage/database.js';
 import { ensureDatasetTable, validateDatasetSpec, type RegisteredDataset } from '../storage/datasets.js';
+import { ensureViews } from '../query/views.js';
 import { hypLayout, pluginStateDir, resolveHypHome, type HypLayout } from '../util/hyp-home.js';
 import { bundledPluginsDir } from '../util/package-root.js';
 
@@ -119,6 +120,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         opened.close();
         throw err instanceof HypError ? err : explainDatabaseError(layout.databasePath, err);
       }
+      for (const problem of ensureViews(opened)) log.warn('query.view_failed', { message: problem });
       restrictDatabaseFiles(layout.databasePath);
       db = opened;
     }
