@@ -3,10 +3,21 @@ export const ROW_FORMATS: RowFormat[] = ['table', 'json', 'jsonl', 'csv'];
 
 type Row = Record<string, unknown>;
 
-function jsonSafe(value: unknown): unknown {
+/**
+ * A cell as JSON can carry it: blobs as base64, integers as numbers while exact, beyond
+ * 2^53 as decimal strings. Converted before JSON.stringify, which would otherwise apply
+ * Buffer's own toJSON ({type, data}) before any replacer sees the value.
+ */
+function jsonCell(value: unknown): unknown {
   if (Buffer.isBuffer(value)) return value.toString('base64');
-  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   return value;
+}
+
+function jsonRow(row: Row): string {
+  const cells: Row = {};
+  for (const [key, value] of Object.entries(row)) cells[key] = jsonCell(value);
+  return JSON.stringify(cells);
 }
 
 function cellText(value: unknown, max: number): string {
@@ -32,10 +43,10 @@ function csvField(value: unknown): string {
 export function writeRows(out: NodeJS.WritableStream, columns: string[], rows: Iterable<Row>, format: RowFormat, cellMax = 200): number {
   let count = 0;
   if (format === 'jsonl') {
-    for (const row of rows) { out.write(JSON.stringify(row, (_k, v) => jsonSafe(v)) + '\n'); count++; }
+    for (const row of rows) { out.write(jsonRow(row) + '\n'); count++; }
   } else if (format === 'json') {
     out.write('[');
-    for (const row of rows) { out.write((count === 0 ? '\n' : ',\n') + JSON.stringify(row, (_k, v) => jsonSafe(v))); count++; }
+    for (const row of rows) { out.write((count === 0 ? '\n' : ',\n') + jsonRow(row)); count++; }
     out.write(count === 0 ? ']\n' : '\n]\n');
   } else if (format === 'csv') {
     out.write(columns.map(csvField).join(',') + '\r\n');

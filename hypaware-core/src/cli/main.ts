@@ -51,7 +51,8 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(`hyp: ${s.replace(/^error: /, '').split('\n')[0]}\n`),
+      // one line: commander's suggestion ("(Did you mean --json?)") joins the error line
+      outputError: (s, write) => write(`hyp: ${s.replace(/^error: /, '').trim().split('\n').map((l) => l.trim()).join(' ')}\n`),
     });
 
   const daemon = program.command('daemon').description('run the capture daemon');

@@ -37,7 +37,8 @@ export function prepareReadOnly(db: Database.Database, sql: string): Database.St
 }
 
 export function runQuery(db: Database.Database, sql: string, format: RowFormat, out: NodeJS.WritableStream): number {
-  const stmt = prepareReadOnly(db, sql);
+  // integers as BigInt, so values beyond 2^53 are printed exactly
+  const stmt = prepareReadOnly(db, sql).safeIntegers(true);
   const columns = stmt.columns().map((c) => c.name);
   try {
     return writeRows(out, columns, stmt.iterate() as Iterable<Record<string, unknown>>, format);
