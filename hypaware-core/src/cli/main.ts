@@ -10,6 +10,7 @@ import { ROW_FORMATS, type RowFormat } from './format-rows.js';
 import { runQuery } from './query-sql.js';
 import { describeSchema } from './query-schema.js';
 import { buildStatusReport, renderStatus } from './status-report.js';
+import { registerQueryOverview } from '../query/overview-command.js';
 import type { CommandIO, DatasetSpec } from '../plugin-api.js';
 
 export interface CliIO extends CommandIO {
@@ -89,6 +90,8 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
         db.close();
       }
     });
+  const history = { io, kernel: needKernel };
+  registerQueryOverview(query, history);
   query.command('schema')
     .description('list datasets, or the columns of one')
     .argument('[dataset]', 'dataset name, e.g. ai_gateway_messages')

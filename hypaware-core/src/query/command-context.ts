@@ -1,0 +1,26 @@
+import type Database from 'better-sqlite3';
+import type { CommandIO } from '../plugin-api.js';
+import type { Kernel } from '../kernel/boot.js';
+import { openReadOnlyDatabase } from '../storage/database.js';
+import { PriceBook, parsePriceOverrides } from './prices.js';
+
+/** What the history commands (overview, export, prune, reproject) get from `hyp`'s CLI. */
+export interface HistoryCommandContext {
+  io: CommandIO & { env: NodeJS.ProcessEnv };
+  /** The booted CLI kernel; throws the boot error (one line) when the kernel could not boot. */
+  kernel(): Kernel;
+}
+
+/**
+ * A read-only connection to the kernel's database. The kernel's own connection is opened first
+ * so that a fresh HYP_HOME gets its tables and views before the read-only one looks.
+ */
+export function openReadOnlyHistory(kernel: Kernel): Database.Database {
+  kernel.database();
+  return openReadOnlyDatabase(kernel.layout.databasePath);
+}
+
+/** The shipped price table with the config's `prices` overrides. */
+export function priceBookFor(kernel: Kernel): PriceBook {
+  return new PriceBook(parsePriceOverrides(kernel.config.prices));
+}
