@@ -1,0 +1,28 @@
+/**
+ * @hypaware/codex: OpenAI Chat Completions / Responses and Codex capture (the
+ * `codex-exchange` projector), the `openai` and `chatgpt` upstream presets, and the `codex`
+ * client (`hyp codex attach | detach | status`).
+ */
+import type { AiGatewayApi, ClientRegistration } from '@hypaware/ai-gateway';
+import type { ActivationContext } from '@hypaware/core';
+import { attachCodex, codexStatus, detachCodex } from './codex-attach.js';
+import { codexCommand, codexDiagnostics } from './codex-commands.js';
+import { createCodexProjector } from './projector.js';
+
+export function activate(ctx: ActivationContext): void {
+  const api = ctx.requireCapability<AiGatewayApi>('hypaware.ai-gateway', '^2.0.0');
+  api.registerUpstreamPreset({ name: 'openai', base_url: 'https://api.openai.com', path_prefix: '/v1', provider: 'openai' });
+  api.registerUpstreamPreset({ name: 'chatgpt', base_url: 'https://chatgpt.com', path_prefix: '/backend-api/codex', provider: 'chatgpt' });
+  api.registerExchangeProjector(createCodexProjector());
+  const client: ClientRegistration = {
+    name: 'codex',
+    defaultUpstream: 'openai',
+    attach: (attach) => attachCodex(attach, ctx.env),
+    detach: (detach) => detachCodex(detach, ctx.env),
+    status: () => codexStatus(ctx.env),
+  };
+  api.registerClient(client);
+  if (ctx.mode !== 'cli') return;
+  ctx.registerCommand(codexCommand(api, client, ctx.env));
+  ctx.registerDiagnostics(() => codexDiagnostics(api, ctx.env));
+}

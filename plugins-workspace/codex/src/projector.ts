@@ -1,0 +1,121 @@
+/**
+ * The `codex-exchange` projector: OpenAI Chat Completions and Responses traffic (from Codex
+ * or any other client) as conversation messages. Identity is left to the gateway's fallback
+ * (scope, role, canonical content, previous id), so the projection of a history item must
+ * equal the projection of the same item when it was a reply: both go through the same
+ * item / message mapping and carry no volatile fields in their content.
+ */
+import { createHash } from 'node:crypto';
+import type { ExchangeInput, ExchangeProjector, ProjectedExchange, ProjectedMessage, ProjectorContext } from '@hypaware/ai-gateway';
+import type { JsonObject } from '@hypaware/core';
+import { chatReply, chatRequestMessages } from './chat-completions.js';
+import { codexContext, isCodexNamespace, isCodexTraffic } from './codex-context.js';
+import { compact, headerValue, parseJsonObject, str } from './json-values.js';
+import { replyMessages } from './model-reply.js';
+import { responsesReply } from './responses-reply.js';
+import { inputMessages } from './responses-items.js';
+import { ToolNames } from './tool-blocks.js';
+
+export const PROJECTOR_NAME = 'codex-exchange';
+
+export function isChatPath(pathname: string): boolean {
+  return pathname.endsWith('/chat/completions');
+}
+
+export function isResponsesPath(pathname: string): boolean {
+  return pathname.endsWith('/responses') || pathname.includes('/responses/');
+}
+
+export function matchesExchange(exchange: ExchangeInput): boolean {
+  const p = exchange.pathname;
+  return isChatPath(p) || isResponsesPath(p) || p === '/v1/models' || p.startsWith('/v1/models/')
+    || isCodexNamespace(p) || headerValue(exchange.request_headers, 'x-codex-turn-metadata') !== undefined;
+}
+
+function providerOf(exchange: ExchangeInput): string {
+  if (exchange.provider) return exchange.provider;
+  if (exchange.upstream === 'openai' || exchange.upstream === 'chatgpt') return exchange.upstream;
+  return isCodexNamespace(exchange.pathname) ? 'chatgpt' : 'openai';
+}
+
+/** Text of the leading system / developer messages: the system prompt when `instructions` is absent. */
+function leadingSystemText(history: ProjectedMessage[]): string | undefined {
+  const texts: string[] = [];
+  for (const m of history) {
+    if (m.role !== 'system' && m.role !== 'developer') break;
+    for (const b of typeof m.content === 'string' ? [{ text: m.content }] : m.content) {
+      if (typeof b.text === 'string') texts.push(b.text);
+    }
+  }
+  return texts.length > 0 ? texts.join('\n\n') : undefined;
+}
+
+/** A conversation id for traffic that names none: a hash of its first message. */
+function contentConversationId(history: ProjectedMessage[], exchangeId: string): string {
+  const seed = history[0] ? JSON.stringify([history[0].role, history[0].content]) : exchangeId;
+  return `openai-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
+}
+
+export function projectExchange(exchange: ExchangeInput, ctx: Pick<ProjectorContext, 'log'>): ProjectedExchange | undefined {
+  const body = parseJsonObject(exchange.request_body);
+  if (!body) {
+    if (exchange.method !== 'GET' && exchange.request_body) {
+      ctx.log.warn('codex.request_not_projected', {
+        exchange_id: exchange.exchange_id,
+        path: exchange.pathname,
+        reason: exchange.request_truncated ? 'request_truncated' : 'request_not_json_object',
+      });
+    }
+    return undefined;
+  }
+  const chat = isChatPath(exchange.pathname) || Array.isArray(body.messages);
+  const names = new ToolNames();
+  const history = chat ? chatRequestMessages(body, names) : inputMessages(body, names);
+  const reply = chat ? chatReply(exchange, names) : responsesReply(exchange, names);
+  const messages = [...history, ...replyMessages(reply, exchange)];
+  if (messages.length === 0) return undefined;
+
+  const provider = providerOf(exchange);
+  const fromCodex = isCodexTraffic(exchange, body);
+  const codex = fromCodex ? codexContext(exchange, body, history) : undefined;
+  const requestId = headerValue(exchange.response_headers, 'x-request-id')
+    ?? headerValue(exchange.response_headers, 'x-oai-request-id')
+    ?? codex?.client_request_id;
+  const openai = compact({
+    api: chat ? 'chat.completions' : 'responses',
+    response_id: reply.responseId,
+    previous_response_id: str(body.previous_response_id),
+  }) as JsonObject;
+  return compact({
+    provider,
+    conversation_id: codex?.thread_id ?? codex?.session_id ?? contentConversationId(history, exchange.exchange_id),
+    session_id: codex?.session_id,
+    agent_id: codex?.is_subagent ? codex.thread_id : undefined,
+    parent_agent_id: codex?.is_subagent ? codex.parent_thread_id : undefined,
+    conversation_source: fromCodex ? 'codex' : 'api',
+    user_id: str(body.user),
+    cwd: codex?.cwd,
+    client_name: fromCodex ? 'codex' : undefined,
+    client_version: codex?.client_version,
+    entrypoint: codex?.originator,
+    user_type: codex?.thread_source,
+    permission_mode: codex?.permission_mode,
+    is_sidechain: codex?.is_subagent,
+    model: str(body.model) ?? reply.model,
+    system_text: str(body.instructions) ?? leadingSystemText(history),
+    tools: body.tools,
+    request_id: requestId,
+    prompt_id: codex?.turn_id,
+    attributes: compact({ codex: codex?.attributes, openai }),
+    messages,
+  }) as ProjectedExchange;
+}
+
+export function createCodexProjector(): ExchangeProjector {
+  return {
+    name: PROJECTOR_NAME,
+    priority: 100,
+    match: matchesExchange,
+    project: projectExchange,
+  };
+}
