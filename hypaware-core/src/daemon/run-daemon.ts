@@ -1,6 +1,6 @@
 import type { JsonObject, SourceHandle } from '../plugin-api.js';
 import { HypError, errorMessage } from '../errors.js';
-import { bootKernel, type Kernel, type RegisteredSource } from '../kernel/boot.js';
+import { bootKernel, pluginConfigIssues, type Kernel, type RegisteredSource } from '../kernel/boot.js';
 import { loadConfig, pluginSlice } from '../config/config-file.js';
 import { hypLayout, resolveHypHome } from '../util/hyp-home.js';
 import { hypVersion } from '../util/package-root.js';
@@ -156,6 +156,13 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
       next = loadConfig(layout.configPath);
     } catch (err) {
       kernel.log.error('daemon.reload_failed', { error: errorMessage(err), message: 'keeping the running config' });
+      return;
+    }
+    // All or nothing: a slice its plugin rejects stops the whole reload.
+    const issues = kernel.plugins.flatMap((p) => pluginConfigIssues(p.name, p.validateConfig, pluginSlice(next, p.name).slice));
+    if (issues.length > 0) {
+      const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+      kernel.log.error('daemon.reload_failed', { error: `config ${layout.configPath}: ${issues[0]!.path}: ${issues[0]!.message}${more}`, message: 'keeping the running config' });
       return;
     }
     kernel.log.info('daemon.reloading', { config: layout.configPath });

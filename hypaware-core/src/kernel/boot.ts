@@ -38,6 +38,20 @@ export interface ActivePlugin {
   rootDir: string;
   manifest: PluginManifest;
   config: JsonObject;
+  /** the plugin's own slice check, kept to validate a reloaded config */
+  validateConfig?: PluginModule['validateConfig'];
+}
+
+/** A plugin's verdict on a config slice, with paths from the file's root (`plugins.<name>.…`). */
+export function pluginConfigIssues(name: string, validate: PluginModule['validateConfig'], slice: JsonObject): ConfigIssue[] {
+  if (!validate) return [];
+  let issues: ConfigIssue[];
+  try {
+    issues = validate(slice);
+  } catch (err) {
+    issues = [{ path: '(root)', message: `validation failed: ${errorMessage(err)}` }];
+  }
+  return issues.map((i) => ({ path: `plugins.${name}.${i.path}`, message: i.message }));
 }
 
 export interface FailedPlugin {
@@ -160,18 +174,12 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       continue;
     }
     const { slice } = pluginSlice(config, name);
-    if (typeof mod.validateConfig === 'function') {
-      let issues: ConfigIssue[];
-      try {
-        issues = mod.validateConfig(slice);
-      } catch (err) {
-        issues = [{ path: '(root)', message: `validation failed: ${errorMessage(err)}` }];
-      }
-      if (issues.length > 0) {
-        for (const issue of issues) configIssues.push({ plugin: name, path: `plugins.${name}.${issue.path}`, message: issue.message });
-        failed.push({ name, rootDir, kind: 'config_invalid', message: `plugin ${name} is not activated: invalid config: plugins.${name}.${issues[0]!.path}: ${issues[0]!.message}` });
-        continue;
-      }
+    const validateConfig = typeof mod.validateConfig === 'function' ? mod.validateConfig : undefined;
+    const issues = pluginConfigIssues(name, validateConfig, slice);
+    if (issues.length > 0) {
+      for (const issue of issues) configIssues.push({ plugin: name, ...issue });
+      failed.push({ name, rootDir, kind: 'config_invalid', message: `plugin ${name} is not activated: invalid config: ${issues[0]!.path}: ${issues[0]!.message}` });
+      continue;
     }
     const stateDir = pluginStateDir(layout, name);
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -215,7 +223,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
     const registeredBefore = { sources: sources.length, commands: commands.length, diagnostics: diagnostics.length };
     try {
       await mod.activate(ctx);
-      plugins.push({ name, version: manifest.version, rootDir, manifest, config: slice });
+      plugins.push({ name, version: manifest.version, rootDir, manifest, config: slice, ...(validateConfig ? { validateConfig } : {}) });
       log.debug('plugin.activated', { plugin: name, version: manifest.version });
     } catch (err) {
       // Nothing a failed plugin registered stays visible (its dependents see the capability
