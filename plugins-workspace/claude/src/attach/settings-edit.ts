@@ -1,0 +1,172 @@
+import { HypError } from '@hypaware/core';
+import type { JsonObjectLike } from './settings-file.js';
+import { isObject } from '../util/json.js';
+
+/**
+ * The attach/detach edit of Claude Code's settings.json, as pure functions over the parsed
+ * object. HypAware owns only: three `env` keys, its hook handlers, and the `_hypaware`
+ * marker, which records the user's previous values and the containers attach created.
+ */
+
+export const MARKER_KEY = '_hypaware';
+
+export const HOOK_EVENTS: ReadonlyArray<{ event: string; matcher?: string }> = [
+  { event: 'SessionStart' },
+  { event: 'CwdChanged' },
+  { event: 'UserPromptSubmit' },
+  { event: 'PostToolUse', matcher: 'Bash' },
+  { event: 'SessionEnd' },
+];
+
+const MANAGED_HOOK = /\bclaude-hook\s+session-context\b/;
+
+export interface AttachMarker {
+  version: string;
+  attached_at: string;
+  endpoint: string;
+  state_file: string;
+  hook_command: string;
+  /** env values attach wrote */
+  managed_env: Record<string, string>;
+  /** the user's values of those keys before attach (absent keys are not listed) */
+  previous_env: Record<string, unknown>;
+  /** containers attach created: `env`, `hooks`, `hooks.<Event>` */
+  created: string[];
+}
+
+export interface AttachOptions {
+  endpoint: string;
+  stateFile: string;
+  hookCommand: string;
+  version: string;
+  now: string;
+}
+
+export interface DetachResult {
+  settings: JsonObjectLike;
+  /** env keys put back to the user's value (or removed, value null) */
+  restored: Record<string, unknown>;
+  /** env keys changed by someone else since attach: left as they are */
+  kept: string[];
+}
+
+export function managedEnv(endpoint: string): Record<string, string> {
+  return {
+    ANTHROPIC_BASE_URL: endpoint,
+    ENABLE_TOOL_SEARCH: 'true',
+    _CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL: '1',
+  };
+}
+
+export function isManagedHandler(handler: unknown): boolean {
+  return isObject(handler) && typeof handler.command === 'string' && MANAGED_HOOK.test(handler.command);
+}
+
+/** The marker, if the file carries a well-formed one. */
+export function readMarker(settings: JsonObjectLike): AttachMarker | undefined {
+  const m = settings[MARKER_KEY];
+  if (!isObject(m) || typeof m.endpoint !== 'string' || !isObject(m.managed_env) || !isObject(m.previous_env) || !Array.isArray(m.created)) return undefined;
+  return m as unknown as AttachMarker;
+}
+
+function objectAt(settings: JsonObjectLike, key: string, created: Set<string>): JsonObjectLike {
+  const value = settings[key];
+  if (value === undefined) {
+    created.add(key);
+    return (settings[key] = {});
+  }
+  if (!isObject(value)) throw new HypError(`settings.json: "${key}" is not an object; HypAware will not change it`, { kind: 'settings_unexpected_shape' });
+  return value;
+}
+
+/** Drop HypAware's handlers everywhere; a group left with no handler is dropped too. */
+function stripManagedHooks(hooks: JsonObjectLike): void {
+  for (const [event, groups] of Object.entries(hooks)) {
+    if (!Array.isArray(groups)) continue;
+    hooks[event] = groups.flatMap((group) => {
+      if (!isObject(group) || !Array.isArray(group.hooks) || !group.hooks.some(isManagedHandler)) return [group];
+      const rest = group.hooks.filter((h) => !isManagedHandler(h));
+      return rest.length > 0 ? [{ ...group, hooks: rest }] : [];
+    });
+  }
+}
+
+export function applyAttach(settings: JsonObjectLike, options: AttachOptions): { settings: JsonObjectLike; marker: AttachMarker } {
+  const next = structuredClone(settings);
+  const old = readMarker(next);
+  const created = new Set(old?.created ?? []);
+  const previous: Record<string, unknown> = { ...old?.previous_env };
+  const env = objectAt(next, 'env', created);
+  const wanted = managedEnv(options.endpoint);
+  for (const [key, value] of Object.entries(wanted)) {
+    const current = env[key];
+    const ours = old !== undefined && old.managed_env[key] !== undefined && current === old.managed_env[key];
+    if (!ours) {
+      if (current === undefined) delete previous[key];
+      else previous[key] = current;
+    }
+    env[key] = value;
+  }
+  const hooks = objectAt(next, 'hooks', created);
+  stripManagedHooks(hooks);
+  for (const { event, matcher } of HOOK_EVENTS) {
+    if (hooks[event] === undefined) {
+      hooks[event] = [];
+      created.add(`hooks.${event}`);
+    }
+    const groups = hooks[event];
+    if (!Array.isArray(groups)) throw new HypError(`settings.json: "hooks.${event}" is not a list; HypAware will not change it`, { kind: 'settings_unexpected_shape' });
+    groups.push({ ...(matcher ? { matcher } : {}), hooks: [{ type: 'command', command: options.hookCommand }] });
+  }
+  const marker: AttachMarker = {
+    version: options.version,
+    attached_at: options.now,
+    endpoint: options.endpoint,
+    state_file: options.stateFile,
+    hook_command: options.hookCommand,
+    managed_env: wanted,
+    previous_env: previous,
+    created: [...created],
+  };
+  // nothing else changed: keep the first attach time so that attaching again is a no-op
+  if (old && JSON.stringify({ ...old, attached_at: '' }) === JSON.stringify({ ...marker, attached_at: '' })) marker.attached_at = old.attached_at;
+  next[MARKER_KEY] = marker;
+  return { settings: next, marker };
+}
+
+/** Undo attach; undefined when the file carries no marker. */
+export function applyDetach(settings: JsonObjectLike): DetachResult | undefined {
+  const marker = readMarker(settings);
+  if (!marker) return undefined;
+  const next = structuredClone(settings);
+  delete next[MARKER_KEY];
+  const created = new Set(marker.created);
+  const restored: Record<string, unknown> = {};
+  const kept: string[] = [];
+  const env = next.env;
+  if (isObject(env)) {
+    for (const [key, value] of Object.entries(marker.managed_env)) {
+      if (env[key] === undefined) continue;
+      if (env[key] !== value) {
+        kept.push(key);
+      } else if (key in marker.previous_env) {
+        env[key] = marker.previous_env[key];
+        restored[key] = marker.previous_env[key];
+      } else {
+        delete env[key];
+        restored[key] = null;
+      }
+    }
+    if (created.has('env') && Object.keys(env).length === 0) delete next.env;
+  }
+  const hooks = next.hooks;
+  if (isObject(hooks)) {
+    stripManagedHooks(hooks);
+    for (const { event } of HOOK_EVENTS) {
+      const groups = hooks[event];
+      if (created.has(`hooks.${event}`) && Array.isArray(groups) && groups.length === 0) delete hooks[event];
+    }
+    if (created.has('hooks') && Object.keys(hooks).length === 0) delete next.hooks;
+  }
+  return { settings: next, restored, kept };
+}

@@ -1,0 +1,58 @@
+import { isAbsolute } from 'node:path';
+import { appendRecord } from '../session-context/append-record.js';
+import { defaultStateFile, type SessionContextRecord } from '../session-context/record.js';
+import { gitBranchAt } from './git-head.js';
+import { hookFields, readStdin } from './hook-input.js';
+
+/**
+ * `hyp claude-hook session-context --state-file <abs>`: run by Claude Code hooks, started by
+ * `bin/hyp.js` without booting the kernel. Appends one record per event to the state file.
+ * It never prints (except `--help`), never fails and always returns 0: a hook must not
+ * disturb Claude Code.
+ */
+
+const USAGE = 'usage: hyp claude-hook session-context --state-file <absolute path> (or the legacy --port <n>); reads the hook JSON on stdin\n';
+const STDIN_TIMEOUT_MS = 1000;
+
+function optionValue(args: string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === name) return args[i + 1];
+    if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
+  }
+  return undefined;
+}
+
+/** The state file named by the arguments: `--state-file <abs>`, or legacy `--port <n>` (v1 hooks). */
+export function stateFileFromArgs(args: string[], env: NodeJS.ProcessEnv): string | undefined {
+  const stateFile = optionValue(args, '--state-file');
+  if (stateFile !== undefined) return isAbsolute(stateFile) ? stateFile : undefined;
+  const port = Number(optionValue(args, '--port'));
+  return Number.isInteger(port) && port >= 1 && port <= 65535 ? defaultStateFile(env) : undefined;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    const [subcommand, ...args] = argv;
+    if (subcommand === '--help' || subcommand === '-h' || args.includes('--help') || args.includes('-h')) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (subcommand !== 'session-context') return 0;
+    const target = stateFileFromArgs(args, process.env);
+    if (!target) return 0;
+    const input = hookFields(await readStdin(process.stdin, STDIN_TIMEOUT_MS));
+    if (!input.session_id) return 0;
+    const record: SessionContextRecord = { session_id: input.session_id, ts: new Date().toISOString() };
+    if (input.cwd) record.cwd = input.cwd;
+    if (input.transcript_path) record.transcript_path = input.transcript_path;
+    if (input.hook_event_name) record.hook_event = input.hook_event_name;
+    if (input.agent_id) record.agent_id = input.agent_id;
+    const branch = input.cwd ? gitBranchAt(input.cwd) : undefined;
+    if (branch) record.git_branch = branch;
+    appendRecord(target, record);
+  } catch {
+    // a hook never fails
+  }
+  return 0;
+}

@@ -1,0 +1,37 @@
+import { join } from 'node:path';
+import type { ActivationContext } from '@hypaware/core';
+import type { AiGatewayApi, UpstreamPreset } from '@hypaware/ai-gateway';
+import { isAnthropicTraffic } from './anthropic-route.js';
+import { createClaudeClient } from './attach/claude-client.js';
+import { hypInvocation } from './attach/hook-command.js';
+import { claudeConfigDir } from './attach/settings-file.js';
+import { claudeDiagnostics, registerClaudeCommand } from './commands.js';
+import { createClaudeProjector } from './projector/claude-projector.js';
+import { STATE_FILE_NAME } from './session-context/record.js';
+
+export const ANTHROPIC_PRESET: UpstreamPreset = {
+  name: 'anthropic',
+  base_url: 'https://api.anthropic.com',
+  provider: 'anthropic',
+  path_prefix: '/v1/messages',
+  priority: 100,
+  match: (route) => isAnthropicTraffic(route.path, route.headers),
+};
+
+/** `@hypaware/claude`: the Anthropic preset, the Claude projector, the `claude` client and command. */
+export function activate(ctx: ActivationContext): void {
+  const api = ctx.requireCapability<AiGatewayApi>('hypaware.ai-gateway', '^2.0.0');
+  const stateFile = join(ctx.paths.stateDir, STATE_FILE_NAME);
+  api.registerUpstreamPreset(ANTHROPIC_PRESET);
+  api.registerExchangeProjector(createClaudeProjector({ stateFile, projectsDir: join(claudeConfigDir(ctx.env), 'projects') }));
+  const client = createClaudeClient({
+    env: ctx.env,
+    version: ctx.plugin.version,
+    stateFile,
+    stateDir: ctx.paths.stateDir,
+    hookInvocation: hypInvocation(ctx.env, ctx.plugin.rootDir),
+  });
+  api.registerClient(client);
+  registerClaudeCommand(ctx, api, client);
+  ctx.registerDiagnostics(() => claudeDiagnostics(api, client));
+}

@@ -1,0 +1,111 @@
+import type { JsonObject } from '@hypaware/core';
+import type { MessageUsage, ProjectedMessage } from '@hypaware/ai-gateway';
+import type { UnitMatch } from '../identity/align-units.js';
+import type { TranscriptView } from '../transcript/transcript-view.js';
+import type { AssistantReply } from '../wire/assistant-reply.js';
+import { sha256Hex } from '../wire/content-keys.js';
+import type { WireUnit } from '../wire/wire-units.js';
+
+export interface BuildInput {
+  units: readonly WireUnit[];
+  matches: ReadonlyArray<UnitMatch | undefined>;
+  view: TranscriptView | undefined;
+  /** match-key scope: the sub-agent id, or `main` */
+  scope: string;
+  reply: AssistantReply | undefined;
+  /** time and request id of the reply (the exchange end, the `request-id` response header) */
+  replyCreatedAt: string;
+  replyRequestId: string | undefined;
+  /** usage seen on the wire for an earlier reply, by Anthropic message id */
+  wireUsage(messageId: string): MessageUsage | undefined;
+}
+
+export interface BuiltMessages {
+  messages: ProjectedMessage[];
+  /** units at the end of the conversation that the transcript does not show yet */
+  pending: number;
+}
+
+/**
+ * A stable key for a unit, computed the same way before and after its transcript line
+ * exists, so the fallback row can be replaced by the native one. The ordinal keeps repeated
+ * identical messages apart.
+ */
+function matchKeys(units: readonly WireUnit[], scope: string): Array<string | undefined> {
+  const seen = new Map<string, number>();
+  return units.map((u) => {
+    if (u.wireOnly) return undefined;
+    const base = `${scope}|${u.role}|${u.key}`;
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return sha256Hex(`${base}#${n}`).slice(0, 32);
+  });
+}
+
+function claudeAttributes(fields: JsonObject): JsonObject {
+  return { claude: fields };
+}
+
+function usageOfCarrier(input: BuildInput, u: WireUnit, match: UnitMatch | undefined): { usage: MessageUsage; source: string } | undefined {
+  if (!u.carrier) return undefined;
+  if (u.fromReply) return input.reply?.usage ? { usage: input.reply.usage, source: 'wire' } : undefined;
+  const messageId = match?.entry.messageId;
+  if (!messageId) return undefined;
+  const wire = input.wireUsage(messageId);
+  if (wire) return { usage: wire, source: 'wire' };
+  const last = input.view?.lastLineOf(messageId);
+  return last === match.entry && last.usage ? { usage: last.usage, source: 'transcript' } : undefined;
+}
+
+function stopReasonOf(input: BuildInput, u: WireUnit, match: UnitMatch | undefined): string | undefined {
+  if (!u.carrier) return undefined;
+  return u.fromReply ? input.reply?.stop_reason : match?.entry.stopReason;
+}
+
+/** Turn aligned units into projected messages: native identity where matched, fallback otherwise. */
+export function buildMessages(input: BuildInput): BuiltMessages {
+  const { units, matches } = input;
+  const keys = matchKeys(units, input.scope);
+  const messages: ProjectedMessage[] = [];
+  let lastMatched = -1;
+  for (let i = 0; i < units.length; i++) {
+    const u = units[i]!;
+    const match = matches[i];
+    // older transcripts hold several blocks per line: the line is the row unit
+    let end = i;
+    while (match && matches[end + 1]?.entry === match.entry) end++;
+    if (match) lastMatched = end;
+    const group = units.slice(i, end + 1);
+    const last = group[group.length - 1]!;
+    const lastMatch = matches[end];
+    const msg: ProjectedMessage = {
+      role: u.role,
+      content: group.length === 1 ? u.content : group.flatMap((g) => g.blocks),
+    };
+    if (keys[i]) msg.match_key = keys[i];
+    if (match) {
+      const e = match.entry;
+      Object.assign(msg, e.native);
+      msg.message_id = e.uuid;
+      msg.previous_message_id = e.parentUuid ? [e.parentUuid] : [];
+      msg.attributes = claudeAttributes({ identity_source: 'transcript' });
+    } else {
+      msg.attributes = claudeAttributes(u.wireOnly ? { identity_source: 'gateway_fallback', wire_only: true } : { identity_source: 'gateway_fallback' });
+      if (u.fromReply) {
+        msg.message_created_at = input.replyCreatedAt;
+        if (input.replyRequestId) msg.request_id = input.replyRequestId;
+      }
+    }
+    const carried = usageOfCarrier(input, last, lastMatch);
+    if (carried) {
+      msg.usage = carried.usage;
+      (msg.attributes!.claude as JsonObject).usage_source = carried.source;
+    }
+    const stop = stopReasonOf(input, last, lastMatch);
+    if (stop) msg.stop_reason = stop;
+    messages.push(msg);
+    i = end;
+  }
+  const pending = units.slice(lastMatched + 1).filter((u) => !u.wireOnly).length;
+  return { messages, pending };
+}

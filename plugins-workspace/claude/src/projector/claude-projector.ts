@@ -1,0 +1,146 @@
+import type { JsonObject } from '@hypaware/core';
+import type {
+  ExchangeInput, ExchangeProjector, MessageUsage, ProjectedExchange, ProjectedMessage, ProjectorContext,
+} from '@hypaware/ai-gateway';
+import { isAnthropicTraffic, isMessagesPath } from '../anthropic-route.js';
+import { alignUnits } from '../identity/align-units.js';
+import { SessionContexts } from '../session-context/session-contexts.js';
+import { TranscriptStore } from '../transcript/transcript-store.js';
+import { LruMap } from '../util/lru-map.js';
+import { replyFromJson, replyFromSse, type AssistantReply } from '../wire/assistant-reply.js';
+import { clientIdentity, type ClientIdentity } from '../wire/client-identity.js';
+import { canonicalJson, sha256Hex } from '../wire/content-keys.js';
+import { headerValue } from '../wire/headers.js';
+import { parseMessagesRequest, type MessagesRequest } from '../wire/messages-request.js';
+import { wireUnits } from '../wire/wire-units.js';
+import { buildMessages } from './build-messages.js';
+
+export const PROJECTOR_NAME = 'claude-anthropic-messages';
+
+export interface ClaudeProjectorOptions {
+  /** the session-context state file the hook appends to */
+  stateFile: string;
+  /** `<claude config dir>/projects` */
+  projectsDir: string;
+  /** delays of the re-checks asked for while the transcript lags behind; one per attempt */
+  recheckDelaysMs?: readonly number[];
+}
+
+const DEFAULT_RECHECK_DELAYS_MS = [1500, 3000, 6000];
+
+function conversationIdOf(identity: ClientIdentity, request: MessagesRequest, exchangeId: string): string {
+  if (identity.session_id) return identity.session_id;
+  const first = request.messages[0];
+  return sha256Hex(first ? canonicalJson(first.content) : exchangeId).slice(0, 16);
+}
+
+/** An error reply (error body or event, upstream failure) as one error message. */
+function errorMessage(exchange: ExchangeInput, reply: AssistantReply | undefined): ProjectedMessage | undefined {
+  const code = reply?.error?.type ?? (exchange.error ? 'upstream_error' : undefined);
+  if (!code) return undefined;
+  const block = { type: 'error', code, message: reply?.error?.message ?? exchange.error ?? code, exchange_id: exchange.exchange_id };
+  return {
+    role: 'assistant',
+    content: [block],
+    message_created_at: exchange.ts_end,
+    attributes: { claude: { identity_source: 'gateway_fallback' } },
+  };
+}
+
+function projectionAttributes(exchange: ExchangeInput, request: MessagesRequest, reply: AssistantReply | undefined, transcriptPath: string | undefined): JsonObject {
+  const providerRaw: JsonObject = {};
+  if (request.metadata) providerRaw.metadata = request.metadata;
+  if (reply?.id) providerRaw.response_id = reply.id;
+  if (reply?.model) providerRaw.response_model = reply.model;
+  const claude: JsonObject = { transcript_found: transcriptPath !== undefined };
+  if (reply && !reply.complete) claude.stream_incomplete = true;
+  return { request: request.settings, provider_raw: providerRaw, timing: { latency_ms: exchange.duration_ms }, claude };
+}
+
+/**
+ * The Claude projector: Anthropic Messages exchanges to rows, with native transcript
+ * identity where Claude Code has written the lines, and a re-check while it has not.
+ */
+export function createClaudeProjector(options: ClaudeProjectorOptions): ExchangeProjector {
+  const contexts = new SessionContexts(options.stateFile);
+  const transcripts = new TranscriptStore(options.projectsDir);
+  const usageByMessageId = new LruMap<string, MessageUsage>(4096);
+  const recheckDelays = options.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
+
+  async function project(exchange: ExchangeInput, ctx: ProjectorContext): Promise<ProjectedExchange | undefined> {
+    if (!isMessagesPath(exchange.pathname)) return undefined;
+    const request = parseMessagesRequest(exchange.request_body);
+    if (!request) {
+      ctx.log.warn('claude.projector_skip', {
+        exchange_id: exchange.exchange_id,
+        reason: exchange.request_truncated ? 'request_truncated' : 'unparseable_request_body',
+      });
+      return undefined;
+    }
+    const reply = exchange.is_sse ? replyFromSse(exchange.stream_events) : replyFromJson(exchange.response_body);
+    if (reply?.id && reply.usage) usageByMessageId.set(reply.id, reply.usage);
+    const identity = clientIdentity(exchange.request_headers, request.metadata);
+    const sessionId = identity.session_id;
+    const endMs = Date.parse(exchange.ts_end);
+    const context = sessionId ? await contexts.get(sessionId, Number.isNaN(endMs) ? Date.now() : endMs) : undefined;
+    const transcript = sessionId
+      ? await transcripts.find({
+          sessionId,
+          ...(context?.transcript_path ? { transcriptPath: context.transcript_path } : {}),
+          ...(identity.agent_id ? { agentId: identity.agent_id } : {}),
+        })
+      : undefined;
+
+    const units = wireUnits(request.messages, reply);
+    const built = buildMessages({
+      units,
+      matches: alignUnits(units, transcript?.view, reply?.id),
+      view: transcript?.view,
+      scope: identity.agent_id ?? 'main',
+      reply,
+      replyCreatedAt: exchange.ts_end,
+      replyRequestId: headerValue(exchange.response_headers, 'request-id'),
+      wireUsage: (id) => usageByMessageId.get(id),
+    });
+    const failure = errorMessage(exchange, reply);
+    if (failure) built.messages.push(failure);
+    if (built.messages.length === 0) return undefined;
+
+    const latest = transcript?.view.latest()?.native;
+    const projection: ProjectedExchange = {
+      provider: 'anthropic',
+      conversation_id: conversationIdOf(identity, request, exchange.exchange_id),
+      conversation_source: identity.is_claude_code ? 'claude_code' : 'api',
+      client_name: 'claude',
+      attributes: projectionAttributes(exchange, request, reply, transcript?.path),
+      messages: built.messages,
+    };
+    const set = <K extends keyof ProjectedExchange>(key: K, value: ProjectedExchange[K] | undefined): void => {
+      if (value !== undefined) projection[key] = value;
+    };
+    set('session_id', sessionId);
+    set('agent_id', identity.agent_id);
+    set('parent_agent_id', identity.parent_agent_id);
+    set('is_sidechain', identity.is_claude_code ? identity.agent_id !== undefined : undefined);
+    set('user_id', identity.account_uuid);
+    set('client_version', identity.client_version);
+    set('entrypoint', identity.entrypoint);
+    set('user_type', identity.user_type);
+    set('cwd', context?.cwd ?? latest?.cwd);
+    set('git_branch', context?.git_branch ?? latest?.git_branch);
+    set('model', request.model ?? reply?.model);
+    set('system_text', request.system_text);
+    set('tools', request.tools);
+    set('request_id', headerValue(exchange.response_headers, 'request-id'));
+    const awaitTranscript = sessionId !== undefined && built.pending > 0 && (identity.is_claude_code || transcript !== undefined);
+    if (awaitTranscript && ctx.attempt < recheckDelays.length) projection.recheck_after_ms = recheckDelays[ctx.attempt]!;
+    return projection;
+  }
+
+  return {
+    name: PROJECTOR_NAME,
+    priority: 100,
+    match: (exchange) => isAnthropicTraffic(exchange.pathname, exchange.request_headers),
+    project,
+  };
+}

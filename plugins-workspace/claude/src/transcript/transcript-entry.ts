@@ -1,0 +1,129 @@
+import type { JsonObject, JsonValue } from '@hypaware/core';
+import type { MessageUsage, ProjectedMessage } from '@hypaware/ai-gateway';
+import { blockKey, contentBlocks, unitKey } from '../wire/content-keys.js';
+import { mergeUsage } from '../wire/usage.js';
+import { firstString as str, isObject as isObj, parseJsonObject, type Obj } from '../util/json.js';
+
+/** Columns a transcript line gives the rows of the message it identifies. */
+export type NativeFields = Pick<ProjectedMessage,
+  | 'provider_uuid' | 'parent_uuid' | 'logical_parent_uuid' | 'source_tool_assistant_uuid' | 'request_id' | 'prompt_id'
+  | 'provider_type' | 'provider_subtype' | 'entrypoint' | 'user_type' | 'permission_mode' | 'is_sidechain' | 'agent_id'
+  | 'attachment_type' | 'hook_event' | 'is_compact_summary' | 'compact_metadata' | 'cwd' | 'git_branch' | 'message_created_at'
+  | 'raw_frame'>;
+
+/** One line of a Claude Code transcript that has a `uuid` (messages, attachments, system lines). */
+export interface TranscriptEntry {
+  /** order of the line in its file */
+  seq: number;
+  uuid: string;
+  parentUuid?: string;
+  sessionId?: string;
+  /** set for user/assistant lines that carry a message */
+  role?: 'user' | 'assistant';
+  blockKeys: string[];
+  unitKey?: string;
+  /** Anthropic message id (`msg_...`) of an assistant line */
+  messageId?: string;
+  usage?: MessageUsage;
+  stopReason?: string;
+  /** columns for the message rows; empty for lines that are not user/assistant messages */
+  native: NativeFields;
+}
+
+const MAX_FRAME_STRING = 2000;
+const MAX_FRAME_DEPTH = 6;
+
+/** The line as provenance: without the message content (that is in the parts), long strings cut. */
+function frameOf(row: Obj): JsonObject {
+  const cut = (v: unknown, depth: number): JsonValue => {
+    if (typeof v === 'string') return v.length > MAX_FRAME_STRING ? `${v.slice(0, MAX_FRAME_STRING)}…[${v.length - MAX_FRAME_STRING} more chars]` : v;
+    if (typeof v === 'number' || typeof v === 'boolean' || v === null) return v;
+    if (depth >= MAX_FRAME_DEPTH) return '[nested]';
+    if (Array.isArray(v)) return v.map((x) => cut(x, depth + 1));
+    if (isObj(v)) {
+      const out: JsonObject = {};
+      for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = cut(x, depth + 1);
+      return out;
+    }
+    return null;
+  };
+  const copy: Obj = { ...row };
+  if (isObj(row.message)) {
+    const { content: _content, ...message } = row.message;
+    copy.message = message;
+  }
+  return cut(copy, 0) as JsonObject;
+}
+
+function timestampOf(v: unknown): string | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return new Date(v).toISOString();
+  if (typeof v !== 'string' || v === '') return undefined;
+  const ms = Date.parse(v);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+function nativeFields(row: Obj, attachment: Obj | undefined): NativeFields {
+  const f: NativeFields = {};
+  const set = <K extends keyof NativeFields>(key: K, value: NativeFields[K] | undefined): void => {
+    if (value !== undefined) f[key] = value;
+  };
+  set('provider_uuid', str(row.uuid));
+  set('parent_uuid', str(row.parentUuid, row.parent_uuid));
+  set('logical_parent_uuid', str(row.logicalParentUuid, row.logical_parent_uuid));
+  set('source_tool_assistant_uuid', str(row.sourceToolAssistantUUID, row.sourceToolAssistantUuid, row.source_tool_assistant_uuid));
+  set('request_id', str(row.requestId, row.request_id));
+  set('prompt_id', str(row.promptId, row.prompt_id));
+  set('provider_type', str(row.type));
+  set('provider_subtype', str(row.subtype));
+  set('entrypoint', str(row.entrypoint));
+  set('user_type', str(row.userType, row.user_type));
+  set('permission_mode', str(row.permissionMode, row.permission_mode));
+  if (typeof row.isSidechain === 'boolean') f.is_sidechain = row.isSidechain;
+  set('agent_id', str(row.agentId, row.agent_id));
+  set('attachment_type', str(attachment?.type));
+  set('hook_event', str(attachment?.hookEvent, row.hookEvent));
+  if (typeof row.isCompactSummary === 'boolean') f.is_compact_summary = row.isCompactSummary;
+  const compact = row.compactMetadata ?? row.compact_metadata;
+  if (compact !== undefined && compact !== null) f.compact_metadata = compact as JsonValue;
+  set('cwd', str(row.cwd));
+  set('git_branch', str(row.gitBranch, row.git_branch));
+  set('message_created_at', timestampOf(row.timestamp));
+  f.raw_frame = frameOf(row);
+  return f;
+}
+
+/** Parse one transcript line; undefined for lines without a uuid (summaries, queue operations, bad JSON). */
+export function parseTranscriptLine(line: string, seq: number): TranscriptEntry | undefined {
+  const row = parseJsonObject(line);
+  if (!row) return undefined;
+  const uuid = str(row.uuid);
+  if (!uuid) return undefined;
+  const message = isObj(row.message) ? row.message : undefined;
+  const role = str(message?.role, row.type);
+  const entry: TranscriptEntry = {
+    seq,
+    uuid,
+    blockKeys: [],
+    native: {},
+  };
+  const parent = str(row.parentUuid, row.parent_uuid);
+  if (parent) entry.parentUuid = parent;
+  const sessionId = str(row.sessionId, row.session_id);
+  if (sessionId) entry.sessionId = sessionId;
+  if (message && (role === 'user' || role === 'assistant')) {
+    const blocks = contentBlocks(message.content);
+    if (blocks.length > 0) {
+      entry.role = role;
+      entry.blockKeys = blocks.map((b) => blockKey(b));
+      entry.unitKey = unitKey(blocks);
+      const messageId = str(message.id, row.messageId);
+      if (messageId) entry.messageId = messageId;
+      const usage = mergeUsage(undefined, message.usage);
+      if (usage) entry.usage = usage;
+      const stop = str(message.stop_reason);
+      if (stop) entry.stopReason = stop;
+      entry.native = nativeFields(row, isObj(row.attachment) ? row.attachment : undefined);
+    }
+  }
+  return entry;
+}

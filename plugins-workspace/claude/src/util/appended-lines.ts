@@ -1,0 +1,73 @@
+import { open } from 'node:fs/promises';
+
+const CHUNK = 1024 * 1024;
+const NEWLINE = 0x0a;
+
+export interface AppendedLinesResult {
+  lines: string[];
+  /** the file was replaced (new inode) or truncated: what was derived from earlier lines is stale */
+  reset: boolean;
+  /** the file does not exist (or cannot be read) */
+  missing: boolean;
+}
+
+/**
+ * Reads a JSONL file incrementally: each call returns only the complete lines appended since
+ * the previous call, so its cost follows the new bytes, not the file size. A replaced file
+ * (compaction by rename) or a truncated one is detected by inode and size and read again.
+ */
+export class AppendedLines {
+  private ino: number | undefined;
+  private offset = 0;
+  private partial: Buffer = Buffer.alloc(0);
+
+  constructor(readonly path: string) {}
+
+  async read(): Promise<AppendedLinesResult> {
+    let handle;
+    try {
+      handle = await open(this.path, 'r');
+    } catch {
+      const reset = this.ino !== undefined;
+      this.forget();
+      return { lines: [], reset, missing: true };
+    }
+    try {
+      const st = await handle.stat();
+      let reset = false;
+      if (this.ino !== undefined && (st.ino !== this.ino || st.size < this.offset)) {
+        this.forget();
+        reset = true;
+      }
+      this.ino = st.ino;
+      const lines: string[] = [];
+      const buf = Buffer.allocUnsafe(CHUNK);
+      while (this.offset < st.size) {
+        const { bytesRead } = await handle.read(buf, 0, Math.min(CHUNK, st.size - this.offset), this.offset);
+        if (bytesRead <= 0) break;
+        this.offset += bytesRead;
+        this.takeLines(buf.subarray(0, bytesRead), lines);
+      }
+      return { lines, reset, missing: false };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  private takeLines(chunk: Buffer, out: string[]): void {
+    const data = this.partial.length > 0 ? Buffer.concat([this.partial, chunk]) : chunk;
+    let start = 0;
+    for (let nl = data.indexOf(NEWLINE, start); nl !== -1; nl = data.indexOf(NEWLINE, start)) {
+      const line = data.toString('utf8', start, nl).trim();
+      if (line !== '') out.push(line);
+      start = nl + 1;
+    }
+    this.partial = Buffer.from(data.subarray(start));
+  }
+
+  private forget(): void {
+    this.ino = undefined;
+    this.offset = 0;
+    this.partial = Buffer.alloc(0);
+  }
+}

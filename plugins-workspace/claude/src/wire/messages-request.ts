@@ -1,0 +1,47 @@
+import type { JsonObject, JsonValue } from '@hypaware/core';
+import { isObject, parseJsonObject } from '../util/json.js';
+
+/** One message of a Messages API request, as sent. */
+export interface WireMessage {
+  role: string;
+  content: unknown;
+}
+
+export interface MessagesRequest {
+  model?: string;
+  system_text?: string;
+  tools?: JsonValue;
+  metadata?: JsonObject;
+  messages: WireMessage[];
+  /** request settings kept for the record: max_tokens, thinking, output_config, context_management, stream */
+  settings: JsonObject;
+}
+
+const KEPT_SETTINGS = ['max_tokens', 'thinking', 'output_config', 'context_management', 'stream', 'tool_choice', 'temperature', 'service_tier'] as const;
+
+/** `system` as text: a string, or the text of its blocks joined by a blank line. */
+export function systemText(system: unknown): string | undefined {
+  if (typeof system === 'string') return system === '' ? undefined : system;
+  if (!Array.isArray(system)) return undefined;
+  const texts = system.flatMap((b) => (isObject(b) && typeof b.text === 'string' ? [b.text] : []));
+  return texts.length > 0 ? texts.join('\n\n') : undefined;
+}
+
+/** Parse a Messages API request body; undefined when it is not a JSON object. */
+export function parseMessagesRequest(body: string | null): MessagesRequest | undefined {
+  // parsed JSON: every value in it is a JsonValue
+  const parsed = parseJsonObject(body) as JsonObject | undefined;
+  if (!parsed) return undefined;
+  const messages = Array.isArray(parsed.messages)
+    ? parsed.messages.flatMap((m) => (isObject(m) && typeof m.role === 'string' && m.role !== '' ? [{ role: m.role, content: m.content as unknown }] : []))
+    : [];
+  const settings: JsonObject = {};
+  for (const key of KEPT_SETTINGS) if (parsed[key] !== undefined && parsed[key] !== null) settings[key] = parsed[key];
+  const request: MessagesRequest = { messages, settings };
+  if (typeof parsed.model === 'string' && parsed.model !== '') request.model = parsed.model;
+  const system = systemText(parsed.system);
+  if (system !== undefined) request.system_text = system;
+  if (parsed.tools !== undefined && parsed.tools !== null) request.tools = parsed.tools;
+  if (isObject(parsed.metadata)) request.metadata = parsed.metadata;
+  return request;
+}
