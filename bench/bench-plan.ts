@@ -1,0 +1,53 @@
+/** How much work each benchmark phase does: the full plan (~5 min on 2 cores) and a quick one for development. */
+export interface BenchPlan {
+  warmupRequests: number;
+  latencyTrials: number;
+  latencyRequestsPerTrial: number;
+  bodyBytes: number;
+  streamTrials: number;
+  /** text deltas per stream; the protocol adds 5 framing events (50 events in all) */
+  streamDeltas: number;
+  streamIntervalMs: number;
+  throughputConnections: number[];
+  throughputMs: number;
+  bigBodyBytes: number;
+  bigBodyTrials: number;
+  leakConnections: number;
+  leakWarmupRequests: number;
+  leakRequests: number;
+  hookRuns: number;
+  historyRows: number;
+}
+
+export const FULL_PLAN: BenchPlan = {
+  warmupRequests: 1500,
+  latencyTrials: 10,
+  latencyRequestsPerTrial: 150,
+  bodyBytes: 20_000,
+  streamTrials: 8,
+  streamDeltas: 45,
+  streamIntervalMs: 20,
+  throughputConnections: [32, 64],
+  throughputMs: 10_000,
+  bigBodyBytes: 32 * 1024 * 1024,
+  bigBodyTrials: 2,
+  leakConnections: 16,
+  leakWarmupRequests: 2000,
+  leakRequests: 20_000,
+  hookRuns: 50,
+  historyRows: 1_000_000,
+};
+
+export const QUICK_PLAN: BenchPlan = {
+  ...FULL_PLAN,
+  warmupRequests: 300,
+  latencyTrials: 3,
+  latencyRequestsPerTrial: 100,
+  streamTrials: 2,
+  throughputMs: 2000,
+  bigBodyTrials: 1,
+  leakWarmupRequests: 500,
+  leakRequests: 2000,
+  hookRuns: 10,
+  historyRows: 50_000,
+};

@@ -1,0 +1,118 @@
+/** The benchmark report: targets checked against the figures of this run, a table, the JSON file. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CaptureFigures } from './capture-phase.js';
+import type { HistoryFigures } from './history-phase.js';
+import type { BigBodyFigures, LatencyFigures, LeakFigures, StreamFigures, ThroughputFigures } from './proxy-phases.js';
+import { round } from './stats.js';
+
+export interface BenchReport {
+  started_at: string;
+  finished_at: string;
+  duration_s: number;
+  machine: { cpus: number; node: string; platform: string };
+  plan: string;
+  latency_us?: LatencyFigures;
+  streaming?: StreamFigures;
+  throughput?: ThroughputFigures[];
+  leak?: LeakFigures;
+  capture?: CaptureFigures;
+  big_body?: BigBodyFigures;
+  history?: HistoryFigures;
+  targets: TargetCheck[];
+  notes: string[];
+}
+
+export interface TargetCheck {
+  name: string;
+  measured: number | null;
+  limit: string;
+  met: boolean | null;
+}
+
+function check(name: string, measured: number | null | undefined, limit: string, ok: (v: number) => boolean): TargetCheck {
+  const value = measured === undefined || measured === null || !Number.isFinite(measured) ? null : round(measured, 3);
+  return { name, measured: value, limit, met: value === null ? null : ok(value) };
+}
+
+export function evaluateTargets(r: BenchReport): TargetCheck[] {
+  const lat = r.latency_us;
+  const c64 = r.throughput?.find((t) => t.connections === 64);
+  const complete = r.capture ? r.capture.exchanges >= r.capture.requests_sent : undefined;
+  return [
+    check('added latency p50, gateway / floor', lat ? lat.added.gateway.p50 / lat.added.floor.p50 : null, '<= 1.3', (v) => v <= 1.3),
+    check('added latency p99, gateway / floor', lat ? lat.added.gateway.p99 / lat.added.floor.p99 : null, '<= 2', (v) => v <= 2),
+    check('throughput at 64 connections, gateway / floor', c64?.gateway_vs_floor, '>= 0.85', (v) => v >= 0.85),
+    check('every exchange captured (exchanges / requests)', r.capture ? r.capture.exchanges / r.capture.requests_sent : null, '= 1', (v) => v >= 1 && complete === true),
+    check('streaming: added first-event time, ms', r.streaming?.added_first_event_ms.gateway, '< 1', (v) => v < 1),
+    check('streaming: added largest per-event lag, ms', r.streaming?.added_largest_lag_ms.gateway, '< 2', (v) => v < 2),
+    check('32 MB body: gateway peak RSS growth, MB', r.big_body?.gateway_peak_growth_mb, '< 100', (v) => v < 100),
+    check('RSS after 20,000 requests vs after warm-up, %', r.leak?.growth_pct, '<= 15', (v) => v <= 15),
+    check('Claude hook median, ms', r.history?.hook_median_ms, '< 100', (v) => v < 100),
+    check('hyp query overview on 1M rows, ms', r.history?.overview_ms, '< 1000', (v) => v < 1000),
+  ];
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+const fmt = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? 'n/a' : String(v));
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => pad(c, widths[i]!)).join('  ')).join('\n');
+}
+
+export function renderReport(r: BenchReport): string {
+  const out: string[] = [`HypAware benchmark (${r.plan} plan, ${r.machine.cpus} CPUs, node ${r.machine.node}, ${r.duration_s} s)`, ''];
+  if (r.latency_us) {
+    const l = r.latency_us;
+    out.push(`Sequential ${'~20 KB'} non-streamed requests (µs; ${l.samples.gateway} per target)`);
+    out.push(table([
+      ['target', 'p50', 'p90', 'p99', 'added p50', 'added p90', 'added p99'],
+      ['direct', fmt(l.percentiles.direct.p50), fmt(l.percentiles.direct.p90), fmt(l.percentiles.direct.p99), '-', '-', '-'],
+      ['floor', fmt(l.percentiles.floor.p50), fmt(l.percentiles.floor.p90), fmt(l.percentiles.floor.p99), fmt(l.added.floor.p50), fmt(l.added.floor.p90), fmt(l.added.floor.p99)],
+      ['gateway', fmt(l.percentiles.gateway.p50), fmt(l.percentiles.gateway.p90), fmt(l.percentiles.gateway.p99), fmt(l.added.gateway.p50), fmt(l.added.gateway.p90), fmt(l.added.gateway.p99)],
+    ]), '');
+  }
+  if (r.throughput) {
+    out.push('Throughput (req/s, closed loop)');
+    out.push(table([
+      ['connections', 'direct', 'floor', 'gateway', 'gw/direct', 'gw/floor', 'errors (d/f/g)'],
+      ...r.throughput.map((t) => [String(t.connections), fmt(t.rps.direct), fmt(t.rps.floor), fmt(t.rps.gateway), fmt(t.gateway_vs_direct), fmt(t.gateway_vs_floor), `${t.errors.direct}/${t.errors.floor}/${t.errors.gateway}`]),
+    ]), '');
+  }
+  if (r.streaming) {
+    const s = r.streaming;
+    out.push(`Streaming (${s.events_per_stream.direct} SSE events 20 ms apart; ms)`);
+    out.push(table([
+      ['target', 'events', 'first event', 'delivery p50', 'largest lag (median of trials)', 'largest lag (all)'],
+      ...(['direct', 'floor', 'gateway'] as const).map((t) => [t, fmt(s.events_per_stream[t]), fmt(s.first_event_ms[t]), fmt(s.delivery_p50_ms[t]), fmt(s.trial_max_median_ms[t]), fmt(s.delivery_max_ms[t])]),
+    ]));
+    out.push(`added first event: floor ${fmt(s.added_first_event_ms.floor)}, gateway ${fmt(s.added_first_event_ms.gateway)}; added largest lag: floor ${fmt(s.added_largest_lag_ms.floor)}, gateway ${fmt(s.added_largest_lag_ms.gateway)}`, '');
+  }
+  if (r.big_body) {
+    const b = r.big_body;
+    out.push(`${round(b.bytes / 1048576, 0)} MB request body: direct ${fmt(b.ms.direct)} ms, floor ${fmt(b.ms.floor)} ms, gateway ${fmt(b.ms.gateway)} ms; upstream got every byte: ${b.upstream_received_all}`);
+    out.push(`gateway RSS ${fmt(b.gateway_rss_before_mb)} MB -> peak ${fmt(b.gateway_peak_rss_mb)} MB (growth ${fmt(b.gateway_peak_growth_mb)} MB; VmHWM ${fmt(b.gateway_hwm_mb)} MB)`, '');
+  }
+  if (r.leak) out.push(`Leak: gateway RSS ${fmt(r.leak.rss_after_warmup_mb)} MB after warm-up, ${fmt(r.leak.rss_after_mb)} MB after ${r.leak.requests} more requests (${fmt(r.leak.growth_pct)} %, ${r.leak.errors} errors)`, '');
+  if (r.capture) {
+    const c = r.capture;
+    out.push(`Capture: ${c.requests_sent} requests through the gateway, ${c.exchanges} exchanges recorded (${fmt(c.exchanges_with_error)} with an error), ${c.message_rows} message rows (${c.rows_per_exchange} per exchange), writer settled ${c.settle_ms} ms after the load`, '');
+  }
+  if (r.history) {
+    const h = r.history;
+    out.push(`Claude hook: median ${fmt(h.hook_median_ms)} ms over ${fmt(h.hook_runs)} runs`);
+    out.push(`Synthetic history (${fmt(h.rows)} rows, built in ${fmt(h.build_s)} s): overview ${fmt(h.overview_ms)} ms; ${h.queries.map((q) => `${q.name} ${fmt(q.ms)} ms`).join('; ') || 'no sql aggregates'}`, '');
+  }
+  out.push('Targets (ratios from this run)');
+  out.push(table([['target', 'measured', 'limit', 'met'], ...r.targets.map((t) => [t.name, fmt(t.measured), t.limit, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO'])]));
+  if (r.notes.length > 0) out.push('', 'Notes:', ...r.notes.map((n) => `- ${n}`));
+  return out.join('\n') + '\n';
+}
+
+export function writeReport(r: BenchReport, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${r.started_at.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+  return file;
+}

@@ -1,0 +1,112 @@
+/**
+ * `npm run bench`: proxy overhead against a direct connection and the Node floor, capture
+ * completeness, and the history commands. Numbers only: nothing here passes or fails.
+ *
+ *   node build/bench/run.js [--quick] [--cpu-prof] [--only latency,stream,throughput,leak,big-body,history]
+ *
+ * `--cpu-prof` runs the daemon with `--cpu-prof` (profiles land in bench/results/prof/).
+ * Writes bench/results/<timestamp>.json and prints a table.
+ */
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../test/helpers/repo.js';
+import { FULL_PLAN, QUICK_PLAN } from './bench-plan.js';
+import { capturePhase } from './capture-phase.js';
+import { startDriver } from './child-processes.js';
+import { historyPhase } from './history-phase.js';
+import { bigBodyPhase, latencyPhase, leakPhase, streamPhase, throughputPhase, warmUp } from './proxy-phases.js';
+import { evaluateTargets, renderReport, writeReport, type BenchReport } from './report.js';
+import { startTargets } from './targets.js';
+
+const PHASES = ['latency', 'stream', 'throughput', 'leak', 'big-body', 'history'] as const;
+type Phase = (typeof PHASES)[number];
+
+function parseArgs(argv: string[]): { quick: boolean; cpuProf: boolean; only: Set<Phase> } {
+  const only = new Set<Phase>(PHASES);
+  let quick = false;
+  let cpuProf = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') quick = true;
+    else if (a === '--cpu-prof') cpuProf = true;
+    else if (a === '--only') {
+      only.clear();
+      for (const p of (argv[++i] ?? '').split(',')) {
+        if (!(PHASES as readonly string[]).includes(p)) throw new Error(`unknown phase ${JSON.stringify(p)} (expected ${PHASES.join(', ')})`);
+        only.add(p as Phase);
+      }
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  return { quick, cpuProf, only };
+}
+
+const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const plan = args.quick ? QUICK_PLAN : FULL_PLAN;
+  const resultsDir = join(REPO_ROOT, 'bench', 'results');
+  const started = new Date();
+  const report: BenchReport = {
+    started_at: started.toISOString(), finished_at: '', duration_s: 0,
+    machine: { cpus: cpus().length, node: process.version, platform: process.platform },
+    plan: args.quick ? 'quick' : 'full', targets: [], notes: [],
+  };
+  const proxyPhases = [...args.only].some((p) => p !== 'history');
+  if (proxyPhases) {
+    const daemonEnv: Record<string, string> = args.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(resultsDir, 'prof')}` } : {};
+    log('starting the fake upstream, the Node floor proxy and the gateway daemon');
+    const targets = await startTargets({ daemonEnv });
+    const driver = startDriver();
+    try {
+      log(`warm-up: ${plan.warmupRequests} requests per target`);
+      await warmUp(driver, targets, plan);
+      if (args.only.has('latency')) {
+        log(`latency: ${plan.latencyTrials} trials x ${plan.latencyRequestsPerTrial} sequential requests per target`);
+        report.latency_us = await latencyPhase(driver, targets, plan);
+      }
+      if (args.only.has('stream')) {
+        log(`streaming: ${plan.streamTrials} streams per target`);
+        report.streaming = await streamPhase(driver, targets, plan);
+      }
+      if (args.only.has('throughput')) {
+        log(`throughput: ${plan.throughputConnections.join(' and ')} connections, ${plan.throughputMs / 1000} s per target`);
+        report.throughput = await throughputPhase(driver, targets, plan);
+      }
+      if (args.only.has('leak')) {
+        log(`leak: ${plan.leakWarmupRequests} + ${plan.leakRequests} requests through the gateway`);
+        report.leak = await leakPhase(driver, targets, plan);
+      }
+      log('capture completeness: waiting for the writer');
+      report.capture = await capturePhase(targets);
+      if (args.only.has('big-body')) {
+        log(`big body: ${plan.bigBodyBytes} bytes x ${plan.bigBodyTrials} per target`);
+        report.big_body = await bigBodyPhase(driver, targets, plan);
+      }
+      const uncaught = targets.gateway.logLines().filter((l) => l.event === 'daemon.uncaught');
+      if (uncaught.length > 0) report.notes.push(`the daemon logged ${uncaught.length} daemon.uncaught errors, first: ${String(uncaught[0]!.error)}`);
+    } finally {
+      await driver.stop();
+      await targets.stop();
+    }
+  }
+  if (args.only.has('history')) {
+    log(`history: hook x ${plan.hookRuns}, queries on ${plan.historyRows} synthetic rows`);
+    report.history = await historyPhase({ hookRuns: plan.hookRuns, rows: plan.historyRows, notes: report.notes });
+  }
+  const finished = new Date();
+  report.finished_at = finished.toISOString();
+  report.duration_s = Math.round((finished.getTime() - started.getTime()) / 1000);
+  report.targets = evaluateTargets(report);
+  const file = writeReport(report, resultsDir);
+  process.stdout.write(renderReport(report));
+  process.stdout.write(`\nJSON: ${file}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,58 @@
+/**
+ * The three things the benchmark compares, all in front of the same fake upstream:
+ * `direct` (the upstream itself), `floor` (the minimal node:http + undici proxy) and
+ * `gateway` (the real `hyp daemon run --foreground`, Claude and Codex plugins active, capture on).
+ */
+import { startDaemon, type DaemonHandle } from '../test/helpers/daemon.js';
+import { startFloorProxy, startUpstreamProcess, type ListeningChild } from './child-processes.js';
+
+export type TargetName = 'direct' | 'floor' | 'gateway';
+export const TARGET_NAMES: TargetName[] = ['direct', 'floor', 'gateway'];
+
+export interface Targets {
+  origin: Record<TargetName, string>;
+  upstream: ListeningChild;
+  floor: ListeningChild;
+  gateway: DaemonHandle;
+  gatewayPid: number;
+  /** requests the driver completed against the gateway (for capture completeness) */
+  gatewayRequests: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Gateway config: operator upstreams named like the presets (`anthropic`, `openai`) shadow
+ * them, so nothing can reach the real APIs; both point at the fake upstream.
+ */
+export function gatewayConfig(upstreamOrigin: string): unknown {
+  return {
+    plugins: {
+      '@hypaware/ai-gateway': {
+        listen: '127.0.0.1:0',
+        upstreams: [
+          { name: 'anthropic', base_url: upstreamOrigin, path_prefix: '/v1/messages', provider: 'anthropic' },
+          { name: 'openai', base_url: upstreamOrigin, path_prefix: '/v1', provider: 'openai' },
+        ],
+      },
+    },
+  };
+}
+
+export async function startTargets(options: { daemonEnv?: Record<string, string> } = {}): Promise<Targets> {
+  const upstream = await startUpstreamProcess();
+  const floor = await startFloorProxy(upstream.origin);
+  const gateway = await startDaemon({ config: gatewayConfig(upstream.origin), env: { HYP_LOG_LEVEL: 'info', ...options.daemonEnv }, timeoutMs: 30_000 });
+  if (!gateway.endpoint || !gateway.proc.pid) {
+    await gateway.stop('SIGKILL');
+    throw new Error(`the daemon started without a gateway endpoint: ${JSON.stringify(gateway.status().sources)}`);
+  }
+  return {
+    origin: { direct: upstream.origin, floor: floor.origin, gateway: gateway.endpoint },
+    upstream, floor, gateway, gatewayPid: gateway.proc.pid, gatewayRequests: 0,
+    stop: async () => {
+      await gateway.stop('SIGTERM', 30_000);
+      await floor.stop();
+      await upstream.stop();
+    },
+  };
+}
