@@ -71,8 +71,17 @@ function lineEnding(text: string): string {
   return crlf > lf ? '\r\n' : '\n';
 }
 
+/** smol-toml builds null-prototype tables; plain copies compare with isDeepStrictEqual. */
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  }
+  return value;
+}
+
 function tomlParse(text: string): Record<string, unknown> {
-  return parse(text) as Record<string, unknown>;
+  return plain(parse(text)) as Record<string, unknown>;
 }
 
 function parsesTo(text: string): Record<string, unknown> | undefined {
@@ -283,7 +292,7 @@ export function attachText(current: string, settings: ProviderSettings, path: st
 /** The edit must set exactly the two managed settings and undo to the user's bytes. */
 function verify(text: string, before: Record<string, unknown>, base: string, settings: ProviderSettings, path: string): void {
   const after = parsesTo(text);
-  const unsafe = () => new ConfigEditError(`${path}: cannot add the HypAware provider without changing other settings; nothing was written`, 'unsafe');
+  const unsafe = () => new ConfigEditError(`${path}: cannot add the HypAware provider without changing other settings`, 'unsafe');
   if (!after || after.model_provider !== PROVIDER_ID) throw unsafe();
   const providers = { ...(after.model_providers as Record<string, unknown>) };
   const expected = { name: settings.name, base_url: settings.base_url, wire_api: 'responses', requires_openai_auth: true, supports_websockets: false };
