@@ -154,7 +154,7 @@ describe('a broken config', { concurrency: 4 }, () => {
     writeConfig(hypHome, '{"plugins": {"@hypaware/ai-gateway": {"listen": "127.0.0.1:0"},,}}');
     return hypHome;
   };
-  for (const args of [['query', 'sql', 'SELECT 1'], ['daemon', 'run', '--foreground'], ['query', 'schema']]) {
+  for (const args of [['query', 'sql', 'SELECT 1'], ['daemon', 'run', '--foreground']]) {
     test(`hyp ${args.join(' ')}: one line naming the file, exit 1`, async () => {
       const hypHome = broken();
       const r = await runHyp(args, { hypHome });
