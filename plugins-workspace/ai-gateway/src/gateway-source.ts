@@ -1,0 +1,168 @@
+/**
+ * The `ai-gateway` source of the daemon: binds the listener, starts the writer thread,
+ * reports status, reloads on SIGHUP and drains on stop.
+ */
+import { errorMessage, type JsonObject, type SourceHandle, type SourceSpec, type SourceStatus } from '@hypaware/core';
+import { parseGatewayConfig, type GatewayConfig } from './config.js';
+import { configFindings, logConfigFindings } from './gateway-diagnostics.js';
+import type { GatewayState } from './gateway-state.js';
+import { endpointUrl, isLoopbackHost } from './listen-address.js';
+import { removeListenerFile, writeListenerFile, type ListenerFile } from './listener-file.js';
+import { ProxyServer, type BoundAddress } from './proxy/proxy-server.js';
+import { Router } from './proxy/router.js';
+import type { WriterSettings } from './writer/exchange-writer.js';
+import { WriterClient, type WriteFailure } from './writer/writer-client.js';
+
+/** In-flight streams get this long to finish on stop before they are cut. */
+const DRAIN_MS = 8000;
+/** Then the writer gets this long to write what is queued. */
+const WRITER_FLUSH_MS = 6000;
+
+function writerSettings(config: GatewayConfig): WriterSettings {
+  return { gatewayId: config.gatewayId, redactHeaders: config.redactHeaders, retentionDays: config.exchangeRetentionDays };
+}
+
+function sameListener(a: GatewayConfig, b: GatewayConfig): boolean {
+  return a.listen.host === b.listen.host && a.listen.port === b.listen.port && a.listenExplicit === b.listenExplicit && a.idleTimeoutMs === b.idleTimeoutMs;
+}
+
+class RunningGateway implements SourceHandle {
+  readonly #state: GatewayState;
+  readonly #router: Router;
+  readonly #writer: WriterClient;
+  #config: GatewayConfig;
+  #proxy: ProxyServer;
+  #bound: BoundAddress;
+  readonly #startedAt = new Date().toISOString();
+
+  private constructor(state: GatewayState, config: GatewayConfig, router: Router, writer: WriterClient, proxy: ProxyServer, bound: BoundAddress) {
+    this.#state = state;
+    this.#config = config;
+    this.#router = router;
+    this.#writer = writer;
+    this.#proxy = proxy;
+    this.#bound = bound;
+  }
+
+  static async start(state: GatewayState): Promise<RunningGateway> {
+    const { ctx } = state;
+    const config = parseGatewayConfig(ctx.config);
+    const router = new Router(state, config.upstreams, ctx.log);
+    let gateway: RunningGateway | undefined;
+    const writer = new WriterClient({
+      workerData: { hypHome: ctx.paths.hypHome, configPath: ctx.configPath, settings: writerSettings(config) },
+      log: ctx.log,
+      meter: ctx.meter,
+      onFailingChange: () => gateway?.refreshListenerFile(),
+    });
+    writer.start();
+    const proxy = RunningGateway.#proxyFor(state, config, router, writer, () => gateway?.config ?? config);
+    let bound: BoundAddress;
+    try {
+      bound = await proxy.listen(config.listen, !config.listenExplicit);
+    } catch (err) {
+      await writer.stop(1000);
+      throw err;
+    }
+    gateway = new RunningGateway(state, config, router, writer, proxy, bound);
+    gateway.#announce();
+    logConfigFindings(configFindings(state, config), ctx.log);
+    return gateway;
+  }
+
+  static #proxyFor(state: GatewayState, config: GatewayConfig, router: Router, writer: WriterClient, current: () => GatewayConfig): ProxyServer {
+    return new ProxyServer({
+      table: () => router.table(),
+      captureMaxBytes: () => current().captureMaxBytes,
+      idleTimeoutMs: config.idleTimeoutMs,
+      log: state.ctx.log,
+      onExchange: (record) => writer.enqueue(record),
+    });
+  }
+
+  #announce(): void {
+    const { ctx } = this.#state;
+    this.#state.listen = { host: this.#bound.host, port: this.#bound.port };
+    this.refreshListenerFile();
+    const table = this.#router.table();
+    ctx.log.info('aigw.listening', {
+      endpoint: endpointUrl(this.#bound), host: this.#bound.host, port: this.#bound.port,
+      upstreams: table.upstreams.map((u) => u.name).join(','), projectors: this.#state.projectors.map((p) => p.projector.name).join(','),
+    });
+    if (this.#bound.fallbackFrom !== undefined) {
+      ctx.log.warn('aigw.port_fallback', { requested: this.#bound.fallbackFrom, port: this.#bound.port, message: `port ${this.#bound.fallbackFrom} is in use; listening on ${this.#bound.port} instead (clients attached to the default port are not captured)` });
+    }
+    if (!isLoopbackHost(this.#bound.host)) {
+      ctx.log.warn('aigw.listen_not_loopback', { host: this.#bound.host, message: 'the gateway is reachable from other machines' });
+    }
+  }
+
+  get config(): GatewayConfig {
+    return this.#config;
+  }
+
+  refreshListenerFile(): void {
+    const failing: WriteFailure | undefined = this.#writer.failing;
+    const content: ListenerFile = {
+      host: this.#bound.host, port: this.#bound.port, pid: process.pid, started_at: this.#startedAt,
+      ...(this.#bound.fallbackFrom !== undefined ? { port_fallback: { requested: this.#bound.fallbackFrom, reason: 'EADDRINUSE' } } : {}),
+      ...(failing ? { write_failing: failing } : {}),
+    };
+    try {
+      writeListenerFile(this.#state.ctx.paths.stateDir, content);
+    } catch (err) {
+      this.#state.ctx.log.warn('aigw.listener_file_failed', { error: errorMessage(err) });
+    }
+  }
+
+  status(): SourceStatus {
+    const table = this.#router.table();
+    const failing = this.#writer.failing;
+    const writer = this.#writer.status();
+    return {
+      state: failing ? 'degraded' : 'running',
+      ...(failing ? { message: `writes failing since ${failing.since}: ${failing.reason}` } : {}),
+      details: {
+        endpoint: endpointUrl(this.#bound),
+        host: this.#bound.host,
+        port: this.#bound.port,
+        upstreams: table.upstreams.map((u) => u.name),
+        presets: [...this.#state.presets.keys()],
+        projectors: this.#state.projectors.map((p) => p.projector.name),
+        in_flight: this.#proxy.inFlight,
+        exchanges: this.#proxy.exchangesStarted,
+        writer: writer as unknown as JsonObject,
+        ...(this.#bound.fallbackFrom !== undefined ? { port_fallback_from: this.#bound.fallbackFrom } : {}),
+      },
+    };
+  }
+
+  async reload(slice: JsonObject): Promise<void> {
+    const next = parseGatewayConfig(slice);
+    if (!sameListener(this.#config, next)) {
+      // bind the new listener first: a failure leaves the running one untouched
+      const proxy = RunningGateway.#proxyFor(this.#state, next, this.#router, this.#writer, () => this.#config);
+      const bound = await proxy.listen(next.listen, !next.listenExplicit);
+      const old = this.#proxy;
+      this.#proxy = proxy;
+      this.#bound = bound;
+      this.#announce();
+      void old.close(DRAIN_MS);
+    }
+    this.#config = next;
+    this.#router.setUpstreams(next.upstreams);
+    this.#writer.updateSettings(writerSettings(next));
+    logConfigFindings(configFindings(this.#state, next), this.#state.ctx.log);
+  }
+
+  async stop(): Promise<void> {
+    await this.#proxy.close(DRAIN_MS);
+    await this.#writer.stop(WRITER_FLUSH_MS);
+    this.#state.listen = undefined;
+    removeListenerFile(this.#state.ctx.paths.stateDir);
+  }
+}
+
+export function gatewaySource(state: GatewayState): SourceSpec {
+  return { name: 'ai-gateway', start: () => RunningGateway.start(state) };
+}

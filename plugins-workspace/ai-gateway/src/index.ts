@@ -1,0 +1,5 @@
+/** `@hypaware/ai-gateway`: the capability contract types, and the plugin entry points. */
+export type * from './api-types.js';
+export { AI_GATEWAY_CAPABILITY, AI_GATEWAY_VERSION } from './api-types.js';
+export { activate } from './plugin.js';
+export { validateConfig } from './config.js';

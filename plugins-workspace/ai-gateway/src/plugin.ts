@@ -1,0 +1,21 @@
+/** activate(): the capability in every mode, datasets, diagnostics, and the source in the daemon. */
+import type { ActivationContext } from '@hypaware/core';
+import { AI_GATEWAY_CAPABILITY, AI_GATEWAY_VERSION } from './api-types.js';
+import { parseGatewayConfig } from './config.js';
+import { exchangesDataset, messagesDataset, provisionalDataset } from './datasets.js';
+import { createGatewayApi } from './gateway-api.js';
+import { gatewayDiagnostics } from './gateway-diagnostics.js';
+import { gatewaySource } from './gateway-source.js';
+import { createGatewayState } from './gateway-state.js';
+import { runningGatewayEndpoint } from './listener-file.js';
+
+export function activate(ctx: ActivationContext): void {
+  const state = createGatewayState(ctx);
+  const api = createGatewayApi(state, { runningEndpoint: (prefix) => runningGatewayEndpoint(ctx.paths.stateDir, prefix) });
+  ctx.provideCapability(AI_GATEWAY_CAPABILITY, AI_GATEWAY_VERSION, api);
+  ctx.registerDataset(messagesDataset);
+  ctx.registerDataset(exchangesDataset);
+  ctx.registerDataset(provisionalDataset);
+  ctx.registerDiagnostics(() => gatewayDiagnostics(state, parseGatewayConfig(ctx.config)));
+  if (ctx.mode === 'daemon') ctx.registerSource(gatewaySource(state));
+}

@@ -1,0 +1,147 @@
+/**
+ * The gateway's HTTP server: routes each request, forwards it through a keep-alive undici
+ * Agent (one pool per upstream origin), and tracks in-flight exchanges so a stop can let
+ * them finish. Exchange records go to `onExchange` as they finish.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { errorMessage, type Logger } from '@hypaware/core';
+import type { ExchangeRecord } from '../exchange-record.js';
+import type { ListenAddress } from '../listen-address.js';
+import { clientProtocol } from './error-response.js';
+import { ProxiedExchange } from './proxied-exchange.js';
+import { matchUpstream, routeHeaders, type RoutingTable } from './routing.js';
+
+export interface ProxyServerOptions {
+  /** the current routing table (recompiled by the caller when presets or config change) */
+  table(): RoutingTable;
+  captureMaxBytes(): number;
+  idleTimeoutMs: number;
+  log: Logger;
+  onExchange(record: ExchangeRecord): void;
+}
+
+export interface BoundAddress extends ListenAddress {
+  /** set when the requested (default) port was busy and an ephemeral one was taken */
+  fallbackFrom?: number;
+}
+
+/** Client path and query as sent (absolute-form targets reduced to origin-form), and the pathname. */
+export function splitRequestTarget(url: string): { target: string; pathname: string } {
+  if (/^https?:\/\//i.test(url)) {
+    try {
+      const parsed = new URL(url);
+      return { target: parsed.pathname + parsed.search, pathname: parsed.pathname };
+    } catch { /* fall through: treat as a path */ }
+  }
+  const q = url.indexOf('?');
+  return { target: url, pathname: q < 0 ? url : url.slice(0, q) };
+}
+
+function listenOnce(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen({ host, port }, () => {
+      server.off('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export class ProxyServer {
+  readonly #server: Server;
+  readonly #agent: Agent;
+  readonly #options: ProxyServerOptions;
+  readonly #active = new Set<ProxiedExchange>();
+  #exchanges = 0;
+
+  constructor(options: ProxyServerOptions) {
+    this.#options = options;
+    this.#agent = new Agent({
+      keepAliveTimeout: 30_000,
+      headersTimeout: options.idleTimeoutMs,
+      bodyTimeout: options.idleTimeoutMs,
+      connect: { autoSelectFamily: true, timeout: 30_000 },
+    });
+    // requestTimeout 0: uploads of any size and duration; idle sockets end after the idle timeout
+    this.#server = createServer({ requestTimeout: 0, noDelay: true, keepAliveTimeout: 30_000 }, (req, res) => this.#handle(req, res));
+    this.#server.timeout = options.idleTimeoutMs;
+  }
+
+  get inFlight(): number {
+    return this.#active.size;
+  }
+
+  get exchangesStarted(): number {
+    return this.#exchanges;
+  }
+
+  /**
+   * Bind. When `allowFallback` and the port is busy, bind an ephemeral port instead. Errors
+   * are one clear sentence.
+   */
+  async listen(address: ListenAddress, allowFallback: boolean): Promise<BoundAddress> {
+    try {
+      const info = await listenOnce(this.#server, address.host, address.port);
+      return { host: info.address, port: info.port };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' && allowFallback && address.port !== 0) {
+        const info = await listenOnce(this.#server, address.host, 0);
+        return { host: info.address, port: info.port, fallbackFrom: address.port };
+      }
+      const why = code === 'EADDRINUSE' ? 'the port is already in use' : code === 'EADDRNOTAVAIL' ? 'the address is not on this machine' : code === 'EACCES' ? 'permission denied' : errorMessage(err);
+      throw new Error(`ai-gateway: cannot listen on ${address.host}:${address.port}: ${why}; stop the other process or set plugins["@hypaware/ai-gateway"].listen to another host:port`);
+    }
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const { target, pathname } = splitRequestTarget(req.url ?? '/');
+    const method = req.method ?? 'GET';
+    const table = this.#options.table();
+    const exchange = new ProxiedExchange(req, res, target, pathname, {
+      dispatcher: this.#agent,
+      captureMaxBytes: this.#options.captureMaxBytes(),
+      idleTimeoutMs: this.#options.idleTimeoutMs,
+      log: this.#options.log,
+      onFinished: (record) => {
+        this.#active.delete(exchange);
+        this.#options.onExchange(record);
+      },
+    });
+    this.#active.add(exchange);
+    this.#exchanges++;
+    const headers = table.needsHeaders ? routeHeaders(req.rawHeaders) : {};
+    const upstream = matchUpstream(table, { method, path: pathname, headers });
+    if (upstream) {
+      exchange.forward(upstream, target);
+      return;
+    }
+    this.#options.log.warn('aigw.no_upstream_match', { exchange_id: exchange.id, method, path: pathname, upstreams: table.upstreams.length });
+    const protocol = clientProtocol(pathname, table.needsHeaders ? headers : routeHeaders(req.rawHeaders));
+    const hint = table.upstreams.length === 0 ? 'no upstream is configured' : `no upstream matches ${method} ${pathname}`;
+    exchange.reject(protocol, 'no_upstream_match', `ai-gateway: ${hint}; add one under plugins["@hypaware/ai-gateway"].upstreams or enable an adapter plugin`);
+  }
+
+  /**
+   * Stop accepting, let in-flight exchanges finish until `drainMs`, then cut the rest (they
+   * are recorded as aborted). Resolves when every exchange has handed over its record.
+   */
+  async close(drainMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    const deadline = Date.now() + drainMs;
+    while (this.#active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (this.#active.size > 0) {
+      this.#options.log.warn('aigw.drain_timeout', { in_flight: this.#active.size, drain_ms: drainMs });
+      this.#server.closeAllConnections();
+      const cutoff = Date.now() + 2000;
+      while (this.#active.size > 0 && Date.now() < cutoff) await new Promise((r) => setTimeout(r, 10));
+    }
+    this.#server.closeAllConnections();
+    await closed;
+    await this.#agent.close().catch(() => this.#agent.destroy());
+  }
+}

@@ -1,0 +1,331 @@
+/**
+ * The writer's work for a batch of exchanges: decode, redact, project, compute identity, and
+ * write message rows and exchange rows in one transaction. Logs `aigw.exchange` and counts
+ * `aigw.exchange_bytes` for every exchange, written or not. Runs in the writer thread.
+ */
+import { gzipSync } from 'node:zlib';
+import type Database from 'better-sqlite3';
+import { errorMessage, type Logger, type Meter } from '@hypaware/core';
+import type { ExchangeRecord } from '../exchange-record.js';
+import type { ProjectorEntry } from '../gateway-state.js';
+import { BoundedCache } from './bounded-cache.js';
+import { decodeExchange, type DecodedExchange } from './decoded-exchange.js';
+import { GatewayStore } from './gateway-store.js';
+import { secretHeaderNames } from './header-redaction.js';
+import { isoTime, planMessages, type Row } from './message-rows.js';
+import { dispatchProjectors, type DispatchResult } from './projector-dispatch.js';
+import { RecheckQueue } from './recheck-queue.js';
+import { storageFailureReason } from './storage-failures.js';
+
+export interface WriterSettings {
+  gatewayId: string;
+  redactHeaders: string[];
+  retentionDays: number;
+}
+
+export interface ExchangeWriterDeps {
+  database(): Database.Database;
+  log: Logger;
+  meter: Meter;
+  /** projectors in dispatch order */
+  projectors(): readonly ProjectorEntry[];
+  settings: WriterSettings;
+}
+
+export type BatchOutcome =
+  | { ok: true; rowsWritten: number }
+  | { ok: false; reason: string; message: string; reported: string[] };
+
+/** A projector may ask for at most this many re-projections of one exchange. */
+export const MAX_RECHECKS = 3;
+
+interface Prepared {
+  decoded: DecodedExchange;
+  dispatch: DispatchResult;
+  requestBody: Buffer | null;
+  responseBody: Buffer | null;
+}
+
+interface WriteEffects {
+  rowsWritten: number;
+  stored: string[];
+  deleted: string[];
+  start?: [string, string];
+}
+
+interface Recheck {
+  decoded: DecodedExchange;
+  attempt: number;
+}
+
+function compress(bytes: Buffer | undefined): Buffer | null {
+  return bytes && bytes.length > 0 ? gzipSync(bytes) : null;
+}
+
+function flag(v: boolean): number {
+  return v ? 1 : 0;
+}
+
+export class ExchangeWriter {
+  readonly #deps: ExchangeWriterDeps;
+  #settings: WriterSettings;
+  #secrets: Set<string>;
+  readonly #stores = new WeakMap<Database.Database, GatewayStore>();
+  /** message ids known to be stored (a cache: the table is the truth) */
+  readonly #stored = new BoundedCache<string, true>(50_000);
+  readonly #conversationStarts = new BoundedCache<string, string>(10_000);
+  readonly #rechecks: RecheckQueue<Recheck>;
+
+  constructor(deps: ExchangeWriterDeps) {
+    this.#deps = deps;
+    this.#settings = deps.settings;
+    this.#secrets = secretHeaderNames(deps.settings.redactHeaders);
+    this.#rechecks = new RecheckQueue((r) => this.#recheck(r), { maxItems: 256, maxBytes: 64 * 1024 * 1024, maxDelayMs: 10 * 60 * 1000 });
+  }
+
+  updateSettings(settings: WriterSettings): void {
+    this.#settings = settings;
+    this.#secrets = secretHeaderNames(settings.redactHeaders);
+  }
+
+  get pendingRechecks(): number {
+    return this.#rechecks.size;
+  }
+
+  #store(): GatewayStore {
+    const db = this.#deps.database();
+    let store = this.#stores.get(db);
+    if (!store) {
+      store = new GatewayStore(db);
+      this.#stores.set(db, store);
+    }
+    return store;
+  }
+
+  async writeBatch(records: ExchangeRecord[]): Promise<BatchOutcome> {
+    const prepared: Prepared[] = [];
+    for (const record of records) prepared.push(await this.#prepare(record));
+    let db: Database.Database;
+    let store: GatewayStore;
+    try {
+      db = this.#deps.database();
+      store = this.#store();
+    } catch (err) {
+      return this.#storageFailed(prepared, storageFailureReason(err) ?? 'db_unavailable', err);
+    }
+    let effects: WriteEffects[];
+    try {
+      effects = db.transaction(() => prepared.map((p) => this.#writeExchange(store, p)))();
+    } catch (err) {
+      const reason = storageFailureReason(err);
+      if (reason) return this.#storageFailed(prepared, reason, err);
+      return this.#writeOneByOne(db, store, prepared);
+    }
+    let rows = 0;
+    prepared.forEach((p, i) => {
+      this.#applyEffects(effects[i]!);
+      rows += effects[i]!.rowsWritten;
+      this.#report(p, effects[i]!.rowsWritten);
+      this.#scheduleRecheck(p.decoded, p.dispatch, 1);
+    });
+    return { ok: true, rowsWritten: rows };
+  }
+
+  /** After a non-storage failure of the batch: each exchange alone; a failing one keeps at least its exchange row. */
+  #writeOneByOne(db: Database.Database, store: GatewayStore, prepared: Prepared[]): BatchOutcome {
+    let rows = 0;
+    for (const p of prepared) {
+      try {
+        const effects = db.transaction(() => this.#writeExchange(store, p))();
+        this.#applyEffects(effects);
+        rows += effects.rowsWritten;
+        this.#report(p, effects.rowsWritten);
+        this.#scheduleRecheck(p.decoded, p.dispatch, 1);
+      } catch (err) {
+        const reason = storageFailureReason(err);
+        if (reason) return this.#storageFailed([p], reason, err);
+        this.#deps.log.error('aigw.exchange_write_failed', { exchange_id: p.decoded.record.exchange_id, upstream: p.decoded.record.upstream, reason: 'row_rejected', error: errorMessage(err) });
+        this.#deps.meter.counter('aigw.exchange_write_failures').add(1, { reason: 'row_rejected' });
+        try {
+          store.insertExchange(this.#exchangeRow(p, 0, `messages not written: ${errorMessage(err)}`));
+        } catch { /* nothing more to save */ }
+        this.#report(p, 0, 'row_rejected');
+      }
+    }
+    return { ok: true, rowsWritten: rows };
+  }
+
+  async #prepare(record: ExchangeRecord): Promise<Prepared> {
+    const decoded = decodeExchange(record, this.#secrets);
+    const dispatch = await dispatchProjectors(this.#deps.projectors(), decoded.input, this.#deps.log, 0);
+    return { decoded, dispatch, requestBody: compress(decoded.requestBody?.bytes), responseBody: compress(decoded.responseBody?.bytes) };
+  }
+
+  #writeExchange(store: GatewayStore, p: Prepared): WriteEffects {
+    const effects = this.#writeMessages(store, p.decoded, p.dispatch);
+    store.insertExchange(this.#exchangeRow(p, effects.rowsWritten));
+    return effects;
+  }
+
+  /** Message rows of one projection (inside a transaction); part_id dedupe plus match_key settlement. */
+  #writeMessages(store: GatewayStore, decoded: DecodedExchange, dispatch: DispatchResult): WriteEffects {
+    const effects: WriteEffects = { rowsWritten: 0, stored: [], deleted: [] };
+    const projection = dispatch.projection;
+    if (!projection) return effects;
+    const conversation = projection.conversation_id;
+    const startedAt = this.#conversationStart(store, conversation, isoTime(projection.conversation_started_at) ?? decoded.input.ts_start);
+    effects.start = [conversation, startedAt];
+    const now = new Date().toISOString();
+    const planned = planMessages(projection, { gatewayId: this.#settings.gatewayId, exchange: decoded.input, conversationStartedAt: startedAt });
+    for (const message of planned) {
+      if (message.matchKey !== undefined) {
+        if (message.fallback && store.nativeSettled(conversation, message.matchKey)) continue;
+        if (!message.fallback) effects.deleted.push(...store.settleNative(conversation, message.matchKey, message.messageId, now));
+      }
+      if (this.#stored.get(message.messageId) || store.messageStored(message.messageId, message.partCount)) {
+        effects.stored.push(message.messageId);
+        continue;
+      }
+      effects.rowsWritten += store.insertParts(message.buildRows());
+      if (message.fallback && message.matchKey !== undefined) store.recordFallback(conversation, message.matchKey, message.messageId, now);
+      effects.stored.push(message.messageId);
+    }
+    return effects;
+  }
+
+  #conversationStart(store: GatewayStore, conversation: string, candidate: string): string {
+    const known = this.#conversationStarts.get(conversation) ?? store.earliestConversationStart(conversation);
+    return known !== undefined && known < candidate ? known : candidate;
+  }
+
+  /** Caches change only once the transaction committed. */
+  #applyEffects(effects: WriteEffects): void {
+    for (const id of effects.stored) this.#stored.set(id, true);
+    for (const id of effects.deleted) this.#stored.delete(id);
+    if (effects.start) this.#conversationStarts.set(effects.start[0], effects.start[1]);
+  }
+
+  #exchangeRow(p: Prepared, rowsWritten: number, extraError?: string): Row {
+    const { decoded, dispatch } = p;
+    const r = decoded.record;
+    const error = [decoded.error, extraError].filter((e) => e).join('; ') || null;
+    return {
+      exchange_id: r.exchange_id,
+      gateway_id: this.#settings.gatewayId,
+      ts_start: r.ts_start,
+      ts_end: r.ts_end,
+      duration_ms: r.duration_ms,
+      upstream: r.upstream,
+      provider: r.provider,
+      method: r.method,
+      path: r.path,
+      status_code: r.status_code,
+      request_bytes: r.request_bytes,
+      response_bytes: r.response_bytes,
+      request_truncated: flag(r.request_truncated),
+      response_truncated: flag(r.response_truncated),
+      is_sse: flag(decoded.input.is_sse),
+      stream_event_count: decoded.input.is_sse ? decoded.input.stream_events.length : null,
+      request_headers: JSON.stringify(decoded.requestHeaders),
+      response_headers: decoded.responseHeaders ? JSON.stringify(decoded.responseHeaders) : null,
+      request_body: p.requestBody,
+      response_body: p.responseBody,
+      request_body_encoding: decoded.requestBody?.encoding ?? null,
+      response_body_encoding: decoded.responseBody?.encoding ?? null,
+      response_content_encoding: decoded.responseContentEncoding,
+      error,
+      aborted: flag(r.aborted),
+      projector: dispatch.projector ?? null,
+      rows_written: rowsWritten,
+      skip_reason: dispatch.skipReason,
+      metadata: JSON.stringify(decoded.input.metadata),
+      date: r.ts_start.slice(0, 10),
+    };
+  }
+
+  /** `aigw.exchange` and the byte counter, once per exchange. */
+  #report(p: Prepared, rowsWritten: number, writeFailed?: string): void {
+    const r = p.decoded.record;
+    if (r.reported) return;
+    r.reported = true;
+    this.#deps.log.info('aigw.exchange', {
+      exchange_id: r.exchange_id,
+      upstream: r.upstream,
+      path: r.path,
+      status_code: r.status_code ?? 0,
+      request_bytes: r.request_bytes,
+      response_bytes: r.response_bytes,
+      is_sse: p.decoded.input.is_sse,
+      rows_written: rowsWritten,
+      projector: p.dispatch.projector ?? null,
+      skip_reason: p.dispatch.skipReason,
+      error: p.decoded.error,
+      duration_ms: r.duration_ms,
+      ...(writeFailed ? { write_failed: writeFailed } : {}),
+      ...(p.decoded.devRunId ? { dev_run_id: p.decoded.devRunId } : {}),
+    });
+    this.#deps.meter.counter('aigw.exchange_bytes').add(r.request_bytes + r.response_bytes, { hyp_upstream: r.upstream ?? '(none)' });
+    if (rowsWritten > 0) this.#deps.meter.counter('aigw.rows_written').add(rowsWritten, { hyp_dataset: 'ai_gateway_messages' });
+  }
+
+  #storageFailed(prepared: Prepared[], reason: string, err: unknown): BatchOutcome {
+    const message = errorMessage(err);
+    const reported: string[] = [];
+    for (const p of prepared) {
+      const r = p.decoded.record;
+      if (!r.reported) {
+        this.#deps.log.error('aigw.exchange_write_failed', { exchange_id: r.exchange_id, upstream: r.upstream, reason, error: message });
+        this.#deps.meter.counter('aigw.exchange_write_failures').add(1, { reason });
+        this.#report(p, 0, reason);
+      }
+      reported.push(r.exchange_id);
+    }
+    return { ok: false, reason, message, reported };
+  }
+
+  #scheduleRecheck(decoded: DecodedExchange, dispatch: DispatchResult, attempt: number): void {
+    const delay = dispatch.projection?.recheck_after_ms;
+    if (typeof delay !== 'number' || attempt > MAX_RECHECKS) return;
+    const r = decoded.record;
+    const bytes = (r.request_body?.byteLength ?? 0) + (r.response_body?.byteLength ?? 0);
+    if (!this.#rechecks.schedule(r.exchange_id, { decoded, attempt }, delay, bytes)) {
+      this.#deps.log.warn('aigw.recheck_dropped', { exchange_id: r.exchange_id, attempt, reason: 'queue_full' });
+    }
+  }
+
+  async #recheck({ decoded, attempt }: Recheck): Promise<void> {
+    const exchangeId = decoded.record.exchange_id;
+    try {
+      const dispatch = await dispatchProjectors(this.#deps.projectors(), decoded.input, this.#deps.log, attempt);
+      const store = this.#store();
+      const effects = this.#deps.database().transaction(() => {
+        const e = this.#writeMessages(store, decoded, dispatch);
+        store.addRowsWritten(exchangeId, e.rowsWritten);
+        return e;
+      })();
+      this.#applyEffects(effects);
+      this.#deps.log.info('aigw.recheck', { exchange_id: exchangeId, attempt, rows_written: effects.rowsWritten, projector: dispatch.projector ?? null });
+      this.#scheduleRecheck(decoded, dispatch, attempt + 1);
+    } catch (err) {
+      this.#deps.log.warn('aigw.recheck_failed', { exchange_id: exchangeId, attempt, reason: storageFailureReason(err) ?? 'error', error: errorMessage(err) });
+    }
+  }
+
+  /** At shutdown: give pending re-checks their last chance now. */
+  flushRechecks(): Promise<void> {
+    return this.#rechecks.flush();
+  }
+
+  /** Delete raw exchanges (and settlement records) past the retention. */
+  prune(now = Date.now()): void {
+    const days = this.#settings.retentionDays;
+    if (days <= 0) return;
+    const cutoff = new Date(now - days * 86_400_000).toISOString();
+    try {
+      const removed = this.#store().prune(cutoff);
+      if (removed.exchanges > 0 || removed.provisional > 0) this.#deps.log.info('aigw.retention_pruned', { ...removed, cutoff });
+    } catch (err) {
+      this.#deps.log.warn('aigw.retention_prune_failed', { reason: storageFailureReason(err) ?? 'error', error: errorMessage(err) });
+    }
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * From a projection to planned messages with identity, and from a message to its part rows
+ * (reference 5.5-5.7 with design.md's identity rules). Rows are built only for messages the
+ * store does not hold yet.
+ */
+import type { JsonObject } from '@hypaware/core';
+import type { ContentBlock, ExchangeInput, MessageUsage, ProjectedExchange, ProjectedMessage } from '../api-types.js';
+import { SCHEMA_VERSION } from '../datasets.js';
+import { partContentText } from './content-text.js';
+import { fallbackMessageId, normalizeContent } from './message-identity.js';
+
+export type SqlValue = string | number | null | Buffer;
+export type Row = Record<string, SqlValue>;
+
+export interface PlannedMessage {
+  messageId: string;
+  /** true when the gateway computed the id */
+  fallback: boolean;
+  matchKey: string | undefined;
+  partCount: number;
+  buildRows(): Row[];
+}
+
+export interface PlanContext {
+  gatewayId: string;
+  exchange: ExchangeInput;
+  conversationStartedAt: string;
+}
+
+const PART_TYPES: Record<string, string> = {
+  text: 'text',
+  thinking: 'reasoning',
+  redacted_thinking: 'reasoning',
+  tool_use: 'tool_call',
+  server_tool_use: 'tool_call',
+  tool_result: 'tool_result',
+  web_search_tool_result: 'tool_result',
+  image: 'image',
+  document: 'file',
+  file: 'file',
+  error: 'error',
+};
+
+const FINISH_REASONS: Record<string, string> = {
+  end_turn: 'stop',
+  stop_sequence: 'stop',
+  max_tokens: 'length',
+  tool_use: 'tool_use',
+  pause_turn: 'pause',
+  refusal: 'refusal',
+  error: 'error',
+};
+
+const CALL_TYPES = new Set(['tool_use', 'server_tool_use']);
+const RESULT_TYPES = new Set(['tool_result', 'web_search_tool_result']);
+const USAGE_KEYS: Array<keyof MessageUsage> = ['input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'output_tokens', 'reasoning_tokens'];
+
+function isPlainObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+function bool(v: unknown): number | null {
+  return typeof v === 'boolean' ? (v ? 1 : 0) : null;
+}
+
+function json(v: unknown): string | null {
+  return v === undefined || v === null ? null : JSON.stringify(v);
+}
+
+function count(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.trunc(v) : null;
+}
+
+/** ISO form of a timestamp string, or undefined when it does not parse. */
+export function isoTime(v: unknown): string | undefined {
+  if (typeof v !== 'string' || v === '') return undefined;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
+/** Right-biased merge, one level deep: plain objects under the same key are shallow-merged. */
+export function mergeAttributes(...layers: Array<JsonObject | undefined>): JsonObject | undefined {
+  const out: JsonObject = {};
+  for (const layer of layers) {
+    if (!isPlainObject(layer)) continue;
+    for (const [key, value] of Object.entries(layer)) {
+      const prev = out[key];
+      out[key] = isPlainObject(prev) && isPlainObject(value) ? { ...prev, ...value } : value;
+    }
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function gatewayProvenance(exchange: ExchangeInput): JsonObject {
+  return {
+    exchange_id: exchange.exchange_id,
+    upstream: exchange.upstream,
+    method: exchange.method,
+    path: exchange.path,
+    status_code: exchange.status_code,
+    is_sse: exchange.is_sse,
+    stream_event_count: exchange.is_sse ? exchange.stream_events.length : null,
+    error: exchange.error,
+  };
+}
+
+function partStatus(block: ContentBlock, t: string, finishReason: string | undefined): string | null {
+  const status: JsonObject = {};
+  if (RESULT_TYPES.has(t)) status.tool_status = block.is_error === true ? 'error' : 'success';
+  if (finishReason !== undefined) status.finish_reason = finishReason;
+  if (t === 'error') {
+    const code = str(block.error_code) ?? str(block.code);
+    const message = str(block.message) ?? str(block.text);
+    if (code !== null) status.error_code = code;
+    if (message !== null) status.error_message = message;
+  }
+  return Object.keys(status).length > 0 ? JSON.stringify(status) : null;
+}
+
+function usageColumns(usage: MessageUsage | undefined): Row {
+  const row: Row = {};
+  for (const key of USAGE_KEYS) row[key] = isPlainObject(usage as unknown) ? count(usage![key]) : null;
+  return row;
+}
+
+/** Plan every valid message of a projection: identity, then a lazy row builder. */
+export function planMessages(projection: ProjectedExchange, ctx: PlanContext): PlannedMessage[] {
+  const conversation = projection.conversation_id;
+  const toolNames = new Map<string, string>();
+  const planned: PlannedMessage[] = [];
+  let previousId: string | undefined;
+  projection.messages.forEach((message: ProjectedMessage, index) => {
+    if (!isPlainObject(message as unknown) || typeof message.role !== 'string' || message.role === '') return;
+    const blocks = normalizeContent(message.content);
+    if (blocks.length === 0) return;
+    const supplied = typeof message.message_id === 'string' && message.message_id !== '';
+    const messageId = supplied ? message.message_id! : fallbackMessageId(conversation, message.role, blocks, previousId);
+    let previous: string[] | null;
+    if (Array.isArray(message.previous_message_id)) previous = message.previous_message_id.filter((p): p is string => typeof p === 'string');
+    else previous = supplied ? null : previousId === undefined ? [] : [previousId];
+    for (const block of blocks) {
+      if (CALL_TYPES.has(String(block.type)) && typeof block.id === 'string' && typeof block.name === 'string') toolNames.set(block.id, block.name);
+    }
+    const matchKey = typeof message.match_key === 'string' && message.match_key !== '' ? message.match_key : undefined;
+    planned.push({
+      messageId,
+      fallback: !supplied,
+      matchKey,
+      partCount: blocks.length,
+      buildRows: () => messageRows(projection, message, index, blocks, { messageId, previous, fallback: !supplied, matchKey }, toolNames, ctx),
+    });
+    previousId = messageId;
+  });
+  return planned;
+}
+
+interface Identity {
+  messageId: string;
+  previous: string[] | null;
+  fallback: boolean;
+  matchKey: string | undefined;
+}
+
+function messageRows(p: ProjectedExchange, m: ProjectedMessage, index: number, blocks: ContentBlock[], identity: Identity, toolNames: Map<string, string>, ctx: PlanContext): Row[] {
+  const createdAt = isoTime(m.message_created_at) ?? ctx.exchange.ts_start;
+  const gateway: JsonObject = gatewayProvenance(ctx.exchange);
+  if (identity.fallback) gateway.identity_source = 'gateway_fallback';
+  if (identity.matchKey !== undefined) gateway.match_key = identity.matchKey;
+  const client: JsonObject = {};
+  if (typeof p.client_name === 'string') client.name = p.client_name;
+  if (typeof p.client_version === 'string') client.version = p.client_version;
+  const devRunId = ctx.exchange.metadata.dev_run_id;
+  const attributes = json(mergeAttributes(
+    Object.keys(client).length > 0 ? { client } : undefined,
+    m.attributes,
+    p.attributes,
+    { ...(devRunId ? { dev_run_id: devRunId } : {}), gateway },
+  ));
+  const finishReason = m.role === 'assistant' && typeof m.stop_reason === 'string' ? (FINISH_REASONS[m.stop_reason] ?? m.stop_reason) : undefined;
+  const shared: Row = {
+    gateway_id: ctx.gatewayId,
+    schema_version: SCHEMA_VERSION,
+    conversation_id: p.conversation_id,
+    user_id: str(p.user_id),
+    provider: p.provider,
+    model: str(p.model),
+    system_text: str(p.system_text),
+    tools: json(p.tools),
+    conversation_started_at: ctx.conversationStartedAt,
+    conversation_source: str(p.conversation_source),
+    cwd: str(m.cwd) ?? str(p.cwd),
+    git_branch: str(m.git_branch) ?? str(p.git_branch),
+    client_version: str(p.client_version),
+    entrypoint: str(m.entrypoint) ?? str(p.entrypoint),
+    user_type: str(m.user_type) ?? str(p.user_type),
+    permission_mode: str(m.permission_mode) ?? str(p.permission_mode),
+    is_sidechain: bool(m.is_sidechain) ?? bool(p.is_sidechain),
+    message_id: identity.messageId,
+    previous_message_id: json(identity.previous),
+    provider_uuid: str(m.provider_uuid),
+    parent_uuid: str(m.parent_uuid),
+    logical_parent_uuid: str(m.logical_parent_uuid),
+    source_tool_assistant_uuid: str(m.source_tool_assistant_uuid),
+    request_id: str(m.request_id) ?? str(p.request_id),
+    prompt_id: str(m.prompt_id) ?? str(p.prompt_id),
+    message_index: index,
+    message_created_at: createdAt,
+    role: m.role,
+    provider_type: str(m.provider_type),
+    attachment_type: str(m.attachment_type),
+    hook_event: str(m.hook_event),
+    is_compact_summary: bool(m.is_compact_summary),
+    compact_metadata: json(m.compact_metadata),
+    attributes,
+    raw_frame: isPlainObject(m.raw_frame) ? JSON.stringify(m.raw_frame) : null,
+    date: createdAt.slice(0, 10),
+    session_id: str(p.session_id),
+    agent_id: str(m.agent_id) ?? str(p.agent_id),
+    parent_agent_id: str(m.parent_agent_id) ?? str(p.parent_agent_id),
+    client_name: str(p.client_name),
+    exchange_id: ctx.exchange.exchange_id,
+  };
+  const last = blocks.length - 1;
+  return blocks.map((block, k): Row => {
+    const t = typeof block.type === 'string' && block.type !== '' ? block.type : 'text';
+    const isCall = CALL_TYPES.has(t);
+    const isResult = RESULT_TYPES.has(t);
+    const callId = isCall ? str(block.id) : isResult ? str(block.tool_use_id) : null;
+    const caller = isPlainObject(block.caller) ? str(block.caller.type) : null;
+    const usage = k === last ? usageColumns(m.usage) : usageColumns(undefined);
+    return {
+      ...shared,
+      part_id: `${identity.messageId}#${k}`,
+      part_index: k,
+      part_type: PART_TYPES[t] ?? t,
+      provider_subtype: str(m.provider_subtype) ?? t,
+      content_text: partContentText({ ...block, type: t }) ?? null,
+      tool_name: t === 'tool_use' || t === 'server_tool_use' ? str(block.name) : isResult && callId !== null ? (toolNames.get(callId) ?? null) : null,
+      tool_call_id: callId,
+      tool_args: isCall ? json(block.input) : null,
+      caller_type: caller,
+      tool_result_for: isResult ? callId : null,
+      thinking_signature: t === 'thinking' || t === 'redacted_thinking' ? str(block.signature) : null,
+      is_error: block.is_error === true ? 1 : null,
+      status: partStatus(block, t, k === last ? finishReason : undefined),
+      ...usage,
+    };
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * Re-projections a projector asked for (`recheck_after_ms`), held in memory under a count
+ * and byte bound. At shutdown the pending ones run at once (one last chance for native ids).
+ */
+export interface RecheckLimits {
+  maxItems: number;
+  maxBytes: number;
+  maxDelayMs: number;
+}
+
+interface Pending<T> {
+  item: T;
+  bytes: number;
+  timer: NodeJS.Timeout;
+}
+
+export class RecheckQueue<T> {
+  readonly #run: (item: T) => Promise<void>;
+  readonly #limits: RecheckLimits;
+  readonly #pending = new Map<string, Pending<T>>();
+  #bytes = 0;
+
+  constructor(run: (item: T) => Promise<void>, limits: RecheckLimits) {
+    this.#run = run;
+    this.#limits = limits;
+  }
+
+  get size(): number {
+    return this.#pending.size;
+  }
+
+  /** Schedule `item` under `key` (a newer schedule replaces an older one); false when full. */
+  schedule(key: string, item: T, delayMs: number, bytes: number): boolean {
+    this.#remove(key);
+    if (this.#pending.size >= this.#limits.maxItems || this.#bytes + bytes > this.#limits.maxBytes) return false;
+    const delay = Math.min(Math.max(0, Number.isFinite(delayMs) ? delayMs : 0), this.#limits.maxDelayMs);
+    const timer = setTimeout(() => {
+      this.#remove(key);
+      void this.#run(item);
+    }, delay);
+    timer.unref();
+    this.#pending.set(key, { item, bytes, timer });
+    this.#bytes += bytes;
+    return true;
+  }
+
+  /** Run every pending item now, in schedule order. */
+  async flush(): Promise<void> {
+    const items = [...this.#pending.keys()].map((key) => {
+      const { item } = this.#pending.get(key)!;
+      this.#remove(key);
+      return item;
+    });
+    for (const item of items) await this.#run(item);
+  }
+
+  #remove(key: string): void {
+    const entry = this.#pending.get(key);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.#bytes -= entry.bytes;
+    this.#pending.delete(key);
+  }
+}

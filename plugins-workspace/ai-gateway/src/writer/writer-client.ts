@@ -1,0 +1,261 @@
+/**
+ * The proxy's side of the writer thread: queues finished exchanges, sends them in batches
+ * (every 25 ms or 64 exchanges, one batch in flight), restarts a dead writer and re-sends
+ * what it had not confirmed, and keeps a bounded queue while the database refuses writes.
+ * Proxying never waits on any of this.
+ */
+import { Worker } from 'node:worker_threads';
+import { errorMessage, type Logger, type Meter } from '@hypaware/core';
+import { recordBytes, type ExchangeRecord } from '../exchange-record.js';
+import type { WriterSettings } from './exchange-writer.js';
+import { WRITER_ERROR, type FromWriter, type ToWriter, type WriterWorkerData } from './writer-protocol.js';
+
+export interface WriterClientOptions {
+  workerData: WriterWorkerData;
+  log: Logger;
+  meter: Meter;
+  batchIntervalMs?: number;
+  batchMaxExchanges?: number;
+  maxQueuedExchanges?: number;
+  maxQueuedBytes?: number;
+  /** called when writes start or stop failing */
+  onFailingChange?(failing: WriteFailure | undefined): void;
+}
+
+export interface WriteFailure {
+  since: string;
+  reason: string;
+  message: string;
+}
+
+/** A record whose batch was lost this many times (writer crash or error) is dropped. */
+const MAX_DELIVERY_FAILURES = 3;
+
+export class WriterClient {
+  readonly #options: Required<Omit<WriterClientOptions, 'onFailingChange'>> & Pick<WriterClientOptions, 'onFailingChange'>;
+  #worker: Worker | undefined;
+  #ready = false;
+  #projectors: string[] = [];
+  #queue: ExchangeRecord[] = [];
+  #queuedBytes = 0;
+  #inflight: { id: number; records: ExchangeRecord[] } | undefined;
+  readonly #deliveryFailures = new WeakMap<ExchangeRecord, number>();
+  #nextBatchId = 1;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #retryDelayMs = 1000;
+  #crashesInRow = 0;
+  #failing: WriteFailure | undefined;
+  #stopping = false;
+  #shutdownDone: (() => void) | undefined;
+  written = 0;
+  dropped = 0;
+
+  constructor(options: WriterClientOptions) {
+    this.#options = {
+      batchIntervalMs: 25, batchMaxExchanges: 64, maxQueuedExchanges: 10_000, maxQueuedBytes: 256 * 1024 * 1024,
+      ...options,
+    };
+  }
+
+  start(): void {
+    this.#spawn();
+  }
+
+  get failing(): WriteFailure | undefined {
+    return this.#failing;
+  }
+
+  status(): { ready: boolean; queued: number; in_flight: number; written: number; dropped: number; projectors: string[] } {
+    return { ready: this.#ready, queued: this.#queue.length, in_flight: this.#inflight?.records.length ?? 0, written: this.written, dropped: this.dropped, projectors: this.#projectors };
+  }
+
+  enqueue(record: ExchangeRecord): void {
+    this.#queue.push(record);
+    this.#queuedBytes += recordBytes(record);
+    while (this.#queue.length > this.#options.maxQueuedExchanges || this.#queuedBytes > this.#options.maxQueuedBytes) {
+      const oldest = this.#queue.shift()!;
+      this.#queuedBytes -= recordBytes(oldest);
+      this.#drop(oldest, 'queue_overflow');
+    }
+    if (this.#queue.length >= this.#options.batchMaxExchanges) this.#pump();
+    else if (!this.#flushTimer) this.#flushTimer = setTimeout(() => { this.#flushTimer = undefined; this.#pump(); }, this.#options.batchIntervalMs);
+  }
+
+  updateSettings(settings: WriterSettings): void {
+    this.#options.workerData = { ...this.#options.workerData, settings };
+    this.#post({ type: 'settings', settings });
+  }
+
+  /** Write what is queued (until `deadlineMs`), then stop the writer thread. */
+  async stop(deadlineMs: number): Promise<void> {
+    this.#stopping = true;
+    const deadline = Date.now() + deadlineMs;
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    if (this.#retryTimer) {
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+    }
+    this.#pump();
+    while ((this.#queue.length > 0 || this.#inflight) && Date.now() < deadline && !(this.#failing && !this.#inflight)) {
+      await new Promise((r) => setTimeout(r, 10));
+      this.#pump();
+    }
+    const lost = this.#queue.length + (this.#inflight?.records.length ?? 0);
+    if (lost > 0) {
+      const reason = this.#failing?.reason ?? 'stop_deadline';
+      for (const record of [...(this.#inflight?.records ?? []), ...this.#queue]) this.#drop(record, reason);
+      this.#queue = [];
+      this.#queuedBytes = 0;
+      this.#inflight = undefined;
+    }
+    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    const worker = this.#worker;
+    if (!worker) return;
+    const done = new Promise<void>((resolve) => {
+      this.#shutdownDone = resolve;
+      worker.once('exit', () => resolve());
+    });
+    this.#post({ type: 'shutdown' });
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), Math.max(1000, deadline - Date.now() + 3000)).unref());
+    if ((await Promise.race([done, timeout])) === 'timeout') {
+      this.#options.log.warn('aigw.writer_shutdown_timeout', {});
+    }
+    await worker.terminate();
+  }
+
+  #spawn(): void {
+    this.#ready = false;
+    const worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: this.#options.workerData });
+    this.#worker = worker;
+    worker.on('message', (msg: FromWriter) => this.#onMessage(msg));
+    worker.on('error', (err) => this.#options.log.error('aigw.writer_error', { error: errorMessage(err) }));
+    worker.on('exit', (code) => {
+      if (this.#worker !== worker) return;
+      this.#worker = undefined;
+      this.#ready = false;
+      if (this.#stopping) return;
+      this.#options.log.error('aigw.writer_exited', { code, in_flight: this.#inflight?.records.length ?? 0 });
+      this.#requeueInflight('writer_crashed');
+      this.#crashesInRow++;
+      const delay = Math.min(10_000, 250 * 2 ** Math.min(this.#crashesInRow, 6));
+      this.#restartTimer = setTimeout(() => { this.#restartTimer = undefined; this.#spawn(); }, delay);
+      this.#restartTimer.unref();
+    });
+  }
+
+  #onMessage(msg: FromWriter): void {
+    switch (msg.type) {
+      case 'ready':
+        this.#ready = true;
+        this.#projectors = msg.projectors;
+        this.#options.log.info('aigw.writer_ready', { projectors: msg.projectors.join(',') });
+        if (this.#failing?.reason.startsWith('writer_')) this.#setFailing(undefined);
+        this.#pump();
+        return;
+      case 'fatal':
+        this.#options.log.error('aigw.writer_unavailable', { reason: msg.reason, error: msg.message });
+        this.#setFailing({ since: new Date().toISOString(), reason: msg.reason, message: msg.message });
+        void this.#worker?.terminate();
+        return;
+      case 'batch_done':
+        this.#onBatchDone(msg.id, msg.outcome);
+        return;
+      case 'shutdown_done':
+        this.#shutdownDone?.();
+        return;
+    }
+  }
+
+  #onBatchDone(id: number, outcome: Extract<FromWriter, { type: 'batch_done' }>['outcome']): void {
+    const batch = this.#inflight;
+    if (!batch || batch.id !== id) return;
+    if (outcome.ok) {
+      this.#inflight = undefined;
+      this.written += batch.records.length;
+      this.#crashesInRow = 0;
+      this.#retryDelayMs = 1000;
+      if (this.#failing) {
+        this.#options.log.info('aigw.write_recovered', { reason: this.#failing.reason, since: this.#failing.since });
+        this.#setFailing(undefined);
+      }
+      this.#pump();
+      return;
+    }
+    const reported = new Set(outcome.reported);
+    for (const record of batch.records) if (reported.has(record.exchange_id)) record.reported = true;
+    if (outcome.reason === WRITER_ERROR) {
+      this.#requeueInflight(WRITER_ERROR);
+      this.#pump();
+      return;
+    }
+    // the database refuses writes: keep the batch at the front, retry with backoff
+    this.#inflight = undefined;
+    this.#requeueFront(batch.records);
+    if (!this.#failing || this.#failing.reason !== outcome.reason) {
+      this.#options.log.warn('aigw.write_failing', { reason: outcome.reason, error: outcome.message, queued: this.#queue.length });
+      this.#setFailing({ since: new Date().toISOString(), reason: outcome.reason, message: outcome.message });
+    }
+    if (this.#stopping) return;
+    this.#retryTimer = setTimeout(() => { this.#retryTimer = undefined; this.#pump(); }, this.#retryDelayMs);
+    this.#retryTimer.unref();
+    this.#retryDelayMs = Math.min(30_000, this.#retryDelayMs * 2);
+  }
+
+  /** Put the in-flight batch back at the front of the queue, dropping records that failed too often. */
+  #requeueInflight(reason: string): void {
+    const batch = this.#inflight;
+    this.#inflight = undefined;
+    if (!batch) return;
+    const retry: ExchangeRecord[] = [];
+    for (const record of batch.records) {
+      const failures = (this.#deliveryFailures.get(record) ?? 0) + 1;
+      this.#deliveryFailures.set(record, failures);
+      if (failures >= MAX_DELIVERY_FAILURES) this.#drop(record, reason);
+      else retry.push(record);
+    }
+    this.#requeueFront(retry);
+  }
+
+  #requeueFront(records: ExchangeRecord[]): void {
+    this.#queue.unshift(...records);
+    for (const r of records) this.#queuedBytes += recordBytes(r);
+  }
+
+  #pump(): void {
+    if (!this.#ready || this.#inflight || this.#retryTimer || this.#queue.length === 0) return;
+    const records = this.#queue.splice(0, this.#options.batchMaxExchanges);
+    for (const r of records) this.#queuedBytes -= recordBytes(r);
+    this.#inflight = { id: this.#nextBatchId++, records };
+    this.#post({ type: 'batch', id: this.#inflight.id, records });
+  }
+
+  #post(msg: ToWriter): void {
+    try {
+      this.#worker?.postMessage(msg);
+    } catch (err) {
+      this.#options.log.error('aigw.writer_post_failed', { type: msg.type, error: errorMessage(err) });
+    }
+  }
+
+  /** Give up on a record: it is logged and counted like every other exchange. */
+  #drop(record: ExchangeRecord, reason: string): void {
+    this.dropped++;
+    this.#options.log.error('aigw.exchange_write_failed', { exchange_id: record.exchange_id, upstream: record.upstream, reason });
+    this.#options.meter.counter('aigw.exchange_write_failures').add(1, { reason });
+    if (record.reported) return;
+    record.reported = true;
+    this.#options.log.info('aigw.exchange', {
+      exchange_id: record.exchange_id, upstream: record.upstream, path: record.path, status_code: record.status_code ?? 0,
+      request_bytes: record.request_bytes, response_bytes: record.response_bytes, is_sse: null, rows_written: 0,
+      projector: null, skip_reason: null, error: record.error, duration_ms: record.duration_ms, write_failed: reason,
+    });
+    this.#options.meter.counter('aigw.exchange_bytes').add(record.request_bytes + record.response_bytes, { hyp_upstream: record.upstream ?? '(none)' });
+  }
+
+  #setFailing(failing: WriteFailure | undefined): void {
+    this.#failing = failing;
+    this.#options.onFailingChange?.(failing);
+  }
+}
