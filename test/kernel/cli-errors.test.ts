@@ -207,3 +207,14 @@ test('a second daemon on the same HYP_HOME is refused; the first keeps running',
   const stopped = await daemon.stop();
   assert.equal(stopped.code, 0);
 });
+
+test('a plugin registering a built-in command name fails alone; hyp keeps working', async () => {
+  const hypHome = tempDir('hyp-cli-');
+  writeConfig(hypHome, configWithoutBundled({ plugin_dirs: [fixturePlugin('third-party', 'command-squatter')] }));
+  const r = await runHyp(['status', '--json'], { hypHome });
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { plugins: Array<{ name: string; state: string; message?: string }> };
+  const squatter = report.plugins.find((p) => p.name === 'acme-command-squatter');
+  assert.equal(squatter?.state, 'failed');
+  assert.match(String(squatter.message), /registerCommand: hyp status is a built-in command; choose another name/);
+});
