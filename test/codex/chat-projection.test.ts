@@ -20,7 +20,7 @@ const history = [
 const usage = { prompt_tokens: 500, completion_tokens: 30, total_tokens: 530, prompt_tokens_details: { cached_tokens: 200 }, completion_tokens_details: { reasoning_tokens: 10 } };
 
 describe('Chat Completions request', () => {
-  test('all roles; tool_calls become tool_use, tool messages tool_result with the tool name', () => {
+  test('all roles; tool_calls become tool_use, tool messages tool_result', () => {
     const p = codex.project(exchange({ path: PATH, body: { model: 'gpt-4o', messages: history } }))!;
     assert.equal(p.provider, 'openai');
     assert.equal(p.model, 'gpt-4o');
@@ -30,13 +30,13 @@ describe('Chat Completions request', () => {
     assert.deepEqual(identityView(p.messages), [
       { role: 'system', content: [{ type: 'text', text: 'You are terse.' }] },
       { role: 'developer', content: [{ type: 'text', text: 'Use tools.' }] },
-      { role: 'user', content: [{ type: 'text', text: 'What is here?' }, { type: 'image', media_type: 'image/jpeg', detail: 'low' }] },
+      { role: 'user', content: [{ type: 'text', text: 'What is here?' }, { type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: '/9j/4AAQ' }, detail: 'low' }] },
       { role: 'assistant', content: [
         { type: 'tool_use', id: 'call_a', name: 'shell', input: { cmd: 'ls' } },
         { type: 'tool_use', id: 'call_b', name: 'read_file', input: 'not json' },
       ] },
-      { role: 'tool', content: [{ type: 'tool_result', tool_use_id: 'call_a', name: 'shell', content: 'a.txt' }] },
-      { role: 'tool', content: [{ type: 'tool_result', tool_use_id: 'call_b', name: 'read_file', content: [{ type: 'text', text: 'line 1' }] }] },
+      { role: 'tool', content: [{ type: 'tool_result', tool_use_id: 'call_a', content: 'a.txt' }] },
+      { role: 'tool', content: [{ type: 'tool_result', tool_use_id: 'call_b', content: [{ type: 'text', text: 'line 1' }] }] },
     ]);
   });
 

@@ -76,7 +76,7 @@ describe('real Codex 0.169 requests', () => {
     assert.equal(ids.write(second).length, 2);
     const output = second.messages[5]!;
     assert.equal(output.role, 'tool');
-    assert.deepEqual((output.content as Array<Record<string, unknown>>).map((b) => [b.type, b.tool_use_id, b.name]), [['tool_result', 'call_1', 'exec_command']]);
+    assert.deepEqual((output.content as Array<Record<string, unknown>>).map((b) => [b.type, b.tool_use_id]), [['tool_result', 'call_1']]);
     assert.match(String((output.content as Array<Record<string, unknown>>)[0]!.content), /hello-from-tool/);
   });
 });

@@ -38,7 +38,7 @@ describe('Responses request input', () => {
     assert.deepEqual(p.messages.map((m) => m.role), ['developer', 'developer', 'user', 'developer']);
   });
 
-  test('items: function calls, outputs with the tool name, custom tools, local shell, reasoning, web search, images as markers', () => {
+  test('items: function calls and their outputs, custom tools, local shell, reasoning, web search, images as sources', () => {
     const p = codex.project(exchange({ body: { input: [
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'look' }, { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=', detail: 'auto' }] },
       { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'Plan A' }, { type: 'summary_text', text: 'Plan B' }], encrypted_content: 'gAAAA-secret-blob' },
@@ -52,17 +52,16 @@ describe('Responses request input', () => {
       { type: 'item_reference', id: 'msg_0' },
     ] } }))!;
     assert.deepEqual(identityView(p.messages), [
-      { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image', media_type: 'image/png', detail: 'auto' }] },
+      { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' }, detail: 'auto' }] },
       { role: 'assistant', content: [{ type: 'thinking', thinking: 'Plan A\n\nPlan B' }] },
       { role: 'assistant', content: [{ type: 'tool_use', id: 'call_1', name: 'exec_command', input: { cmd: 'ls' } }] },
-      { role: 'tool', content: [{ type: 'tool_result', tool_use_id: 'call_1', name: 'exec_command', content: 'a.txt\n' }] },
+      { role: 'tool', content: [{ type: 'tool_result', tool_use_id: 'call_1', content: 'a.txt\n' }] },
       { role: 'assistant', content: [{ type: 'tool_use', id: 'call_2', name: 'apply_patch', input: '*** Begin Patch' }] },
-      { role: 'tool', content: [{ type: 'tool_result', tool_use_id: 'call_2', name: 'apply_patch', content: [{ type: 'text', text: 'Done' }, { type: 'image', url: 'https://example.test/x.png' }] }] },
+      { role: 'tool', content: [{ type: 'tool_result', tool_use_id: 'call_2', content: [{ type: 'text', text: 'Done' }, { type: 'image', source: { type: 'url', url: 'https://example.test/x.png' } }] }] },
       { role: 'assistant', content: [{ type: 'tool_use', id: 'call_3', name: 'local_shell', input: { type: 'exec', command: ['echo', 'hi'] } }] },
-      { role: 'tool', content: [{ type: 'tool_result', tool_use_id: 'call_3', name: 'local_shell', content: 'hi' }] },
+      { role: 'tool', content: [{ type: 'tool_result', tool_use_id: 'call_3', content: 'hi' }] },
       { role: 'assistant', content: [{ type: 'server_tool_use', id: 'ws_1', name: 'web_search', input: { type: 'search', query: 'node 20' } }] },
     ]);
-    assert.ok(!JSON.stringify(p.messages.map((m) => m.content)).includes('iVBORw0KGgo'), 'no inline image payload');
     assert.ok(!JSON.stringify(p.messages).includes('gAAAA-secret-blob'), 'encrypted reasoning is not kept');
     assert.deepEqual(p.messages[2]!.raw_frame, { item_type: 'function_call', item_id: 'fc_1', status: 'completed' });
   });

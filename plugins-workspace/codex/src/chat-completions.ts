@@ -8,15 +8,14 @@ import type { JsonObject } from '@hypaware/core';
 import { contentBlocks, textBlock } from './content-parts.js';
 import { arr, isRecord, num, parseJson, str } from './json-values.js';
 import { httpFailure, itemFrame, type ModelReply, type UpstreamFailure } from './model-reply.js';
-import { ToolNames, toolInput, toolResultBlock, toolUseBlock } from './tool-blocks.js';
+import { toolInput, toolResultBlock, toolUseBlock } from './tool-blocks.js';
 import { normalizeUsage } from './usage.js';
 
-function chatMessage(message: JsonObject, names: ToolNames, defaultRole: string): ProjectedMessage | undefined {
+function chatMessage(message: JsonObject, defaultRole: string): ProjectedMessage | undefined {
   const role = str(message.role) ?? defaultRole;
   let content: ContentBlock[];
   if (role === 'tool') {
-    const callId = str(message.tool_call_id);
-    content = [toolResultBlock(callId, names.nameOf(callId), message.content)];
+    content = [toolResultBlock(str(message.tool_call_id), message.content)];
   } else {
     content = contentBlocks(message.content);
     const refusal = str(message.refusal);
@@ -24,18 +23,15 @@ function chatMessage(message: JsonObject, names: ToolNames, defaultRole: string)
     for (const call of arr(message.tool_calls)) {
       if (!isRecord(call)) continue;
       const fn = isRecord(call.function) ? call.function : {};
-      const id = str(call.id);
-      const name = str(fn.name);
-      names.remember(id, name);
-      content.push(toolUseBlock(id, name, toolInput(fn.arguments)));
+      content.push(toolUseBlock(str(call.id), str(fn.name), toolInput(fn.arguments)));
     }
   }
   return content.length > 0 ? { role, content } : undefined;
 }
 
-export function chatRequestMessages(body: JsonObject, names: ToolNames): ProjectedMessage[] {
+export function chatRequestMessages(body: JsonObject): ProjectedMessage[] {
   return arr(body.messages).flatMap((m) => {
-    const message = isRecord(m) ? chatMessage(m, names, 'user') : undefined;
+    const message = isRecord(m) ? chatMessage(m, 'user') : undefined;
     return message ? [message] : [];
   });
 }
@@ -100,10 +96,10 @@ function rebuildStream(exchange: ExchangeInput): { message: JsonObject; finish?:
   return { message, finish, usage, id, model, done: done || finish !== undefined, ...(failure ? { failure } : {}) };
 }
 
-export function chatReply(exchange: ExchangeInput, names: ToolNames): ModelReply {
+export function chatReply(exchange: ExchangeInput): ModelReply {
   if (exchange.is_sse) {
     const s = rebuildStream(exchange);
-    const message = chatMessage(s.message, names, 'assistant');
+    const message = chatMessage(s.message, 'assistant');
     if (message) message.raw_frame = itemFrame({ completion_id: s.id, finish_reason: s.finish });
     return {
       messages: message ? [message] : [],
@@ -120,7 +116,7 @@ export function chatReply(exchange: ExchangeInput, names: ToolNames): ModelReply
   if (failure || !isRecord(body)) return { messages: [], complete: true, ...(failure ? { failure } : {}) };
   const first = arr(body.choices).find((c) => isRecord(c) && (num(c.index) ?? 0) === 0);
   const finish = isRecord(first) ? str(first.finish_reason) : undefined;
-  const message = isRecord(first) && isRecord(first.message) ? chatMessage(first.message, names, 'assistant') : undefined;
+  const message = isRecord(first) && isRecord(first.message) ? chatMessage(first.message, 'assistant') : undefined;
   if (message) message.raw_frame = itemFrame({ completion_id: str(body.id), finish_reason: finish });
   return {
     messages: message ? [message] : [],

@@ -1,48 +1,39 @@
 /**
- * Content parts of Chat Completions and Responses messages, as content blocks. Text stays
- * text; images, audio and files become markers (kind, media type, reference) and never carry
- * their payload. The same function serves request history and reconstructed replies, so a
- * replayed message projects exactly like the reply it came from (same identity hash).
+ * Content parts of Chat Completions and Responses messages, as content blocks: text stays
+ * text; images and files become `image` / `document` blocks with a `source` the gateway
+ * turns into a marker (media type, URL or file id) in content_text; audio keeps its format.
+ * The same function serves request history and reconstructed replies, so a replayed message
+ * projects exactly like the reply it came from (same identity hash).
  */
 import type { ContentBlock } from '@hypaware/ai-gateway';
+import type { JsonObject } from '@hypaware/core';
 import { compact, isRecord, str } from './json-values.js';
 
 const TEXT_PART_TYPES = new Set(['text', 'input_text', 'output_text', 'summary_text', 'reasoning_text']);
-const DATA_URL = /^data:([^;,]+)?[;,]/i;
+const DATA_URL = /^data:([^;,]*)((?:;[^;,]*)*),(.*)$/s;
 
 export function textBlock(text: string): ContentBlock {
   return { type: 'text', text };
 }
 
-function mediaTypeOfDataUrl(url: string | undefined): string | undefined {
-  const m = url ? DATA_URL.exec(url) : null;
-  return m ? (m[1] ?? 'application/octet-stream').toLowerCase() : undefined;
+/**
+ * The `source` of an image or document block, in the gateway's shape: a data URL becomes
+ * `{type:'base64', media_type, data}` (the gateway puts a marker with the media type, never
+ * the payload, in content_text), a URL `{type:'url'}`, an uploaded file `{type:'file'}`.
+ */
+function source(url: string | undefined, fileId: string | undefined): JsonObject | undefined {
+  const data = url ? DATA_URL.exec(url) : null;
+  if (data) {
+    const base64 = data[2]!.split(';').includes('base64');
+    return { type: base64 ? 'base64' : 'text', media_type: data[1] || 'application/octet-stream', data: data[3]! };
+  }
+  if (url) return { type: 'url', url };
+  if (fileId) return { type: 'file', file_id: fileId };
+  return undefined;
 }
 
-/** A reference that is not inline data (inline data is replaced by its media type). */
-function reference(url: string | undefined): string | undefined {
-  return url && !DATA_URL.test(url) ? url : undefined;
-}
-
-function imageMarker(url: string | undefined, fileId: string | undefined, detail: unknown): ContentBlock {
-  return compact({
-    type: 'image',
-    media_type: mediaTypeOfDataUrl(url),
-    url: reference(url),
-    file_id: fileId,
-    detail: str(detail),
-  });
-}
-
-function fileMarker(file: Record<string, unknown>): ContentBlock {
-  const data = str(file.file_data);
-  return compact({
-    type: 'file',
-    filename: str(file.filename),
-    file_id: str(file.file_id),
-    url: reference(str(file.file_url)),
-    media_type: mediaTypeOfDataUrl(data),
-  });
+function mediaBlock(type: 'image' | 'document', url: string | undefined, fileId: string | undefined, extra: Record<string, string | undefined>): ContentBlock {
+  return compact({ type, source: source(url, fileId), ...extra });
 }
 
 /** One content part (Chat or Responses shape) as a block, or undefined when it holds nothing. */
@@ -61,18 +52,20 @@ function partBlock(part: unknown): ContentBlock | undefined {
     }
     case 'image_url': {
       const image = isRecord(part.image_url) ? part.image_url : { url: part.image_url };
-      return imageMarker(str(image.url), undefined, image.detail);
+      return mediaBlock('image', str(image.url), undefined, { detail: str(image.detail) });
     }
     case 'input_image':
-      return imageMarker(str(part.image_url), str(part.file_id), part.detail);
+      return mediaBlock('image', str(part.image_url), str(part.file_id), { detail: str(part.detail) });
     case 'input_audio': {
       const audio = isRecord(part.input_audio) ? part.input_audio : {};
       return compact({ type: 'audio', format: str(audio.format) });
     }
-    case 'file':
-      return fileMarker(isRecord(part.file) ? part.file : {});
+    case 'file': {
+      const file = isRecord(part.file) ? part.file : {};
+      return mediaBlock('document', str(file.file_data), str(file.file_id), { title: str(file.filename) });
+    }
     case 'input_file':
-      return fileMarker(part);
+      return mediaBlock('document', str(part.file_data) ?? str(part.file_url), str(part.file_id), { title: str(part.filename) });
     default:
       return compact({ type, text: str(part.text) });
   }

@@ -14,7 +14,6 @@ import { compact, headerValue, parseJsonObject, str } from './json-values.js';
 import { replyMessages } from './model-reply.js';
 import { responsesReply } from './responses-reply.js';
 import { inputMessages } from './responses-items.js';
-import { ToolNames } from './tool-blocks.js';
 
 export const PROJECTOR_NAME = 'codex-exchange';
 
@@ -69,9 +68,8 @@ export function projectExchange(exchange: ExchangeInput, ctx: Pick<ProjectorCont
     return undefined;
   }
   const chat = isChatPath(exchange.pathname) || Array.isArray(body.messages);
-  const names = new ToolNames();
-  const history = chat ? chatRequestMessages(body, names) : inputMessages(body, names);
-  const reply = chat ? chatReply(exchange, names) : responsesReply(exchange, names);
+  const history = chat ? chatRequestMessages(body) : inputMessages(body);
+  const reply = chat ? chatReply(exchange) : responsesReply(exchange);
   const messages = [...history, ...replyMessages(reply, exchange)];
   if (messages.length === 0) return undefined;
 

@@ -2,7 +2,7 @@
  * OpenAI Responses items (request `input` and reply `output`) as projected messages, one
  * message per item: a message item keeps its role and content, a function / custom tool /
  * local shell call is an assistant `tool_use`, its output a `tool` message with a
- * `tool_result` naming the tool, a reasoning item a `thinking` block with its summary text.
+ * `tool_result` (the gateway names its tool from the call), a reasoning item a `thinking` block with its summary text.
  * Volatile item fields (`status`, `id`, encrypted reasoning) stay out of the content, so an
  * item re-sent as history projects exactly like the reply item it came from.
  */
@@ -11,7 +11,7 @@ import type { JsonObject } from '@hypaware/core';
 import { contentBlocks, textBlock } from './content-parts.js';
 import { arr, isRecord, str } from './json-values.js';
 import { itemFrame } from './model-reply.js';
-import { ToolNames, toolInput, toolResultBlock, toolUseBlock } from './tool-blocks.js';
+import { toolInput, toolResultBlock, toolUseBlock } from './tool-blocks.js';
 
 const TOOL_OUTPUT_TYPES = new Set(['function_call_output', 'custom_tool_call_output', 'local_shell_call_output']);
 
@@ -21,23 +21,17 @@ function reasoningText(item: JsonObject): string {
     .join('\n\n');
 }
 
-function itemContent(type: string, item: JsonObject, names: ToolNames): { role: string; content: ContentBlock[] } | undefined {
+function itemContent(type: string, item: JsonObject): { role: string; content: ContentBlock[] } | undefined {
   if (type === 'message') return { role: str(item.role) ?? 'user', content: contentBlocks(item.content) };
   if (type === 'function_call' || type === 'custom_tool_call') {
-    const callId = str(item.call_id) ?? str(item.id);
-    const name = str(item.name);
-    names.remember(callId, name);
     const input = type === 'function_call' ? toolInput(item.arguments) : (typeof item.input === 'string' ? item.input : toolInput(item.input));
-    return { role: 'assistant', content: [toolUseBlock(callId, name, input)] };
+    return { role: 'assistant', content: [toolUseBlock(str(item.call_id) ?? str(item.id), str(item.name), input)] };
   }
   if (type === 'local_shell_call') {
-    const callId = str(item.call_id) ?? str(item.id);
-    names.remember(callId, 'local_shell');
-    return { role: 'assistant', content: [toolUseBlock(callId, 'local_shell', isRecord(item.action) ? item.action : {})] };
+    return { role: 'assistant', content: [toolUseBlock(str(item.call_id) ?? str(item.id), 'local_shell', isRecord(item.action) ? item.action : {})] };
   }
   if (TOOL_OUTPUT_TYPES.has(type)) {
-    const callId = str(item.call_id) ?? str(item.id);
-    return { role: 'tool', content: [toolResultBlock(callId, names.nameOf(callId), item.output)] };
+    return { role: 'tool', content: [toolResultBlock(str(item.call_id) ?? str(item.id), item.output)] };
   }
   if (type === 'reasoning') return { role: 'assistant', content: [{ type: 'thinking', thinking: reasoningText(item) }] };
   if (type === 'web_search_call') {
@@ -50,21 +44,21 @@ function itemContent(type: string, item: JsonObject, names: ToolNames): { role: 
 }
 
 /** One Responses item as a projected message (undefined for items that hold nothing). */
-export function itemMessage(item: unknown, names: ToolNames, responseId?: string): ProjectedMessage | undefined {
+export function itemMessage(item: unknown, responseId?: string): ProjectedMessage | undefined {
   if (!isRecord(item)) return undefined;
   const type = str(item.type) ?? (item.role !== undefined ? 'message' : undefined);
   if (!type) return undefined;
-  const mapped = itemContent(type, item, names);
+  const mapped = itemContent(type, item);
   if (!mapped || mapped.content.length === 0) return undefined;
   const frame = itemFrame({ item_type: type, item_id: str(item.id), status: str(item.status), response_id: responseId });
   return { ...mapped, ...(frame ? { raw_frame: frame } : {}) };
 }
 
 /** The request's `input` (a string or a list of items) as messages. */
-export function inputMessages(body: JsonObject, names: ToolNames): ProjectedMessage[] {
+export function inputMessages(body: JsonObject): ProjectedMessage[] {
   if (typeof body.input === 'string') return body.input === '' ? [] : [{ role: 'user', content: [textBlock(body.input)] }];
   return arr(body.input).flatMap((item) => {
-    const message = itemMessage(item, names);
+    const message = itemMessage(item);
     return message ? [message] : [];
   });
 }

@@ -10,7 +10,6 @@ import type { JsonObject, JsonValue } from '@hypaware/core';
 import { arr, isRecord, num, parseJson, str } from './json-values.js';
 import { httpFailure, type ModelReply, type UpstreamFailure } from './model-reply.js';
 import { itemMessage } from './responses-items.js';
-import type { ToolNames } from './tool-blocks.js';
 import { normalizeUsage } from './usage.js';
 
 const CALL_TYPES = new Set(['function_call', 'custom_tool_call', 'local_shell_call']);
@@ -191,11 +190,11 @@ function stopReason(state: ResponseState, items: JsonObject[]): string | undefin
   }
 }
 
-function toReply(state: ResponseState, items: OutputItems, names: ToolNames, complete: boolean): ModelReply {
+function toReply(state: ResponseState, items: OutputItems, complete: boolean): ModelReply {
   const ordered = items.ordered();
   return {
     messages: ordered.flatMap((item) => {
-      const message = itemMessage(item, names, state.id);
+      const message = itemMessage(item, state.id);
       return message ? [message] : [];
     }),
     usage: normalizeUsage(state.usage),
@@ -207,7 +206,7 @@ function toReply(state: ResponseState, items: OutputItems, names: ToolNames, com
   };
 }
 
-export function responsesReply(exchange: ExchangeInput, names: ToolNames): ModelReply {
+export function responsesReply(exchange: ExchangeInput): ModelReply {
   const state: ResponseState = { terminal: false };
   const items = new OutputItems();
   if (exchange.is_sse) {
@@ -217,12 +216,12 @@ export function responsesReply(exchange: ExchangeInput, names: ToolNames): Model
       applyEvent(str(payload.type) ?? event.event, payload, state, items);
     }
     state.failure ??= httpFailure(exchange, undefined);
-    return toReply(state, items, names, state.terminal);
+    return toReply(state, items, state.terminal);
   }
   const body = parseJson(exchange.response_body);
   const failure = httpFailure(exchange, body);
   if (failure) return { messages: [], complete: true, failure };
   if (!isRecord(body)) return { messages: [], complete: true };
   absorbResponse(state, body, items);
-  return toReply(state, items, names, !exchange.response_truncated);
+  return toReply(state, items, !exchange.response_truncated);
 }

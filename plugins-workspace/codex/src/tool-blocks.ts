@@ -19,17 +19,7 @@ export function toolUseBlock(id: string | undefined, name: string | undefined, i
   return compact({ type, id, name, input });
 }
 
-export function toolResultBlock(callId: string | undefined, name: string | undefined, output: unknown): ContentBlock {
-  return compact({ type: 'tool_result', tool_use_id: callId, name, content: toolResultContent(output) as JsonValue });
-}
-
-/** Tool names by call id, filled as calls are seen so results can name their tool. */
-export class ToolNames {
-  private readonly byCallId = new Map<string, string>();
-  remember(callId: string | undefined, name: string | undefined): void {
-    if (callId && name) this.byCallId.set(callId, name);
-  }
-  nameOf(callId: string | undefined): string | undefined {
-    return callId ? this.byCallId.get(callId) : undefined;
-  }
+/** A tool result; the gateway names its tool from the call with the same id in the projection. */
+export function toolResultBlock(callId: string | undefined, output: unknown): ContentBlock {
+  return compact({ type: 'tool_result', tool_use_id: callId, content: toolResultContent(output) as JsonValue });
 }
