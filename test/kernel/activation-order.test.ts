@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLogLines } from '../helpers/daemon.js';
 import { bootFixtures, fixturePlugin, modeOf } from './kernel-fixtures.js';
@@ -66,4 +66,21 @@ test('the activation context: mode, config slice without "enabled", owner-only s
   const line = readLogLines(hypHome).find((l) => l.event === 'fixture.activated' && l.plugin === 'fixture-b-leaf');
   assert.equal(line?.mode, 'daemon');
   assert.equal(line?.level, 'info');
+});
+
+test('counters are persisted per process role (daemon, writer), not for cli', async () => {
+  for (const mode of ['writer', 'daemon', 'cli'] as const) {
+    const { kernel, hypHome } = await bootFixtures({ bundled: fixturePlugin('graph'), mode });
+    await kernel.shutdown();
+    const file = join(hypHome, 'hypaware', 'metrics', `${mode}.json`);
+    if (mode === 'cli') {
+      assert.equal(existsSync(join(hypHome, 'hypaware', 'metrics')), false, 'cli keeps counters in memory');
+      continue;
+    }
+    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; counters: Array<{ name: string; attributes: Record<string, unknown>; value: number }> };
+    assert.equal(snapshot.pid, process.pid);
+    const activations = snapshot.counters.filter((c) => c.name === 'fixture.activations');
+    assert.deepEqual(activations.map((c) => c.attributes.plugin).sort(), ['fixture-a-app', 'fixture-b-leaf', 'fixture-m-mid', 'fixture-z-base']);
+    assert.ok(activations.every((c) => c.value === 1 && c.attributes.mode === mode));
+  }
 });
