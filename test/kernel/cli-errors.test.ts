@@ -208,13 +208,20 @@ test('a second daemon on the same HYP_HOME is refused; the first keeps running',
   assert.equal(stopped.code, 0);
 });
 
-test('a plugin registering a built-in command name fails alone; hyp keeps working', async () => {
+test('a plugin command with a built-in name, or whose configure() throws, is dropped alone; hyp keeps working', async () => {
   const hypHome = tempDir('hyp-cli-');
   writeConfig(hypHome, configWithoutBundled({ plugin_dirs: [fixturePlugin('third-party', 'command-squatter')] }));
-  const r = await runHyp(['status', '--json'], { hypHome });
-  assert.equal(r.code, 0, r.stderr);
-  const report = JSON.parse(r.stdout) as { plugins: Array<{ name: string; state: string; message?: string }> };
-  const squatter = report.plugins.find((p) => p.name === 'acme-command-squatter');
-  assert.equal(squatter?.state, 'failed');
-  assert.match(String(squatter.message), /registerCommand: hyp status is a built-in command; choose another name/);
+  const [status, fine, query] = await Promise.all([
+    runHyp(['status', '--json'], { hypHome }),
+    runHyp(['acme-fine'], { hypHome }),
+    runHyp(['query', 'sql', 'SELECT 7 AS n', '--format', 'csv'], { hypHome }),
+  ]);
+  assert.equal(status.code, 0, status.stderr);
+  const report = JSON.parse(status.stdout) as { diagnostics: Array<{ kind: string; level: string; message: string }> };
+  assert.deepEqual(report.diagnostics.filter((d) => d.kind === 'plugin_command_failed').map((d) => `${d.level}: ${d.message}`), [
+    'error: plugin acme-command-squatter: command hyp status is not added: hyp has a built-in command with that name',
+    'error: plugin acme-command-squatter: command hyp acme-broken is not added: widget registry missing',
+  ]);
+  assert.deepEqual([fine.code, fine.stdout], [0, 'fine\n']);
+  assert.deepEqual([query.code, query.stdout], [0, 'n\r\n7\r\n']);
 });

@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { HypError, UsageError, errorMessage } from '../errors.js';
-import { bootKernel, type Kernel } from '../kernel/boot.js';
+import { bootKernel, type Kernel, type RegisteredCommand } from '../kernel/boot.js';
 import { runDaemon } from '../daemon/run-daemon.js';
 import { hypLayout, resolveHypHome } from '../util/hyp-home.js';
 import { hypVersion } from '../util/package-root.js';
@@ -106,12 +106,30 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
       describeSchema(specs, name, Boolean(opts.json), io.stdout);
     });
 
+  // A plugin's command never breaks the others (or hyp status): a taken name or a
+  // configure() that throws drops that command only, reported by hyp status.
   for (const spec of kernel?.commands ?? []) {
-    const cmd = program.command(spec.name).description(`${spec.description} [${spec.plugin}]`);
-    spec.configure(cmd, io);
+    const problem = addPluginCommand(program, spec, io);
+    if (!problem) continue;
+    kernel!.log.error('plugin.command_failed', { plugin: spec.plugin, message: problem });
+    kernel!.diagnostics.push({ plugin: spec.plugin, provider: () => [{ kind: 'plugin_command_failed', level: 'error', message: problem }] });
   }
   return program;
 }
+
+/** Add a plugin's top-level command; returns why it was not added, if it was not. */
+function addPluginCommand(program: Command, spec: RegisteredCommand, io: CliIO): string | undefined {
+  if (program.commands.some((c) => c.name() === spec.name)) return `plugin ${spec.plugin}: command hyp ${spec.name} is not added: hyp has a built-in command with that name`;
+  const cmd = new Command(spec.name).copyInheritedSettings(program).description(`${spec.description} [${spec.plugin}]`);
+  try {
+    spec.configure(cmd, io);
+  } catch (err) {
+    return `plugin ${spec.plugin}: command hyp ${spec.name} is not added: ${errorMessage(err)}`;
+  }
+  program.addCommand(cmd);
+  return undefined;
+}
+
 
 /** Run `hyp` with `argv` (without node and script). Resolves with the exit code. */
 export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {

@@ -32,9 +32,6 @@ export interface BootOptions {
   echoLog?: (record: LogRecord) => void;
 }
 
-/** Top-level commands of the CLI itself (cli/main.ts): a plugin taking one would break every hyp command. */
-const BUILTIN_COMMANDS = new Set(['daemon', 'status', 'query', 'help']);
-
 export interface ActivePlugin {
   name: string;
   version: string;
@@ -212,7 +209,6 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         if (db) ensureDatasetTable(db, { spec, plugin: name });
       },
       registerCommand: (spec: CommandSpec) => {
-        if (BUILTIN_COMMANDS.has(spec.name)) throw new TypeError(`registerCommand: hyp ${spec.name} is a built-in command; choose another name`);
         if (commands.some((c) => c.name === spec.name)) throw new TypeError(`registerCommand: command ${spec.name} is already registered`);
         commands.push({ ...spec, plugin: name });
       },
