@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { CommandIO } from '../plugin-api.js';
+import type { CommandIO, DatasetSpec } from '../plugin-api.js';
+import { HypError } from '../errors.js';
 import type { Kernel } from '../kernel/boot.js';
 import { openReadOnlyDatabase } from '../storage/database.js';
+import { listStoredDatasets } from '../storage/datasets.js';
 import { PriceBook, parsePriceOverrides } from './prices.js';
 
 /** What the history commands (overview, export, prune, reproject) get from `hyp`'s CLI. */
@@ -23,4 +25,14 @@ export function openReadOnlyHistory(kernel: Kernel): Database.Database {
 /** The shipped price table with the config's `prices` overrides. */
 export function priceBookFor(kernel: Kernel): PriceBook {
   return new PriceBook(parsePriceOverrides(kernel.config.prices));
+}
+
+/** A dataset's spec: registered by an active plugin, else as recorded in the database. */
+export function findDatasetSpec(kernel: Kernel, db: Database.Database, name: string): DatasetSpec {
+  const spec = kernel.datasets.get(name)?.spec ?? listStoredDatasets(db).find((d) => d.spec.name === name)?.spec;
+  if (!spec) {
+    const known = new Set([...kernel.datasets.keys(), ...listStoredDatasets(db).map((d) => d.spec.name)]);
+    throw new HypError(`no dataset named ${name} (known: ${[...known].sort().join(', ') || 'none'})`, { kind: 'dataset_unknown' });
+  }
+  return spec;
 }

@@ -106,24 +106,14 @@ WHERE date BETWEEN @since AND @until
        OR output_tokens IS NOT NULL OR reasoning_tokens IS NOT NULL)
 GROUP BY date, provider, model
 ORDER BY date, provider, model`,
-  clients: `SELECT COALESCE(client_name, 'unknown') AS client,
-  count(DISTINCT COALESCE(session_id, conversation_id)) AS sessions,
+  sessions: `SELECT COALESCE(client_name, 'unknown') AS client, cwd,
+  COALESCE(session_id, conversation_id) AS session_id,
   count(DISTINCT message_id) AS messages,
   min(message_created_at) AS first_message_at,
   max(message_created_at) AS last_message_at
 FROM ai_gateway_messages
 WHERE date BETWEEN @since AND @until
-GROUP BY 1
-ORDER BY messages DESC, client`,
-  repos: `SELECT cwd,
-  count(DISTINCT COALESCE(session_id, conversation_id)) AS sessions,
-  count(DISTINCT message_id) AS messages,
-  max(message_created_at) AS last_message_at
-FROM ai_gateway_messages
-WHERE date BETWEEN @since AND @until
-GROUP BY cwd
-ORDER BY sessions DESC, messages DESC, cwd
-LIMIT ${TOP_N}`,
+GROUP BY 1, 2, 3`,
   tools: `SELECT tool_name,
   count(*) AS calls,
   count(DISTINCT COALESCE(session_id, conversation_id)) AS sessions
@@ -132,7 +122,8 @@ WHERE date BETWEEN @since AND @until AND part_type = 'tool_call'
 GROUP BY tool_name
 ORDER BY calls DESC, tool_name
 LIMIT ${TOP_N}`,
-  extent: `SELECT min(date) AS data_since, max(date) AS data_until FROM ai_gateway_messages`,
+  extent: `SELECT (SELECT min(date) FROM ai_gateway_messages) AS data_since,
+  (SELECT max(date) FROM ai_gateway_messages) AS data_until`,
 } as const;
 
 export type OverviewQueryName = keyof typeof OVERVIEW_QUERIES;
@@ -224,31 +215,74 @@ export function buildOverview(db: Database.Database, prices: PriceBook, options:
     addMixed(totals, tokens, cost);
   }
 
-  const clients = all<ClientActivity>('clients');
+  const activity = summarizeSessions(all<SessionRow>('sessions'));
   const extent = all<{ data_since: string | null; data_until: string | null }>('extent')[0] ?? { data_since: null, data_until: null };
-  const firsts = clients.map((c) => c.first_message_at).filter((t): t is string => t !== null).sort();
-  const lasts = clients.map((c) => c.last_message_at).filter((t): t is string => t !== null).sort();
   return {
     dataset: MESSAGES_DATASET,
     window: {
       days, since, until, timezone: 'UTC',
-      first_message_at: firsts[0] ?? null,
-      last_message_at: lasts[lasts.length - 1] ?? null,
+      first_message_at: activity.first_message_at,
+      last_message_at: activity.last_message_at,
       data_since: extent.data_since, data_until: extent.data_until,
     },
-    totals: {
-      ...totals,
-      // A session belongs to one client and a message id to one session, so the sums are exact.
-      sessions: clients.reduce((n, c) => n + c.sessions, 0),
-      messages: clients.reduce((n, c) => n + c.messages, 0),
-      unpriced_models: [...unpriced].sort(),
-    },
+    totals: { ...totals, sessions: activity.sessions, messages: activity.messages, unpriced_models: [...unpriced].sort() },
     by_model: [...byModel.values()].sort((a, b) => b.output_tokens + b.input_tokens - (a.output_tokens + a.input_tokens)),
     by_day: [...byDay.values()],
-    by_client: clients,
-    by_repo: all<RepoActivity>('repos'),
+    by_client: activity.by_client,
+    by_repo: activity.by_repo,
     tools: all<ToolUse>('tools'),
     prices: { as_of: prices.asOf, sources: prices.sources, config_overrides: prices.overriddenModels },
+  };
+}
+
+interface SessionRow {
+  client: string;
+  cwd: string | null;
+  session_id: string;
+  messages: number;
+  first_message_at: string;
+  last_message_at: string;
+}
+
+/**
+ * Clients, repos and totals from one row per (client, cwd, session). A message's parts share
+ * one session and cwd, so summing messages over the rows counts each message once.
+ */
+function summarizeSessions(rows: SessionRow[]) {
+  const clients = new Map<string, ClientActivity & { ids: Set<string> }>();
+  const repos = new Map<string | null, RepoActivity & { ids: Set<string> }>();
+  const all = new Set<string>();
+  let messages = 0;
+  let first: string | null = null;
+  let last: string | null = null;
+  for (const r of rows) {
+    all.add(r.session_id);
+    messages += r.messages;
+    if (first === null || r.first_message_at < first) first = r.first_message_at;
+    if (last === null || r.last_message_at > last) last = r.last_message_at;
+    let c = clients.get(r.client);
+    if (!c) clients.set(r.client, c = { client: r.client, sessions: 0, messages: 0, first_message_at: r.first_message_at, last_message_at: r.last_message_at, ids: new Set() });
+    c.ids.add(r.session_id);
+    c.messages += r.messages;
+    if (r.first_message_at < c.first_message_at!) c.first_message_at = r.first_message_at;
+    if (r.last_message_at > c.last_message_at!) c.last_message_at = r.last_message_at;
+    let p = repos.get(r.cwd);
+    if (!p) repos.set(r.cwd, p = { cwd: r.cwd, sessions: 0, messages: 0, last_message_at: r.last_message_at, ids: new Set() });
+    p.ids.add(r.session_id);
+    p.messages += r.messages;
+    if (r.last_message_at > p.last_message_at!) p.last_message_at = r.last_message_at;
+  }
+  const finish = <T extends { sessions: number; ids: Set<string> }>(x: T): Omit<T, 'ids'> => {
+    const { ids, ...rest } = x;
+    return { ...rest, sessions: ids.size };
+  };
+  return {
+    sessions: all.size,
+    messages,
+    first_message_at: first,
+    last_message_at: last,
+    by_client: [...clients.values()].map(finish).sort((a, b) => b.messages - a.messages || a.client.localeCompare(b.client)),
+    by_repo: [...repos.values()].map(finish).sort((a, b) => b.sessions - a.sessions || b.messages - a.messages || String(a.cwd).localeCompare(String(b.cwd))).slice(0, TOP_N),
   };
 }
 

@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { findDatasetSpec, openReadOnlyHistory, type HistoryCommandContext } from '../query/command-context.js';
+import { checkDateRange, parseDateOption } from '../query/dates.js';
+import { MESSAGES_DATASET } from '../query/overview.js';
+import type { ExportProgress } from './parquet-export.js';
+
+interface ExportFlags { dataset: string; since?: string; until?: string; out: string; json?: boolean }
+
+/** A one-line progress bar on a terminal, redrawn at most every 200 ms; nothing otherwise. */
+function progressLine(stream: NodeJS.WritableStream): { update(p: ExportProgress): void; done(): void } {
+  const tty = (stream as NodeJS.WriteStream).isTTY === true;
+  let last = 0;
+  let drawn = false;
+  return {
+    update(p) {
+      if (!tty || (Date.now() - last < 200 && p.rowsDone < p.rowsTotal)) return;
+      last = Date.now();
+      const width = 30;
+      const filled = p.rowsTotal === 0 ? width : Math.round((p.rowsDone / p.rowsTotal) * width);
+      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.rowsDone.toLocaleString('en-US')}/${p.rowsTotal.toLocaleString('en-US')} rows  date=${p.date}\u001b[K`);
+      drawn = true;
+    },
+    done() {
+      if (drawn) stream.write('\n');
+    },
+  };
+}
+
+/** `hyp export parquet [--dataset NAME] [--since DATE] [--until DATE] --out DIR [--json]` */
+export function registerExportCommand(program: Command, ctx: HistoryCommandContext): void {
+  const exportCmd = program.command('export').description('write the history to files other tools read');
+  exportCmd.command('parquet')
+    .description('export a dataset to Hive-partitioned Parquet (date=YYYY-MM-DD/<dataset>.parquet, ZSTD); re-running a range replaces its files')
+    .requiredOption('--out <dir>', 'folder to write into (one dataset per folder)')
+    .option('--dataset <name>', 'dataset to export', MESSAGES_DATASET)
+    .option('--since <date>', 'first UTC date to export (YYYY-MM-DD)', (v: string) => parseDateOption('--since', v))
+    .option('--until <date>', 'last UTC date to export (YYYY-MM-DD)', (v: string) => parseDateOption('--until', v))
+    .option('--json', 'machine-readable summary')
+    .action(async (flags: ExportFlags) => {
+      checkDateRange(flags.since, flags.until);
+      const kernel = ctx.kernel();
+      const db = openReadOnlyHistory(kernel);
+      const progress = progressLine(ctx.io.stderr);
+      try {
+        const spec = findDatasetSpec(kernel, db, flags.dataset);
+        // parquet-wasm and apache-arrow load only for an export, not on every `hyp` start.
+        const { exportParquet } = await import('./parquet-export.js');
+        const result = await exportParquet(db, spec, {
+          outDir: flags.out,
+          ...(flags.since ? { since: flags.since } : {}),
+          ...(flags.until ? { until: flags.until } : {}),
+          onProgress: (p) => progress.update(p),
+        });
+        if (flags.json) {
+          ctx.io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+          return;
+        }
+        const bytes = result.partitions.reduce((n, p) => n + p.bytes, 0);
+        const span = result.partitions.length > 0 ? ` (${result.partitions[0]!.date} .. ${result.partitions[result.partitions.length - 1]!.date})` : '';
+        ctx.io.stdout.write(`exported ${result.rows.toLocaleString('en-US')} rows of ${result.dataset} in ${result.partitions.length} daily partitions${span} to ${result.out_dir} (${(bytes / 1048576).toFixed(1)} MiB)\n`);
+        if (result.unparsed_timestamps > 0) ctx.io.stderr.write(`hyp: ${result.unparsed_timestamps} timestamps could not be parsed and were written as NULL\n`);
+      } finally {
+        progress.done();
+        db.close();
+      }
+    });
+}
