@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runHyp, startDaemon } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/repo.js';
+import { readLogLines, runHyp, startDaemon } from '../helpers/daemon.js';
+import { HYP_BIN, tempDir } from '../helpers/repo.js';
+import { waitFor } from '../helpers/wait.js';
 import { configWithoutBundled, fixturePlugin, writeConfig } from './kernel-fixtures.js';
 
 const ticker = fixturePlugin('third-party', 'ticker-source');
@@ -65,4 +66,23 @@ test('skipped and failed plugins are listed as problems in the status file, and 
   assert.ok(status.problems.some((p) => /acme-legacy-gateway-client is not activated: it requires capability hypaware\.ai-gateway@\^1\.0\.0/.test(p)), JSON.stringify(status.problems));
   const skipped = await daemon.waitForLog('plugin.skipped', (l) => l.plugin === 'acme-legacy-gateway-client');
   assert.equal(skipped.kind, 'capability_missing');
+});
+
+test('signals while the sources are still starting: SIGHUP is harmless, SIGTERM stops cleanly once they are up', async (t) => {
+  const hypHome = tempDir('hyp-daemon-');
+  writeConfig(hypHome, configWithoutBundled({ plugin_dirs: [ticker], plugins: { 'acme-ticker': { start_delay_ms: 400 } } }));
+  const child = spawn(process.execPath, [HYP_BIN, 'daemon', 'run', '--foreground'], { env: { ...process.env, HYP_HOME: hypHome }, stdio: 'ignore' });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  await waitFor(() => readLogLines(hypHome).some((l) => l.event === 'acme.ticker_starting'), 'the source to begin starting');
+  child.kill('SIGHUP');
+  child.kill('SIGTERM');
+  assert.deepEqual(await exited, { code: 0, signal: null });
+  const status = readStatus(hypHome);
+  assert.equal(status.state, 'stopped');
+  assert.deepEqual(status.sources.map((s) => `${s.name}:${s.state}`), ['acme-ticker:stopped']);
+  assert.equal(existsSync(join(hypHome, 'hypaware', 'daemon.pid')), false);
+  const events = readLogLines(hypHome).map((l) => l.event);
+  assert.ok(events.indexOf('source.started') < events.indexOf('daemon.stopping'), events.join(' '));
+  assert.ok(events.includes('acme.ticker_stopped'), 'the source was stopped, not abandoned');
 });

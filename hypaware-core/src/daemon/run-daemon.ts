@@ -226,37 +226,55 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
 /**
  * `hyp daemon run --foreground`: start the daemon, stop it on SIGTERM/SIGINT (exit 0; a
  * second signal forces exit 1), reload on SIGHUP. Resolves with the process exit code.
+ * The signal handlers are installed before anything starts: a signal during startup stops
+ * the daemon as soon as its sources are up, instead of the default action killing it with
+ * a stale pid file and a `starting` status.
  */
 export async function runDaemon(options: DaemonOptions = {}): Promise<number> {
-  const daemon = await startDaemon({ ...options, echo: options.echo ?? process.stderr });
-  const log = daemon.kernel.log;
-  const onUncaught = (err: unknown) => {
-    log.error('daemon.uncaught', { error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+  let daemon: DaemonInstance | undefined;
+  let stopSignal: string | undefined;
+  let stopRequested: (() => void) | undefined;
+  let forceExit: ((code: number) => void) | undefined;
+  const onStopSignal = (signal: string) => {
+    if (stopSignal !== undefined) {
+      daemon?.kernel.log.warn('daemon.forced_exit', { signal });
+      if (forceExit) forceExit(1);
+      else process.exit(1); // still starting: nothing to drain yet
+      return;
+    }
+    stopSignal = signal;
+    stopRequested?.();
   };
-  process.on('uncaughtException', onUncaught);
-  process.on('unhandledRejection', onUncaught);
+  const onTerm = () => onStopSignal('SIGTERM');
+  const onInt = () => onStopSignal('SIGINT');
+  const onHup = () => { if (daemon && stopSignal === undefined) void daemon.reload(); };
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  process.on('SIGHUP', onHup);
+  const onUncaught = (err: unknown) => {
+    daemon?.kernel.log.error('daemon.uncaught', { error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+  };
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
+    daemon = await startDaemon({ ...options, echo: options.echo ?? process.stderr });
+    const running = daemon;
+    process.on('uncaughtException', onUncaught);
+    process.on('unhandledRejection', onUncaught);
     return await new Promise<number>((resolve) => {
-      let signalled = false;
-      const stop = (signal: string) => {
-        if (signalled) {
-          log.warn('daemon.forced_exit', { signal });
-          resolve(1);
-          return;
-        }
-        signalled = true;
-        daemon.stop(signal).then(() => resolve(0), (err) => {
-          log.error('daemon.stop_failed', { error: errorMessage(err) });
+      forceExit = resolve;
+      stopRequested = () => {
+        running.stop(stopSignal!).then(() => resolve(0), (err) => {
+          running.kernel.log.error('daemon.stop_failed', { error: errorMessage(err) });
           resolve(1);
         });
       };
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGHUP', () => void daemon.reload());
+      if (stopSignal !== undefined) stopRequested();
     });
   } finally {
     clearInterval(keepAlive);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+    process.off('SIGHUP', onHup);
     process.off('uncaughtException', onUncaught);
     process.off('unhandledRejection', onUncaught);
   }
