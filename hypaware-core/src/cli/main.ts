@@ -11,6 +11,7 @@ import { runQuery } from './query-sql.js';
 import { describeSchema } from './query-schema.js';
 import { buildStatusReport, renderStatus } from './status-report.js';
 import { registerQueryOverview } from '../query/overview-command.js';
+import { registerExportCommand } from '../export/export-command.js';
 import type { CommandIO, DatasetSpec } from '../plugin-api.js';
 
 export interface CliIO extends CommandIO {
@@ -105,6 +106,8 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
       }
       describeSchema(specs, name, Boolean(opts.json), io.stdout);
     });
+
+  registerExportCommand(program, history);
 
   // A plugin's command never breaks the others (or hyp status): a taken name or a
   // configure() that throws drops that command only, reported by hyp status.
