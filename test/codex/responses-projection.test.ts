@@ -97,6 +97,12 @@ describe('Responses replies', () => {
     assert.deepEqual(p.attributes?.openai, { api: 'responses', response_id: 'resp_1' });
   });
 
+  test('usage with cache writes: input is net of reads and writes, writes reported as cache creation', () => {
+    const withWrites = { input_tokens: 1000, input_tokens_details: { cached_tokens: 600, cache_write_tokens: 300 }, output_tokens: 10 };
+    const reply = codex.project(exchange({ body: { input: 'q' }, reply: { id: 'r', status: 'completed', output: [{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'a' }] }], usage: withWrites } }))!.messages[1]!;
+    assert.deepEqual(reply.usage, { input_tokens: 100, cache_read_input_tokens: 600, cache_creation_input_tokens: 300, output_tokens: 10 });
+  });
+
   test('a streamed function call: rebuilt from its done item, tool_use stop reason', () => {
     const p = codex.project(exchange({ body: { input: 'list files', stream: true }, events: functionCallStream('call_7', 'exec_command', '{"cmd":"ls -la"}') }))!;
     const call = p.messages[1]!;
