@@ -42,7 +42,8 @@ function appender(file: string, writer: string, count: number, limits?: StateFil
   const code = `
     const { appendRecord, DEFAULT_LIMITS } = await import(${JSON.stringify(APPEND_MODULE)});
     const limits = ${limits ? JSON.stringify(limits) : 'DEFAULT_LIMITS'};
-    for (let i = 0; i < ${count}; i++) appendRecord(${JSON.stringify(file)}, { session_id: ${JSON.stringify(writer)}, cwd: '/w/' + i, seq: i, pad: 'x'.repeat(200), ts: new Date().toISOString() }, limits);
+    const t0 = Date.UTC(2026, 10, 24);
+    for (let i = 0; i < ${count}; i++) appendRecord(${JSON.stringify(file)}, { session_id: ${JSON.stringify(writer)}, cwd: '/w/' + i, seq: i, pad: 'x'.repeat(200), ts: new Date(t0 + i * 1000).toISOString() }, limits);
   `;
   return runNode(['--input-type=module', '-e', code]);
 }
@@ -152,7 +153,7 @@ describe('state file under concurrency', () => {
     assert.ok(statSync(file).size <= limits.maxBytes + 6 * 400, `file is bounded (${statSync(file).size} bytes)`);
     assert.ok(!existsSync(`${file}.lock`), 'the lock is released');
     for (let w = 0; w < 6; w++) {
-      const seqs = [...new Set(all.filter((r) => r.session_id === `w${w}`).map((r) => r.seq as number))];
+      const seqs = [...new Set(all.filter((r) => r.session_id === `w${w}`).map((r) => r.seq as number))].sort((a, b) => a - b);
       assert.ok(seqs.length >= 1, `writer ${w} has records`);
       assert.equal(seqs[seqs.length - 1], 79, `writer ${w}: the newest record survives`);
       assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => 80 - seqs.length + i), `writer ${w}: no gap among the kept records`);
@@ -169,10 +170,13 @@ describe('state file under concurrency', () => {
     assert.equal(existsSync(`${file}.lock`), false);
   });
 
-  test('selection keeps the newest records per session, within count and bytes, in file order', () => {
-    const line = (s: string, i: number) => JSON.stringify({ session_id: s, seq: i });
-    const lines = [line('a', 1), line('b', 1), 'garbage', line('a', 2), line('a', 3), line('b', 2)];
-    assert.deepEqual(selectKept(lines, { maxBytes: 1e6, keepBytes: 1e6, keepRecords: 10, keepPerSession: 2, staleLockMs: 1 }), [line('b', 1), line('a', 2), line('a', 3), line('b', 2)]);
-    assert.deepEqual(selectKept(lines, { maxBytes: 1e6, keepBytes: 1e6, keepRecords: 2, keepPerSession: 2, staleLockMs: 1 }), [line('a', 3), line('b', 2)]);
+  test('selection keeps the newest records (by time) per session, within count and bytes, oldest first', () => {
+    const line = (s: string, minute: number) => JSON.stringify({ session_id: s, ts: `2026-11-24T09:0${minute}:00.000Z` });
+    // b@5 was copied late by a compaction: it is older than b@6 although it comes after it
+    const lines = [line('a', 1), line('b', 2), 'garbage', line('a', 3), line('b', 6), line('a', 4), line('b', 5)];
+    const limits = { maxBytes: 1e6, keepBytes: 1e6, keepRecords: 10, keepPerSession: 2, staleLockMs: 1 };
+    assert.deepEqual(selectKept(lines, limits), [line('a', 3), line('a', 4), line('b', 5), line('b', 6)]);
+    assert.deepEqual(selectKept(lines, { ...limits, keepRecords: 2 }), [line('b', 5), line('b', 6)]);
+    assert.deepEqual(selectKept(lines, { ...limits, keepBytes: Buffer.byteLength(line('a', 1)) * 3 + 3 }), [line('a', 4), line('b', 5), line('b', 6)]);
   });
 });

@@ -59,6 +59,9 @@ describe('SessionContexts', () => {
     assert.deepEqual(await contexts.get('s1', AT(11)), { transcript_path: '/t/s1.jsonl', cwd: '/b', git_branch: 'dev' });
     assert.deepEqual(await contexts.get('s1', AT(1)), { transcript_path: '/t/s1.jsonl', cwd: '/a', git_branch: 'main' }, 'before any record: the earliest place');
     assert.deepEqual(await contexts.get('s2', AT(11)), { cwd: '/z' });
+    appendFileSync(file, rec('s1', ISO(9), '/late-copy'));
+    assert.deepEqual(await contexts.get('s1', AT(11)), { transcript_path: '/t/s1.jsonl', cwd: '/b', git_branch: 'dev' }, 'an older record arriving late does not become the current place');
+    assert.deepEqual(await contexts.get('s1', AT(9)), { transcript_path: '/t/s1.jsonl', cwd: '/late-copy' });
   });
 
   test('a compacted (replaced) state file is re-read; old sessions are forgotten past the bound', async () => {

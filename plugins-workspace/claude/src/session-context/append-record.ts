@@ -61,23 +61,31 @@ export function appendRecord(path: string, record: SessionContextRecord, limits:
   if (written.size > limits.maxBytes) compactStateFile(path, limits);
 }
 
-/** Keep the newest records: per session at most `keepPerSession`, in total `keepRecords` / `keepBytes`. */
+/**
+ * Keep the newest records (by their `ts`: a compaction racing with appenders can leave lines
+ * out of order): per session at most `keepPerSession`, in total `keepRecords` / `keepBytes`.
+ * The kept lines come back oldest first.
+ */
 export function selectKept(lines: string[], limits: StateFileLimits): string[] {
-  const kept: string[] = [];
+  const parsed = lines.flatMap((line, index) => {
+    const record = parseRecord(line);
+    return record ? [{ line, record, index }] : [];
+  });
+  parsed.sort((a, b) => b.record.ts.localeCompare(a.record.ts) || b.index - a.index);
+  const kept: typeof parsed = [];
   const perSession = new Map<string, number>();
   let bytes = 0;
-  for (let i = lines.length - 1; i >= 0 && kept.length < limits.keepRecords; i--) {
-    const record = parseRecord(lines[i]!);
-    if (!record) continue;
-    const n = perSession.get(record.session_id) ?? 0;
+  for (const p of parsed) {
+    if (kept.length >= limits.keepRecords) break;
+    const n = perSession.get(p.record.session_id) ?? 0;
     if (n >= limits.keepPerSession) continue;
-    const size = Buffer.byteLength(lines[i]!) + 1;
+    const size = Buffer.byteLength(p.line) + 1;
     if (bytes + size > limits.keepBytes) break;
-    perSession.set(record.session_id, n + 1);
+    perSession.set(p.record.session_id, n + 1);
     bytes += size;
-    kept.push(lines[i]!);
+    kept.push(p);
   }
-  return kept.reverse();
+  return kept.reverse().map((p) => p.line);
 }
 
 function takeLock(lockPath: string, staleMs: number): boolean {

@@ -64,15 +64,17 @@ export class SessionContexts {
     const state = this.sessions.get(record.session_id) ?? { places: [] };
     this.sessions.set(record.session_id, state);
     if (record.transcript_path && !record.agent_id) state.transcript_path = record.transcript_path;
-    if (record.cwd) {
-      const last = state.places[state.places.length - 1];
-      if (!last || last.cwd !== record.cwd || (record.git_branch && last.git_branch !== record.git_branch)) {
-        const at = Date.parse(record.ts);
-        const place: SessionPlace & { at: number } = { at: Number.isNaN(at) ? 0 : at, cwd: record.cwd };
-        if (record.git_branch) place.git_branch = record.git_branch;
-        state.places.push(place);
-        if (state.places.length > MAX_PLACES) state.places.shift();
-      }
-    }
+    if (!record.cwd) return;
+    const parsed = Date.parse(record.ts);
+    const at = Number.isNaN(parsed) ? 0 : parsed;
+    // records can arrive out of order (a compaction copies late lines after newer ones)
+    let i = state.places.length;
+    while (i > 0 && state.places[i - 1]!.at > at) i--;
+    const before = state.places[i - 1];
+    if (before && before.cwd === record.cwd && (!record.git_branch || before.git_branch === record.git_branch)) return;
+    const place: SessionPlace & { at: number } = { at, cwd: record.cwd };
+    if (record.git_branch) place.git_branch = record.git_branch;
+    state.places.splice(i, 0, place);
+    if (state.places.length > MAX_PLACES) state.places.shift();
   }
 }
