@@ -7,12 +7,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { DEFAULT_TEST_CONFIG, startDaemon, type DaemonHandle, type LogLine } from '../test/helpers/daemon.js';
-import { REPO_ROOT } from '../test/helpers/repo.js';
 import { waitFor } from '../test/helpers/wait.js';
-import { fixturePlugin } from '../test/kernel/kernel-fixtures.js';
+import { GATEWAY_BUILT, fixturePlugin } from '../test/kernel/kernel-fixtures.js';
 
-/** The gateway is written concurrently; once its build output exists it must run here. */
-const GATEWAY_BUILT = existsSync(join(REPO_ROOT, 'plugins-workspace', 'ai-gateway', 'dist', 'index.js'));
 
 function config(tickerSlice: Record<string, unknown>): Record<string, unknown> {
   return {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { readLogLines } from '../test/helpers/daemon.js';
 import { HYP_BIN, REPO_ROOT, tempDir } from '../test/helpers/repo.js';
 import { waitFor } from '../test/helpers/wait.js';
+import { GATEWAY_BUILT } from '../test/kernel/kernel-fixtures.js';
 
 test('npm start: the daemon on the embedded default, stopped by SIGTERM', async (t) => {
   const home = tempDir('hyp-smoke-npm-start-');
@@ -23,7 +24,9 @@ test('npm start: the daemon on the embedded default, stopped by SIGTERM', async 
 
   const statusFile = join(hypHome, 'hypaware', 'daemon.status.json');
   const readStatus = () => {
-    try { return JSON.parse(readFileSync(statusFile, 'utf8')) as { state: string; pid: number; config_path: string; sources: Array<{ name: string; state: string }> }; } catch { return undefined; }
+    try {
+      return JSON.parse(readFileSync(statusFile, 'utf8')) as { state: string; pid: number; config_path: string; sources: Array<{ name: string; plugin: string; state: string; details?: Record<string, unknown> }> };
+    } catch { return undefined; }
   };
   const running = await waitFor(() => {
     if (child.exitCode !== null) throw new Error(`daemon exited early (${child.exitCode}): ${stderr.slice(-1500)}`);
@@ -34,6 +37,19 @@ test('npm start: the daemon on the embedded default, stopped by SIGTERM', async 
   assert.equal(existsSync(running.config_path), false, 'no config file was written');
   const starting = await waitFor(() => readLogLines(hypHome).find((l) => l.event === 'daemon.starting'), 'daemon.starting in the log');
   assert.equal(starting.config, '(embedded default)');
+  if (GATEWAY_BUILT) {
+    // 127.0.0.1:18521, or an ephemeral port when 18521 is taken (and then it says so)
+    const gateway = running.sources.find((s) => s.plugin === '@hypaware/ai-gateway');
+    assert.equal(gateway?.state, 'running', JSON.stringify(running.sources));
+    const endpoint = new URL(String(gateway.details?.endpoint));
+    assert.equal(endpoint.hostname, '127.0.0.1');
+    if (endpoint.port !== '18521') {
+      const fallback = await waitFor(() => readLogLines(hypHome).find((l) => l.level === 'warn' && /18521/.test(JSON.stringify(l))), 'a warning about port 18521 being busy');
+      assert.ok(fallback.plugin === '@hypaware/ai-gateway', JSON.stringify(fallback));
+    }
+  } else {
+    t.diagnostic('plugins-workspace/ai-gateway/dist/index.js not built: the gateway part is not checked');
+  }
 
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 2000);

@@ -22,6 +22,9 @@ export function bundledPluginNames(): string[] {
     .map((entry) => (JSON.parse(readFileSync(join(dir, entry, 'hypaware.plugin.json'), 'utf8')) as { name: string }).name);
 }
 
+/** The gateway is written concurrently; once its build output exists, tests expect it to run. */
+export const GATEWAY_BUILT = existsSync(join(REPO_ROOT, 'plugins-workspace', 'ai-gateway', 'dist', 'index.js'));
+
 export interface FixtureConfig {
   plugins?: Record<string, Record<string, unknown>>;
   plugin_dirs?: string[];
