@@ -57,7 +57,7 @@ export async function attachCodex(ctx: AttachContext, env: NodeJS.ProcessEnv): P
   } catch (err) {
     editFailure('attach', err);
   }
-  const changed = current === undefined || result.changed;
+  const changed = result.changed;
   if (changed && !ctx.dryRun) write(files.config, result.text);
   const previous = result.previous_value;
   const verb = !changed ? 'Codex is already attached' : ctx.dryRun ? 'Codex would be attached (dry run, nothing written)' : 'Codex attached';

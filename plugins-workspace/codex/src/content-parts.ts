@@ -81,13 +81,6 @@ export function contentBlocks(content: unknown): ContentBlock[] {
   });
 }
 
-/** Plain text of a content value (text parts joined by newlines). */
-export function contentText(content: unknown): string {
-  return contentBlocks(content)
-    .flatMap((b) => (b.type === 'text' && typeof b.text === 'string' ? [b.text] : []))
-    .join('\n');
-}
-
 /**
  * The `content` of a tool_result block: a string stays a string; a list of parts becomes
  * blocks (text, image markers). Anything else is kept as JSON text.

@@ -24,8 +24,6 @@ export interface ModelReply {
   failure?: UpstreamFailure;
 }
 
-export const EMPTY_REPLY: ModelReply = { messages: [], complete: true };
-
 /** The error an upstream put in a non-2xx JSON body (OpenAI `{error:{...}}` or `{detail}`). */
 export function httpFailure(exchange: ExchangeInput, body: unknown): UpstreamFailure | undefined {
   const status = exchange.status_code;

@@ -15,17 +15,17 @@ import { replyMessages } from './model-reply.js';
 import { responsesReply } from './responses-reply.js';
 import { inputMessages } from './responses-items.js';
 
-export const PROJECTOR_NAME = 'codex-exchange';
+const PROJECTOR_NAME = 'codex-exchange';
 
-export function isChatPath(pathname: string): boolean {
+function isChatPath(pathname: string): boolean {
   return pathname.endsWith('/chat/completions');
 }
 
-export function isResponsesPath(pathname: string): boolean {
+function isResponsesPath(pathname: string): boolean {
   return pathname.endsWith('/responses') || pathname.includes('/responses/');
 }
 
-export function matchesExchange(exchange: ExchangeInput): boolean {
+function matchesExchange(exchange: ExchangeInput): boolean {
   const p = exchange.pathname;
   return isChatPath(p) || isResponsesPath(p) || p === '/v1/models' || p.startsWith('/v1/models/')
     || isCodexNamespace(p) || headerValue(exchange.request_headers, 'x-codex-turn-metadata') !== undefined;
@@ -55,7 +55,7 @@ function contentConversationId(history: ProjectedMessage[], exchangeId: string):
   return `openai-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
 }
 
-export function projectExchange(exchange: ExchangeInput, ctx: Pick<ProjectorContext, 'log'>): ProjectedExchange | undefined {
+function projectExchange(exchange: ExchangeInput, ctx: Pick<ProjectorContext, 'log'>): ProjectedExchange | undefined {
   const body = parseJsonObject(exchange.request_body);
   if (!body) {
     if (exchange.method !== 'GET' && exchange.request_body) {
