@@ -106,9 +106,15 @@ test('real Codex through the gateway', { timeout: 900_000 }, async (t) => {
 
   const root = realpathSync(tempDir('hyp-smoke-real-codex-'));
   const codexHome = join(root, '.codex');
-  const work = join(root, 'work');
+  // Codex runs in a sub-folder of a git repository: its turn metadata names the repository
+  // root as the workspace, its environment context the real cwd.
+  const repo = join(root, 'repo');
+  const work = join(repo, 'sub');
   mkdirSync(codexHome, { recursive: true });
-  mkdirSync(work);
+  mkdirSync(work, { recursive: true });
+  for (const args of [['init', '-q'], ['remote', 'add', 'origin', 'git@example.test:dev/smoke.git']]) {
+    assert.equal((await run('git', args, { cwd: repo, timeoutMs: 30_000 })).code, 0, `git ${args.join(' ')}`);
+  }
   writeFileSync(join(codexHome, 'config.toml'), '# smoke test\nmodel = "gpt-5-codex"\n');
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: root, CODEX_HOME: codexHome, NO_COLOR: '1' };
   delete env.OPENAI_API_KEY;
@@ -149,6 +155,9 @@ test('real Codex through the gateway', { timeout: 900_000 }, async (t) => {
         assert.equal(r.client_name, 'codex');
         assert.equal(r.provider, 'openai');
         assert.ok(rollout.turnIds.has(String(r.prompt_id)), `prompt_id ${String(r.prompt_id)} is a turn of the rollout`);
+        const codex = (JSON.parse(String(r.attributes)) as Json).codex as Json;
+        assert.equal(codex.workspace, repo);
+        assert.equal(codex.git_origin_url, 'git@example.test:dev/smoke.git');
       }
       assert.equal(sum(rows, 'input_tokens'), rollout.total.input_tokens - rollout.total.cached_input_tokens);
       assert.equal(sum(rows, 'cache_read_input_tokens'), rollout.total.cached_input_tokens);
