@@ -6,6 +6,7 @@ import { hypLayout, resolveHypHome } from '../util/hyp-home.js';
 import { hypVersion } from '../util/package-root.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { LogRecord } from '../telemetry/log-sink.js';
+import { startRetentionSchedule } from '../retention/retention-schedule.js';
 import {
   processAlive, readPidFile, removePidFile, writeStatusFile, type DaemonState, type DaemonStatusFile, type SourceReport,
 } from './status-file.js';
@@ -146,6 +147,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
   kernel.log.info('daemon.running', { pid: process.pid, sources: running.filter((r) => r.state === 'running').map((r) => r.spec.name).join(',') });
   const statusTimer = setInterval(writeStatus, 5000);
   statusTimer.unref();
+  const retention = startRetentionSchedule(kernel, env);
 
   const stopTimeout = options.stopTimeoutMs ?? 20_000;
   let reloading: Promise<void> = Promise.resolve();
@@ -207,6 +209,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
       }
     }
     clearInterval(statusTimer);
+    await retention.stop();
     for (const r of running) if (r.state === 'running' || r.state === 'starting') r.state = 'stopped';
     state = 'stopped';
     kernel.log.info('daemon.stopped', { reason });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { findDatasetSpec, openReadOnlyHistory, type HistoryCommandContext } from '../query/command-context.js';
 import { checkDateRange, parseDateOption } from '../query/dates.js';
-import { MESSAGES_DATASET } from '../query/overview.js';
+import { MESSAGES_DATASET } from '../query/dataset-names.js';
 import type { ExportProgress } from './parquet-export.js';
 
 interface ExportFlags { dataset: string; since?: string; until?: string; out: string; json?: boolean }

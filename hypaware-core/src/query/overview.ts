@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
 import { HypError, UsageError } from '../errors.js';
+import { MESSAGES_DATASET } from './dataset-names.js';
 import { estimateCostUsd, type PriceBook, type TokenCounts } from './prices.js';
 
-export const MESSAGES_DATASET = 'ai_gateway_messages';
 export const DEFAULT_OVERVIEW_DAYS = 7;
 const MAX_OVERVIEW_DAYS = 3660;
 const TOP_N = 20;
