@@ -12,6 +12,7 @@ import { describeSchema } from './query-schema.js';
 import { buildStatusReport, renderStatus } from './status-report.js';
 import { registerQueryOverview } from '../query/overview-command.js';
 import { registerExportCommand } from '../export/export-command.js';
+import { registerPruneCommand } from '../retention/prune-command.js';
 import type { CommandIO, DatasetSpec } from '../plugin-api.js';
 
 export interface CliIO extends CommandIO {
@@ -108,6 +109,7 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
     });
 
   registerExportCommand(program, history);
+  registerPruneCommand(program, history);
 
   // A plugin's command never breaks the others (or hyp status): a taken name or a
   // configure() that throws drops that command only, reported by hyp status.
