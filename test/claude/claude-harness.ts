@@ -14,7 +14,10 @@ import type {
 } from '@hypaware/ai-gateway';
 import type { ActivationContext, CommandSpec, Diagnostic, LogFields } from '@hypaware/core';
 import { activate } from '@hypaware/claude';
+import { messageEvents, type ReplyBlock, type ReplyUsage } from '../helpers/fake-anthropic.js';
 import { tempDir } from '../helpers/repo.js';
+
+export type { ReplyBlock };
 
 export interface LoggedLine { level: string; event: string; fields?: LogFields }
 
@@ -171,34 +174,9 @@ export function events(...payloads: Array<Record<string, unknown>>): CapturedSse
   return payloads.map((p) => ({ event: String(p.type), data: JSON.stringify(p) }));
 }
 
-export type ReplyBlock =
-  | { type: 'text'; text: string }
-  | { type: 'thinking'; thinking: string; signature: string }
-  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
-
 /** The SSE events Anthropic streams for a reply made of these blocks. */
-export function replyEvents(id: string, blocks: ReplyBlock[], usage: { input: number; output: number; cacheRead?: number; cacheWrite?: number }, stopReason = 'end_turn'): CapturedSseEvent[] {
-  const out: Array<Record<string, unknown>> = [{
-    type: 'message_start',
-    message: { id, type: 'message', role: 'assistant', model: 'claude-opus-4-8', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input, cache_read_input_tokens: usage.cacheRead ?? 0, cache_creation_input_tokens: usage.cacheWrite ?? 0, output_tokens: 1 } },
-  }];
-  blocks.forEach((b, index) => {
-    if (b.type === 'text') {
-      out.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
-      out.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: b.text } });
-    } else if (b.type === 'thinking') {
-      out.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
-      out.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: b.thinking } });
-      out.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: b.signature } });
-    } else {
-      out.push({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: b.id, name: b.name, input: {} } });
-      out.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(b.input) } });
-    }
-    out.push({ type: 'content_block_stop', index });
-  });
-  out.push({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output } });
-  out.push({ type: 'message_stop' });
-  return events(...out);
+export function replyEvents(id: string, blocks: ReplyBlock[], usage: ReplyUsage, stopReason = 'end_turn'): CapturedSseEvent[] {
+  return events(...messageEvents(id, 'claude-opus-4-8', blocks, { cacheRead: 0, cacheWrite: 0, ...usage }, stopReason));
 }
 
 export const SYSTEM_REMINDER = { type: 'text', text: '<system-reminder>\nToday\'s date is 2026-11-24.\n</system-reminder>\n\n' };
