@@ -56,6 +56,21 @@ const REPOS = ['/home/dev/src/hypaware', '/home/dev/src/website', '/home/dev/src
 
 type Row = Record<string, string | number | null>;
 
+const COMMANDS = ['npm test', 'git status', 'git diff', 'ls -la', 'npx tsc -b', 'rg TODO', 'cat package.json', 'node bin/hyp.js status'];
+const FILES = ['src/index.ts', 'src/config.ts', 'README.md', 'test/main.test.ts', 'package.json', 'src/query/overview.ts'];
+
+/** Arguments shaped like the real tools': Claude's Bash/Read/Edit, Codex's shell (argv) and apply_patch. */
+function toolArgs(random: SeededRandom, tool: string, cwd: string | null): Record<string, unknown> {
+  const file = `${cwd ?? '/tmp'}/${random.pick(FILES)}`;
+  switch (tool) {
+    case 'Bash': return { command: random.pick(COMMANDS), description: fillerText(random, 30) };
+    case 'shell': return { command: ['bash', '-lc', random.pick(COMMANDS)], workdir: cwd };
+    case 'Read': case 'Write': case 'Edit': return { file_path: file, ...(tool === 'Edit' ? { old_string: fillerText(random, 40), new_string: fillerText(random, 40) } : {}) };
+    case 'apply_patch': return { input: `*** Begin Patch\n*** Update File: ${file}\n*** End Patch` };
+    default: return { pattern: fillerText(random, 12) };
+  }
+}
+
 function hex(random: SeededRandom, length: number): string {
   let out = '';
   while (out.length < length) out += Math.floor(random.next() * 0x100000000).toString(16).padStart(8, '0');
@@ -150,7 +165,8 @@ export function fillSyntheticHistory(db: Database.Database, options: SyntheticHi
       for (let c = 0; c < calls; c++) {
         const id = `call_${hex(random, 12)}`;
         callIds.push(id);
-        parts.push({ part_type: 'tool_call', tool_name: random.pick(client.tools), tool_call_id: id, tool_args: JSON.stringify({ command: fillerText(random, 40) }) });
+        const toolName = random.pick(client.tools);
+        parts.push({ part_type: 'tool_call', tool_name: toolName, tool_call_id: id, tool_args: JSON.stringify(toolArgs(random, toolName, cwd)) });
       }
       const usage: Row = {
         input_tokens: 1 + random.int(4000),

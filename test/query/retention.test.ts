@@ -63,8 +63,8 @@ test('hyp prune applies the configured retention per dataset; bad retention is o
   const none = await runCli(['prune', '--json'], home.hypHome);
   assert.equal(none.code, 0, none.stderr);
   const defaults = JSON.parse(none.stdout) as { policy: { messages_days: number | null; exchanges_days: number | null }; results: Array<{ dataset: string; deleted: number }> };
-  assert.deepEqual(defaults.policy, { messages_days: null, exchanges_days: 30 }, 'messages are kept unless configured');
-  assert.deepEqual(defaults.results.map((r) => [r.dataset, r.deleted]), [['ai_gateway_exchanges', 0]]);
+  assert.deepEqual(defaults.policy, { messages_days: null, exchanges_days: null }, 'nothing is deleted unless configured');
+  assert.deepEqual(defaults.results, []);
 
   writeFileSync(config, JSON.stringify({ retention: { messages_days: 4 } }));
   const dry = await runCli(['prune', '--dry-run'], home.hypHome);

@@ -6,6 +6,7 @@ import type { HypLayout } from '../util/hyp-home.js';
 import { processAlive, readStatusFile, type DaemonStatusFile } from '../daemon/status-file.js';
 import { readMetricSnapshots } from '../telemetry/meter.js';
 import { hypVersion } from '../util/package-root.js';
+import { captureStatus, renderCaptureStatus, type CaptureStatus } from '../query/capture-status.js';
 
 export interface StatusReport {
   version: string;
@@ -17,6 +18,8 @@ export interface StatusReport {
   datasets: Array<{ name: string; plugin: string; rows: number | null }>;
   counters: Record<string, number>;
   diagnostics: Diagnostic[];
+  /** routing, client attach state, last 24 h of capture, recent daemon errors */
+  capture?: CaptureStatus;
 }
 
 export function daemonSection(layout: HypLayout): StatusReport['daemon'] {
@@ -90,6 +93,13 @@ export async function buildStatusReport(layout: HypLayout, kernel: Kernel | unde
       diagnostics.push({ kind: 'diagnostics_failed', level: 'warn', message: `${d.plugin}: diagnostics failed: ${errorMessage(err)}` });
     }
   }
+  try {
+    const capture = await captureStatus(kernel, report.daemon, existsSync(layout.databasePath) ? kernel.database() : undefined);
+    report.capture = capture.section;
+    diagnostics.push(...capture.diagnostics);
+  } catch (err) {
+    diagnostics.push({ kind: 'diagnostics_failed', level: 'warn', message: `capture status failed: ${errorMessage(err)}` });
+  }
   return report;
 }
 
@@ -108,6 +118,7 @@ export function renderStatus(r: StatusReport, out: NodeJS.WritableStream): void 
     w('datasets:');
     for (const d of r.datasets) w(`  ${d.name} [${d.plugin}]: ${d.rows === null ? 'no database yet' : `${d.rows} rows`}`);
   }
+  if (r.capture) renderCaptureStatus(r.capture, out);
   if (r.diagnostics.length === 0) w('diagnostics: none, all good');
   else {
     w('diagnostics:');

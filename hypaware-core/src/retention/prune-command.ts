@@ -35,7 +35,7 @@ export function registerPruneCommand(program: Command, ctx: HistoryCommandContex
       }
       const w = (s: string) => ctx.io.stdout.write(s + '\n');
       w(describePolicy(policy));
-      if (results.length === 0) w('nothing to prune: no dataset with a retention limit is registered');
+      if (results.length === 0) w('nothing to prune: no retention limit is configured for a registered dataset');
       for (const r of results) {
         const rest = r.remaining === 0 ? '' : flags.dryRun ? `; ${r.remaining.toLocaleString('en-US')} more beyond --max-rows` : `; ${r.remaining.toLocaleString('en-US')} expired rows remain (run hyp prune again)`;
         w(`${r.dataset}: ${flags.dryRun ? 'would delete' : 'deleted'} ${r.deleted.toLocaleString('en-US')} rows older than ${r.cutoff}${rest}`);

@@ -9,10 +9,11 @@ export interface RetentionPolicy {
 }
 
 /**
- * Defaults: messages are the history people keep, so nothing is deleted unless configured; raw
- * exchanges (full request and response bodies, each resending the conversation) keep 30 days.
+ * Defaults: nothing is deleted unless configured. Messages are the history people keep; raw
+ * exchanges already have the gateway's own limit (plugins["@hypaware/ai-gateway"].exchange_retention_days,
+ * applied by its writer), so `exchanges_days` is only an extra, kernel-level limit when set.
  */
-export const DEFAULT_RETENTION: RetentionPolicy = { messages_days: null, exchanges_days: 30 };
+export const DEFAULT_RETENTION: RetentionPolicy = { messages_days: null, exchanges_days: null };
 
 const KEYS = ['messages_days', 'exchanges_days'] as const;
 
