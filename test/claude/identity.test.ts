@@ -17,6 +17,11 @@ function claude(m: ProjectedMessage): Record<string, unknown> {
   return (m.attributes?.claude ?? {}) as Record<string, unknown>;
 }
 
+/** identified by a transcript line */
+function isNative(m: ProjectedMessage): boolean {
+  return claude(m).identity_source === 'transcript';
+}
+
 /** The probe session: prompt, reply with text + Bash tool_use, tool result, final text. */
 function toolSession(rig: ClaudeRig) {
   const session = randomUUID();
@@ -67,13 +72,15 @@ describe('native identity from Claude Code transcripts (one line per assistant b
     s.writePrompt();
     const first = await must(rig.project(s.ex1));
     assert.equal(first.recheck_after_ms, 1500);
-    assert.deepEqual(first.messages.map((m) => [m.role, m.message_id ?? null, claude(m).identity_source, claude(m).wire_only ?? false]), [
-      ['user', null, 'gateway_fallback', true],
+    const idKind = (m: ProjectedMessage) => (m.message_id === undefined ? null : m.message_id.startsWith('wire_') ? 'wire' : m.message_id);
+    assert.deepEqual(first.messages.map((m) => [m.role, idKind(m), claude(m).identity_source, claude(m).wire_only ?? false]), [
+      ['user', 'wire', 'wire', true],
       ['user', s.uuids.prompt, 'transcript', false],
-      ['system', null, 'gateway_fallback', true],
+      ['system', 'wire', 'wire', true],
       ['assistant', null, 'gateway_fallback', false],
       ['assistant', null, 'gateway_fallback', false],
     ]);
+    assert.equal(first.messages[2]!.previous_message_id, undefined, 'harness context is outside the transcript chain');
     const prompt = first.messages[1]!;
     assert.deepEqual(prompt.previous_message_id, []);
     assert.deepEqual(prompt.content, [{ type: 'text', text: 'run echo', cache_control: { type: 'ephemeral' } }]);
@@ -130,12 +137,13 @@ describe('native identity from Claude Code transcripts (one line per assistant b
       table.write(last);
 
       const transcriptMessages = s.writer.lines.filter((l) => l.type === 'user' || l.type === 'assistant').map((l) => l.uuid as string);
-      assert.deepEqual(table.nativeIds().sort(), [...transcriptMessages].sort(), order);
+      assert.deepEqual(table.nativeIds().filter((id) => !id.startsWith('wire_')).sort(), [...transcriptMessages].sort(), order);
       for (const line of s.writer.lines.filter((l) => l.type === 'user' || l.type === 'assistant')) {
         const row = table.rows.get(line.uuid as string)!;
         assert.deepEqual(row.message.previous_message_id, line.parentUuid ? [line.parentUuid] : [], `${order}: parent of ${line.uuid}`);
       }
-      assert.deepEqual(table.fallback().map((r) => [r.message.role, claude(r.message).wire_only]), [['user', true], ['system', true]], `${order}: only harness context stays fallback`);
+      assert.deepEqual(table.fallback(), [], `${order}: no fallback row is left`);
+      assert.deepEqual([...table.rows.values()].filter((r) => claude(r.message).wire_only).map((r) => r.message.role), ['user', 'system'], `${order}: harness context once, with stable ids`);
       assert.deepEqual(table.totalUsage(), { input_tokens: 25, output_tokens: 27, cache_read_input_tokens: 200, cache_creation_input_tokens: 10 }, order);
       const toolResult = table.rows.get(s.uuids.result as string)!.message;
       assert.equal(toolResult.source_tool_assistant_uuid, (s.uuids.reply1 as string[])[1]);
@@ -177,7 +185,7 @@ describe('identity edge cases', () => {
       ...claudeCodeRequest({ sessionId: session, messages: [wirePrompt('list files'), { role: 'assistant', content: blocks }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_old', content: 'a.txt' }] }] }),
       stream_events: replyEvents('msg_new', [{ type: 'text', text: 'a.txt' }], USAGE_2),
     })));
-    const native = p.messages.filter((m) => m.message_id);
+    const native = p.messages.filter(isNative);
     assert.deepEqual(native.map((m) => m.message_id), [prompt, line, result]);
     assert.deepEqual(native[1]!.content, blocks);
     assert.deepEqual(native[1]!.usage, asUsage(USAGE_1), 'the line is the last of its message: it carries the usage');
@@ -246,8 +254,8 @@ describe('identity edge cases', () => {
     const p = await must(rig.project(ex));
     assert.equal(p.cwd, '/repo/a', 'the place recorded before the exchange, not the later one');
     assert.equal(p.git_branch, 'main');
-    assert.equal(p.messages.find((m) => m.message_id)?.message_id, prompt);
-    assert.equal(p.messages.find((m) => m.message_id)?.cwd, '/from/transcript', 'a matched line keeps its own cwd');
+    assert.equal(p.messages.find(isNative)?.message_id, prompt);
+    assert.equal(p.messages.find(isNative)?.cwd, '/from/transcript', 'a matched line keeps its own cwd');
   });
 
   test('without hook or transcript, cwd falls back to nothing and the exchange still projects', async () => {
@@ -274,7 +282,7 @@ describe('identity edge cases', () => {
     const { renameSync } = await import('node:fs');
     renameSync(`${path}.new`, path);
     const p = await must(rig.project(ex, 1));
-    assert.equal(p.messages.find((m) => m.message_id)?.message_id, replaced);
+    assert.equal(p.messages.find(isNative)?.message_id, replaced);
   });
 
   test('partial last line: a line being written is not read until it is complete', async () => {
@@ -285,9 +293,9 @@ describe('identity edge cases', () => {
     const line = JSON.stringify({ parentUuid: null, type: 'user', message: { role: 'user', content: 'hi' }, uuid: 'u-1', sessionId: session, timestamp: '2026-11-24T09:00:00.000Z' });
     appendFileSync(path, line.slice(0, 40));
     const ex = exchange({ ...claudeCodeRequest({ sessionId: session, messages: [wirePrompt('hi')] }), stream_events: replyEvents('msg_r', [{ type: 'text', text: 'yo' }], USAGE_2) });
-    assert.equal((await must(rig.project(ex))).messages.some((m) => m.message_id), false);
+    assert.equal((await must(rig.project(ex))).messages.some(isNative), false);
     appendFileSync(path, line.slice(40) + '\n');
-    assert.equal((await must(rig.project(ex, 1))).messages.find((m) => m.message_id)?.message_id, 'u-1');
+    assert.equal((await must(rig.project(ex, 1))).messages.find(isNative)?.message_id, 'u-1');
   });
 
   test('an error reply becomes one error message; the prompt is still recorded', async () => {

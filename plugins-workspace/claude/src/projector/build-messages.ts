@@ -10,6 +10,7 @@ export interface BuildInput {
   units: readonly WireUnit[];
   matches: ReadonlyArray<UnitMatch | undefined>;
   view: TranscriptView | undefined;
+  conversationId: string;
   /** match-key scope: the sub-agent id, or `main` */
   scope: string;
   reply: AssistantReply | undefined;
@@ -26,19 +27,32 @@ export interface BuiltMessages {
   pending: number;
 }
 
+interface StableKey {
+  /** transcript-bound unit: lets its fallback row be replaced by the native one */
+  matchKey?: string;
+  /** wire-only unit: the projector's own id for it */
+  wireId?: string;
+}
+
 /**
- * A stable key for a unit, computed the same way before and after its transcript line
- * exists, so the fallback row can be replaced by the native one. The ordinal keeps repeated
- * identical messages apart.
+ * Per unit, keys that are the same before and after its transcript line exists and on every
+ * re-send of the history. A transcript-bound unit gets a match key (scope, role, content and
+ * an ordinal that keeps repeated identical messages apart). A wire-only unit (harness context
+ * no transcript ever shows) gets an id derived from the match key of the unit before it, so
+ * it does not change when that unit turns from fallback to native identity.
  */
-function matchKeys(units: readonly WireUnit[], scope: string): Array<string | undefined> {
+function stableKeys(units: readonly WireUnit[], conversation: string, scope: string): StableKey[] {
   const seen = new Map<string, number>();
-  return units.map((u) => {
-    if (u.wireOnly) return undefined;
-    const base = `${scope}|${u.role}|${u.key}`;
+  const withOrdinal = (base: string): string => {
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
-    return sha256Hex(`${base}#${n}`).slice(0, 32);
+    return `${base}#${n}`;
+  };
+  let anchor = 'start';
+  return units.map((u) => {
+    if (u.wireOnly) return { wireId: `wire_${sha256Hex(withOrdinal(`${conversation}|${scope}|${anchor}|${u.role}|${u.key}`)).slice(0, 32)}` };
+    anchor = sha256Hex(withOrdinal(`${scope}|${u.role}|${u.key}`)).slice(0, 32);
+    return { matchKey: anchor };
   });
 }
 
@@ -65,7 +79,7 @@ function stopReasonOf(input: BuildInput, u: WireUnit, match: UnitMatch | undefin
 /** Turn aligned units into projected messages: native identity where matched, fallback otherwise. */
 export function buildMessages(input: BuildInput): BuiltMessages {
   const { units, matches } = input;
-  const keys = matchKeys(units, input.scope);
+  const keys = stableKeys(units, input.conversationId, input.scope);
   const messages: ProjectedMessage[] = [];
   let lastMatched = -1;
   for (let i = 0; i < units.length; i++) {
@@ -82,15 +96,20 @@ export function buildMessages(input: BuildInput): BuiltMessages {
       role: u.role,
       content: group.length === 1 ? u.content : group.flatMap((g) => g.blocks),
     };
-    if (keys[i]) msg.match_key = keys[i];
+    const { matchKey, wireId } = keys[i]!;
+    if (matchKey) msg.match_key = matchKey;
     if (match) {
       const e = match.entry;
       Object.assign(msg, e.native);
       msg.message_id = e.uuid;
       msg.previous_message_id = e.parentUuid ? [e.parentUuid] : [];
       msg.attributes = claudeAttributes({ identity_source: 'transcript' });
+    } else if (wireId) {
+      // no previous id: the unit before it may still be a fallback whose id only the gateway knows
+      msg.message_id = wireId;
+      msg.attributes = claudeAttributes({ identity_source: 'wire', wire_only: true });
     } else {
-      msg.attributes = claudeAttributes(u.wireOnly ? { identity_source: 'gateway_fallback', wire_only: true } : { identity_source: 'gateway_fallback' });
+      msg.attributes = claudeAttributes({ identity_source: 'gateway_fallback' });
       if (u.fromReply) {
         msg.message_created_at = input.replyCreatedAt;
         if (input.replyRequestId) msg.request_id = input.replyRequestId;

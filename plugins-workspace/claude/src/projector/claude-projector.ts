@@ -92,7 +92,9 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
       : undefined;
 
     const units = wireUnits(request.messages, reply);
+    const conversationId = conversationIdOf(identity, request, exchange.exchange_id);
     const built = buildMessages({
+      conversationId,
       units,
       matches: alignUnits(units, transcript?.view, reply?.id),
       view: transcript?.view,
@@ -109,7 +111,7 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
     const latest = transcript?.view.latest()?.native;
     const projection: ProjectedExchange = {
       provider: 'anthropic',
-      conversation_id: conversationIdOf(identity, request, exchange.exchange_id),
+      conversation_id: conversationId,
       conversation_source: identity.is_claude_code ? 'claude_code' : 'api',
       client_name: 'claude',
       attributes: projectionAttributes(exchange, request, reply, transcript?.path),
