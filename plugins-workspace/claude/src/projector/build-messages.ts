@@ -101,6 +101,7 @@ export function buildMessages(input: BuildInput): BuiltMessages {
     if (match) {
       const e = match.entry;
       Object.assign(msg, e.native);
+      if (e.frame) msg.raw_frame = JSON.parse(e.frame) as JsonObject;
       msg.message_id = e.uuid;
       msg.previous_message_id = e.parentUuid ? [e.parentUuid] : [];
       msg.attributes = claudeAttributes({ identity_source: 'transcript' });

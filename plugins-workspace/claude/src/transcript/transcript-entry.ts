@@ -8,8 +8,7 @@ import { firstString as str, isObject as isObj, parseJsonObject, type Obj } from
 export type NativeFields = Pick<ProjectedMessage,
   | 'provider_uuid' | 'parent_uuid' | 'logical_parent_uuid' | 'source_tool_assistant_uuid' | 'request_id' | 'prompt_id'
   | 'provider_type' | 'provider_subtype' | 'entrypoint' | 'user_type' | 'permission_mode' | 'is_sidechain' | 'agent_id'
-  | 'attachment_type' | 'hook_event' | 'is_compact_summary' | 'compact_metadata' | 'cwd' | 'git_branch' | 'message_created_at'
-  | 'raw_frame'>;
+  | 'attachment_type' | 'hook_event' | 'is_compact_summary' | 'compact_metadata' | 'cwd' | 'git_branch' | 'message_created_at'>;
 
 /** One line of a Claude Code transcript that has a `uuid` (messages, attachments, system lines). */
 export interface TranscriptEntry {
@@ -28,9 +27,11 @@ export interface TranscriptEntry {
   stopReason?: string;
   /** columns for the message rows; empty for lines that are not user/assistant messages */
   native: NativeFields;
+  /** the line for `raw_frame`, trimmed and kept as JSON text (compact in memory; parsed when emitted) */
+  frame?: string;
 }
 
-const MAX_FRAME_STRING = 2000;
+const MAX_FRAME_STRING = 1000;
 const MAX_FRAME_DEPTH = 6;
 
 /** The line as provenance: without the message content (that is in the parts), long strings cut. */
@@ -88,7 +89,6 @@ function nativeFields(row: Obj, attachment: Obj | undefined): NativeFields {
   set('cwd', str(row.cwd));
   set('git_branch', str(row.gitBranch, row.git_branch));
   set('message_created_at', timestampOf(row.timestamp));
-  f.raw_frame = frameOf(row);
   return f;
 }
 
@@ -123,6 +123,7 @@ export function parseTranscriptLine(line: string, seq: number): TranscriptEntry 
       const stop = str(message.stop_reason);
       if (stop) entry.stopReason = stop;
       entry.native = nativeFields(row, isObj(row.attachment) ? row.attachment : undefined);
+      entry.frame = JSON.stringify(frameOf(row));
     }
   }
   return entry;

@@ -22,7 +22,7 @@ export class TranscriptStore {
   private readonly files: LruMap<string, TranscriptFile>;
   private readonly index: ProjectsIndex;
 
-  constructor(projectsDir: string, maxFiles = 32) {
+  constructor(projectsDir: string, maxFiles = 8) {
     this.index = new ProjectsIndex(projectsDir);
     this.files = new LruMap(maxFiles);
   }
