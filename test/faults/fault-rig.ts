@@ -3,6 +3,7 @@
  * (`hyp daemon run --foreground`, every bundled plugin) in front of it, a raw HTTP client that
  * never throws (it reports what it got, even half a body), and readers of what was recorded.
  */
+import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
@@ -11,6 +12,7 @@ import { startDaemon, type DaemonHandle, type LogLine } from '../helpers/daemon.
 import { startFakeUpstream, type CustomResponder, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { PROTOCOL_PATH, requestHeaders, requestTemplate, type Protocol } from '../helpers/protocol-samples.js';
 import { waitFor } from '../helpers/wait.js';
+import { SeededRandom, fillerText } from '../helpers/seeded-random.js';
 
 export interface RigOptions {
   /** extra keys of the gateway's config slice (e.g. idle_timeout_ms) */
@@ -133,6 +135,19 @@ export function protocolCall(protocol: Protocol, fake: string, id: string, optio
     headers: { ...requestHeaders(protocol, `fault-${id}`), 'x-fake': fake, 'x-fake-id': id },
     body,
   };
+}
+
+/**
+ * A request of `protocol` whose single user message is `bytes` long: heavy on the wire and in
+ * memory, light on projection (one message). `incompressible` fills it with base64 noise.
+ */
+export function singleMessageCall(protocol: Protocol, fake: string, id: string, bytes: number, incompressible = false): HttpCall {
+  const text = `${id} ${incompressible ? randomBytes(Math.ceil(bytes * 0.75)).toString('base64') : fillerText(new SeededRandom(bytes), bytes)}`;
+  const stream = fake.includes('sse=');
+  const body = protocol === 'anthropic'
+    ? { model: 'claude-sonnet-4-5', max_tokens: 1024, stream, messages: [{ role: 'user', content: text }] }
+    : { model: 'gpt-5-codex', stream, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text }] }] };
+  return { ...protocolCall(protocol, fake, id), body: Buffer.from(JSON.stringify(body)) };
 }
 
 export type ExchangeRow = Record<string, unknown> & { exchange_id: string; path: string; status_code: number | null; error: string | null };

@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { runHyp } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/repo.js';
 import { waitFor } from '../helpers/wait.js';
-import { countRows, httpCall, protocolCall, startRig, unhandledErrors, type Rig } from './fault-rig.js';
+import { countRows, httpCall, protocolCall, singleMessageCall, startRig, unhandledErrors, type Rig } from './fault-rig.js';
 
 interface StatusJson {
   daemon: { sources: Array<{ name: string; state: string; message?: string; details?: Record<string, unknown> }> };
@@ -25,20 +24,16 @@ async function statusJson(rig: Rig): Promise<StatusJson> {
   return JSON.parse(r.stdout) as StatusJson;
 }
 
-/** What `hyp status` says about storage trouble: degraded sources and storage diagnostics. */
+/**
+ * The storage condition `hyp status` shows: degraded sources and storage diagnostics (not the
+ * `recent_errors` log summary, which rightly keeps reporting the errors after recovery).
+ */
 function storageTrouble(s: StatusJson): string[] {
   const storage = /database|storage|disk|write|sqlite|full|locked|busy/i;
   return [
     ...s.daemon.sources.filter((src) => src.state === 'degraded' || src.state === 'failed').map((src) => `source ${src.name} ${src.state}: ${src.message ?? ''}`),
-    ...s.diagnostics.filter((d) => d.level !== 'info' && storage.test(`${d.kind} ${d.message}`)).map((d) => `${d.kind}: ${d.message}`),
+    ...s.diagnostics.filter((d) => d.level !== 'info' && d.kind !== 'recent_errors' && storage.test(`${d.kind} ${d.message}`)).map((d) => `${d.kind}: ${d.message}`),
   ];
-}
-
-/** A request with an incompressible 300 KB history, so the database must grow to store it. */
-function bulkyCall(id: string, stream: boolean) {
-  const call = protocolCall('anthropic', stream ? 'sse=5' : '', id);
-  const body = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 100, stream, messages: [{ role: 'user', content: `${id} ${randomBytes(225_000).toString('base64')}` }] });
-  return { ...call, body: Buffer.from(body) };
 }
 
 const recorded = (rig: Rig, prefix: string) => countRows(rig.daemon, 'SELECT count(*) AS n FROM ai_gateway_exchanges WHERE instr(path, ?) > 0', `case=${prefix}`);
@@ -51,7 +46,8 @@ async function outage(rig: Rig, induce: () => void, clear: () => void, t: { diag
 
   induce();
   for (let i = 0; i < 12; i++) {
-    const call = bulkyCall(`during-${i}`, i % 2 === 1);
+    // incompressible 300 KB: the database must grow to store it
+    const call = singleMessageCall('anthropic', i % 2 === 1 ? 'sse=5' : '', `during-${i}`, 300_000, true);
     const direct = await httpCall(rig.upstream.url, call);
     const proxied = await httpCall(rig.endpoint, call);
     assert.equal(proxied.status, 200, `request ${i} during the outage: ${proxied.error ?? proxied.body.toString().slice(0, 200)}`);
@@ -87,7 +83,7 @@ function canMount(): boolean {
 
 test('disk full under the database: proxying unaffected, logged, shown, capture resumes', { timeout: 90_000, skip: canMount() ? false : 'needs root to mount a small tmpfs' }, async (t) => {
   const disk = tempDir('hyp-full-disk-');
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', disk]);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', disk]);
   const hypHome = tempDir('hyp-full-home-');
   let rig: Rig | undefined;
   try {
@@ -100,7 +96,7 @@ test('disk full under the database: proxying unaffected, logged, shown, capture 
       const fd = openSync(filler, 'w');
       const block = Buffer.alloc(64 * 1024, 1);
       try {
-        for (let i = 0; i < 200; i++) writeSync(fd, block);
+        for (let i = 0; i < 1024; i++) writeSync(fd, block);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
       } finally {
