@@ -13,6 +13,8 @@ import { Router } from './proxy/router.js';
 import type { WriterSettings } from './writer/exchange-writer.js';
 import { WriterClient, type WriteFailure } from './writer/writer-client.js';
 
+/** Start waits this long for the writer thread (kernel boot, database open); proxying starts regardless. */
+const WRITER_READY_MS = 15_000;
 /** In-flight streams get this long to finish on stop before they are cut. */
 const DRAIN_MS = 8000;
 /** Then the writer gets this long to write what is queued. */
@@ -55,7 +57,7 @@ class RunningGateway implements SourceHandle {
       meter: ctx.meter,
       onFailingChange: () => gateway?.refreshListenerFile(),
     });
-    writer.start();
+    await writer.start(WRITER_READY_MS);
     const proxy = RunningGateway.#proxyFor(state, config, router, writer, () => gateway?.config ?? config);
     let bound: BoundAddress;
     try {

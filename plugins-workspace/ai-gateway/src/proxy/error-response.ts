@@ -23,11 +23,11 @@ export interface SentError {
   body: Buffer;
 }
 
-/** Reply 502 with a JSON error body (only call when nothing was sent yet); returns what was sent. */
-export function sendGatewayError(res: ServerResponse, protocol: ClientProtocol, code: string, message: string): SentError {
+/** Reply `status` (502/504) with a JSON error body (only call when nothing was sent yet); returns what was sent. */
+export function sendGatewayError(res: ServerResponse, status: number, protocol: ClientProtocol, code: string, message: string): SentError {
   const body = Buffer.from(gatewayErrorBody(protocol, code, message));
   const headers = ['content-type', 'application/json', 'content-length', String(body.length), 'x-hypaware-error', code];
-  res.writeHead(502, headers);
+  res.writeHead(status, headers);
   res.end(body);
   return { headers, body };
 }

@@ -28,10 +28,10 @@ function requestHasBody(req: IncomingMessage): boolean {
   return length !== undefined && length !== '0';
 }
 
-function upstreamFailureCode(err: unknown): string {
-  const code = (err as { code?: unknown }).code;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'upstream_timeout';
-  return 'upstream_unreachable';
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function isTimeout(err: unknown): boolean {
+  return TIMEOUT_CODES.has(String((err as { code?: unknown }).code));
 }
 
 export class ProxiedExchange implements Dispatcher.DispatchHandler {
@@ -116,7 +116,7 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
   /** No upstream takes this request: answer 502 in the client's protocol and record it. */
   reject(protocol: ClientProtocol, code: string, message: string): void {
     this.#error = code;
-    this.#respondWithError(protocol, code, message);
+    this.#respondWithError(502, protocol, code, message);
     this.#req.resume();
     this.#endResponse();
   }
@@ -164,11 +164,12 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
     if (this.#responseDone) return;
     if (!this.#clientGone) {
-      const code = upstreamFailureCode(err);
+      const timeout = isTimeout(err);
+      const code = timeout ? 'upstream_timeout' : 'upstream_unreachable';
       this.#error ??= `${code}: ${errorMessage(err)}`;
       if (!this.#res.headersSent) {
         const protocol = clientProtocol(this.#pathname, routeHeaders(this.#req.rawHeaders));
-        this.#respondWithError(protocol, code, `ai-gateway: upstream ${this.#upstream?.name ?? '?'} (${this.#upstream?.origin ?? ''}) failed: ${errorMessage(err)}`);
+        this.#respondWithError(timeout ? 504 : 502, protocol, code, `ai-gateway: upstream ${this.#upstream?.name ?? '?'} (${this.#upstream?.origin ?? ''}) failed: ${errorMessage(err)}`);
       } else {
         // mid-stream failure: end the client's connection the same way the upstream ended ours
         this.#res.destroy();
@@ -179,9 +180,9 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
     this.#endResponse();
   }
 
-  #respondWithError(protocol: ClientProtocol, code: string, message: string): void {
-    const sent = sendGatewayError(this.#res, protocol, code, message);
-    this.#status = 502;
+  #respondWithError(status: number, protocol: ClientProtocol, code: string, message: string): void {
+    const sent = sendGatewayError(this.#res, status, protocol, code, message);
+    this.#status = status;
     this.#responseHeaders = sent.headers;
     this.#responseCapture.add(sent.body);
   }

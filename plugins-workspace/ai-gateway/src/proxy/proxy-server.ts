@@ -13,6 +13,8 @@ import { clientProtocol } from './error-response.js';
 import { ProxiedExchange } from './proxied-exchange.js';
 import { matchUpstream, routeHeaders, type RoutingTable } from './routing.js';
 
+const CLIENT_IDLE_MARGIN_MS = 30_000;
+
 export interface ProxyServerOptions {
   /** the current routing table (recompiled by the caller when presets or config change) */
   table(): RoutingTable;
@@ -59,15 +61,21 @@ export class ProxyServer {
 
   constructor(options: ProxyServerOptions) {
     this.#options = options;
+    // idle upstream connections are reused for a few seconds (turns of an agent session come
+    // back to back) and then closed, so bursts do not leave sockets open for long
     this.#agent = new Agent({
-      keepAliveTimeout: 30_000,
+      keepAliveTimeout: 4_000,
+      keepAliveMaxTimeout: 8_000,
       headersTimeout: options.idleTimeoutMs,
       bodyTimeout: options.idleTimeoutMs,
       connect: { autoSelectFamily: true, timeout: 30_000 },
     });
-    // requestTimeout 0: uploads of any size and duration; idle sockets end after the idle timeout
+    // requestTimeout 0: uploads of any size and duration
     this.#server = createServer({ requestTimeout: 0, noDelay: true, keepAliveTimeout: 30_000 }, (req, res) => this.#handle(req, res));
-    this.#server.timeout = options.idleTimeoutMs;
+    // a client that half-closes after sending its request still gets the response
+    (this.#server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+    // silent client sockets end later than the upstream idle timeout, so that one reports first
+    this.#server.timeout = options.idleTimeoutMs + CLIENT_IDLE_MARGIN_MS;
   }
 
   get inFlight(): number {

@@ -1,11 +1,14 @@
 /**
  * Turn a raw ExchangeRecord into what is stored (redacted headers, decoded bodies) and what
- * projectors see (ExchangeInput: header kind view, UTF-8 bodies, parsed SSE events).
+ * projectors see (ExchangeInput: header kind view, UTF-8 bodies, parsed SSE events); and
+ * rebuild the ExchangeInput of a stored exchange (re-checks).
  */
+import { gunzipSync } from 'node:zlib';
 import type { ExchangeInput } from '../api-types.js';
 import type { ExchangeRecord } from '../exchange-record.js';
 import { decodeBody, type DecodedBody } from './body-decoding.js';
 import { headerMap, redactForProjector, redactForStorage, type HeaderMap } from './header-redaction.js';
+import type { Row } from './message-rows.js';
 import { isEventStream, parseEventStream } from './sse-events.js';
 
 export interface DecodedExchange {
@@ -21,14 +24,38 @@ export interface DecodedExchange {
   devRunId: string | undefined;
 }
 
+type Scalars = Pick<ExchangeInput, 'exchange_id' | 'ts_start' | 'ts_end' | 'duration_ms' | 'upstream' | 'provider' | 'method' | 'path'
+  | 'status_code' | 'request_truncated' | 'response_truncated' | 'error' | 'aborted'>;
+
 function firstValue(headers: HeaderMap | null, name: string): string | undefined {
   const v = headers?.[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** The projector's view: `responseText` is the decoded body ('' when empty or undecodable). */
+function assembleInput(scalars: Scalars, requestHeaders: HeaderMap, responseHeaders: HeaderMap | null, requestText: string | null, responseText: string, devRunId: string | undefined): ExchangeInput {
+  const sse = isEventStream(firstValue(responseHeaders, 'content-type'), responseText);
+  const q = scalars.path.indexOf('?');
+  return {
+    ...scalars,
+    pathname: q < 0 ? scalars.path : scalars.path.slice(0, q),
+    request_headers: requestHeaders,
+    response_headers: responseHeaders,
+    request_body: requestText,
+    response_body: sse || responseText === '' ? null : responseText,
+    is_sse: sse,
+    stream_events: sse ? parseEventStream(responseText) : [],
+    metadata: devRunId ? { dev_run_id: devRunId } : {},
+  };
+}
+
 function decodeCaptured(bytes: Uint8Array | null, contentEncoding: string | undefined): DecodedBody | null {
   if (!bytes || bytes.byteLength === 0) return null;
   return decodeBody(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentEncoding);
+}
+
+function plainText(body: DecodedBody | null): string | null {
+  return body && body.encoding === null ? body.bytes.toString('utf8') : null;
 }
 
 export function decodeExchange(record: ExchangeRecord, secrets: ReadonlySet<string>): DecodedExchange {
@@ -37,8 +64,6 @@ export function decodeExchange(record: ExchangeRecord, secrets: ReadonlySet<stri
   const responseContentEncoding = firstValue(rawResponse, 'content-encoding');
   const requestBody = decodeCaptured(record.request_body, firstValue(rawRequest, 'content-encoding'));
   const responseBody = decodeCaptured(record.response_body, responseContentEncoding);
-  const responseText = responseBody && responseBody.encoding === null ? responseBody.bytes.toString('utf8') : '';
-  const sse = isEventStream(firstValue(rawResponse, 'content-type'), responseText);
   const errors = [
     record.error,
     requestBody?.error ? `request body ${requestBody.error}` : null,
@@ -46,30 +71,15 @@ export function decodeExchange(record: ExchangeRecord, secrets: ReadonlySet<stri
   ].filter((e): e is string => typeof e === 'string' && e !== '');
   const error = errors.length > 0 ? errors.join('; ') : null;
   const devRunId = firstValue(rawRequest, 'x-hyp-dev-run-id');
-  const q = record.path.indexOf('?');
-  const input: ExchangeInput = {
-    exchange_id: record.exchange_id,
-    ts_start: record.ts_start,
-    ts_end: record.ts_end,
-    duration_ms: record.duration_ms,
-    upstream: record.upstream,
-    provider: record.provider,
-    method: record.method,
-    path: record.path,
-    pathname: q < 0 ? record.path : record.path.slice(0, q),
-    status_code: record.status_code,
-    request_headers: redactForProjector(rawRequest, secrets),
-    response_headers: rawResponse ? redactForProjector(rawResponse, secrets) : null,
-    request_body: requestBody && requestBody.encoding === null ? requestBody.bytes.toString('utf8') : null,
-    response_body: sse || responseText === '' ? null : responseText,
-    request_truncated: record.request_truncated,
-    response_truncated: record.response_truncated,
-    is_sse: sse,
-    stream_events: sse ? parseEventStream(responseText) : [],
-    error,
-    aborted: record.aborted,
-    metadata: devRunId ? { dev_run_id: devRunId } : {},
-  };
+  const { request_headers: _rq, response_headers: _rs, request_body: _qb, response_body: _sb, request_bytes: _qn, response_bytes: _sn, reported: _r, ...scalars } = record;
+  const input = assembleInput(
+    { ...scalars, error },
+    redactForProjector(rawRequest, secrets),
+    rawResponse ? redactForProjector(rawResponse, secrets) : null,
+    plainText(requestBody),
+    plainText(responseBody) ?? '',
+    devRunId,
+  );
   return {
     record,
     input,
@@ -81,4 +91,42 @@ export function decodeExchange(record: ExchangeRecord, secrets: ReadonlySet<stri
     error,
     devRunId,
   };
+}
+
+/** Header views kept in memory for a re-check (the stored headers are redacted to nothing). */
+export interface HeaderViews {
+  request: HeaderMap;
+  response: HeaderMap | null;
+}
+
+function storedText(blob: unknown, encoding: unknown): string | null {
+  if (!Buffer.isBuffer(blob) || encoding !== null) return null;
+  return gunzipSync(blob).toString('utf8');
+}
+
+/** The ExchangeInput of a stored `ai_gateway_exchanges` row, with the projector header views given. */
+export function storedExchangeInput(row: Row, views: HeaderViews): ExchangeInput {
+  const metadata = typeof row.metadata === 'string' ? (JSON.parse(row.metadata) as { dev_run_id?: unknown }) : {};
+  return assembleInput(
+    {
+      exchange_id: String(row.exchange_id),
+      ts_start: String(row.ts_start),
+      ts_end: String(row.ts_end),
+      duration_ms: Number(row.duration_ms),
+      upstream: row.upstream === null ? null : String(row.upstream),
+      provider: row.provider === null ? null : String(row.provider),
+      method: String(row.method),
+      path: String(row.path),
+      status_code: row.status_code === null ? null : Number(row.status_code),
+      request_truncated: row.request_truncated === 1,
+      response_truncated: row.response_truncated === 1,
+      error: row.error === null ? null : String(row.error),
+      aborted: row.aborted === 1,
+    },
+    views.request,
+    views.response,
+    storedText(row.request_body, row.request_body_encoding),
+    storedText(row.response_body, row.response_body_encoding) ?? '',
+    typeof metadata.dev_run_id === 'string' ? metadata.dev_run_id : undefined,
+  );
 }

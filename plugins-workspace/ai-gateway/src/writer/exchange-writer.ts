@@ -6,10 +6,11 @@
 import { gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { errorMessage, type Logger, type Meter } from '@hypaware/core';
+import type { ExchangeInput } from '../api-types.js';
 import type { ExchangeRecord } from '../exchange-record.js';
 import type { ProjectorEntry } from '../gateway-state.js';
 import { BoundedCache } from './bounded-cache.js';
-import { decodeExchange, type DecodedExchange } from './decoded-exchange.js';
+import { decodeExchange, storedExchangeInput, type DecodedExchange, type HeaderViews } from './decoded-exchange.js';
 import { GatewayStore } from './gateway-store.js';
 import { secretHeaderNames } from './header-redaction.js';
 import { isoTime, planMessages, type Row } from './message-rows.js';
@@ -53,9 +54,11 @@ interface WriteEffects {
   start?: [string, string];
 }
 
+/** A pending re-check holds only ids and header views: the bodies are read back from the exchange row. */
 interface Recheck {
-  decoded: DecodedExchange;
+  exchangeId: string;
   attempt: number;
+  views: HeaderViews;
 }
 
 function compress(bytes: Buffer | undefined): Buffer | null {
@@ -80,7 +83,7 @@ export class ExchangeWriter {
     this.#deps = deps;
     this.#settings = deps.settings;
     this.#secrets = secretHeaderNames(deps.settings.redactHeaders);
-    this.#rechecks = new RecheckQueue((r) => this.#recheck(r), { maxItems: 256, maxBytes: 64 * 1024 * 1024, maxDelayMs: 10 * 60 * 1000 });
+    this.#rechecks = new RecheckQueue((r) => this.#recheck(r), { maxItems: 4096, maxDelayMs: 10 * 60 * 1000 });
   }
 
   updateSettings(settings: WriterSettings): void {
@@ -126,7 +129,7 @@ export class ExchangeWriter {
       this.#applyEffects(effects[i]!);
       rows += effects[i]!.rowsWritten;
       this.#report(p, effects[i]!.rowsWritten);
-      this.#scheduleRecheck(p.decoded, p.dispatch, 1);
+      this.#scheduleRecheck(p.decoded.record.exchange_id, { request: p.decoded.input.request_headers, response: p.decoded.input.response_headers }, p.dispatch, 1);
     });
     return { ok: true, rowsWritten: rows };
   }
@@ -140,7 +143,7 @@ export class ExchangeWriter {
         this.#applyEffects(effects);
         rows += effects.rowsWritten;
         this.#report(p, effects.rowsWritten);
-        this.#scheduleRecheck(p.decoded, p.dispatch, 1);
+        this.#scheduleRecheck(p.decoded.record.exchange_id, { request: p.decoded.input.request_headers, response: p.decoded.input.response_headers }, p.dispatch, 1);
       } catch (err) {
         const reason = storageFailureReason(err);
         if (reason) return this.#storageFailed([p], reason, err);
@@ -162,21 +165,21 @@ export class ExchangeWriter {
   }
 
   #writeExchange(store: GatewayStore, p: Prepared): WriteEffects {
-    const effects = this.#writeMessages(store, p.decoded, p.dispatch);
+    const effects = this.#writeMessages(store, p.decoded.input, p.dispatch);
     store.insertExchange(this.#exchangeRow(p, effects.rowsWritten));
     return effects;
   }
 
   /** Message rows of one projection (inside a transaction); part_id dedupe plus match_key settlement. */
-  #writeMessages(store: GatewayStore, decoded: DecodedExchange, dispatch: DispatchResult): WriteEffects {
+  #writeMessages(store: GatewayStore, input: ExchangeInput, dispatch: DispatchResult): WriteEffects {
     const effects: WriteEffects = { rowsWritten: 0, stored: [], deleted: [] };
     const projection = dispatch.projection;
     if (!projection) return effects;
     const conversation = projection.conversation_id;
-    const startedAt = this.#conversationStart(store, conversation, isoTime(projection.conversation_started_at) ?? decoded.input.ts_start);
+    const startedAt = this.#conversationStart(store, conversation, isoTime(projection.conversation_started_at) ?? input.ts_start);
     effects.start = [conversation, startedAt];
     const now = new Date().toISOString();
-    const planned = planMessages(projection, { gatewayId: this.#settings.gatewayId, exchange: decoded.input, conversationStartedAt: startedAt });
+    const planned = planMessages(projection, { gatewayId: this.#settings.gatewayId, exchange: input, conversationStartedAt: startedAt });
     for (const message of planned) {
       if (message.matchKey !== undefined) {
         if (message.fallback && store.nativeSettled(conversation, message.matchKey)) continue;
@@ -270,6 +273,7 @@ export class ExchangeWriter {
 
   #storageFailed(prepared: Prepared[], reason: string, err: unknown): BatchOutcome {
     const message = errorMessage(err);
+    if (reason === 'db_full') this.#shrinkWal();
     const reported: string[] = [];
     for (const p of prepared) {
       const r = p.decoded.record;
@@ -283,32 +287,39 @@ export class ExchangeWriter {
     return { ok: false, reason, message, reported };
   }
 
-  #scheduleRecheck(decoded: DecodedExchange, dispatch: DispatchResult, attempt: number): void {
+  #scheduleRecheck(exchangeId: string, views: HeaderViews, dispatch: DispatchResult, attempt: number): void {
     const delay = dispatch.projection?.recheck_after_ms;
     if (typeof delay !== 'number' || attempt > MAX_RECHECKS) return;
-    const r = decoded.record;
-    const bytes = (r.request_body?.byteLength ?? 0) + (r.response_body?.byteLength ?? 0);
-    if (!this.#rechecks.schedule(r.exchange_id, { decoded, attempt }, delay, bytes)) {
-      this.#deps.log.warn('aigw.recheck_dropped', { exchange_id: r.exchange_id, attempt, reason: 'queue_full' });
+    if (!this.#rechecks.schedule(exchangeId, { exchangeId, attempt, views }, delay)) {
+      this.#deps.log.warn('aigw.recheck_dropped', { exchange_id: exchangeId, attempt, reason: 'queue_full' });
     }
   }
 
-  async #recheck({ decoded, attempt }: Recheck): Promise<void> {
-    const exchangeId = decoded.record.exchange_id;
+  async #recheck({ exchangeId, attempt, views }: Recheck): Promise<void> {
     try {
-      const dispatch = await dispatchProjectors(this.#deps.projectors(), decoded.input, this.#deps.log, attempt);
       const store = this.#store();
+      const row = store.exchange(exchangeId);
+      if (!row) return; // pruned meanwhile
+      const input = storedExchangeInput(row, views);
+      const dispatch = await dispatchProjectors(this.#deps.projectors(), input, this.#deps.log, attempt);
       const effects = this.#deps.database().transaction(() => {
-        const e = this.#writeMessages(store, decoded, dispatch);
+        const e = this.#writeMessages(store, input, dispatch);
         store.addRowsWritten(exchangeId, e.rowsWritten);
         return e;
       })();
       this.#applyEffects(effects);
       this.#deps.log.info('aigw.recheck', { exchange_id: exchangeId, attempt, rows_written: effects.rowsWritten, projector: dispatch.projector ?? null });
-      this.#scheduleRecheck(decoded, dispatch, attempt + 1);
+      this.#scheduleRecheck(exchangeId, views, dispatch, attempt + 1);
     } catch (err) {
       this.#deps.log.warn('aigw.recheck_failed', { exchange_id: exchangeId, attempt, reason: storageFailureReason(err) ?? 'error', error: errorMessage(err) });
     }
+  }
+
+  /** A full disk may hold a large write-ahead log: fold it into the database and truncate it. */
+  #shrinkWal(): void {
+    try {
+      this.#deps.database().pragma('wal_checkpoint(TRUNCATE)');
+    } catch { /* the next retry reports the condition */ }
   }
 
   /** At shutdown: give pending re-checks their last chance now. */

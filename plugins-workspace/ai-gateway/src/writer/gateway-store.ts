@@ -16,6 +16,7 @@ export class GatewayStore {
   readonly #partExists: Database.Statement;
   readonly #conversationStart: Database.Statement;
   readonly #insertExchange: Database.Statement;
+  readonly #exchange: Database.Statement;
   readonly #addRowsWritten: Database.Statement;
   readonly #nativeSettled: Database.Statement;
   readonly #fallbackIds: Database.Statement;
@@ -30,6 +31,7 @@ export class GatewayStore {
     this.#partExists = db.prepare(`SELECT 1 FROM "${MESSAGES_DATASET}" WHERE part_id = ?`).pluck();
     this.#conversationStart = db.prepare(`SELECT min(conversation_started_at) FROM "${MESSAGES_DATASET}" WHERE conversation_id = ?`).pluck();
     this.#insertExchange = db.prepare(insertSql(EXCHANGES_DATASET, EXCHANGE_COLUMNS));
+    this.#exchange = db.prepare(`SELECT * FROM "${EXCHANGES_DATASET}" WHERE exchange_id = ?`);
     this.#addRowsWritten = db.prepare(`UPDATE "${EXCHANGES_DATASET}" SET rows_written = coalesce(rows_written, 0) + ? WHERE exchange_id = ?`);
     this.#nativeSettled = db.prepare(`SELECT 1 FROM "${PROVISIONAL_DATASET}" WHERE conversation_id = ? AND match_key = ? AND kind = 'native' LIMIT 1`).pluck();
     this.#fallbackIds = db.prepare(`SELECT message_id FROM "${PROVISIONAL_DATASET}" WHERE conversation_id = ? AND match_key = ? AND kind = 'fallback'`).pluck();
@@ -59,6 +61,10 @@ export class GatewayStore {
 
   insertExchange(row: Row): void {
     this.#insertExchange.run(bind(row, EXCHANGE_COLUMNS));
+  }
+
+  exchange(exchangeId: string): Row | undefined {
+    return this.#exchange.get(exchangeId) as Row | undefined;
   }
 
   addRowsWritten(exchangeId: string, rows: number): void {

@@ -1,16 +1,15 @@
 /**
  * Re-projections a projector asked for (`recheck_after_ms`), held in memory under a count
- * and byte bound. At shutdown the pending ones run at once (one last chance for native ids).
+ * bound (items are small: ids, not bodies). At shutdown the pending ones run at once (one
+ * last chance for native ids).
  */
 export interface RecheckLimits {
   maxItems: number;
-  maxBytes: number;
   maxDelayMs: number;
 }
 
 interface Pending<T> {
   item: T;
-  bytes: number;
   timer: NodeJS.Timeout;
 }
 
@@ -18,7 +17,6 @@ export class RecheckQueue<T> {
   readonly #run: (item: T) => Promise<void>;
   readonly #limits: RecheckLimits;
   readonly #pending = new Map<string, Pending<T>>();
-  #bytes = 0;
 
   constructor(run: (item: T) => Promise<void>, limits: RecheckLimits) {
     this.#run = run;
@@ -30,17 +28,16 @@ export class RecheckQueue<T> {
   }
 
   /** Schedule `item` under `key` (a newer schedule replaces an older one); false when full. */
-  schedule(key: string, item: T, delayMs: number, bytes: number): boolean {
+  schedule(key: string, item: T, delayMs: number): boolean {
     this.#remove(key);
-    if (this.#pending.size >= this.#limits.maxItems || this.#bytes + bytes > this.#limits.maxBytes) return false;
+    if (this.#pending.size >= this.#limits.maxItems) return false;
     const delay = Math.min(Math.max(0, Number.isFinite(delayMs) ? delayMs : 0), this.#limits.maxDelayMs);
     const timer = setTimeout(() => {
       this.#remove(key);
       void this.#run(item);
     }, delay);
     timer.unref();
-    this.#pending.set(key, { item, bytes, timer });
-    this.#bytes += bytes;
+    this.#pending.set(key, { item, timer });
     return true;
   }
 
@@ -58,7 +55,6 @@ export class RecheckQueue<T> {
     const entry = this.#pending.get(key);
     if (!entry) return;
     clearTimeout(entry.timer);
-    this.#bytes -= entry.bytes;
     this.#pending.delete(key);
   }
 }

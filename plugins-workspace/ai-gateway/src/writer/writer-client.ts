@@ -28,7 +28,12 @@ export interface WriteFailure {
   message: string;
 }
 
-/** A record whose batch was lost this many times (writer crash or error) is dropped. */
+/** While the database refuses writes, the queued batch is retried at most this far apart. */
+const MAX_RETRY_DELAY_MS = 5000;
+/** Retry delay after moving an exchange too big for a full disk behind the others. */
+const QUICK_RETRY_MS = 200;
+
+/** A record whose batch was lost this many times (writer crash or error, or alone too big for a full disk) is dropped. */
 const MAX_DELIVERY_FAILURES = 3;
 
 export class WriterClient {
@@ -45,10 +50,13 @@ export class WriterClient {
   #retryTimer: NodeJS.Timeout | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
   #retryDelayMs = 1000;
+  /** batch size now: 1 after a storage failure (a big batch may never fit a nearly full disk), doubling back up */
+  #batchLimit: number;
   #crashesInRow = 0;
   #failing: WriteFailure | undefined;
   #stopping = false;
   #shutdownDone: (() => void) | undefined;
+  #onFirstReady: (() => void) | undefined;
   written = 0;
   dropped = 0;
 
@@ -57,10 +65,18 @@ export class WriterClient {
       batchIntervalMs: 25, batchMaxExchanges: 64, maxQueuedExchanges: 10_000, maxQueuedBytes: 256 * 1024 * 1024,
       ...options,
     };
+    this.#batchLimit = this.#options.batchMaxExchanges;
   }
 
-  start(): void {
+  /**
+   * Start the writer thread; resolves once it is ready (database opened), has failed, or
+   * `readyTimeoutMs` passed. Never rejects: the proxy runs either way.
+   */
+  start(readyTimeoutMs: number): Promise<void> {
+    const settled = new Promise<void>((resolve) => { this.#onFirstReady = resolve; });
     this.#spawn();
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, readyTimeoutMs).unref());
+    return Promise.race([settled, timeout]);
   }
 
   get failing(): WriteFailure | undefined {
@@ -72,8 +88,7 @@ export class WriterClient {
   }
 
   enqueue(record: ExchangeRecord): void {
-    this.#queue.push(record);
-    this.#queuedBytes += recordBytes(record);
+    this.#enqueueBack(record);
     while (this.#queue.length > this.#options.maxQueuedExchanges || this.#queuedBytes > this.#options.maxQueuedBytes) {
       const oldest = this.#queue.shift()!;
       this.#queuedBytes -= recordBytes(oldest);
@@ -97,10 +112,11 @@ export class WriterClient {
       clearTimeout(this.#retryTimer);
       this.#retryTimer = undefined;
     }
-    this.#pump();
-    while ((this.#queue.length > 0 || this.#inflight) && Date.now() < deadline && !(this.#failing && !this.#inflight)) {
+    this.#pump(); // while writes fail, this is the last attempt
+    while ((this.#queue.length > 0 || this.#inflight) && Date.now() < deadline) {
+      if (this.#failing && !this.#inflight) break;
       await new Promise((r) => setTimeout(r, 10));
-      this.#pump();
+      if (!this.#failing) this.#pump();
     }
     const lost = this.#queue.length + (this.#inflight?.records.length ?? 0);
     if (lost > 0) {
@@ -135,6 +151,7 @@ export class WriterClient {
       if (this.#worker !== worker) return;
       this.#worker = undefined;
       this.#ready = false;
+      this.#onFirstReady?.();
       if (this.#stopping) return;
       this.#options.log.error('aigw.writer_exited', { code, in_flight: this.#inflight?.records.length ?? 0 });
       this.#requeueInflight('writer_crashed');
@@ -152,11 +169,13 @@ export class WriterClient {
         this.#projectors = msg.projectors;
         this.#options.log.info('aigw.writer_ready', { projectors: msg.projectors.join(',') });
         if (this.#failing?.reason.startsWith('writer_')) this.#setFailing(undefined);
+        this.#onFirstReady?.();
         this.#pump();
         return;
       case 'fatal':
         this.#options.log.error('aigw.writer_unavailable', { reason: msg.reason, error: msg.message });
         this.#setFailing({ since: new Date().toISOString(), reason: msg.reason, message: msg.message });
+        this.#onFirstReady?.();
         void this.#worker?.terminate();
         return;
       case 'batch_done':
@@ -176,6 +195,7 @@ export class WriterClient {
       this.written += batch.records.length;
       this.#crashesInRow = 0;
       this.#retryDelayMs = 1000;
+      this.#batchLimit = Math.min(this.#options.batchMaxExchanges, this.#batchLimit * 2);
       if (this.#failing) {
         this.#options.log.info('aigw.write_recovered', { reason: this.#failing.reason, since: this.#failing.since });
         this.#setFailing(undefined);
@@ -192,30 +212,46 @@ export class WriterClient {
     }
     // the database refuses writes: keep the batch at the front, retry with backoff
     this.#inflight = undefined;
-    this.#requeueFront(batch.records);
+    // alone and still too big for the space left: newer exchanges go first, and after a few
+    // tries it is dropped rather than block capture
+    const tooBig = outcome.reason === 'db_full' && batch.records.length === 1;
+    if (tooBig) this.#requeueCounting(batch.records, 'db_full', 'back');
+    else this.#requeueFront(batch.records);
+    this.#batchLimit = 1;
+    this.#options.log.debug('aigw.write_retry_failed', { reason: outcome.reason, error: outcome.message, batch: batch.records.length, queued: this.#queue.length });
     if (!this.#failing || this.#failing.reason !== outcome.reason) {
       this.#options.log.warn('aigw.write_failing', { reason: outcome.reason, error: outcome.message, queued: this.#queue.length });
       this.#setFailing({ since: new Date().toISOString(), reason: outcome.reason, message: outcome.message });
     }
     if (this.#stopping) return;
-    this.#retryTimer = setTimeout(() => { this.#retryTimer = undefined; this.#pump(); }, this.#retryDelayMs);
+    const delay = tooBig && this.#queue.length > 1 ? QUICK_RETRY_MS : this.#retryDelayMs;
+    this.#retryTimer = setTimeout(() => { this.#retryTimer = undefined; this.#pump(); }, delay);
     this.#retryTimer.unref();
-    this.#retryDelayMs = Math.min(30_000, this.#retryDelayMs * 2);
+    if (delay !== QUICK_RETRY_MS) this.#retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, this.#retryDelayMs * 2);
   }
 
-  /** Put the in-flight batch back at the front of the queue, dropping records that failed too often. */
   #requeueInflight(reason: string): void {
     const batch = this.#inflight;
     this.#inflight = undefined;
-    if (!batch) return;
+    if (batch) this.#requeueCounting(batch.records, reason, 'front');
+  }
+
+  /** Requeue at the front, counting a failure against each record; drop those that failed too often. */
+  #requeueCounting(records: ExchangeRecord[], reason: string, where: 'front' | 'back'): void {
     const retry: ExchangeRecord[] = [];
-    for (const record of batch.records) {
+    for (const record of records) {
       const failures = (this.#deliveryFailures.get(record) ?? 0) + 1;
       this.#deliveryFailures.set(record, failures);
       if (failures >= MAX_DELIVERY_FAILURES) this.#drop(record, reason);
       else retry.push(record);
     }
-    this.#requeueFront(retry);
+    if (where === 'front') this.#requeueFront(retry);
+    else for (const r of retry) this.#enqueueBack(r);
+  }
+
+  #enqueueBack(record: ExchangeRecord): void {
+    this.#queue.push(record);
+    this.#queuedBytes += recordBytes(record);
   }
 
   #requeueFront(records: ExchangeRecord[]): void {
@@ -225,7 +261,7 @@ export class WriterClient {
 
   #pump(): void {
     if (!this.#ready || this.#inflight || this.#retryTimer || this.#queue.length === 0) return;
-    const records = this.#queue.splice(0, this.#options.batchMaxExchanges);
+    const records = this.#queue.splice(0, this.#batchLimit);
     for (const r of records) this.#queuedBytes -= recordBytes(r);
     this.#inflight = { id: this.#nextBatchId++, records };
     this.#post({ type: 'batch', id: this.#inflight.id, records });

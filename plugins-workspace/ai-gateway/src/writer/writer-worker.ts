@@ -10,6 +10,7 @@ import { ExchangeWriter, type BatchOutcome } from './exchange-writer.js';
 import { WRITER_ERROR, type FromWriter, type ToWriter, type WriterWorkerData } from './writer-protocol.js';
 
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
 
 const port = parentPort!;
 const send = (msg: FromWriter) => port.postMessage(msg);
@@ -37,6 +38,13 @@ async function main(data: WriterWorkerData): Promise<void> {
     projectors: () => projectorsInOrder(state),
     settings: data.settings,
   });
+  try {
+    // create and migrate the tables now, so a running daemon has them; keep the write-ahead
+    // log small once checkpointed (it otherwise stays at its largest size, which matters on a full disk)
+    ctx.storage.database().pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+  } catch (err) {
+    ctx.log.error('aigw.database_unavailable', { error: errorMessage(err), message: 'exchanges are queued in memory until the database takes writes' });
+  }
   writer.prune();
   const pruneTimer = setInterval(() => writer.prune(), PRUNE_INTERVAL_MS);
   pruneTimer.unref();
