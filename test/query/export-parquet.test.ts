@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DuckDBInstance } from '@duckdb/node-api';
-import type { ColumnSpec, DatasetSpec } from '@hypaware/core';
+import type { DatasetSpec } from '@hypaware/core';
 import { runHyp } from '../helpers/daemon.js';
 import { runCli } from './run-cli.js';
 import { tempDir } from '../helpers/repo.js';
 import { fillSyntheticHistory } from '../../bench/synthetic-history.js';
 import { historyHome, MESSAGES_SPEC } from './messages-spec.js';
+import { assertSameRows as assertSameRowsIn, duck } from './parquet-equality.js';
 
 /** A dataset without a `date` column: partitions come from its primary time column. */
 const EVENTS_SPEC: DatasetSpec = {
@@ -35,48 +35,7 @@ insertEvent.run('2026-03-02T00:00:00.000Z', 'b', null, null, 0, null, null);
 insertEvent.run('2026-03-02T10:00:00.000Z', null, 3, 1e-9, null, Buffer.alloc(0), '[]');
 home.db.close();
 
-async function duck(sql: string): Promise<Array<Record<string, unknown>>> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const conn = await instance.connect();
-  try {
-    return (await conn.runAndReadAll(sql)).getRowObjectsJS() as Array<Record<string, unknown>>;
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
-}
-
-/** SQLite's stored value and DuckDB's read-back value in one comparable form, by column type. */
-function sqliteValue(c: ColumnSpec, v: unknown): unknown {
-  if (v === null) return null;
-  if (c.type === 'timestamp') return Date.parse(String(v));
-  if (c.type === 'boolean') return Boolean(v);
-  if (c.type === 'blob') return Buffer.from(v as Buffer).toString('hex');
-  return v;
-}
-function duckValue(c: ColumnSpec, v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  if (v instanceof Date) return c.name === 'date' ? v.toISOString().slice(0, 10) : v.getTime();
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
-  return v;
-}
-
-async function assertSameRows(spec: DatasetSpec, dir: string, orderBy: string): Promise<number> {
-  const db = new Database(home.databasePath, { readonly: true });
-  const expected = db.prepare(`SELECT * FROM ${spec.name} ORDER BY ${orderBy}`).all() as Array<Record<string, unknown>>;
-  db.close();
-  const got = await duck(`SELECT * FROM read_parquet('${dir}/**/*.parquet', hive_partitioning=1) ORDER BY ${orderBy}`);
-  assert.equal(got.length, expected.length, 'same row count');
-  const partitionDate = spec.columns.some((c) => c.name === 'date') ? undefined : { name: 'date', type: 'string' } as ColumnSpec;
-  for (let i = 0; i < expected.length; i++) {
-    for (const c of spec.columns) {
-      assert.deepEqual(duckValue(c, got[i]![c.name]), sqliteValue(c, expected[i]![c.name]), `row ${i} column ${c.name}`);
-    }
-    if (partitionDate) assert.equal(duckValue(partitionDate, got[i]!.date), String(expected[i]![spec.primaryTime]).slice(0, 10), `row ${i} partition`);
-  }
-  return expected.length;
-}
+const assertSameRows = (spec: DatasetSpec, dir: string, orderBy: string) => assertSameRowsIn(home.databasePath, spec.name, dir, orderBy);
 
 function parquetFiles(dir: string): string[] {
   return readdirSync(dir).filter((d) => d.startsWith('date=')).flatMap((d) => readdirSync(join(dir, d)).map((f) => join(dir, d, f))).sort();
