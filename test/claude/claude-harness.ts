@@ -12,7 +12,7 @@ import type {
   AiGatewayApi, CapturedSseEvent, ClientRegistration, ExchangeInput, ExchangeProjector, MessageUsage, ProjectedExchange,
   ProjectedMessage, UpstreamPreset,
 } from '@hypaware/ai-gateway';
-import type { ActivationContext, CommandSpec, Diagnostic, LogFields } from '@hypaware/core';
+import type { ActivationContext, CommandSpec, Diagnostic, KernelMode, LogFields } from '@hypaware/core';
 import { activate } from '@hypaware/claude';
 import { messageEvents, type ReplyBlock, type ReplyUsage } from '../helpers/fake-anthropic.js';
 import { tempDir } from '../helpers/repo.js';
@@ -30,6 +30,7 @@ export interface ClaudeRig {
   presets: UpstreamPreset[];
   projector: ExchangeProjector;
   client: ClientRegistration;
+  clients: ClientRegistration[];
   commands: CommandSpec[];
   diagnostics: Array<() => Promise<Diagnostic[]> | Diagnostic[]>;
   required: Array<{ name: string; range?: string }>;
@@ -39,6 +40,7 @@ export interface ClaudeRig {
 }
 
 export interface RigOptions {
+  mode?: KernelMode;
   env?: NodeJS.ProcessEnv;
   /** what localEndpoint() answers; an Error is thrown instead */
   endpoint?: string | Error;
@@ -72,7 +74,7 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
   const rootDir = options.pluginRootDir ?? '/opt/hyp/plugins-workspace/claude';
   const ctx = {
     plugin: { name: '@hypaware/claude', version: '2.0.0', manifest: { name: '@hypaware/claude', version: '2.0.0', main: 'dist/index.js', provides: {}, requires: {} }, rootDir },
-    mode: 'cli',
+    mode: options.mode ?? 'cli',
     config: {},
     configPath: join(home, 'hyp', 'hypaware-config.json'),
     paths: { rootDir, stateDir, hypHome: join(home, 'hyp'), stateRoot: join(home, 'hyp', 'hypaware') },
@@ -97,7 +99,7 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
     home, stateDir, env,
     stateFile: join(stateDir, 'session-context.jsonl'),
     projectsDir: join(env.CLAUDE_CONFIG_DIR ?? join(home, '.claude'), 'projects'),
-    presets, projector, client: clients[0]!, commands, diagnostics, required, logs,
+    presets, projector, client: clients[0]!, clients, commands, diagnostics, required, logs,
     project: async (exchange, attempt = 0) => (projector.match(exchange) ? projector.project(exchange, { log, attempt }) : undefined),
   };
 }

@@ -89,6 +89,14 @@ describe('what is Anthropic traffic', () => {
     assert.equal(rig.projector.match(exchange({ path: '/v1/chat/completions', pathname: '/v1/chat/completions', request_headers: { 'x-api-key': 'sk-ant-…' } })), false);
   });
 
+  test('every mode registers the preset, projector and client; only the CLI adds the command and diagnostics', () => {
+    for (const mode of ['daemon', 'writer', 'cli'] as const) {
+      const rig = activateClaude({ mode });
+      assert.deepEqual([rig.presets.length, rig.projector.name, rig.clients.map((c) => [c.name, c.defaultUpstream])], [1, 'claude-anthropic-messages', [['claude', 'anthropic']]], mode);
+      assert.deepEqual([rig.commands.map((c) => c.name), rig.diagnostics.length], mode === 'cli' ? [['claude'], 1] : [[], 0], mode);
+    }
+  });
+
   test('count_tokens is claimed but projects no rows; an unparseable body logs a skip', async () => {
     const rig = activateClaude();
     const counted = exchange({ path: '/v1/messages/count_tokens?beta=true', pathname: '/v1/messages/count_tokens', request_body: '{"model":"m","messages":[{"role":"user","content":"hi"}]}', is_sse: false, response_body: '{"input_tokens":42}' });

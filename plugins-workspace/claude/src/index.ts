@@ -18,7 +18,7 @@ export const ANTHROPIC_PRESET: UpstreamPreset = {
   match: (route) => isAnthropicTraffic(route.path, route.headers),
 };
 
-/** `@hypaware/claude`: the Anthropic preset, the Claude projector, the `claude` client and command. */
+/** `@hypaware/claude`: the Anthropic preset, the Claude projector, the `claude` client; in the CLI its command and diagnostics. */
 export function activate(ctx: ActivationContext): void {
   const api = ctx.requireCapability<AiGatewayApi>('hypaware.ai-gateway', '^2.0.0');
   const stateFile = join(ctx.paths.stateDir, STATE_FILE_NAME);
@@ -32,6 +32,7 @@ export function activate(ctx: ActivationContext): void {
     hookInvocation: hypInvocation(ctx.env, ctx.plugin.rootDir),
   });
   api.registerClient(client);
+  if (ctx.mode !== 'cli') return;
   registerClaudeCommand(ctx, api, client);
   ctx.registerDiagnostics(() => claudeDiagnostics(api, client));
 }
