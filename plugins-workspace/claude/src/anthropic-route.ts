@@ -11,12 +11,12 @@ export function isMessagesPath(pathname: string): boolean {
 }
 
 /** `/v1/messages/count_tokens`, `/v1/messages/batches...`: Anthropic, but no conversation. */
-export function isMessagesSubPath(pathname: string): boolean {
+function isMessagesSubPath(pathname: string): boolean {
   return pathname.includes('/v1/messages/');
 }
 
 /** Paths of the OpenAI family: never Anthropic, whatever headers they carry. */
-export function isOpenAiPath(pathname: string): boolean {
+function isOpenAiPath(pathname: string): boolean {
   return /\/(chat\/completions|responses|completions|embeddings)(\/|$)/.test(pathname) || pathname.startsWith('/backend-api/');
 }
 

@@ -9,7 +9,7 @@ import { claudeDiagnostics, registerClaudeCommand } from './commands.js';
 import { createClaudeProjector } from './projector/claude-projector.js';
 import { STATE_FILE_NAME } from './session-context/record.js';
 
-export const ANTHROPIC_PRESET: UpstreamPreset = {
+const ANTHROPIC_PRESET: UpstreamPreset = {
   name: 'anthropic',
   base_url: 'https://api.anthropic.com',
   provider: 'anthropic',

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 
 const SAFE_ARG = /^[A-Za-z0-9_./:@%+=,-]+$/;
 
-export function shellQuote(arg: string): string {
+function shellQuote(arg: string): string {
   return SAFE_ARG.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 

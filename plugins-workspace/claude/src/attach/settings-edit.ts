@@ -8,9 +8,9 @@ import { isObject } from '../util/json.js';
  * marker, which records the user's previous values and the containers attach created.
  */
 
-export const MARKER_KEY = '_hypaware';
+const MARKER_KEY = '_hypaware';
 
-export const HOOK_EVENTS: ReadonlyArray<{ event: string; matcher?: string }> = [
+const HOOK_EVENTS: ReadonlyArray<{ event: string; matcher?: string }> = [
   { event: 'SessionStart' },
   { event: 'CwdChanged' },
   { event: 'UserPromptSubmit' },
@@ -50,7 +50,7 @@ export interface DetachResult {
   kept: string[];
 }
 
-export function managedEnv(endpoint: string): Record<string, string> {
+function managedEnv(endpoint: string): Record<string, string> {
   return {
     ANTHROPIC_BASE_URL: endpoint,
     ENABLE_TOOL_SEARCH: 'true',
@@ -58,7 +58,7 @@ export function managedEnv(endpoint: string): Record<string, string> {
   };
 }
 
-export function isManagedHandler(handler: unknown): boolean {
+function isManagedHandler(handler: unknown): boolean {
   return isObject(handler) && typeof handler.command === 'string' && MANAGED_HOOK.test(handler.command);
 }
 

@@ -34,7 +34,7 @@ export function claudeSettingsPath(env: NodeJS.ProcessEnv): string {
 }
 
 /** True when `//` or `/*` appears outside a JSON string. */
-export function hasComments(text: string): boolean {
+function hasComments(text: string): boolean {
   let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -48,7 +48,7 @@ export function hasComments(text: string): boolean {
 }
 
 /** Indentation, line ending and final newline of a JSON text (`{}` on one line counts as indented). */
-export function detectStyle(text: string): JsonStyle {
+function detectStyle(text: string): JsonStyle {
   const body = text.trim();
   const minified = !body.includes('\n') && body !== '{}';
   const indent = /^[{[][ \t]*\r?\n([ \t]+)\S/.exec(body)?.[1] ?? (minified ? '' : '  ');

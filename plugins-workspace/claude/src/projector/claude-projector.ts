@@ -15,7 +15,7 @@ import { parseMessagesRequest, type MessagesRequest } from '../wire/messages-req
 import { wireUnits } from '../wire/wire-units.js';
 import { buildMessages } from './build-messages.js';
 
-export const PROJECTOR_NAME = 'claude-anthropic-messages';
+const PROJECTOR_NAME = 'claude-anthropic-messages';
 
 export interface ClaudeProjectorOptions {
   /** the session-context state file the hook appends to */

@@ -122,7 +122,7 @@ function readFrom(fd: number, start: number, end: number): Buffer {
  * time; a crashed holder's lock goes stale). The new file replaces the old by rename; lines
  * appended to the old file after it was read are copied over afterwards.
  */
-export function compactStateFile(path: string, limits: StateFileLimits = DEFAULT_LIMITS): void {
+function compactStateFile(path: string, limits: StateFileLimits = DEFAULT_LIMITS): void {
   const lockPath = `${path}.lock`;
   if (!takeLock(lockPath, limits.staleLockMs)) return;
   try {

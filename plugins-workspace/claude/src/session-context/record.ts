@@ -18,7 +18,7 @@ export interface SessionContextRecord {
 }
 
 export const STATE_FILE_NAME = 'session-context.jsonl';
-export const CLAUDE_PLUGIN_NAME = '@hypaware/claude';
+const CLAUDE_PLUGIN_NAME = '@hypaware/claude';
 
 /** The state file of a HypAware home: `<HYP_HOME or ~/.hyp>/hypaware/plugins/@hypaware/claude/session-context.jsonl`. */
 export function defaultStateFile(env: NodeJS.ProcessEnv): string {
