@@ -8,7 +8,9 @@ async function runningEndpoint(api: AiGatewayApi): Promise<string> {
   try {
     return await api.localEndpoint();
   } catch (err) {
-    throw new HypError(`no HypAware gateway is running (${errorMessage(err)}); start it with \`hyp daemon run --foreground\` and attach again`, { kind: 'gateway_not_running' });
+    const why = errorMessage(err);
+    const hint = why.includes('hyp daemon run') ? '' : '; start it with `hyp daemon run --foreground`';
+    throw new HypError(`cannot attach Claude Code: ${why}${hint}`, { kind: 'gateway_not_running' });
   }
 }
 
