@@ -14,6 +14,8 @@ export interface EchoedRequest {
   /** flat [name, value, ...] in arrival order, original case */
   rawHeaders: string[];
   body: Buffer;
+  /** the reply bytes the upstream sent back */
+  reply: Buffer;
 }
 
 export interface EchoReply {
@@ -40,16 +42,15 @@ export async function startEchoUpstream(options: { host?: string } = {}): Promis
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const echoed: EchoedRequest = { method: req.method ?? '', url: req.url ?? '', rawHeaders: [...req.rawHeaders], body };
-      requests.push(echoed);
       const reply: EchoReply = {
-        method: echoed.method,
-        url: echoed.url,
-        rawHeaders: echoed.rawHeaders,
+        method: req.method ?? '',
+        url: req.url ?? '',
+        rawHeaders: [...req.rawHeaders],
         bodyBytes: body.length,
         bodySha256: createHash('sha256').update(body).digest('hex'),
       };
       const out = Buffer.from(JSON.stringify(reply));
+      requests.push({ method: reply.method, url: reply.url, rawHeaders: reply.rawHeaders, body, reply: out });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(out.length), 'x-echo': 'yes' });
       res.end(out);
     });
