@@ -61,8 +61,9 @@ interface Recheck {
   views: HeaderViews;
 }
 
+/** Stored bodies use fast gzip: the writer's CPU is shared with the proxy on small machines. */
 function compress(bytes: Buffer | undefined): Buffer | null {
-  return bytes && bytes.length > 0 ? gzipSync(bytes) : null;
+  return bytes && bytes.length > 0 ? gzipSync(bytes, { level: 1 }) : null;
 }
 
 function flag(v: boolean): number {
@@ -181,11 +182,14 @@ export class ExchangeWriter {
     const now = new Date().toISOString();
     const planned = planMessages(projection, { gatewayId: this.#settings.gatewayId, exchange: input, conversationStartedAt: startedAt });
     for (const message of planned) {
+      // re-sent history is the common case: a cached id needs no SQL at all (its settlement,
+      // if any, ran when it was first written)
+      if (this.#stored.get(message.messageId)) continue;
       if (message.matchKey !== undefined) {
         if (message.fallback && store.nativeSettled(conversation, message.matchKey)) continue;
         if (!message.fallback) effects.deleted.push(...store.settleNative(conversation, message.matchKey, message.messageId, now));
       }
-      if (this.#stored.get(message.messageId) || store.messageStored(message.messageId, message.partCount)) {
+      if (store.messageStored(message.messageId, message.partCount)) {
         effects.stored.push(message.messageId);
         continue;
       }
