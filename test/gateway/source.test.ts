@@ -103,6 +103,39 @@ test('an explicitly configured busy port is refused with one clear sentence, nev
   }
 });
 
+test('reload: new upstreams apply at once, a new listen address is bound first, an invalid slice changes nothing', async () => {
+  const first = await startEchoUpstream();
+  const second = await startEchoUpstream();
+  const booted = await bootDaemonKernel({ listen: '127.0.0.1:0', upstreams: [{ name: 'first', base_url: first.url, path_prefix: '/' }] });
+  let handle: SourceHandle | undefined;
+  try {
+    handle = await booted.start();
+    const before = String(handle.status!().details!.endpoint);
+    assert.equal(await post(before, '/v1/a', {}, 'a'), 200);
+    assert.equal(first.requests.length, 1);
+
+    await assert.rejects(handle.reload!({ listen: 'nowhere' }), /ai-gateway config: listen:/);
+    assert.equal(String(handle.status!().details!.endpoint), before);
+
+    const free = await listenOn(0);
+    const port = (free!.address() as { port: number }).port;
+    await new Promise<void>((r) => free!.close(() => r()));
+    await handle.reload!({ listen: `127.0.0.1:${port}`, upstreams: [{ name: 'second', base_url: second.url, path_prefix: '/' }] });
+    const after = String(handle.status!().details!.endpoint);
+    assert.equal(after, `http://127.0.0.1:${port}`);
+    assert.deepEqual(handle.status!().details!.upstreams, ['second']);
+    assert.equal(readListenerFile(booted.stateDir)?.port, Number(new URL(after).port));
+    assert.equal(await post(after, '/v1/b', {}, 'b'), 200);
+    assert.equal(second.requests.length, 1);
+    await waitFor(async () => (await post(before, '/v1/c', {}, 'c').then(() => false, () => true)) || undefined, 'the old listener to close', 5000);
+  } finally {
+    await handle?.stop();
+    await booted.kernel.shutdown();
+    await first.close();
+    await second.close();
+  }
+});
+
 test('a writer thread that dies mid-batch is restarted and the exchange is written once', async () => {
   const echo = await startEchoUpstream();
   const booted = await bootDaemonKernel({ listen: '127.0.0.1:0', upstreams: [{ name: 'echo', base_url: echo.url, path_prefix: '/' }] }, { plugin_dirs: [CRASH_FIXTURE] });
