@@ -82,9 +82,8 @@ async function clientsSection(kernel: Kernel, daemon: DaemonView, diagnostics: D
       const s = await withTimeout(client.status(), CLIENT_STATUS_TIMEOUT_MS);
       const stale = s.attached && running !== undefined && origin(s.endpoint) !== running;
       out.push({ name: client.name, attached: s.attached, endpoint: s.endpoint ?? null, settings_path: s.settings_path, stale, ...(s.detail ? { detail: s.detail } : {}) });
-      if (stale) {
-        diagnostics.push({ kind: 'client_attach_stale', level: 'warn', message: `${client.name} is attached to ${s.endpoint}, but the gateway runs at ${daemon.endpoint}: its traffic is not captured`, repair: `hyp ${client.name} attach` });
-      } else if (!s.attached) {
+      // A stale attach is the adapters' own finding (client_attach_stale); here it is only marked.
+      if (!s.attached) {
         diagnostics.push({ kind: 'client_attach_missing', level: 'info', message: `${client.name} is not attached (${s.settings_path}): its traffic does not go through the gateway`, repair: `hyp ${client.name} attach` });
       }
     } catch (err) {
