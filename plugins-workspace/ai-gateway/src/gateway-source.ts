@@ -36,6 +36,7 @@ class RunningGateway implements SourceHandle {
   #proxy: ProxyServer;
   #bound: BoundAddress;
   readonly #startedAt = new Date().toISOString();
+  readonly #draining: Array<Promise<void>> = [];
 
   private constructor(state: GatewayState, config: GatewayConfig, router: Router, writer: WriterClient, proxy: ProxyServer, bound: BoundAddress) {
     this.#state = state;
@@ -149,7 +150,7 @@ class RunningGateway implements SourceHandle {
       this.#proxy = proxy;
       this.#bound = bound;
       this.#announce();
-      void old.close(DRAIN_MS);
+      this.#draining.push(old.close(DRAIN_MS));
     }
     this.#config = next;
     this.#router.setUpstreams(next.upstreams);
@@ -158,7 +159,8 @@ class RunningGateway implements SourceHandle {
   }
 
   async stop(): Promise<void> {
-    await this.#proxy.close(DRAIN_MS);
+    // listeners replaced by a reload may still be draining: their exchanges go to the writer too
+    await Promise.all([this.#proxy.close(DRAIN_MS), ...this.#draining]);
     await this.#writer.stop(WRITER_FLUSH_MS);
     this.#state.listen = undefined;
     removeListenerFile(this.#state.ctx.paths.stateDir);
