@@ -149,6 +149,23 @@ test('Parquet export of captured messages and raw exchanges reads back equal in 
   }
 });
 
+test('hyp query schema lists every dataset and the views as they really are; JSON functions read JSON columns', async () => {
+  const schema = await runCli(['query', 'schema', '--json'], captured.hypHome);
+  assert.equal(schema.code, 0, schema.stderr);
+  const listed = JSON.parse(schema.stdout) as Array<{ name: string; columns: Array<{ name: string }> }>;
+  for (const name of ['ai_gateway_messages', 'ai_gateway_exchanges', 'ai_responses', 'ai_sessions']) assert.ok(listed.some((d) => d.name === name), name);
+  for (const view of ['ai_responses', 'ai_sessions']) {
+    const real = await sqlJson(captured.hypHome, `SELECT name FROM pragma_table_info('${view}')`);
+    assert.deepEqual(listed.find((d) => d.name === view)!.columns.map((c) => c.name), real.map((c) => c.name), `${view}: documented columns are the view's columns`);
+  }
+  const headers = await sqlJson(captured.hypHome, `SELECT json_extract(request_headers, '$."x-api-key"') AS key, request_headers ->> '$."anthropic-version"' AS version
+    FROM ai_gateway_exchanges WHERE path LIKE '/v1/messages%'`);
+  assert.equal(headers.length, captured.claudeSessions.length * 3);
+  assert.ok(headers.every((h) => h.version === '2023-06-01' && h.key === '[redacted]'), 'headers are JSON, secrets redacted');
+  const secret = await sqlJson(captured.hypHome, `SELECT count(*) AS n FROM ai_gateway_exchanges WHERE instr(request_headers, 'notARealKey') > 0`);
+  assert.equal(secret[0]!.n, 0);
+});
+
 test('the README library example runs as printed', () => {
   const cwd = tempDir('hyp-library-example-');
   const data = join(cwd, 'hyp-data', 'hypaware');

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ColumnSpec } from '../plugin-api.js';
+import type { ColumnSpec, DatasetSpec } from '../plugin-api.js';
 import { errorMessage } from '../errors.js';
 
 /** A documented SQL view the kernel keeps in the database once the datasets it reads exist. */
@@ -9,6 +9,8 @@ export interface ViewSpec {
   /** tables the view reads; it exists only while all of them exist */
   requires: string[];
   columns: ColumnSpec[];
+  /** the column to window by */
+  primaryTime: string;
   select: string;
 }
 
@@ -30,6 +32,7 @@ export const HISTORY_VIEWS: ViewSpec[] = [
     name: 'ai_responses',
     description: 'one row per model response with its usage (the carrier rows of ai_gateway_messages, token terms never NULL)',
     requires: ['ai_gateway_messages'],
+    primaryTime: 'message_created_at',
     columns: [
       { name: 'session_id', type: 'string', description: 'session (conversation_id when the client has no session id)' },
       { name: 'conversation_id', type: 'string' },
@@ -62,6 +65,7 @@ WHERE ${CARRIER}`,
     name: 'ai_sessions',
     description: 'one row per session: client, main model, time span, messages, tokens and tool calls',
     requires: ['ai_gateway_messages'],
+    primaryTime: 'last_message_at',
     columns: [
       { name: 'session_id', type: 'string', nullable: false, description: 'session (conversation_id when the client has no session id)' },
       { name: 'client_name', type: 'string' },
@@ -150,4 +154,9 @@ export function ensureViews(db: Database.Database, views: ViewSpec[] = HISTORY_V
 export function viewsFor(datasets: Iterable<string>, views: ViewSpec[] = HISTORY_VIEWS): ViewSpec[] {
   const have = new Set(datasets);
   return views.filter((v) => v.requires.every((d) => have.has(d)));
+}
+
+/** The views present for these datasets, described like datasets (for `hyp query schema`). */
+export function viewsAsDatasets(datasets: Iterable<string>): DatasetSpec[] {
+  return viewsFor(datasets).map((v) => ({ name: v.name, description: `view: ${v.description}`, columns: v.columns, primaryTime: v.primaryTime }));
 }
