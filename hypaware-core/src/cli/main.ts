@@ -11,6 +11,7 @@ import { runQuery } from './query-sql.js';
 import { describeSchema } from './query-schema.js';
 import { buildStatusReport, renderStatus } from './status-report.js';
 import { registerQueryOverview } from '../query/overview-command.js';
+import { viewsAsDatasets } from '../query/views.js';
 import { registerExportCommand } from '../export/export-command.js';
 import { registerPruneCommand } from '../retention/prune-command.js';
 import type { CommandIO, DatasetSpec } from '../plugin-api.js';
@@ -95,7 +96,7 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
   const history = { io, kernel: needKernel };
   registerQueryOverview(query, history);
   query.command('schema')
-    .description('list datasets, or the columns of one')
+    .description('list datasets and views, or the columns of one')
     .argument('[dataset]', 'dataset name, e.g. ai_gateway_messages')
     .option('--json', 'machine-readable output')
     .action((name: string | undefined, opts: { json?: boolean }) => {
@@ -105,7 +106,7 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
         const db = openReadOnlyDatabase(layout.databasePath);
         try { specs = listStoredDatasets(db).map((d) => d.spec); } finally { db.close(); }
       }
-      describeSchema(specs, name, Boolean(opts.json), io.stdout);
+      describeSchema([...specs, ...viewsAsDatasets(specs.map((s) => s.name))], name, Boolean(opts.json), io.stdout);
     });
 
   registerExportCommand(program, history);
