@@ -5,7 +5,8 @@ import { DEFAULT_LISTEN, parseListenAddress, type ListenAddress } from './listen
 export interface ConfigUpstream {
   name: string;
   base_url: string;
-  path_prefix: string;
+  /** absent: "/", or the routing of the preset this entry shadows */
+  path_prefix?: string;
   priority?: number;
   provider?: string;
 }
@@ -129,7 +130,7 @@ export function parseGatewayConfig(slice: JsonObject): GatewayConfig {
   const upstreams = ((slice.upstreams as JsonObject[] | undefined) ?? []).map((u): ConfigUpstream => ({
     name: u.name as string,
     base_url: u.base_url as string,
-    path_prefix: typeof u.path_prefix === 'string' ? u.path_prefix : '/',
+    ...(typeof u.path_prefix === 'string' ? { path_prefix: u.path_prefix } : {}),
     ...(typeof u.priority === 'number' ? { priority: u.priority } : {}),
     ...(typeof u.provider === 'string' ? { provider: u.provider } : {}),
   }));

@@ -35,3 +35,17 @@ export function isAnthropicTraffic(pathname: string, headers: HeaderMap | null |
   if (isMessagesPath(pathname) || isMessagesSubPath(pathname)) return true;
   return !isOpenAiPath(pathname) && hasAnthropicSignature(headers);
 }
+
+/** `/v1/models` exists in both APIs and carries no conversation: routed by signature, never projected. */
+function isModelListing(pathname: string): boolean {
+  return /\/v1\/models(\/|$)/.test(pathname);
+}
+
+/**
+ * Exchanges the Claude projector claims: Anthropic traffic that can hold a conversation. Model
+ * listings are left to the exchange table (no rows either way), so no other projector's
+ * `/v1/models` claim overlaps this one.
+ */
+export function isAnthropicConversationTraffic(pathname: string, headers: HeaderMap | null | undefined): boolean {
+  return isAnthropicTraffic(pathname, headers) && !isModelListing(pathname);
+}

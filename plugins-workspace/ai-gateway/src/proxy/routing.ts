@@ -56,6 +56,24 @@ function compileOne(entry: { name: string; base_url: string; provider?: string; 
   };
 }
 
+/**
+ * A config upstream that shadows a preset (same name) sends that preset's traffic elsewhere:
+ * it keeps the preset's match(), provider, priority and path_prefix unless it sets its own,
+ * so `{"name": "anthropic", "base_url": "http://127.0.0.1:9000"}` still takes only Anthropic
+ * traffic. Without a preset, the path prefix defaults to "/" (everything).
+ */
+function withPresetRouting(u: ConfigUpstream, preset: PresetEntry['preset'] | undefined): Parameters<typeof compileOne>[0] {
+  if (!preset) return { ...u, path_prefix: u.path_prefix ?? '/' };
+  const ownsRouting = u.path_prefix !== undefined;
+  return {
+    ...u,
+    path_prefix: u.path_prefix ?? preset.path_prefix ?? '/',
+    ...(u.priority === undefined && preset.priority !== undefined ? { priority: preset.priority } : {}),
+    ...(u.provider === undefined && preset.provider !== undefined ? { provider: preset.provider } : {}),
+    ...(!ownsRouting && preset.match ? { match: preset.match } : {}),
+  };
+}
+
 /** Compare two upstreams in routing order. */
 export function routingOrder(a: CompiledUpstream, b: CompiledUpstream): number {
   return b.priority - a.priority || b.prefixRank - a.prefixRank || a.seq - b.seq;
@@ -69,12 +87,13 @@ export function compileRoutingTable(configUpstreams: ConfigUpstream[], presets: 
   const upstreams: CompiledUpstream[] = [];
   const configNames = new Set<string>();
   let seq = 0;
+  const presetList = [...presets].sort((a, b) => a.seq - b.seq);
   for (const u of configUpstreams) {
     configNames.add(u.name);
-    upstreams.push(compileOne(u, seq++, 'config'));
+    upstreams.push(compileOne(withPresetRouting(u, presetList.find((p) => p.preset.name === u.name)?.preset), seq++, 'config'));
   }
   const shadowedPresets: string[] = [];
-  for (const { preset } of [...presets].sort((a, b) => a.seq - b.seq)) {
+  for (const { preset } of presetList) {
     if (configNames.has(preset.name)) {
       shadowedPresets.push(preset.name);
       continue;

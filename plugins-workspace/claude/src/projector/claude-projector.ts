@@ -2,7 +2,7 @@ import type { JsonObject } from '@hypaware/core';
 import type {
   ExchangeInput, ExchangeProjector, MessageUsage, ProjectedExchange, ProjectedMessage, ProjectorContext,
 } from '@hypaware/ai-gateway';
-import { isAnthropicTraffic, isMessagesPath } from '../anthropic-route.js';
+import { isAnthropicConversationTraffic, isMessagesPath } from '../anthropic-route.js';
 import { alignUnits } from '../identity/align-units.js';
 import { SessionContexts } from '../session-context/session-contexts.js';
 import { TranscriptStore } from '../transcript/transcript-store.js';
@@ -142,7 +142,7 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
   return {
     name: PROJECTOR_NAME,
     priority: 100,
-    match: (exchange) => isAnthropicTraffic(exchange.pathname, exchange.request_headers),
+    match: (exchange) => isAnthropicConversationTraffic(exchange.pathname, exchange.request_headers),
     project,
   };
 }
