@@ -2,29 +2,9 @@ import type { Command } from 'commander';
 import { findDatasetSpec, openReadOnlyHistory, type HistoryCommandContext } from '../query/command-context.js';
 import { checkDateRange, parseDateOption } from '../query/dates.js';
 import { MESSAGES_DATASET } from '../query/dataset-names.js';
-import type { ExportProgress } from './parquet-export.js';
+import { progressLine } from '../query/progress-line.js';
 
 interface ExportFlags { dataset: string; since?: string; until?: string; out: string; json?: boolean }
-
-/** A one-line progress bar on a terminal, redrawn at most every 200 ms; nothing otherwise. */
-function progressLine(stream: NodeJS.WritableStream): { update(p: ExportProgress): void; done(): void } {
-  const tty = (stream as NodeJS.WriteStream).isTTY === true;
-  let last = 0;
-  let drawn = false;
-  return {
-    update(p) {
-      if (!tty || (Date.now() - last < 200 && p.rowsDone < p.rowsTotal)) return;
-      last = Date.now();
-      const width = 30;
-      const filled = p.rowsTotal === 0 ? width : Math.round((p.rowsDone / p.rowsTotal) * width);
-      stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.rowsDone.toLocaleString('en-US')}/${p.rowsTotal.toLocaleString('en-US')} rows  date=${p.date}\u001b[K`);
-      drawn = true;
-    },
-    done() {
-      if (drawn) stream.write('\n');
-    },
-  };
-}
 
 /** `hyp export parquet [--dataset NAME] [--since DATE] [--until DATE] --out DIR [--json]` */
 export function registerExportCommand(program: Command, ctx: HistoryCommandContext): void {
@@ -49,7 +29,7 @@ export function registerExportCommand(program: Command, ctx: HistoryCommandConte
           outDir: flags.out,
           ...(flags.since ? { since: flags.since } : {}),
           ...(flags.until ? { until: flags.until } : {}),
-          onProgress: (p) => progress.update(p),
+          onProgress: (p) => progress.update(p.rowsDone, p.rowsTotal, `rows  date=${p.date}`),
         });
         if (flags.json) {
           ctx.io.stdout.write(JSON.stringify(result, null, 2) + '\n');
