@@ -112,3 +112,27 @@ test('absolute-form request targets are reduced to path and query', () => {
   assert.deepEqual(splitRequestTarget('http://api.anthropic.com/v1/messages?beta=true'), { target: '/v1/messages?beta=true', pathname: '/v1/messages' });
   assert.deepEqual(splitRequestTarget('/v1/responses'), { target: '/v1/responses', pathname: '/v1/responses' });
 });
+
+test('a config upstream shadowing a preset keeps the preset routing unless it sets its own', () => {
+  const anthropicPreset: UpstreamPreset = {
+    name: 'anthropic', base_url: 'https://api.anthropic.com', provider: 'anthropic', path_prefix: '/v1/messages', priority: 100,
+    match: (r) => r.path === '/v1/messages' || (r.headers['anthropic-version'] ?? []).length > 0,
+  };
+  const openaiPreset: UpstreamPreset = { name: 'openai', base_url: 'https://api.openai.com', provider: 'openai', path_prefix: '/v1' };
+  const inherited = compileRoutingTable([{ name: 'anthropic', base_url: 'http://127.0.0.1:9000' }], presets(anthropicPreset, openaiPreset));
+  const local = inherited.upstreams.find((u) => u.name === 'anthropic')!;
+  assert.equal(local.origin, 'http://127.0.0.1:9000');
+  assert.equal(local.priority, 100);
+  assert.equal(local.provider, 'anthropic');
+  assert.deepEqual(inherited.shadowedPresets, ['anthropic']);
+  assert.equal(matchUpstream(inherited, route('/v1/messages'))?.name, 'anthropic');
+  assert.equal(matchUpstream(inherited, route('/v1/responses'))?.name, 'openai', 'OpenAI traffic must not go to the shadowing Anthropic upstream');
+  assert.equal(matchUpstream(inherited, route('/v1/models', { 'anthropic-version': ['2023-06-01'] }))?.name, 'anthropic');
+
+  const own = compileRoutingTable([{ name: 'anthropic', base_url: 'http://127.0.0.1:9000', path_prefix: '/' }], presets(anthropicPreset, openaiPreset));
+  assert.equal(own.upstreams.find((u) => u.name === 'anthropic')!.match, undefined, 'an explicit path_prefix replaces the preset match()');
+  assert.equal(matchUpstream(own, route('/v1/responses'))?.name, 'anthropic', 'priority 100 is still inherited, and "/" now takes everything');
+
+  const plain = compileRoutingTable([{ name: 'local', base_url: 'http://127.0.0.1:9000' }], []);
+  assert.equal(matchUpstream(plain, route('/anything'))?.name, 'local', 'without a preset the prefix defaults to "/"');
+});
