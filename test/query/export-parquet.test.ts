@@ -23,7 +23,7 @@ const EVENTS_SPEC: DatasetSpec = {
 };
 
 const home = await historyHome([EVENTS_SPEC]);
-fillSyntheticHistory(home.db, { rows: 700, days: 6, seed: 11 });
+fillSyntheticHistory(home.db, { rows: 300, days: 6, seed: 11 });
 const odd = home.db.prepare('SELECT * FROM ai_gateway_messages LIMIT 1').get() as Record<string, unknown>;
 home.db.prepare(`INSERT INTO ai_gateway_messages (${Object.keys(odd).map((k) => `"${k}"`).join(', ')}) VALUES (${Object.keys(odd).map((k) => `@${k}`).join(', ')})`).run({
   ...odd, part_id: 'odd#0', message_id: 'odd', content_text: 'line one\nline two, "quoted", émoji 🚀, NUL-free', tool_args: JSON.stringify({ nested: { list: [1, 2.5, null, 'x'] } }),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { runHyp, startDaemon, type DaemonHandle } from '../helpers/daemon.js';
 import { startFakeAnthropic } from '../helpers/fake-anthropic.js';
 import { tempDir } from '../helpers/repo.js';
+import { runCli } from './run-cli.js';
 import { claudeCodeRequest, wirePrompt } from '../claude/claude-harness.js';
 
 interface Status {
@@ -37,7 +38,7 @@ function gatewayConfig(extra: Record<string, unknown> = {}): Record<string, unkn
 }
 
 async function status(hypHome: string, env: Record<string, string>): Promise<Status> {
-  const r = await runHyp(['status', '--json'], { hypHome, env });
+  const r = await runCli(['status', '--json'], hypHome, env);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as Status;
 }
