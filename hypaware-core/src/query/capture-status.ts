@@ -114,7 +114,7 @@ function trafficSection(db: Database.Database, since: string, diagnostics: Diagn
     GROUP BY 1, 2, 3 ORDER BY exchanges DESC, path LIMIT 5`).all(since) as CaptureStatus['last_24h']['without_rows'];
 
   const byReason = db.prepare(`SELECT skip_reason AS reason, count(*) AS n, group_concat(DISTINCT method || ' ' || ${PATHNAME}) AS paths
-    FROM ${EXCHANGES_DATASET} WHERE ts_start >= ? AND skip_reason IN ('no_projector_match', 'all_projectors_failed') GROUP BY 1`).all(since) as Array<{ reason: string; n: number; paths: string }>;
+    FROM ${EXCHANGES_DATASET} WHERE ts_start >= ? AND COALESCE(rows_written, 0) = 0 AND skip_reason IN ('no_projector_match', 'all_projectors_failed') GROUP BY 1`).all(since) as Array<{ reason: string; n: number; paths: string }>;
   const sample = (paths: string) => paths.split(',').slice(0, 3).join(', ');
   for (const r of byReason) {
     const query = `hyp query sql "SELECT ts_start, method, path, status_code FROM ${EXCHANGES_DATASET} WHERE skip_reason = '${r.reason}' ORDER BY ts_start DESC LIMIT 20"`;
