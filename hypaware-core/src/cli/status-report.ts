@@ -18,8 +18,8 @@ export interface StatusReport {
   datasets: Array<{ name: string; plugin: string; rows: number | null }>;
   counters: Record<string, number>;
   diagnostics: Diagnostic[];
-  /** routing, client attach state, last 24 h of capture, recent daemon errors */
-  capture?: CaptureStatus;
+  /** routing, client attach state, last 24 h of capture, recent daemon errors (null when the kernel could not boot) */
+  capture: CaptureStatus | null;
 }
 
 export function daemonSection(layout: HypLayout): StatusReport['daemon'] {
@@ -52,7 +52,7 @@ export async function buildStatusReport(layout: HypLayout, kernel: Kernel | unde
       issues: kernel?.configIssues.map((i) => ({ path: i.path, message: i.message })) ?? [],
     },
     daemon: daemonSection(layout),
-    plugins: [], capabilities: [], datasets: [], counters: {}, diagnostics,
+    plugins: [], capabilities: [], datasets: [], counters: {}, capture: null, diagnostics,
   };
   if (configError) diagnostics.push({ kind: 'config_invalid', level: 'error', message: configError, repair: `$EDITOR ${layout.configPath}` });
   else if (bootMessage) diagnostics.push({ kind: bootKind, level: 'error', message: bootMessage });
