@@ -31,8 +31,11 @@ function hasColumn(targets: Targets, table: string, column: string): boolean {
   }
 }
 
-/** Wait (at most `timeoutMs`) until every sent exchange is in the database or the count stops moving. */
-export async function capturePhase(targets: Targets, timeoutMs = 60_000): Promise<CaptureFigures> {
+/**
+ * Wait (at most `timeoutMs`) until every exchange sent through the gateway is in the database,
+ * or the count stops moving for 10 s; returns the count and how long it took.
+ */
+export async function waitForWriter(targets: Targets, timeoutMs = 120_000): Promise<{ exchanges: number; waitedMs: number }> {
   const start = Date.now();
   let exchanges = 0;
   let last = -1;
@@ -42,9 +45,13 @@ export async function capturePhase(targets: Targets, timeoutMs = 60_000): Promis
     if (exchanges >= targets.gatewayRequests) break;
     if (exchanges !== last) { last = exchanges; stableSince = Date.now(); }
     else if (Date.now() - stableSince > 10_000) break;
-    await sleep(200);
+    await sleep(100);
   }
-  const settle = Date.now() - start;
+  return { exchanges, waitedMs: Date.now() - start };
+}
+
+export async function capturePhase(targets: Targets): Promise<CaptureFigures> {
+  const { exchanges, waitedMs } = await waitForWriter(targets);
   const rows = count(targets, 'SELECT count(*) AS n FROM ai_gateway_messages');
   return {
     requests_sent: targets.gatewayRequests,
@@ -52,6 +59,6 @@ export async function capturePhase(targets: Targets, timeoutMs = 60_000): Promis
     exchanges_with_error: hasColumn(targets, 'ai_gateway_exchanges', 'error') ? count(targets, 'SELECT count(*) AS n FROM ai_gateway_exchanges WHERE error IS NOT NULL') : null,
     message_rows: rows,
     rows_per_exchange: exchanges > 0 ? Math.round((rows / exchanges) * 100) / 100 : 0,
-    settle_ms: settle,
+    settle_ms: waitedMs,
   };
 }

@@ -8,6 +8,7 @@ import type { BigBodyResult, LatencyResult, StreamResult, ThroughputResult } fro
 import { readMemory, resetPeak, withPeakRss } from '../test/helpers/proc-memory.js';
 import { max, median, percentile, rotated, round } from './stats.js';
 import { TARGET_NAMES, type TargetName, type Targets } from './targets.js';
+import { waitForWriter } from './capture-phase.js';
 import type { Protocol } from '../test/helpers/protocol-samples.js';
 
 type PerTarget<T> = Record<TargetName, T>;
@@ -16,14 +17,20 @@ function perTarget<T>(make: () => T): PerTarget<T> {
   return { direct: make(), floor: make(), gateway: make() };
 }
 
-function countGateway(targets: Targets, name: TargetName, completed: number): void {
-  if (name === 'gateway') targets.gatewayRequests += completed;
+/**
+ * Count what went through the gateway and wait until its writer has stored it, so the next
+ * run (of any target) does not share the CPU with a capture backlog. Returns the wait in ms.
+ */
+async function afterRun(targets: Targets, name: TargetName, completed: number): Promise<number> {
+  if (name !== 'gateway') return 0;
+  targets.gatewayRequests += completed;
+  return (await waitForWriter(targets)).waitedMs;
 }
 
 export async function warmUp(driver: Driver, targets: Targets, plan: BenchPlan): Promise<void> {
   for (const name of TARGET_NAMES) {
     const r = await driver.run<ThroughputResult>({ kind: 'requests', origin: targets.origin[name], count: plan.warmupRequests, connections: 8, bodyBytes: plan.bodyBytes });
-    countGateway(targets, name, r.completed);
+    await afterRun(targets, name, r.completed);
     if (r.errors > 0) throw new Error(`warm-up against ${name}: ${r.errors} failed requests`);
   }
 }
@@ -45,7 +52,7 @@ export async function latencyPhase(driver: Driver, targets: Targets, plan: Bench
       const r = await driver.run<LatencyResult>({ kind: 'latency', origin: targets.origin[name], count: plan.latencyRequestsPerTrial, bodyBytes: plan.bodyBytes });
       micros[name].push(...r.micros);
       errors[name] += r.errors;
-      countGateway(targets, name, r.micros.length);
+      await afterRun(targets, name, r.micros.length);
     }
   }
   const pct = (name: TargetName) => ({ p50: percentile(micros[name], 50), p90: percentile(micros[name], 90), p99: percentile(micros[name], 99) });
@@ -91,7 +98,7 @@ export async function streamPhase(driver: Driver, targets: Targets, plan: BenchP
       delivery[name].push(...r.deliveryMs);
       trialMax[name].push(max(r.deliveryMs));
       events[name].push(r.events);
-      countGateway(targets, name, 1);
+      await afterRun(targets, name, 1);
     }
   }
   const figure = (f: (name: TargetName) => number): PerTarget<number> => ({ direct: round(f('direct'), 3), floor: round(f('floor'), 3), gateway: round(f('gateway'), 3) });
@@ -115,6 +122,8 @@ export interface ThroughputFigures {
   gateway_vs_direct: number;
   gateway_vs_floor: number;
   floor_vs_direct: number;
+  /** after the gateway's run: how long its writer took to store the backlog, ms */
+  gateway_capture_lag_ms: number;
 }
 
 export async function throughputPhase(driver: Driver, targets: Targets, plan: BenchPlan): Promise<ThroughputFigures[]> {
@@ -122,17 +131,19 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
   for (const [i, connections] of plan.throughputConnections.entries()) {
     const rps = perTarget(() => 0);
     const errors = perTarget(() => 0);
+    let lag = 0;
     for (const name of rotated(TARGET_NAMES, i)) {
       const r = await driver.run<ThroughputResult>({ kind: 'throughput', origin: targets.origin[name], connections, durationMs: plan.throughputMs, bodyBytes: plan.bodyBytes }, plan.throughputMs + 60_000);
       rps[name] = round(r.completed / (r.elapsedMs / 1000), 0);
       errors[name] = r.errors;
-      countGateway(targets, name, r.completed);
+      lag += await afterRun(targets, name, r.completed);
     }
     out.push({
       connections, rps, errors,
       gateway_vs_direct: round(rps.gateway / rps.direct, 3),
       gateway_vs_floor: round(rps.gateway / rps.floor, 3),
       floor_vs_direct: round(rps.floor / rps.direct, 3),
+      gateway_capture_lag_ms: lag,
     });
   }
   return out;
@@ -173,7 +184,7 @@ export async function bigBodyPhase(driver: Driver, targets: Targets, plan: Bench
       }
       times[name].push(r.ms);
       receivedAll &&= r.status === 200 && r.upstreamReceivedBytes === plan.bigBodyBytes;
-      countGateway(targets, name, 1);
+      await afterRun(targets, name, 1);
     }
   }
   return {
@@ -197,19 +208,30 @@ export interface LeakFigures {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Gateway RSS after a warm-up at the leak run's concurrency, then after `leakRequests` more. */
+/**
+ * Gateway RSS after a warm-up, then after `leakRequests` more, sent in chunks at the leak run's
+ * concurrency with the writer drained after each chunk: what is left is what the gateway keeps,
+ * not a capture backlog (the throughput phase shows the backlog).
+ */
 export async function leakPhase(driver: Driver, targets: Targets, plan: BenchPlan): Promise<LeakFigures> {
   const origin = targets.origin.gateway;
-  const warm = await driver.run<ThroughputResult>({ kind: 'requests', origin, count: plan.leakWarmupRequests, connections: plan.leakConnections, bodyBytes: plan.bodyBytes });
-  countGateway(targets, 'gateway', warm.completed);
-  await sleep(2000);
+  const chunk = (count: number) => driver.run<ThroughputResult>({ kind: 'requests', origin, count, connections: plan.leakConnections, bodyBytes: plan.bodyBytes }, 300_000);
+  const warm = await chunk(plan.leakWarmupRequests);
+  await afterRun(targets, 'gateway', warm.completed);
+  await sleep(1000);
   const after = readMemory(targets.gatewayPid).rssMb;
-  const run = await driver.run<ThroughputResult>({ kind: 'requests', origin, count: plan.leakRequests, connections: plan.leakConnections, bodyBytes: plan.bodyBytes }, 300_000);
-  countGateway(targets, 'gateway', run.completed);
-  await sleep(2000);
+  let completed = 0;
+  let errors = warm.errors;
+  for (let sent = 0; sent < plan.leakRequests; sent += plan.leakWarmupRequests) {
+    const r = await chunk(Math.min(plan.leakWarmupRequests, plan.leakRequests - sent));
+    completed += r.completed;
+    errors += r.errors;
+    await afterRun(targets, 'gateway', r.completed);
+  }
+  await sleep(1000);
   const end = readMemory(targets.gatewayPid).rssMb;
   return {
-    requests: run.completed, errors: run.errors + warm.errors,
+    requests: completed, errors,
     rss_after_warmup_mb: round(after), rss_after_mb: round(end), growth_pct: round(((end - after) / after) * 100),
   };
 }

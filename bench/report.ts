@@ -76,8 +76,8 @@ export function renderReport(r: BenchReport): string {
   if (r.throughput) {
     out.push('Throughput (req/s, closed loop)');
     out.push(table([
-      ['connections', 'direct', 'floor', 'gateway', 'gw/direct', 'gw/floor', 'errors (d/f/g)'],
-      ...r.throughput.map((t) => [String(t.connections), fmt(t.rps.direct), fmt(t.rps.floor), fmt(t.rps.gateway), fmt(t.gateway_vs_direct), fmt(t.gateway_vs_floor), `${t.errors.direct}/${t.errors.floor}/${t.errors.gateway}`]),
+      ['connections', 'direct', 'floor', 'gateway', 'gw/direct', 'gw/floor', 'errors (d/f/g)', 'capture lag after the run'],
+      ...r.throughput.map((t) => [String(t.connections), fmt(t.rps.direct), fmt(t.rps.floor), fmt(t.rps.gateway), fmt(t.gateway_vs_direct), fmt(t.gateway_vs_floor), `${t.errors.direct}/${t.errors.floor}/${t.errors.gateway}`, `${(t.gateway_capture_lag_ms / 1000).toFixed(1)} s`]),
     ]), '');
   }
   if (r.streaming) {
@@ -101,8 +101,9 @@ export function renderReport(r: BenchReport): string {
   }
   if (r.history) {
     const h = r.history;
-    out.push(`Claude hook: median ${fmt(h.hook_median_ms)} ms over ${fmt(h.hook_runs)} runs`);
-    out.push(`Synthetic history (${fmt(h.rows)} rows, built in ${fmt(h.build_s)} s): overview ${fmt(h.overview_ms)} ms; ${h.queries.map((q) => `${q.name} ${fmt(q.ms)} ms`).join('; ') || 'no sql aggregates'}`, '');
+    const nodeFloor = (h.hook_detail as { node_floor_median_ms?: number } | undefined)?.node_floor_median_ms;
+    out.push(`Claude hook: median ${fmt(h.hook_median_ms)} ms over ${fmt(h.hook_runs)} runs (bare \`node -e 0\`: ${fmt(nodeFloor)} ms)`);
+    out.push(`Synthetic history (${fmt(h.rows)} rows, ${h.history_cached ? 'reused from an earlier run' : `built in ${fmt(h.build_s)} s`}): overview ${fmt(h.overview_ms)} ms; ${h.queries.map((q) => `${q.name} ${fmt(q.ms)} ms`).join('; ') || 'no sql aggregates'}`, '');
   }
   out.push('Targets (ratios from this run)');
   out.push(table([['target', 'measured', 'limit', 'met'], ...r.targets.map((t) => [t.name, fmt(t.measured), t.limit, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO'])]));

@@ -2,13 +2,17 @@
  * `npm run bench`: proxy overhead against a direct connection and the Node floor, capture
  * completeness, and the history commands. Numbers only: nothing here passes or fails.
  *
- *   node build/bench/run.js [--quick] [--cpu-prof] [--only latency,stream,throughput,leak,big-body,history]
+ *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,history]
  *
- * `--cpu-prof` runs the daemon with `--cpu-prof` (profiles land in bench/results/prof/).
+ * The synthetic history database is built once and reused from the temp folder
+ * (`--fresh-history` rebuilds it).
+ * `--cpu-prof` profiles the daemon's threads (bench/results/prof/; read them with
+ * `node build/bench/profile-summary.js <file>`).
  * Writes bench/results/<timestamp>.json and prints a table.
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { REPO_ROOT } from '../test/helpers/repo.js';
 import { FULL_PLAN, QUICK_PLAN } from './bench-plan.js';
 import { capturePhase } from './capture-phase.js';
@@ -18,17 +22,19 @@ import { bigBodyPhase, latencyPhase, leakPhase, streamPhase, throughputPhase, wa
 import { evaluateTargets, renderReport, writeReport, type BenchReport } from './report.js';
 import { startTargets } from './targets.js';
 
-const PHASES = ['latency', 'stream', 'throughput', 'leak', 'big-body', 'history'] as const;
+const PHASES = ['latency', 'stream', 'leak', 'throughput', 'big-body', 'history'] as const;
 type Phase = (typeof PHASES)[number];
 
-function parseArgs(argv: string[]): { quick: boolean; cpuProf: boolean; only: Set<Phase> } {
+function parseArgs(argv: string[]): { quick: boolean; cpuProf: boolean; freshHistory: boolean; only: Set<Phase> } {
   const only = new Set<Phase>(PHASES);
   let quick = false;
   let cpuProf = false;
+  let freshHistory = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
     else if (a === '--cpu-prof') cpuProf = true;
+    else if (a === '--fresh-history') freshHistory = true;
     else if (a === '--only') {
       only.clear();
       for (const p of (argv[++i] ?? '').split(',')) {
@@ -37,7 +43,7 @@ function parseArgs(argv: string[]): { quick: boolean; cpuProf: boolean; only: Se
       }
     } else throw new Error(`unknown argument ${a}`);
   }
-  return { quick, cpuProf, only };
+  return { quick, cpuProf, freshHistory, only };
 }
 
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -54,13 +60,15 @@ async function main(): Promise<void> {
   };
   const proxyPhases = [...args.only].some((p) => p !== 'history');
   if (proxyPhases) {
-    const daemonEnv: Record<string, string> = args.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(resultsDir, 'prof')}` } : {};
+    const preload = fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url));
+    const daemonEnv: Record<string, string> = args.cpuProf ? { NODE_OPTIONS: `--require=${preload}`, HYP_BENCH_CPU_PROF_DIR: join(resultsDir, 'prof') } : {};
     log('starting the fake upstream, the Node floor proxy and the gateway daemon');
     const targets = await startTargets({ daemonEnv });
     const driver = startDriver();
     try {
       log(`warm-up: ${plan.warmupRequests} requests per target`);
       await warmUp(driver, targets, plan);
+
       if (args.only.has('latency')) {
         log(`latency: ${plan.latencyTrials} trials x ${plan.latencyRequestsPerTrial} sequential requests per target`);
         report.latency_us = await latencyPhase(driver, targets, plan);
@@ -69,13 +77,13 @@ async function main(): Promise<void> {
         log(`streaming: ${plan.streamTrials} streams per target`);
         report.streaming = await streamPhase(driver, targets, plan);
       }
+      if (args.only.has('leak')) {
+        log(`leak: ${plan.leakWarmupRequests} + ${plan.leakRequests} requests through the gateway, the writer drained every ${plan.leakWarmupRequests}`);
+        report.leak = await leakPhase(driver, targets, plan);
+      }
       if (args.only.has('throughput')) {
         log(`throughput: ${plan.throughputConnections.join(' and ')} connections, ${plan.throughputMs / 1000} s per target`);
         report.throughput = await throughputPhase(driver, targets, plan);
-      }
-      if (args.only.has('leak')) {
-        log(`leak: ${plan.leakWarmupRequests} + ${plan.leakRequests} requests through the gateway`);
-        report.leak = await leakPhase(driver, targets, plan);
       }
       log('capture completeness: waiting for the writer');
       report.capture = await capturePhase(targets);
@@ -92,7 +100,7 @@ async function main(): Promise<void> {
   }
   if (args.only.has('history')) {
     log(`history: hook x ${plan.hookRuns}, queries on ${plan.historyRows} synthetic rows`);
-    report.history = await historyPhase({ hookRuns: plan.hookRuns, rows: plan.historyRows, notes: report.notes });
+    report.history = await historyPhase({ hookRuns: plan.hookRuns, rows: plan.historyRows, freshHistory: args.freshHistory, notes: report.notes });
   }
   const finished = new Date();
   report.finished_at = finished.toISOString();

@@ -3,6 +3,7 @@
  * `direct` (the upstream itself), `floor` (the minimal node:http + undici proxy) and
  * `gateway` (the real `hyp daemon run --foreground`, Claude and Codex plugins active, capture on).
  */
+import { rmSync } from 'node:fs';
 import { startDaemon, type DaemonHandle } from '../test/helpers/daemon.js';
 import { startFloorProxy, startUpstreamProcess, type ListeningChild } from './child-processes.js';
 
@@ -53,6 +54,7 @@ export async function startTargets(options: { daemonEnv?: Record<string, string>
       await gateway.stop('SIGTERM', 30_000);
       await floor.stop();
       await upstream.stop();
+      rmSync(gateway.hypHome, { recursive: true, force: true });
     },
   };
 }

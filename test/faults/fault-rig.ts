@@ -4,7 +4,7 @@
  * never throws (it reports what it got, even half a body), and readers of what was recorded.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -63,6 +63,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     stop: async () => {
       await daemon.stop('SIGTERM');
       await upstream.close();
+      rmSync(daemon.hypHome, { recursive: true, force: true });
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -118,6 +118,7 @@ test('the gateway listens on loopback unless told otherwise, and warns when it i
     assert.deepEqual(loopback.logLines().filter((l) => l.level === 'warn' && /loopback|exposed|0\.0\.0\.0|network/i.test(JSON.stringify(l))), []);
   } finally {
     await loopback.stop();
+    rmSync(loopback.hypHome, { recursive: true, force: true });
   }
 
   const exposed = await startDaemon({ config: { plugins: { '@hypaware/ai-gateway': { listen: '0.0.0.0:0' } } } });
@@ -126,6 +127,7 @@ test('the gateway listens on loopback unless told otherwise, and warns when it i
     assert.ok(warned);
   } finally {
     await exposed.stop();
+    rmSync(exposed.hypHome, { recursive: true, force: true });
   }
 });
 

@@ -107,6 +107,7 @@ test('disk full under the database: proxying unaffected, logged, shown, capture 
     await rig?.stop();
     execFileSync('umount', ['-l', disk]);
     rmSync(disk, { recursive: true, force: true });
+    rmSync(hypHome, { recursive: true, force: true });
   }
 });
 
