@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { RECIPES } from 'hypaware';
@@ -177,6 +177,7 @@ test('the README library example runs as printed', () => {
   const script = join(REPO_ROOT, 'build', `library-example-${process.pid}.mjs`);
   writeFileSync(script, libraryExample());
   const run = spawnSync(process.execPath, [script], { cwd, encoding: 'utf8', timeout: 30_000, env: { ...process.env, HOME: cwd } });
+  rmSync(script);
   assert.equal(run.status, 0, run.stderr);
   const lines = run.stdout.trim().split('\n');
   assert.match(lines[0]!, /^gateway listening at http:\/\/127\.0\.0\.1:\d+$/);
