@@ -5,7 +5,7 @@
 import type { BenchPlan } from './bench-plan.js';
 import type { Driver } from './child-processes.js';
 import type { BigBodyResult, LatencyResult, StreamResult, ThroughputResult } from './load-tasks.js';
-import { readMemory, resetPeak, withPeakRss } from '../test/helpers/proc-memory.js';
+import { readCpu, readMemory, resetPeak, withPeakRss, type CpuSample } from '../test/helpers/proc-usage.js';
 import { max, median, percentile, rotated, round } from './stats.js';
 import { TARGET_NAMES, type TargetName, type Targets } from './targets.js';
 import { waitForWriter } from './capture-phase.js';
@@ -124,6 +124,12 @@ export interface ThroughputFigures {
   floor_vs_direct: number;
   /** after the gateway's run: how long its writer took to store the backlog, ms */
   gateway_capture_lag_ms: number;
+  /**
+   * CPU per request, µs (from /proc, so independent of what else runs): the floor process;
+   * the gateway's main thread (the proxy) and its other threads (writer, GC, thread pool),
+   * the latter counted until the writer had stored the run's backlog
+   */
+  cpu_us_per_request: { floor: number; gateway_main: number; gateway_other: number };
 }
 
 export async function throughputPhase(driver: Driver, targets: Targets, plan: BenchPlan): Promise<ThroughputFigures[]> {
@@ -132,11 +138,20 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
     const rps = perTarget(() => 0);
     const errors = perTarget(() => 0);
     let lag = 0;
+    const cpu = { floor: 0, gateway_main: 0, gateway_other: 0 };
     for (const name of rotated(TARGET_NAMES, i)) {
+      const pid = name === 'floor' ? targets.floor.proc.pid! : targets.gatewayPid;
+      const cpuBefore = readCpu(pid);
       const r = await driver.run<ThroughputResult>({ kind: 'throughput', origin: targets.origin[name], connections, durationMs: plan.throughputMs, bodyBytes: plan.bodyBytes }, plan.throughputMs + 60_000);
       rps[name] = round(r.completed / (r.elapsedMs / 1000), 0);
       errors[name] = r.errors;
       lag += await afterRun(targets, name, r.completed);
+      const used = cpuDelta(cpuBefore, readCpu(pid));
+      if (name === 'floor') cpu.floor = round((used.totalMs * 1000) / r.completed, 0);
+      if (name === 'gateway') {
+        cpu.gateway_main = round((used.mainMs * 1000) / r.completed, 0);
+        cpu.gateway_other = round(((used.totalMs - used.mainMs) * 1000) / r.completed, 0);
+      }
     }
     out.push({
       connections, rps, errors,
@@ -144,9 +159,14 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
       gateway_vs_floor: round(rps.gateway / rps.floor, 3),
       floor_vs_direct: round(rps.floor / rps.direct, 3),
       gateway_capture_lag_ms: lag,
+      cpu_us_per_request: cpu,
     });
   }
   return out;
+}
+
+function cpuDelta(before: CpuSample, after: CpuSample): CpuSample {
+  return { totalMs: after.totalMs - before.totalMs, mainMs: after.mainMs - before.mainMs };
 }
 
 export interface BigBodyFigures {

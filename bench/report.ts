@@ -78,7 +78,8 @@ export function renderReport(r: BenchReport): string {
     out.push(table([
       ['connections', 'direct', 'floor', 'gateway', 'gw/direct', 'gw/floor', 'errors (d/f/g)', 'capture lag after the run'],
       ...r.throughput.map((t) => [String(t.connections), fmt(t.rps.direct), fmt(t.rps.floor), fmt(t.rps.gateway), fmt(t.gateway_vs_direct), fmt(t.gateway_vs_floor), `${t.errors.direct}/${t.errors.floor}/${t.errors.gateway}`, `${(t.gateway_capture_lag_ms / 1000).toFixed(1)} s`]),
-    ]), '');
+    ]));
+    out.push('CPU per request (µs): ' + r.throughput.map((t) => `${t.connections} connections: floor ${t.cpu_us_per_request.floor}, gateway proxy thread ${t.cpu_us_per_request.gateway_main} + other threads (writer) ${t.cpu_us_per_request.gateway_other}`).join('; '), '');
   }
   if (r.streaming) {
     const s = r.streaming;

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { readMemory } from '../helpers/proc-memory.js';
+import { readMemory } from '../helpers/proc-usage.js';
 import { waitFor } from '../helpers/wait.js';
 import { countRows, httpCall, openFds, protocolCall, singleMessageCall, startRig, unhandledErrors, type Rig } from './fault-rig.js';
 

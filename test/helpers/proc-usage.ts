@@ -1,4 +1,4 @@
-/** Resident memory of another process, from /proc/<pid>/status (Linux). */
+/** Resident memory and CPU time of another process, from /proc (Linux). */
 import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface MemorySample {
@@ -37,4 +37,23 @@ export async function withPeakRss<T>(pid: number, everyMs: number, work: () => P
   } finally {
     clearInterval(timer);
   }
+}
+
+export interface CpuSample {
+  /** user + system CPU of every thread of the process, ms */
+  totalMs: number;
+  /** user + system CPU of the main thread (the event loop), ms */
+  mainMs: number;
+}
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function ticks(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime, stime
+}
+
+export function readCpu(pid: number): CpuSample {
+  return { totalMs: ticks(`/proc/${pid}/stat`) * TICK_MS, mainMs: ticks(`/proc/${pid}/task/${pid}/stat`) * TICK_MS };
 }
