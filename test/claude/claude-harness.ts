@@ -66,6 +66,7 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
     registerClient: (c) => { clients.push(c); },
     getClient: (name) => clients.find((c) => c.name === name),
     listClients: () => clients,
+    reproject: () => Promise.reject(new Error('reproject is not part of this fake gateway')),
     localEndpoint: async () => {
       if (options.endpoint instanceof Error) throw options.endpoint;
       return options.endpoint ?? 'http://127.0.0.1:18521';

@@ -43,6 +43,7 @@ export function activateCodex(options: ActivateOptions = {}): Activated {
     registerClient: (c) => { got.clients.push(c); },
     getClient: (name) => got.clients.find((c) => c.name === name),
     listClients: () => got.clients,
+    reproject: () => Promise.reject(new Error('reproject is not part of this fake gateway')),
     localEndpoint: async () => {
       if (options.endpoint instanceof Error) throw options.endpoint;
       return options.endpoint ?? 'http://127.0.0.1:18521';

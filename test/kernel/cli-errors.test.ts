@@ -179,7 +179,7 @@ describe('a broken config', { concurrency: 4 }, () => {
     assert.equal(good.code, 0, good.stderr);
     const badReport = JSON.parse(bad.stdout) as Record<string, unknown> & { config: Record<string, unknown>; diagnostics: Array<{ kind: string }> };
     const goodReport = JSON.parse(good.stdout) as Record<string, unknown> & { config: Record<string, unknown> };
-    const expectedKeys = ['version', 'hyp_home', 'config', 'daemon', 'plugins', 'capabilities', 'datasets', 'counters', 'diagnostics'];
+    const expectedKeys = ['version', 'hyp_home', 'config', 'daemon', 'plugins', 'capabilities', 'datasets', 'counters', 'capture', 'diagnostics'];
     assert.deepEqual(Object.keys(badReport), expectedKeys);
     assert.deepEqual(Object.keys(goodReport), expectedKeys);
     assert.deepEqual(Object.keys(goodReport.config), ['path', 'exists', 'valid', 'issues']);

@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/repo.js';
 import { runCli } from './run-cli.js';
 
-test('without reproject() in the gateway capability the command says so in one line', async () => {
-  const r = await runCli(['reproject'], tempDir('hyp-reproject-'));
+test('without the gateway capability the command says so in one line', async () => {
+  const hypHome = tempDir('hyp-reproject-');
+  writeFileSync(join(hypHome, 'hypaware-config.json'), JSON.stringify({ plugins: { '@hypaware/ai-gateway': { enabled: false } } }));
+  const r = await runCli(['reproject'], hypHome);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^hyp: hyp reproject needs reproject\(\) from hypaware\.ai-gateway, which @hypaware\/ai-gateway 2\.\d+\.\d+ does not offer yet\n$/);
+  assert.match(r.stderr, /^hyp: hyp reproject needs the hypaware\.ai-gateway capability: enable @hypaware\/ai-gateway \(hyp status\)\n$/);
 });
 
 test('flags reach the capability and its counts are reported', async () => {

@@ -138,7 +138,6 @@ function addPluginCommand(program: Command, spec: RegisteredCommand, io: CliIO):
   return undefined;
 }
 
-
 /** Run `hyp` with `argv` (without node and script). Resolves with the exit code. */
 export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const configPath = preParseConfig(argv);

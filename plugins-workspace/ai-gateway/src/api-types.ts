@@ -206,6 +206,23 @@ export interface LocalEndpointOptions {
   pathPrefix?: string;
 }
 
+export interface ReprojectOptions {
+  /** first UTC date (YYYY-MM-DD) of `ts_start` to read; default every stored exchange */
+  since?: string;
+  /** project and count, write nothing */
+  dryRun?: boolean;
+  onProgress?(progress: { exchanges_read: number; exchanges_total: number }): void;
+}
+
+export interface ReprojectResult {
+  exchanges_read: number;
+  /** rows that were not in the table (would be, in a dry run) */
+  rows_added: number;
+  exchanges_with_new_rows: number;
+  /** exchanges that gave no projection, by reason */
+  skipped: Record<string, number>;
+}
+
 export interface AiGatewayApi {
   registerUpstreamPreset(preset: UpstreamPreset): void;
   registerExchangeProjector(projector: ExchangeProjector): void;
@@ -218,4 +235,9 @@ export interface AiGatewayApi {
    * with a clear message when no gateway is running.
    */
   localEndpoint(opts?: LocalEndpointOptions): Promise<string>;
+  /**
+   * Re-run the projectors registered in this process over the stored raw exchanges
+   * (`hyp reproject`); existing part_ids are kept, missing rows added. Idempotent.
+   */
+  reproject(options?: ReprojectOptions): Promise<ReprojectResult>;
 }

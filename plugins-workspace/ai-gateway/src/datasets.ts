@@ -87,7 +87,13 @@ export const messagesDataset: DatasetSpec = {
   columns: [...MESSAGE_COLUMNS],
   primaryTime: 'message_created_at',
   uniqueKey: ['part_id'],
-  indexes: [['conversation_id'], ['session_id'], ['date'], ['message_id'], ['exchange_id']],
+  indexes: [
+    ['conversation_id'], ['session_id'], ['message_id'], ['exchange_id'],
+    // covering indexes for `hyp query overview` by day: usage lives on the carrier rows, and
+    // reading it through these avoids the wide rows (system_text, tools) on 1M-row tables
+    ['date', 'provider', 'model', 'input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'output_tokens', 'reasoning_tokens'],
+    ['date', 'client_name', 'cwd', 'session_id', 'conversation_id', 'message_id', 'message_created_at', 'part_type', 'tool_name'],
+  ],
 };
 
 export const EXCHANGE_COLUMNS: readonly ColumnSpec[] = [
@@ -129,7 +135,8 @@ export const exchangesDataset: DatasetSpec = {
   columns: [...EXCHANGE_COLUMNS],
   primaryTime: 'ts_start',
   uniqueKey: ['exchange_id'],
-  indexes: [['date'], ['upstream']],
+  // status counts (rows written, skip reasons) without reading through the body blobs
+  indexes: [['date'], ['upstream'], ['ts_start', 'rows_written', 'skip_reason']],
 };
 
 export const provisionalDataset: DatasetSpec = {

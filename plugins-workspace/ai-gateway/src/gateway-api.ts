@@ -3,6 +3,7 @@ import type { AiGatewayApi, ClientRegistration, ExchangeProjector, LocalEndpoint
 import { baseUrlProblem } from './config.js';
 import { bindGatewayState, type GatewayState } from './gateway-state.js';
 import { endpointUrl } from './listen-address.js';
+import { reprojectStored } from './reproject.js';
 
 export interface GatewayApiDeps {
   /** endpoint of a gateway running in another process (reads and verifies the listener file) */
@@ -80,6 +81,7 @@ export function createGatewayApi(state: GatewayState, deps: GatewayApiDeps): AiG
       if (state.listen) return endpointUrl(state.listen, opts?.pathPrefix);
       return deps.runningEndpoint(opts?.pathPrefix);
     },
+    reproject: (options) => reprojectStored(state, options),
   };
   bindGatewayState(api, state);
   return api;

@@ -319,6 +319,36 @@ export class ExchangeWriter {
     }
   }
 
+  /**
+   * `hyp reproject`: project one stored exchange again with the projectors of this process
+   * and write what is missing (part_id dedupe and match_key settlement as for live traffic).
+   * The header views are the stored (redacted) headers. A dry run rolls the transaction back.
+   */
+  async reprojectStored(row: Row, options: { dryRun: boolean }): Promise<{ rowsAdded: number; skipReason: string | null; projector: string | null }> {
+    const store = this.#store();
+    const parse = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as HeaderViews['request']) : null);
+    const input = storedExchangeInput(row, { request: parse(row.request_headers) ?? {}, response: parse(row.response_headers) });
+    const dispatch = await dispatchProjectors(this.#deps.projectors(), input, this.#deps.log, MAX_RECHECKS + 1);
+    const db = this.#deps.database();
+    const rollback = new Error('dry run');
+    let effects: WriteEffects | undefined;
+    try {
+      effects = db.transaction(() => {
+        const e = this.#writeMessages(store, input, dispatch);
+        if (options.dryRun) {
+          effects = e;
+          throw rollback;
+        }
+        if (e.rowsWritten > 0) store.addRowsWritten(input.exchange_id, e.rowsWritten);
+        return e;
+      })();
+      this.#applyEffects(effects);
+    } catch (err) {
+      if (err !== rollback) throw err;
+    }
+    return { rowsAdded: effects?.rowsWritten ?? 0, skipReason: dispatch.skipReason, projector: dispatch.projector ?? null };
+  }
+
   /** A full disk may hold a large write-ahead log: fold it into the database and truncate it. */
   #shrinkWal(): void {
     try {
