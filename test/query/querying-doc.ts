@@ -1,5 +1,5 @@
 /**
- * The generated parts of docs/querying.md (the README's "Querying" section): the views'
+ * The generated parts of README.md (the README's "Querying" section): the views'
  * columns and the ten recipes, rendered from the data the product ships.
  */
 import { readFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { HISTORY_VIEWS, RECIPES, type Recipe, type ViewSpec } from 'hypaware';
 import { REPO_ROOT } from '../helpers/repo.js';
 
-export const QUERYING_DOC = join(REPO_ROOT, 'docs', 'querying.md');
+export const QUERYING_DOC = join(REPO_ROOT, 'README.md');
 
 export function renderViews(views: ViewSpec[] = HISTORY_VIEWS): string {
   return views.map((v) => [
@@ -26,7 +26,7 @@ export function generatedBlock(doc: string, name: string): { start: number; end:
   const lines = doc.split('\n');
   const start = lines.findIndex((l) => l.startsWith(`<!-- ${name}:begin`));
   const end = lines.findIndex((l) => l === `<!-- ${name}:end -->`);
-  if (start < 0 || end < start) throw new Error(`docs/querying.md has no ${name} block`);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${name} block`);
   return { start, end, text: lines.slice(start + 1, end).join('\n') };
 }
 
@@ -45,6 +45,6 @@ export function regenerated(doc: string): string {
 export function libraryExample(doc: string = readFileSync(QUERYING_DOC, 'utf8')): string {
   const section = doc.slice(doc.indexOf('### Use it from Node'));
   const match = /```js\n([\s\S]*?)```/.exec(section);
-  if (!match) throw new Error('docs/querying.md has no js example under "Use it from Node"');
+  if (!match) throw new Error('README.md has no js example under "Use it from Node"');
   return match[1]!;
 }

@@ -1,6 +1,6 @@
 /**
  * Queries people paste into `hyp query sql` first. The README's "Querying" section lists them
- * (docs/querying.md is checked against this list) and a test runs every one of them.
+ * (the README "Querying" section is checked against this list) and a test runs every one of them.
  */
 export interface Recipe {
   name: string;
