@@ -2,4 +2,6 @@
 export type * from './plugin-api.js';
 export { HypError, UsageError, errorMessage } from './errors.js';
 export { writeFileAtomic } from './util/atomic-write.js';
+export { parseDateOption } from './query/dates.js';
+export { progressLine } from './query/progress-line.js';
 export { bootKernel, type Kernel, type BootOptions } from './kernel/boot.js';

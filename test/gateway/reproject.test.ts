@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runHyp, startDaemon } from '../helpers/daemon.js';
@@ -66,7 +67,22 @@ test('hyp reproject restores rows from stored raw exchanges, keeps existing part
   assert.equal((JSON.parse(real.stdout) as { rows_added: number }).rows_added, lost);
   assert.deepEqual(countRows(), partIds, 'the same part_ids as live capture wrote');
 
-  const again = await runHyp(['reproject', '--json'], { hypHome: daemon.hypHome, env });
-  assert.equal((JSON.parse(again.stdout) as { rows_added: number }).rows_added, 0);
+  const again = await runHyp(['reproject', '--since', new Date().toISOString().slice(0, 10)], { hypHome: daemon.hypHome, env });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, `read 2 stored exchanges since ${new Date().toISOString().slice(0, 10)}: added 0 rows from 0 exchanges\n`);
   assert.deepEqual(countRows(), partIds);
+
+  const future = await runHyp(['reproject', '--json', '--since', '2999-01-01'], { hypHome: daemon.hypHome, env });
+  assert.equal((JSON.parse(future.stdout) as { exchanges_read: number }).exchanges_read, 0);
+  const bad = await runHyp(['reproject', '--since', 'yesterday'], { hypHome: daemon.hypHome, env });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^hyp: --since must be a date like 2026-01-31 \(got "yesterday"\)\n$/);
+});
+
+test('hyp reproject is a gateway command: without the gateway it does not exist', async () => {
+  const hypHome = tempDir();
+  writeFileSync(join(hypHome, 'hypaware-config.json'), JSON.stringify({ plugins: { '@hypaware/ai-gateway': { enabled: false } } }));
+  const r = await runHyp(['reproject'], { hypHome });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /unknown command 'reproject'/);
 });

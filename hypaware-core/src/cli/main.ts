@@ -14,7 +14,6 @@ import { registerQueryOverview } from '../query/overview-command.js';
 import { viewsAsDatasets } from '../query/views.js';
 import { registerExportCommand } from '../export/export-command.js';
 import { registerPruneCommand } from '../retention/prune-command.js';
-import { registerReprojectCommand } from '../query/reproject-command.js';
 import type { CommandIO, DatasetSpec } from '../plugin-api.js';
 
 export interface CliIO extends CommandIO {
@@ -112,7 +111,6 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
 
   registerExportCommand(program, history);
   registerPruneCommand(program, history);
-  registerReprojectCommand(program, history);
 
   // A plugin's command never breaks the others (or hyp status): a taken name or a
   // configure() that throws drops that command only, reported by hyp status.

@@ -6,7 +6,7 @@ import { openReadOnlyDatabase } from '../storage/database.js';
 import { listStoredDatasets } from '../storage/datasets.js';
 import { PriceBook, parsePriceOverrides } from './prices.js';
 
-/** What the history commands (overview, export, prune, reproject) get from `hyp`'s CLI. */
+/** What the history commands (overview, export, prune) get from `hyp`'s CLI. */
 export interface HistoryCommandContext {
   io: CommandIO & { env: NodeJS.ProcessEnv };
   /** The booted CLI kernel; throws the boot error (one line) when the kernel could not boot. */

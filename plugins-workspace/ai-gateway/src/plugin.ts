@@ -1,4 +1,4 @@
-/** activate(): the capability in every mode, datasets, diagnostics, the source in the daemon, `hyp attach|detach <client>` in the CLI. */
+/** activate(): the capability in every mode, datasets, diagnostics, the source in the daemon, `hyp attach|detach <client>` and `hyp reproject` in the CLI. */
 import type { ActivationContext } from '@hypaware/core';
 import { AI_GATEWAY_CAPABILITY, AI_GATEWAY_VERSION } from './api-types.js';
 import { parseGatewayConfig } from './config.js';
@@ -9,6 +9,7 @@ import { gatewaySource } from './gateway-source.js';
 import { createGatewayState } from './gateway-state.js';
 import { runningGatewayEndpoint } from './listener-file.js';
 import { registerClientCommands } from './client-commands.js';
+import { registerReprojectCommand } from './reproject-command.js';
 
 export function activate(ctx: ActivationContext): void {
   const state = createGatewayState(ctx);
@@ -19,5 +20,8 @@ export function activate(ctx: ActivationContext): void {
   ctx.registerDataset(provisionalDataset);
   ctx.registerDiagnostics(() => gatewayDiagnostics(state, parseGatewayConfig(ctx.config)));
   if (ctx.mode === 'daemon') ctx.registerSource(gatewaySource(state));
-  if (ctx.mode === 'cli') registerClientCommands(ctx, api);
+  if (ctx.mode === 'cli') {
+    registerClientCommands(ctx, api);
+    registerReprojectCommand(ctx, api);
+  }
 }
