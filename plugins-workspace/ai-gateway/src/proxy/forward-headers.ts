@@ -75,6 +75,12 @@ export function clientResponseHeaders(rawHeaders: readonly string[]): string[] {
   return out;
 }
 
+/** Whether a flat `[name, value, ...]` list has a header (`name` lowercase). */
+export function hasHeader(rawHeaders: readonly string[], name: string): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === name) return true;
+  return false;
+}
+
 /** undici hands raw headers as Buffers (latin1); values may repeat as arrays. */
 export function rawHeaderStrings(raw: unknown): string[] {
   if (!Array.isArray(raw)) return [];

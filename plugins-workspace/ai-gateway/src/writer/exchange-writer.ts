@@ -13,6 +13,7 @@ import { BoundedCache } from './bounded-cache.js';
 import { decodeExchange, storedExchangeInput, type DecodedExchange, type HeaderViews } from './decoded-exchange.js';
 import { GatewayStore } from './gateway-store.js';
 import { secretHeaderNames } from './header-redaction.js';
+import { HistoryIdentityMemo } from './message-identity.js';
 import { isoTime, planMessages, type Row } from './message-rows.js';
 import { dispatchProjectors, type DispatchResult } from './projector-dispatch.js';
 import { RecheckQueue } from './recheck-queue.js';
@@ -39,6 +40,9 @@ export type BatchOutcome =
 
 /** A projector may ask for at most this many re-projections of one exchange. */
 export const MAX_RECHECKS = 3;
+
+/** The writer counts as busy for this long after a batch: due re-checks wait meanwhile. */
+const BUSY_WINDOW_MS = 200;
 
 interface Prepared {
   decoded: DecodedExchange;
@@ -78,13 +82,18 @@ export class ExchangeWriter {
   /** message ids known to be stored (a cache: the table is the truth) */
   readonly #stored = new BoundedCache<string, true>(50_000);
   readonly #conversationStarts = new BoundedCache<string, string>(10_000);
+  readonly #identities = new HistoryIdentityMemo();
   readonly #rechecks: RecheckQueue<Recheck>;
+  #lastBatchAt = 0;
 
   constructor(deps: ExchangeWriterDeps) {
     this.#deps = deps;
     this.#settings = deps.settings;
     this.#secrets = secretHeaderNames(deps.settings.redactHeaders);
-    this.#rechecks = new RecheckQueue((r) => this.#recheck(r), { maxItems: 4096, maxDelayMs: 10 * 60 * 1000 });
+    this.#rechecks = new RecheckQueue((r) => this.#recheck(r), {
+      maxItems: 4096, maxDelayMs: 10 * 60 * 1000,
+      deferWhile: () => Date.now() - this.#lastBatchAt < BUSY_WINDOW_MS, deferMs: BUSY_WINDOW_MS,
+    });
   }
 
   updateSettings(settings: WriterSettings): void {
@@ -107,6 +116,15 @@ export class ExchangeWriter {
   }
 
   async writeBatch(records: ExchangeRecord[]): Promise<BatchOutcome> {
+    this.#lastBatchAt = Date.now();
+    try {
+      return await this.#writeBatch(records);
+    } finally {
+      this.#lastBatchAt = Date.now();
+    }
+  }
+
+  async #writeBatch(records: ExchangeRecord[]): Promise<BatchOutcome> {
     const prepared: Prepared[] = [];
     for (const record of records) prepared.push(await this.#prepare(record));
     let db: Database.Database;
@@ -180,7 +198,7 @@ export class ExchangeWriter {
     const startedAt = this.#conversationStart(store, conversation, isoTime(projection.conversation_started_at) ?? input.ts_start);
     effects.start = [conversation, startedAt];
     const now = new Date().toISOString();
-    const planned = planMessages(projection, { gatewayId: this.#settings.gatewayId, exchange: input, conversationStartedAt: startedAt });
+    const planned = planMessages(projection, { gatewayId: this.#settings.gatewayId, exchange: input, conversationStartedAt: startedAt, identities: this.#identities });
     for (const message of planned) {
       // re-sent history is the common case: a cached id needs no SQL at all (its settlement,
       // if any, ran when it was first written)

@@ -57,3 +57,70 @@ export function fallbackMessageId(scope: string, role: string, blocks: readonly 
   const base = `${scope}:${role}:${canonicalJson(stableBlocks(blocks))}`;
   return hash16(previousId === undefined ? base : `${base}:${previousId}`);
 }
+
+interface RememberedMessage {
+  /** role and raw JSON of the content, as projected */
+  key: string;
+  id: string;
+}
+
+/**
+ * The fallback ids of the last projection of recent conversations. Clients re-send the whole
+ * history with every request, so without this every exchange re-hashes every earlier message
+ * (canonical JSON + sha256: the largest identity cost in the writer's profile). A message
+ * whose role and content are byte-identical to the same position of the last projection, with
+ * an identical prefix before it, has the same id (the chain of previous ids is the same).
+ * Bounded by conversations and by the bytes of the remembered keys.
+ */
+export class HistoryIdentityMemo {
+  readonly #maxConversations: number;
+  readonly #maxBytes: number;
+  readonly #byConversation = new Map<string, { messages: RememberedMessage[]; bytes: number }>();
+  #bytes = 0;
+
+  constructor(maxConversations = 256, maxBytes = 32 * 1024 * 1024) {
+    this.#maxConversations = maxConversations;
+    this.#maxBytes = maxBytes;
+  }
+
+  /**
+   * Walk one projection's messages in order. `idFor(role, content, supplied, compute)` gives the
+   * message's id: `supplied` when the projector gave one, else the remembered id while the
+   * history matches, else `compute()`. `finish()` remembers the walk.
+   */
+  walk(conversation: string): { idFor(role: string, content: unknown, supplied: string | undefined, compute: () => string): string; finish(): void } {
+    const previous = this.#byConversation.get(conversation)?.messages ?? [];
+    const next: RememberedMessage[] = [];
+    let matching = true;
+    let bytes = 0;
+    return {
+      idFor: (role, content, supplied, compute) => {
+        const key = `${role}\u0000${JSON.stringify(content)}`;
+        const remembered = matching ? previous[next.length] : undefined;
+        const same = remembered !== undefined && remembered.key === key && (supplied === undefined || remembered.id === supplied);
+        const id = supplied ?? (same ? remembered.id : compute());
+        matching = same;
+        next.push({ key, id });
+        bytes += key.length;
+        return id;
+      },
+      finish: () => this.#remember(conversation, next, bytes),
+    };
+  }
+
+  #remember(conversation: string, messages: RememberedMessage[], bytes: number): void {
+    const old = this.#byConversation.get(conversation);
+    if (old) {
+      this.#bytes -= old.bytes;
+      this.#byConversation.delete(conversation);
+    }
+    if (bytes > this.#maxBytes / 4) return; // one huge history would evict everything else
+    this.#byConversation.set(conversation, { messages, bytes });
+    this.#bytes += bytes;
+    for (const [key, entry] of this.#byConversation) {
+      if (this.#byConversation.size <= this.#maxConversations && this.#bytes <= this.#maxBytes) break;
+      this.#byConversation.delete(key);
+      this.#bytes -= entry.bytes;
+    }
+  }
+}

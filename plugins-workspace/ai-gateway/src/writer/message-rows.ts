@@ -7,7 +7,7 @@ import type { JsonObject } from '@hypaware/core';
 import type { ContentBlock, ExchangeInput, MessageUsage, ProjectedExchange, ProjectedMessage } from '../api-types.js';
 import { SCHEMA_VERSION } from '../datasets.js';
 import { partContentText } from './content-text.js';
-import { fallbackMessageId, normalizeContent } from './message-identity.js';
+import { fallbackMessageId, normalizeContent, type HistoryIdentityMemo } from './message-identity.js';
 
 export type SqlValue = string | number | null | Buffer;
 export type Row = Record<string, SqlValue>;
@@ -25,6 +25,8 @@ export interface PlanContext {
   gatewayId: string;
   exchange: ExchangeInput;
   conversationStartedAt: string;
+  /** fallback ids of earlier projections, reused for an unchanged history */
+  identities?: HistoryIdentityMemo;
 }
 
 const PART_TYPES: Record<string, string> = {
@@ -133,12 +135,15 @@ export function planMessages(projection: ProjectedExchange, ctx: PlanContext): P
   const toolNames = new Map<string, string>();
   const planned: PlannedMessage[] = [];
   let previousId: string | undefined;
+  const memo = ctx.identities?.walk(conversation);
   projection.messages.forEach((message: ProjectedMessage, index) => {
     if (!isPlainObject(message as unknown) || typeof message.role !== 'string' || message.role === '') return;
     const blocks = normalizeContent(message.content);
     if (blocks.length === 0) return;
     const supplied = typeof message.message_id === 'string' && message.message_id !== '';
-    const messageId = supplied ? message.message_id! : fallbackMessageId(conversation, message.role, blocks, previousId);
+    const compute = () => fallbackMessageId(conversation, message.role, blocks, previousId);
+    const suppliedId = supplied ? message.message_id! : undefined;
+    const messageId = memo ? memo.idFor(message.role, message.content, suppliedId, compute) : suppliedId ?? compute();
     let previous: string[] | null;
     if (Array.isArray(message.previous_message_id)) previous = message.previous_message_id.filter((p): p is string => typeof p === 'string');
     else previous = supplied ? null : previousId === undefined ? [] : [previousId];
@@ -155,6 +160,7 @@ export function planMessages(projection: ProjectedExchange, ctx: PlanContext): P
     });
     previousId = messageId;
   });
+  memo?.finish();
   return planned;
 }
 

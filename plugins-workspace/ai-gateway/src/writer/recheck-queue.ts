@@ -6,6 +6,14 @@
 export interface RecheckLimits {
   maxItems: number;
   maxDelayMs: number;
+  /**
+   * While this says true (the writer is busy with fresh exchanges), a due re-check waits
+   * `deferMs` more, up to `maxDeferMs` past its time: re-checks are extra work and must not
+   * slow down capture under load, nor wait forever under steady traffic.
+   */
+  deferWhile?: () => boolean;
+  deferMs?: number;
+  maxDeferMs?: number;
 }
 
 interface Pending<T> {
@@ -32,13 +40,21 @@ export class RecheckQueue<T> {
     this.#remove(key);
     if (this.#pending.size >= this.#limits.maxItems) return false;
     const delay = Math.min(Math.max(0, Number.isFinite(delayMs) ? delayMs : 0), this.#limits.maxDelayMs);
+    this.#arm(key, item, delay, Date.now() + delay);
+    return true;
+  }
+
+  #arm(key: string, item: T, delay: number, dueAt: number): void {
     const timer = setTimeout(() => {
+      if (this.#limits.deferWhile?.() && Date.now() - dueAt < (this.#limits.maxDeferMs ?? 30_000)) {
+        this.#arm(key, item, this.#limits.deferMs ?? 250, dueAt);
+        return;
+      }
       this.#remove(key);
       void this.#run(item);
     }, delay);
     timer.unref();
     this.#pending.set(key, { item, timer });
-    return true;
   }
 
   /** Run every pending item now, in schedule order. */

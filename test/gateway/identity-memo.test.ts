@@ -1,0 +1,53 @@
+/**
+ * The writer's history identity memo is a pure optimisation: over random sequences of
+ * re-sent, grown, edited and forked histories (seeded, bounded), ids planned with the memo
+ * equal ids planned without it.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ExchangeInput, ProjectedMessage } from '@hypaware/ai-gateway';
+import { planMessages } from '@hypaware/ai-gateway/internal/writer/message-rows.js';
+import { HistoryIdentityMemo } from '@hypaware/ai-gateway/internal/writer/message-identity.js';
+import { SeededRandom } from '../helpers/seeded-random.js';
+
+const exchange = { exchange_id: 'ex', ts_start: '2026-03-04T05:06:07.000Z', stream_events: [], metadata: {}, is_sse: false } as unknown as ExchangeInput;
+const base = { gatewayId: 'gw', exchange, conversationStartedAt: '2026-03-04T05:00:00.000Z' };
+
+function ids(conversation: string, messages: ProjectedMessage[], memo?: HistoryIdentityMemo): string[] {
+  return planMessages({ provider: 'anthropic', conversation_id: conversation, messages }, memo ? { ...base, identities: memo } : base).map((m) => m.messageId);
+}
+
+function randomMessage(random: SeededRandom): ProjectedMessage {
+  const role = random.pick(['user', 'assistant']);
+  const text = random.pick(['continue', 'yes', 'ok', 'run the tests', 'done']);
+  const content = random.int(2) === 0 ? text : [{ type: 'text', text, ...(random.int(3) === 0 ? { cache_control: { type: 'ephemeral' } } : {}) }];
+  const message: ProjectedMessage = { role, content };
+  if (random.int(6) === 0) message.message_id = random.pick(['native-a', 'native-b']);
+  return message;
+}
+
+test('ids with the memo equal ids without it over 400 random re-sends, edits and forks', () => {
+  const random = new SeededRandom(7);
+  const memo = new HistoryIdentityMemo(4, 1 << 20);
+  const histories = new Map<string, ProjectedMessage[]>();
+  for (let step = 0; step < 400; step++) {
+    const conversation = `c${random.int(6)}`;
+    let history = histories.get(conversation) ?? [];
+    switch (random.int(5)) {
+      case 0: history = [...history, randomMessage(random), randomMessage(random)]; break; // a new turn
+      case 1: if (history.length > 0) { history = [...history]; history[random.int(history.length)] = randomMessage(random); } break; // edited
+      case 2: history = history.slice(0, random.int(history.length + 1)); break; // fork / compaction
+      case 3: if (history.length > 0) { const i = random.int(history.length); history = [...history]; history[i] = { ...history[i]!, message_id: random.pick(['native-a', 'native-c']) }; } break; // native id arrives
+      default: break; // re-sent unchanged
+    }
+    histories.set(conversation, history);
+    assert.deepEqual(ids(conversation, history, memo), ids(conversation, history), `step ${step}, ${conversation}`);
+  }
+});
+
+test('a history larger than a quarter of the byte bound is not remembered, and stays correct', () => {
+  const memo = new HistoryIdentityMemo(4, 4000);
+  const big: ProjectedMessage[] = Array.from({ length: 10 }, (_, i) => ({ role: i % 2 === 0 ? 'user' : 'assistant', content: 'x'.repeat(200) + i }));
+  assert.deepEqual(ids('big', big, memo), ids('big', big));
+  assert.deepEqual(ids('big', [...big, { role: 'user', content: 'more' }], memo), ids('big', [...big, { role: 'user', content: 'more' }]));
+});
