@@ -4,6 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { readMemory } from '../helpers/proc-usage.js';
 import { waitFor } from '../helpers/wait.js';
@@ -87,4 +88,21 @@ test(`${ABORTS} client aborts mid-stream: upstream aborted, exchanges recorded a
   const ok = await httpCall(rig.endpoint, protocolCall('anthropic', '', 'after-aborts'));
   assert.equal(ok.status, 200);
   assert.deepEqual(unhandledErrors(rig.daemon), []);
+});
+
+/** nice value of each thread of a process (field 19 of /proc/<pid>/task/<tid>/stat) */
+function threadNices(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return out;
+}
+
+test('capture work runs below the proxy: the writer thread is niced, the event loop is not', { skip: process.platform !== 'linux' && 'Linux only' }, () => {
+  const pid = rig.daemon.proc.pid!;
+  const nices = threadNices(pid);
+  assert.equal(nices.get(pid), 0, 'the proxy thread keeps normal priority');
+  assert.ok([...nices.values()].includes(10), `no niced writer thread among ${JSON.stringify([...nices])}`);
 });

@@ -7,15 +7,19 @@ import { bootKernel, errorMessage, type Kernel } from '@hypaware/core';
 import { AI_GATEWAY_CAPABILITY } from '../api-types.js';
 import { gatewayStateOf, projectorsInOrder } from '../gateway-state.js';
 import { ExchangeWriter, type BatchOutcome } from './exchange-writer.js';
+import { lowerThisThreadPriority } from './thread-priority.js';
 import { WRITER_ERROR, type FromWriter, type ToWriter, type WriterWorkerData } from './writer-protocol.js';
 
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
+/** Capture yields the CPU to the proxy thread (nice 0) and to the agent. */
+const WRITER_NICE = 10;
 
 const port = parentPort!;
 const send = (msg: FromWriter) => port.postMessage(msg);
 
 async function main(data: WriterWorkerData): Promise<void> {
+  lowerThisThreadPriority(WRITER_NICE);
   let kernel: Kernel;
   try {
     kernel = await bootKernel({ mode: 'writer', hypHome: data.hypHome, configPath: data.configPath });
