@@ -1,4 +1,4 @@
-/** Re-checks give way to fresh exchanges: deferred while the writer is busy, never forever. */
+/** Re-checks give way to fresh exchanges (deferred while the writer is busy, never forever) and run one at a time. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecheckQueue } from '@hypaware/ai-gateway/internal/writer/recheck-queue.js';
@@ -24,4 +24,20 @@ test('a re-check deferred past maxDeferMs runs even though the writer stays busy
   queue.schedule('b', 'b', 0);
   await waitFor(() => ran.length === 1, 'the re-check to run after its deferral bound', 2000);
   assert.deepEqual(ran, ['b']);
+});
+
+test('due re-checks run one at a time, even when they all fall due together', async () => {
+  let running = 0;
+  let most = 0;
+  let done = 0;
+  const queue = new RecheckQueue<number>(async () => {
+    running++;
+    most = Math.max(most, running);
+    await new Promise((r) => setTimeout(r, 2));
+    running--;
+    done++;
+  }, { maxItems: 100, maxDelayMs: 1000 });
+  for (let i = 0; i < 20; i++) queue.schedule(`k${i}`, i, 0);
+  await waitFor(() => done === 20, 'all re-checks to run', 5000);
+  assert.equal(most, 1);
 });

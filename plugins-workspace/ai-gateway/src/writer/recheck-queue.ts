@@ -25,6 +25,8 @@ export class RecheckQueue<T> {
   readonly #run: (item: T) => Promise<void>;
   readonly #limits: RecheckLimits;
   readonly #pending = new Map<string, Pending<T>>();
+  /** due items run one at a time: a burst of due re-checks must not hold many bodies at once */
+  #running: Promise<void> = Promise.resolve();
 
   constructor(run: (item: T) => Promise<void>, limits: RecheckLimits) {
     this.#run = run;
@@ -51,7 +53,7 @@ export class RecheckQueue<T> {
         return;
       }
       this.#remove(key);
-      void this.#run(item);
+      this.#running = this.#running.then(() => this.#run(item)).catch(() => undefined);
     }, delay);
     timer.unref();
     this.#pending.set(key, { item, timer });
@@ -64,6 +66,7 @@ export class RecheckQueue<T> {
       this.#remove(key);
       return item;
     });
+    await this.#running;
     for (const item of items) await this.#run(item);
   }
 
