@@ -14,6 +14,8 @@ export interface BenchPlan {
   bigBodyTrials: number;
   leakConnections: number;
   leakWarmupRequests: number;
+  /** the leak run is sent in chunks of this many, the writer drained after each */
+  leakChunkRequests: number;
   leakRequests: number;
   hookRuns: number;
   historyRows: number;
@@ -32,7 +34,8 @@ export const FULL_PLAN: BenchPlan = {
   bigBodyBytes: 32 * 1024 * 1024,
   bigBodyTrials: 2,
   leakConnections: 16,
-  leakWarmupRequests: 2000,
+  leakWarmupRequests: 5000,
+  leakChunkRequests: 2500,
   leakRequests: 20_000,
   hookRuns: 50,
   historyRows: 1_000_000,
@@ -47,6 +50,7 @@ export const QUICK_PLAN: BenchPlan = {
   throughputMs: 2000,
   bigBodyTrials: 1,
   leakWarmupRequests: 500,
+  leakChunkRequests: 500,
   leakRequests: 2000,
   hookRuns: 10,
   historyRows: 50_000,

@@ -21,10 +21,11 @@ function perTarget<T>(make: () => T): PerTarget<T> {
  * Count what went through the gateway and wait until its writer has stored it, so the next
  * run (of any target) does not share the CPU with a capture backlog. Returns the wait in ms.
  */
-async function afterRun(targets: Targets, name: TargetName, completed: number): Promise<number> {
-  if (name !== 'gateway') return 0;
+async function afterRun(targets: Targets, name: TargetName, completed: number): Promise<{ waitedMs: number; missing: number }> {
+  if (name !== 'gateway') return { waitedMs: 0, missing: 0 };
   targets.gatewayRequests += completed;
-  return (await waitForWriter(targets)).waitedMs;
+  const settled = await waitForWriter(targets);
+  return { waitedMs: settled.waitedMs, missing: targets.gatewayRequests - settled.exchanges };
 }
 
 export async function warmUp(driver: Driver, targets: Targets, plan: BenchPlan): Promise<void> {
@@ -124,6 +125,8 @@ export interface ThroughputFigures {
   floor_vs_direct: number;
   /** after the gateway's run: how long its writer took to store the backlog, ms */
   gateway_capture_lag_ms: number;
+  /** exchanges sent through the gateway so far that are not in the database once the writer settled */
+  gateway_missing_exchanges: number;
   /**
    * CPU per request, µs (from /proc, so independent of what else runs): the floor process;
    * the gateway's main thread (the proxy) and its other threads (writer, GC, thread pool),
@@ -138,6 +141,7 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
     const rps = perTarget(() => 0);
     const errors = perTarget(() => 0);
     let lag = 0;
+    let missing = 0;
     const cpu = { floor: 0, gateway_main: 0, gateway_other: 0 };
     for (const name of rotated(TARGET_NAMES, i)) {
       const pid = name === 'floor' ? targets.floor.proc.pid! : targets.gatewayPid;
@@ -145,7 +149,9 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
       const r = await driver.run<ThroughputResult>({ kind: 'throughput', origin: targets.origin[name], connections, durationMs: plan.throughputMs, bodyBytes: plan.bodyBytes }, plan.throughputMs + 60_000);
       rps[name] = round(r.completed / (r.elapsedMs / 1000), 0);
       errors[name] = r.errors;
-      lag += await afterRun(targets, name, r.completed);
+      const settled = await afterRun(targets, name, r.completed);
+      lag += settled.waitedMs;
+      if (name === 'gateway') missing = settled.missing;
       const used = cpuDelta(cpuBefore, readCpu(pid));
       if (name === 'floor') cpu.floor = round((used.totalMs * 1000) / r.completed, 0);
       if (name === 'gateway') {
@@ -159,6 +165,7 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
       gateway_vs_floor: round(rps.gateway / rps.floor, 3),
       floor_vs_direct: round(rps.floor / rps.direct, 3),
       gateway_capture_lag_ms: lag,
+      gateway_missing_exchanges: missing,
       cpu_us_per_request: cpu,
     });
   }
@@ -224,6 +231,8 @@ export interface LeakFigures {
   rss_after_warmup_mb: number;
   rss_after_mb: number;
   growth_pct: number;
+  /** RSS after each chunk (writer drained), MB: a leak climbs, a settling heap flattens */
+  rss_series_mb: number[];
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -242,16 +251,19 @@ export async function leakPhase(driver: Driver, targets: Targets, plan: BenchPla
   const after = readMemory(targets.gatewayPid).rssMb;
   let completed = 0;
   let errors = warm.errors;
-  for (let sent = 0; sent < plan.leakRequests; sent += plan.leakWarmupRequests) {
-    const r = await chunk(Math.min(plan.leakWarmupRequests, plan.leakRequests - sent));
+  const series: number[] = [];
+  for (let sent = 0; sent < plan.leakRequests; sent += plan.leakChunkRequests) {
+    const r = await chunk(Math.min(plan.leakChunkRequests, plan.leakRequests - sent));
     completed += r.completed;
     errors += r.errors;
     await afterRun(targets, 'gateway', r.completed);
+    series.push(round(readMemory(targets.gatewayPid).rssMb));
   }
   await sleep(1000);
   const end = readMemory(targets.gatewayPid).rssMb;
   return {
     requests: completed, errors,
     rss_after_warmup_mb: round(after), rss_after_mb: round(end), growth_pct: round(((end - after) / after) * 100),
+    rss_series_mb: series,
   };
 }

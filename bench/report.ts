@@ -76,8 +76,8 @@ export function renderReport(r: BenchReport): string {
   if (r.throughput) {
     out.push('Throughput (req/s, closed loop)');
     out.push(table([
-      ['connections', 'direct', 'floor', 'gateway', 'gw/direct', 'gw/floor', 'errors (d/f/g)', 'capture lag after the run'],
-      ...r.throughput.map((t) => [String(t.connections), fmt(t.rps.direct), fmt(t.rps.floor), fmt(t.rps.gateway), fmt(t.gateway_vs_direct), fmt(t.gateway_vs_floor), `${t.errors.direct}/${t.errors.floor}/${t.errors.gateway}`, `${(t.gateway_capture_lag_ms / 1000).toFixed(1)} s`]),
+      ['connections', 'direct', 'floor', 'gateway', 'gw/direct', 'gw/floor', 'errors (d/f/g)', 'capture lag after the run', 'exchanges missing so far'],
+      ...r.throughput.map((t) => [String(t.connections), fmt(t.rps.direct), fmt(t.rps.floor), fmt(t.rps.gateway), fmt(t.gateway_vs_direct), fmt(t.gateway_vs_floor), `${t.errors.direct}/${t.errors.floor}/${t.errors.gateway}`, `${(t.gateway_capture_lag_ms / 1000).toFixed(1)} s`, fmt(t.gateway_missing_exchanges)]),
     ]));
     out.push('CPU per request (µs): ' + r.throughput.map((t) => `${t.connections} connections: floor ${t.cpu_us_per_request.floor}, gateway proxy thread ${t.cpu_us_per_request.gateway_main} + other threads (writer) ${t.cpu_us_per_request.gateway_other}`).join('; '), '');
   }
@@ -95,7 +95,7 @@ export function renderReport(r: BenchReport): string {
     out.push(`${round(b.bytes / 1048576, 0)} MB request body: direct ${fmt(b.ms.direct)} ms, floor ${fmt(b.ms.floor)} ms, gateway ${fmt(b.ms.gateway)} ms; upstream got every byte: ${b.upstream_received_all}`);
     out.push(`gateway RSS ${fmt(b.gateway_rss_before_mb)} MB -> peak ${fmt(b.gateway_peak_rss_mb)} MB (growth ${fmt(b.gateway_peak_growth_mb)} MB; VmHWM ${fmt(b.gateway_hwm_mb)} MB)`, '');
   }
-  if (r.leak) out.push(`Leak: gateway RSS ${fmt(r.leak.rss_after_warmup_mb)} MB after warm-up, ${fmt(r.leak.rss_after_mb)} MB after ${r.leak.requests} more requests (${fmt(r.leak.growth_pct)} %, ${r.leak.errors} errors)`, '');
+  if (r.leak) out.push(`Leak: gateway RSS ${fmt(r.leak.rss_after_warmup_mb)} MB after warm-up, ${fmt(r.leak.rss_after_mb)} MB after ${r.leak.requests} more requests (${fmt(r.leak.growth_pct)} %, ${r.leak.errors} errors); per chunk: ${r.leak.rss_series_mb.join(', ')} MB`, '');
   if (r.capture) {
     const c = r.capture;
     out.push(`Capture: ${c.requests_sent} requests through the gateway, ${c.exchanges} exchanges recorded (${fmt(c.exchanges_with_error)} with an error), ${c.message_rows} message rows (${c.rows_per_exchange} per exchange), writer settled ${c.settle_ms} ms after the load`, '');

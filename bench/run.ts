@@ -78,7 +78,7 @@ async function main(): Promise<void> {
         report.streaming = await streamPhase(driver, targets, plan);
       }
       if (args.only.has('leak')) {
-        log(`leak: ${plan.leakWarmupRequests} + ${plan.leakRequests} requests through the gateway, the writer drained every ${plan.leakWarmupRequests}`);
+        log(`leak: ${plan.leakWarmupRequests} + ${plan.leakRequests} requests through the gateway, the writer drained every ${plan.leakChunkRequests}`);
         report.leak = await leakPhase(driver, targets, plan);
       }
       if (args.only.has('throughput')) {
