@@ -135,7 +135,12 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
     set('tools', request.tools);
     set('request_id', headerValue(exchange.response_headers, 'request-id'));
     const awaitTranscript = sessionId !== undefined && built.pending > 0 && (identity.is_claude_code || transcript !== undefined);
-    if (awaitTranscript && ctx.attempt < recheckDelays.length) projection.recheck_after_ms = recheckDelays[ctx.attempt]!;
+    // Claude Code writes its transcript lazily: one re-check even when no transcript or hook
+    // record is known yet; the full series only once one is (a client that never writes a
+    // transcript then costs one extra projection per exchange, not three).
+    const knownTranscript = transcript !== undefined || context?.transcript_path !== undefined;
+    const attempts = knownTranscript ? recheckDelays.length : 1;
+    if (awaitTranscript && ctx.attempt < attempts) projection.recheck_after_ms = recheckDelays[ctx.attempt]!;
     return projection;
   }
 
