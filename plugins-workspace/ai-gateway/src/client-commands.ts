@@ -2,7 +2,7 @@
  * `hyp attach <client>` / `hyp detach <client>`: the generic form of each adapter's own
  * `hyp <client> attach|detach`, through the client registry of the capability.
  */
-import type { ActivationContext } from '@hypaware/core';
+import type { ActivationContext, CommandIO } from '@hypaware/core';
 import { HypError, UsageError, errorMessage } from '@hypaware/core';
 import type { AiGatewayApi, ClientRegistration } from './api-types.js';
 
@@ -13,38 +13,34 @@ function clientNamed(api: AiGatewayApi, name: string): ClientRegistration {
   throw new UsageError(`unknown client ${JSON.stringify(name)} (known: ${known.join(', ') || 'none: enable the claude or codex plugin'})`);
 }
 
-export function registerClientCommands(ctx: ActivationContext, api: AiGatewayApi): void {
+interface ClientFlags { dryRun?: boolean; json?: boolean }
+
+function registerClientCommand(ctx: ActivationContext, name: string, description: string, run: (client: string, flags: ClientFlags, io: CommandIO) => Promise<void>): void {
   ctx.registerCommand({
-    name: 'attach',
-    description: 'point a client (claude, codex) at the running gateway',
+    name,
+    description,
     configure(command, io) {
       command
         .argument('<client>', 'client name, e.g. claude or codex')
         .option('--dry-run', 'show what would change, write nothing')
         .option('--json', 'machine-readable output')
-        .action(async (name: string, opts: { dryRun?: boolean; json?: boolean }) => {
-          const client = clientNamed(api, name);
-          let endpoint: string;
-          try {
-            endpoint = await api.localEndpoint();
-          } catch (err) {
-            throw new HypError(`cannot attach ${name}: ${errorMessage(err)}`, { kind: 'gateway_not_running' });
-          }
-          await client.attach({ endpoint, dryRun: Boolean(opts.dryRun), json: Boolean(opts.json), stdout: io.stdout, stderr: io.stderr });
-        });
+        .action((client: string, flags: ClientFlags) => run(client, flags, io));
     },
   });
-  ctx.registerCommand({
-    name: 'detach',
-    description: 'undo `hyp attach <client>`, restoring the client\'s previous settings',
-    configure(command, io) {
-      command
-        .argument('<client>', 'client name, e.g. claude or codex')
-        .option('--dry-run', 'show what would change, write nothing')
-        .option('--json', 'machine-readable output')
-        .action(async (name: string, opts: { dryRun?: boolean; json?: boolean }) => {
-          await clientNamed(api, name).detach({ dryRun: Boolean(opts.dryRun), json: Boolean(opts.json), stdout: io.stdout, stderr: io.stderr });
-        });
-    },
+}
+
+export function registerClientCommands(ctx: ActivationContext, api: AiGatewayApi): void {
+  registerClientCommand(ctx, 'attach', 'point a client (claude, codex) at the running gateway', async (name, flags, io) => {
+    const client = clientNamed(api, name);
+    let endpoint: string;
+    try {
+      endpoint = await api.localEndpoint();
+    } catch (err) {
+      throw new HypError(`cannot attach ${name}: ${errorMessage(err)}`, { kind: 'gateway_not_running' });
+    }
+    await client.attach({ endpoint, dryRun: Boolean(flags.dryRun), json: Boolean(flags.json), stdout: io.stdout, stderr: io.stderr });
+  });
+  registerClientCommand(ctx, 'detach', "undo `hyp attach <client>`, restoring the client's previous settings", async (name, flags, io) => {
+    await clientNamed(api, name).detach({ dryRun: Boolean(flags.dryRun), json: Boolean(flags.json), stdout: io.stdout, stderr: io.stderr });
   });
 }
