@@ -82,8 +82,11 @@ test(`${ABORTS} client aborts mid-stream: upstream aborted, exchanges recorded a
   assert.equal(held.in_flight, 0);
   const rssAfter = readMemory(pid).rssMb;
   t.diagnostic(`daemon RSS ${rssBefore.toFixed(1)} MB after the warm-up, ${rssAfter.toFixed(1)} MB after ${ABORTS} aborts (100 MB of request bodies)`);
-  // a gateway that kept every aborted exchange would hold at least the 100 MB of bodies
-  assert.ok(rssAfter - rssBefore < 75, `RSS grew by ${(rssAfter - rssBefore).toFixed(1)} MB over ${ABORTS} aborts`);
+  // A gateway that kept every aborted exchange would hold at least the 100 MB of bodies. The
+  // counters and descriptors above are the exact leak checks; RSS also carries allocator
+  // churn of the two threads (40-81 MB seen on a loaded 2-core machine), so the bound is the
+  // leak's own floor, not a tighter guess that fails by noise.
+  assert.ok(rssAfter - rssBefore < 100, `RSS grew by ${(rssAfter - rssBefore).toFixed(1)} MB over ${ABORTS} aborts`);
 
   const ok = await httpCall(rig.endpoint, protocolCall('anthropic', '', 'after-aborts'));
   assert.equal(ok.status, 200);
