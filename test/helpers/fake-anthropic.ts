@@ -7,7 +7,7 @@
  * tests compare captured rows with what really went over the wire.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback-server.js';
 
 export type ReplyBlock =
   | { type: 'text'; text: string }
@@ -162,16 +162,5 @@ export async function startFakeAnthropic(script: Script = hello): Promise<FakeAn
       else res.destroy();
     }, () => res.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    requests,
-    replies,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return { ...(await listenOnLoopback(server)), requests, replies };
 }

@@ -24,10 +24,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 import {
   encodeSseEvent, protocolOfPath, replyBody, streamEvents, type Protocol, type SseEvent,
 } from './protocol-samples.js';
+import { listenOnLoopback } from './loopback-server.js';
 
 export interface FakeDirectives {
   sse?: number;
@@ -195,17 +195,5 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   }
 
   server.keepAliveTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    server,
-    records,
-    open: () => open,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return { ...(await listenOnLoopback(server, options.host ?? '127.0.0.1', options.port ?? 0)), server, records, open: () => open };
 }
