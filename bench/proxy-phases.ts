@@ -5,7 +5,7 @@
 import type { BenchPlan } from './bench-plan.js';
 import type { Driver } from './child-processes.js';
 import type { BigBodyResult, LatencyResult, StreamResult, ThroughputResult } from './load-tasks.js';
-import { readCpu, readMemory, resetPeak, withPeakRss, type CpuSample } from '../test/helpers/proc-usage.js';
+import { readCpu, readMemory, readThreadGroupCpu, resetPeak, withPeakRss, type CpuSample } from '../test/helpers/proc-usage.js';
 import { max, median, percentile, rotated, round } from './stats.js';
 import { TARGET_NAMES, type TargetName, type Targets } from './targets.js';
 import { waitForWriter } from './capture-phase.js';
@@ -133,6 +133,11 @@ export interface ThroughputFigures {
    * the latter counted until the writer had stored the run's backlog
    */
   cpu_us_per_request: { floor: number; gateway_main: number; gateway_other: number };
+  /**
+   * CPU cores busy during the load window itself (not the backlog after it): the floor
+   * process; the gateway's main thread, its niced writer thread, and its other threads
+   */
+  window_cores: { floor: number; gateway_main: number; gateway_writer: number; gateway_other: number };
 }
 
 export async function throughputPhase(driver: Driver, targets: Targets, plan: BenchPlan): Promise<ThroughputFigures[]> {
@@ -143,10 +148,16 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
     let lag = 0;
     let missing = 0;
     const cpu = { floor: 0, gateway_main: 0, gateway_other: 0 };
+    const window = { floor: 0, gateway_main: 0, gateway_writer: 0, gateway_other: 0 };
     for (const name of rotated(TARGET_NAMES, i)) {
       const pid = name === 'floor' ? targets.floor.proc.pid! : targets.gatewayPid;
       const cpuBefore = readCpu(pid);
+      const groupsBefore = readThreadGroupCpu(pid);
       const r = await driver.run<ThroughputResult>({ kind: 'throughput', origin: targets.origin[name], connections, durationMs: plan.throughputMs, bodyBytes: plan.bodyBytes }, plan.throughputMs + 60_000);
+      const groupsAfter = readThreadGroupCpu(pid);
+      const cores = (key: 'mainMs' | 'nicedMs' | 'otherMs') => round((groupsAfter[key] - groupsBefore[key]) / r.elapsedMs, 2);
+      if (name === 'floor') window.floor = round(cores('mainMs') + cores('nicedMs') + cores('otherMs'), 2);
+      if (name === 'gateway') Object.assign(window, { gateway_main: cores('mainMs'), gateway_writer: cores('nicedMs'), gateway_other: cores('otherMs') });
       rps[name] = round(r.completed / (r.elapsedMs / 1000), 0);
       errors[name] = r.errors;
       const settled = await afterRun(targets, name, r.completed);
@@ -167,6 +178,7 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
       gateway_capture_lag_ms: lag,
       gateway_missing_exchanges: missing,
       cpu_us_per_request: cpu,
+      window_cores: window,
     });
   }
   return out;

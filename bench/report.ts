@@ -80,6 +80,7 @@ export function renderReport(r: BenchReport): string {
       ...r.throughput.map((t) => [String(t.connections), fmt(t.rps.direct), fmt(t.rps.floor), fmt(t.rps.gateway), fmt(t.gateway_vs_direct), fmt(t.gateway_vs_floor), `${t.errors.direct}/${t.errors.floor}/${t.errors.gateway}`, `${(t.gateway_capture_lag_ms / 1000).toFixed(1)} s`, fmt(t.gateway_missing_exchanges)]),
     ]));
     out.push('CPU per request (µs): ' + r.throughput.map((t) => `${t.connections} connections: floor ${t.cpu_us_per_request.floor}, gateway proxy thread ${t.cpu_us_per_request.gateway_main} + other threads (writer) ${t.cpu_us_per_request.gateway_other}`).join('; '), '');
+    out.push('CPU cores busy during the load window: ' + r.throughput.map((t) => `${t.connections} connections: floor ${t.window_cores.floor}, gateway proxy thread ${t.window_cores.gateway_main} + writer ${t.window_cores.gateway_writer} + other threads ${t.window_cores.gateway_other}`).join('; '), '');
   }
   if (r.streaming) {
     const s = r.streaming;

@@ -1,5 +1,5 @@
 /** Resident memory and CPU time of another process, from /proc (Linux). */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export interface MemorySample {
   /** current resident set, MB */
@@ -56,4 +56,29 @@ function ticks(statFile: string): number {
 
 export function readCpu(pid: number): CpuSample {
   return { totalMs: ticks(`/proc/${pid}/stat`) * TICK_MS, mainMs: ticks(`/proc/${pid}/task/${pid}/stat`) * TICK_MS };
+}
+
+/** CPU time of a process's threads in three groups, ms: the main thread, threads at a positive nice value (the gateway's writer), the rest (GC, thread pool, other workers). */
+export interface ThreadGroupCpu {
+  mainMs: number;
+  nicedMs: number;
+  otherMs: number;
+}
+
+export function readThreadGroupCpu(pid: number): ThreadGroupCpu {
+  const out: ThreadGroupCpu = { mainMs: 0, nicedMs: 0, otherMs: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended between the listing and the read
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    if (tid === String(pid)) out.mainMs += ms;
+    else if (Number(fields[16]) > 0) out.nicedMs += ms; // field 19 of stat: nice
+    else out.otherMs += ms;
+  }
+  return out;
 }

@@ -23,14 +23,17 @@ export interface GatewayConfig {
   /** days raw exchanges are kept; 0 keeps them forever */
   exchangeRetentionDays: number;
   idleTimeoutMs: number;
+  /** bytes of exchanges the writer has not taken yet that may wait on disk; 0 keeps them in memory only */
+  spillMaxBytes: number;
 }
 
 export const DEFAULT_GATEWAY_ID = 'hypaware-local';
 export const DEFAULT_CAPTURE_MAX_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_EXCHANGE_RETENTION_DAYS = 14;
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+export const DEFAULT_SPILL_MAX_BYTES = 2 * 1024 * 1024 * 1024;
 
-const SLICE_KEYS = ['listen', 'gateway_id', 'upstreams', 'redact_headers', 'capture_max_bytes', 'exchange_retention_days', 'idle_timeout_ms'];
+const SLICE_KEYS = ['listen', 'gateway_id', 'upstreams', 'redact_headers', 'capture_max_bytes', 'exchange_retention_days', 'idle_timeout_ms', 'spill_max_bytes'];
 const UPSTREAM_KEYS = ['name', 'base_url', 'path_prefix', 'priority', 'provider'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -118,6 +121,7 @@ export function validateConfig(slice: JsonObject): ConfigIssue[] {
   issues.push(...checkInteger(slice, 'capture_max_bytes', 0, 'bytes of each body kept for recording; 0 records no body'));
   issues.push(...checkInteger(slice, 'exchange_retention_days', 0, 'days raw exchanges are kept; 0 keeps them forever'));
   issues.push(...checkInteger(slice, 'idle_timeout_ms', 1000, 'ms a connection may stay silent'));
+  issues.push(...checkInteger(slice, 'spill_max_bytes', 0, 'bytes of not yet written exchanges that may wait on disk; 0 keeps them in memory only'));
   return issues;
 }
 
@@ -143,5 +147,6 @@ export function parseGatewayConfig(slice: JsonObject): GatewayConfig {
     captureMaxBytes: typeof slice.capture_max_bytes === 'number' ? slice.capture_max_bytes : DEFAULT_CAPTURE_MAX_BYTES,
     exchangeRetentionDays: typeof slice.exchange_retention_days === 'number' ? slice.exchange_retention_days : DEFAULT_EXCHANGE_RETENTION_DAYS,
     idleTimeoutMs: typeof slice.idle_timeout_ms === 'number' ? slice.idle_timeout_ms : DEFAULT_IDLE_TIMEOUT_MS,
+    spillMaxBytes: typeof slice.spill_max_bytes === 'number' ? slice.spill_max_bytes : DEFAULT_SPILL_MAX_BYTES,
   };
 }

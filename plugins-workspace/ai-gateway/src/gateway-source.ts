@@ -2,6 +2,7 @@
  * The `ai-gateway` source of the daemon: binds the listener, starts the writer thread,
  * reports status, reloads on SIGHUP and drains on stop.
  */
+import { join } from 'node:path';
 import { errorMessage, type JsonObject, type SourceHandle, type SourceSpec, type SourceStatus } from '@hypaware/core';
 import { parseGatewayConfig, type GatewayConfig } from './config.js';
 import { configFindings, logConfigFindings } from './gateway-diagnostics.js';
@@ -11,6 +12,7 @@ import { removeListenerFile, writeListenerFile, type ListenerFile } from './list
 import { ProxyServer, type BoundAddress } from './proxy/proxy-server.js';
 import { Router } from './proxy/router.js';
 import type { WriterSettings } from './writer/exchange-writer.js';
+import { LoadGate } from './writer/load-gate.js';
 import { WriterClient, type WriteFailure } from './writer/writer-client.js';
 
 /** Start waits this long for the writer thread (kernel boot, database open); proxying starts regardless. */
@@ -56,6 +58,8 @@ class RunningGateway implements SourceHandle {
       workerData: { hypHome: ctx.paths.hypHome, configPath: ctx.configPath, settings: writerSettings(config) },
       log: ctx.log,
       meter: ctx.meter,
+      spill: { dir: join(ctx.paths.stateDir, 'spill'), maxBytes: config.spillMaxBytes },
+      gate: new LoadGate(),
       onFailingChange: () => gateway?.refreshListenerFile(),
     });
     await writer.start(WRITER_READY_MS);

@@ -33,8 +33,12 @@ export function headerMap(raw: readonly string[]): HeaderMap {
 const KIND_MARKERS = [/^sk-(?:[a-z]{2,8}-)?(?:[a-z]{2,5}\d{2}-)?/, /^eyJ/];
 const MIN_HIDDEN_CHARS = 8;
 
-/** `Bearer sk-ant-api03-xyz…` -> `Bearer sk-ant-api03-…`; `hunter2` -> `…`. */
+/** A value that already is a kind view (`Bearer sk-ant-api03-…`, `…`): it holds no secret characters. */
+const KIND_VIEW = /^(?:[A-Za-z][A-Za-z0-9-]* +)?(?:sk-(?:[a-z]{2,8}-)?(?:[a-z]{2,5}\d{2}-)?|eyJ)?…$/;
+
+/** `Bearer sk-ant-api03-xyz…` -> `Bearer sk-ant-api03-…`; `hunter2` -> `…`; a kind view stays as it is. */
 export function secretKindView(value: string): string {
+  if (KIND_VIEW.test(value)) return value;
   const scheme = /^([A-Za-z][A-Za-z0-9-]*) +(\S.*)$/s.exec(value);
   const credential = scheme ? scheme[2]! : value;
   let marker = '';
@@ -63,4 +67,16 @@ export function redactForStorage(headers: HeaderMap, secrets: ReadonlySet<string
 
 export function redactForProjector(headers: HeaderMap, secrets: ReadonlySet<string>): HeaderMap {
   return mapValues(headers, secrets, secretKindView);
+}
+
+/**
+ * Flat `[name, value, ...]` with every secret value replaced by its kind view: what a spill
+ * file keeps, so the exchange is stored and projected later as if it came from memory.
+ */
+export function spillHeaders(raw: readonly string[], secrets: ReadonlySet<string>): string[] {
+  const out = raw.slice();
+  for (let i = 0; i + 1 < out.length; i += 2) {
+    if (secrets.has(out[i]!.toLowerCase())) out[i + 1] = secretKindView(out[i + 1]!);
+  }
+  return out;
 }

@@ -2,12 +2,18 @@
  * The proxy's side of the writer thread: queues finished exchanges, sends them in batches
  * (every 25 ms or 64 exchanges, one batch in flight), restarts a dead writer and re-sends
  * what it had not confirmed, and keeps a bounded queue while the database refuses writes.
- * Proxying never waits on any of this.
+ * Past `spillAfter*` queued exchanges the rest wait in the spill journal on disk, read back
+ * in order as the writer catches up; at stop, what is still queued goes there too. While the
+ * proxy is busy on a saturated machine the writer waits (load-gate.ts). Proxying never waits
+ * on any of this.
  */
 import { Worker } from 'node:worker_threads';
 import { errorMessage, type Logger, type Meter } from '@hypaware/core';
 import { recordBytes, type ExchangeRecord } from '../exchange-record.js';
 import type { WriterSettings } from './exchange-writer.js';
+import { secretHeaderNames } from './header-redaction.js';
+import { LoadGate } from './load-gate.js';
+import { SpillJournal } from './spill-journal.js';
 import { WRITER_ERROR, type FromWriter, type ToWriter, type WriterWorkerData } from './writer-protocol.js';
 
 export interface WriterClientOptions {
@@ -16,8 +22,15 @@ export interface WriterClientOptions {
   meter: Meter;
   batchIntervalMs?: number;
   batchMaxExchanges?: number;
+  /** in memory, beyond these the oldest exchange is dropped (the spill journal is full or failing) */
   maxQueuedExchanges?: number;
   maxQueuedBytes?: number;
+  /** the spill journal: where exchanges wait once the memory queue holds `spillAfter*`; none: memory only */
+  spill?: { dir: string; maxBytes: number };
+  spillAfterExchanges?: number;
+  spillAfterBytes?: number;
+  /** when the writer yields to traffic; none: it never waits */
+  gate?: LoadGate;
   /** called when writes start or stop failing */
   onFailingChange?(failing: WriteFailure | undefined): void;
 }
@@ -36,8 +49,34 @@ const QUICK_RETRY_MS = 200;
 /** A record whose batch was lost this many times (writer crash or error, or alone too big for a full disk) is dropped. */
 const MAX_DELIVERY_FAILURES = 3;
 
+/** How long stop waits for the writer thread to end by itself before terminating it. */
+const SHUTDOWN_WAIT_MS = 8000;
+/** Read back from the journal at most this much at once. */
+const REFILL_MAX_BYTES = 16 * 1024 * 1024;
+/** When the journal's records are not on disk yet, look again after this long. */
+const REFILL_RETRY_MS = 20;
+
+type Defaults = 'batchIntervalMs' | 'batchMaxExchanges' | 'maxQueuedExchanges' | 'maxQueuedBytes' | 'spillAfterExchanges' | 'spillAfterBytes';
+
+export interface WriterStatus {
+  ready: boolean;
+  queued: number;
+  in_flight: number;
+  written: number;
+  dropped: number;
+  /** exchanges that went to the spill journal in this run, and the bytes of them still waiting there */
+  spilled: number;
+  spill_backlog_bytes: number;
+  /** how long in all the writer waited for the proxy's load to ease, ms */
+  held_ms: number;
+  projectors: string[];
+}
+
 export class WriterClient {
-  readonly #options: Required<Omit<WriterClientOptions, 'onFailingChange'>> & Pick<WriterClientOptions, 'onFailingChange'>;
+  readonly #options: Required<Pick<WriterClientOptions, Defaults>> & WriterClientOptions;
+  readonly #spill: SpillJournal | undefined;
+  #refilling = false;
+  #holdTimer: NodeJS.Timeout | undefined;
   #worker: Worker | undefined;
   #ready = false;
   #projectors: string[] = [];
@@ -63,9 +102,32 @@ export class WriterClient {
   constructor(options: WriterClientOptions) {
     this.#options = {
       batchIntervalMs: 25, batchMaxExchanges: 64, maxQueuedExchanges: 10_000, maxQueuedBytes: 256 * 1024 * 1024,
+      spillAfterExchanges: 1000, spillAfterBytes: 64 * 1024 * 1024,
       ...options,
     };
     this.#batchLimit = this.#options.batchMaxExchanges;
+    this.#spill = this.#openSpill();
+  }
+
+  #openSpill(): SpillJournal | undefined {
+    const spill = this.#options.spill;
+    if (!spill || spill.maxBytes <= 0) return undefined;
+    try {
+      return new SpillJournal({
+        dir: spill.dir,
+        maxBytes: spill.maxBytes,
+        log: this.#options.log,
+        secrets: () => secretHeaderNames(this.#options.workerData.settings.redactHeaders),
+        onAppendFailed: (records) => {
+          for (const r of records) this.#enqueueBack(r);
+          this.#enforceMemoryLimit();
+          this.#pump();
+        },
+      });
+    } catch (err) {
+      this.#options.log.warn('aigw.spill_unavailable', { dir: spill.dir, error: errorMessage(err), message: 'exchanges the writer has not taken yet wait in memory only' });
+      return undefined;
+    }
   }
 
   /**
@@ -83,17 +145,39 @@ export class WriterClient {
     return this.#failing;
   }
 
-  status(): { ready: boolean; queued: number; in_flight: number; written: number; dropped: number; projectors: string[] } {
-    return { ready: this.#ready, queued: this.#queue.length, in_flight: this.#inflight?.records.length ?? 0, written: this.written, dropped: this.dropped, projectors: this.#projectors };
+  status(): WriterStatus {
+    return {
+      ready: this.#ready, queued: this.#queue.length, in_flight: this.#inflight?.records.length ?? 0, written: this.written, dropped: this.dropped,
+      spilled: this.#spill?.appended ?? 0, spill_backlog_bytes: this.#spill?.backlogBytes ?? 0,
+      held_ms: this.#options.gate?.heldMs ?? 0, projectors: this.#projectors,
+    };
   }
 
   enqueue(record: ExchangeRecord): void {
+    if (this.#shouldSpill() && this.#spill!.append(record)) {
+      this.#schedulePump();
+      return;
+    }
     this.#enqueueBack(record);
+    this.#enforceMemoryLimit();
+    this.#schedulePump();
+  }
+
+  /** Behind records already in the journal, or past the memory share: to disk. */
+  #shouldSpill(): boolean {
+    if (!this.#spill) return false;
+    return this.#spill.active || this.#queue.length >= this.#options.spillAfterExchanges || this.#queuedBytes >= this.#options.spillAfterBytes;
+  }
+
+  #enforceMemoryLimit(): void {
     while (this.#queue.length > this.#options.maxQueuedExchanges || this.#queuedBytes > this.#options.maxQueuedBytes) {
       const oldest = this.#queue.shift()!;
       this.#queuedBytes -= recordBytes(oldest);
       this.#drop(oldest, 'queue_overflow');
     }
+  }
+
+  #schedulePump(): void {
     if (this.#queue.length >= this.#options.batchMaxExchanges) this.#pump();
     else if (!this.#flushTimer) this.#flushTimer = setTimeout(() => { this.#flushTimer = undefined; this.#pump(); }, this.#options.batchIntervalMs);
   }
@@ -108,24 +192,21 @@ export class WriterClient {
     this.#stopping = true;
     const deadline = Date.now() + deadlineMs;
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    if (this.#holdTimer) {
+      clearTimeout(this.#holdTimer);
+      this.#holdTimer = undefined;
+    }
     if (this.#retryTimer) {
       clearTimeout(this.#retryTimer);
       this.#retryTimer = undefined;
     }
     this.#pump(); // while writes fail, this is the last attempt
-    while ((this.#queue.length > 0 || this.#inflight) && Date.now() < deadline) {
+    while ((this.#queue.length > 0 || this.#inflight || this.#refilling || this.#spill?.active) && Date.now() < deadline) {
       if (this.#failing && !this.#inflight) break;
       await new Promise((r) => setTimeout(r, 10));
       if (!this.#failing) this.#pump();
     }
-    const lost = this.#queue.length + (this.#inflight?.records.length ?? 0);
-    if (lost > 0) {
-      const reason = this.#failing?.reason ?? 'stop_deadline';
-      for (const record of [...(this.#inflight?.records ?? []), ...this.#queue]) this.#drop(record, reason);
-      this.#queue = [];
-      this.#queuedBytes = 0;
-      this.#inflight = undefined;
-    }
+    await this.#keepUnwritten(this.#failing?.reason ?? 'stop_deadline');
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     const worker = this.#worker;
     if (!worker) return;
@@ -134,11 +215,43 @@ export class WriterClient {
       worker.once('exit', () => resolve());
     });
     this.#post({ type: 'shutdown' });
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), Math.max(1000, deadline - Date.now() + 3000)).unref());
+    // a batch still in flight ends within SQLite's busy timeout (5 s); terminating the thread
+    // inside a SQLite call aborts the whole process, so that is only the last resort
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), Math.max(SHUTDOWN_WAIT_MS, deadline - Date.now() + 3000)).unref());
     if ((await Promise.race([done, timeout])) === 'timeout') {
       this.#options.log.warn('aigw.writer_shutdown_timeout', {});
     }
     await worker.terminate();
+  }
+
+  /**
+   * At stop: what is still queued goes to the front of the spill journal (written at the next
+   * start); records read from the journal are still in their files. Without a journal, or when
+   * it fails, they are dropped (logged and counted).
+   */
+  async #keepUnwritten(reason: string): Promise<void> {
+    const left = [...(this.#inflight?.records ?? []), ...this.#queue];
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#inflight = undefined;
+    const spill = this.#spill;
+    if (!spill) {
+      for (const record of left) this.#drop(record, reason);
+      return;
+    }
+    const fromMemory = left.filter((r) => !spill.holds(r));
+    let kept = 0;
+    try {
+      kept = await spill.appendFront(fromMemory);
+    } catch (err) {
+      this.#options.log.error('aigw.spill_append_failed', { exchanges: fromMemory.length, error: errorMessage(err) });
+    }
+    for (const record of fromMemory.slice(kept)) this.#drop(record, reason);
+    await spill.close();
+    const waiting = left.length - fromMemory.length + kept;
+    if (waiting > 0 || spill.diskBytes > 0) {
+      this.#options.log.info('aigw.spill_kept', { exchanges_from_memory: kept, spill_bytes: spill.diskBytes, reason, message: 'written at the next start' });
+    }
   }
 
   #spawn(): void {
@@ -193,6 +306,7 @@ export class WriterClient {
     if (outcome.ok) {
       this.#inflight = undefined;
       this.written += batch.records.length;
+      for (const record of batch.records) this.#spill?.settle(record);
       this.#crashesInRow = 0;
       this.#retryDelayMs = 1000;
       this.#batchLimit = Math.min(this.#options.batchMaxExchanges, this.#batchLimit * 2);
@@ -260,11 +374,38 @@ export class WriterClient {
   }
 
   #pump(): void {
-    if (!this.#ready || this.#inflight || this.#retryTimer || this.#queue.length === 0) return;
+    if (!this.#ready || this.#inflight || this.#retryTimer || this.#holdTimer) return;
+    this.#refill();
+    if (this.#queue.length === 0) return;
+    const gate = this.#options.gate;
+    if (!this.#stopping && gate?.shouldHold()) {
+      this.#holdTimer = setTimeout(() => { this.#holdTimer = undefined; this.#pump(); }, gate.sampleMs);
+      this.#holdTimer.unref();
+      return;
+    }
     const records = this.#queue.splice(0, this.#batchLimit);
     for (const r of records) this.#queuedBytes -= recordBytes(r);
     this.#inflight = { id: this.#nextBatchId++, records };
     this.#post({ type: 'batch', id: this.#inflight.id, records });
+  }
+
+  /** Keep two batches in memory while the journal holds more. */
+  #refill(): void {
+    const spill = this.#spill;
+    if (!spill || this.#refilling || !spill.active || this.#queue.length >= this.#options.batchMaxExchanges * 2) return;
+    this.#refilling = true;
+    spill.readNext(this.#options.batchMaxExchanges * 2, REFILL_MAX_BYTES).then(
+      (records) => {
+        this.#refilling = false;
+        for (const record of records) this.#enqueueBack(record);
+        if (records.length > 0) this.#pump();
+        else if (spill.active) setTimeout(() => this.#pump(), REFILL_RETRY_MS).unref();
+      },
+      (err) => {
+        this.#refilling = false;
+        this.#options.log.error('aigw.spill_read_failed', { error: errorMessage(err) });
+      },
+    );
   }
 
   #post(msg: ToWriter): void {
@@ -278,6 +419,7 @@ export class WriterClient {
   /** Give up on a record: it is logged and counted like every other exchange. */
   #drop(record: ExchangeRecord, reason: string): void {
     this.dropped++;
+    this.#spill?.settle(record);
     this.#options.log.error('aigw.exchange_write_failed', { exchange_id: record.exchange_id, upstream: record.upstream, reason });
     this.#options.meter.counter('aigw.exchange_write_failures').add(1, { reason });
     if (record.reported) return;

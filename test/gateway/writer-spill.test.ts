@@ -1,0 +1,115 @@
+/**
+ * The proxy's writer client with a real writer thread and a real database: past its memory
+ * share the backlog goes to the spill journal, waits while the load gate holds, and is
+ * written in order once it opens; at stop, what is still queued is kept on disk and written
+ * by the next client.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { bootKernel } from '@hypaware/core';
+import { LoadGate, type LoadSample } from '@hypaware/ai-gateway/internal/writer/load-gate.js';
+import { WriterClient } from '@hypaware/ai-gateway/internal/writer/writer-client.js';
+import { tempDir } from '../helpers/repo.js';
+import { waitFor } from '../helpers/wait.js';
+import { makeRecord, recordingLogger } from './gateway-fixtures.js';
+
+const KEY = 'sk-ant-api03-WRITERSPILLKEY0123456789';
+const ONLY_GATEWAY = { plugins: { '@hypaware/claude': { enabled: false }, '@hypaware/codex': { enabled: false } } };
+
+async function home(): Promise<{ hypHome: string; configPath: string }> {
+  const hypHome = tempDir('hyp-writer-spill-');
+  const configPath = join(hypHome, 'hypaware-config.json');
+  writeFileSync(configPath, JSON.stringify(ONLY_GATEWAY));
+  // create the tables once, as a daemon start would
+  const kernel = await bootKernel({ mode: 'writer', hypHome, configPath, env: { ...process.env, HYP_HOME: hypHome } });
+  await kernel.shutdown();
+  return { hypHome, configPath };
+}
+
+function client(h: { hypHome: string; configPath: string }, spillDir: string, gate: LoadGate) {
+  const logs = recordingLogger();
+  const writer = new WriterClient({
+    workerData: { hypHome: h.hypHome, configPath: h.configPath, settings: { gatewayId: 'gw', redactHeaders: [], retentionDays: 0 } },
+    log: logs.log,
+    meter: { counter: () => ({ add: () => undefined }) },
+    spill: { dir: spillDir, maxBytes: 64 * 1024 * 1024 },
+    spillAfterExchanges: 5,
+    gate,
+  });
+  return { writer, logs };
+}
+
+function exchangeIds(hypHome: string): string[] {
+  const db = new Database(join(hypHome, 'hypaware', 'hypaware.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT exchange_id FROM ai_gateway_exchanges ORDER BY rowid').all() as Array<{ exchange_id: string }>).map((r) => r.exchange_id);
+  } finally {
+    db.close();
+  }
+}
+
+const record = (i: number) => makeRecord({ path: `/v1/messages?n=${i}`, requestHeaders: { 'x-api-key': KEY, 'content-type': 'application/json' }, requestBody: `{"n":${i},"pad":"${'x'.repeat(2000)}"}` });
+
+function spillBytes(dir: string): Buffer[] {
+  return existsSync(dir) ? readdirSync(dir).map((f) => readFileSync(join(dir, f))) : [];
+}
+
+test('a held writer spills past its memory share, then writes every exchange in order once the load eases', { timeout: 60_000 }, async () => {
+  const h = await home();
+  const spillDir = join(h.hypHome, 'spill');
+  let busy = true;
+  const gate = new LoadGate({ sampleMs: 20, maxHoldMs: 60_000, sample: (): LoadSample => (busy ? { loopUtilization: 1, cpuIdle: 0 } : { loopUtilization: 0, cpuIdle: 1 }) });
+  const { writer } = client(h, spillDir, gate);
+  await writer.start(15_000);
+  const sent = Array.from({ length: 40 }, (_, i) => record(i));
+  for (const r of sent) writer.enqueue(r);
+  await waitFor(() => (writer.status().spill_backlog_bytes > 0 && spillBytes(spillDir).length > 0) || undefined, 'the backlog to reach the spill journal');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(exchangeIds(h.hypHome).length, 0, 'nothing written while the gate holds');
+  assert.ok(writer.status().spilled >= 30, `spilled ${writer.status().spilled}`);
+  for (const bytes of spillBytes(spillDir)) assert.equal(bytes.includes(KEY), false, 'no API key in a spill file');
+
+  busy = false;
+  await waitFor(() => exchangeIds(h.hypHome).length === sent.length || undefined, 'every exchange to be written', 30_000);
+  assert.deepEqual(exchangeIds(h.hypHome), sent.map((r) => r.exchange_id), 'written once each, in the order they came');
+  await waitFor(() => readdirSync(spillDir).length === 0 || undefined, 'the spill files to be deleted');
+  assert.equal(writer.status().dropped, 0);
+  assert.ok(writer.status().held_ms > 0);
+  await writer.stop(5000);
+});
+
+test('what is queued at stop is kept in the spill journal and written by the next start', { timeout: 60_000 }, async () => {
+  const h = await home();
+  const spillDir = join(h.hypHome, 'spill');
+  const held = new LoadGate({ sampleMs: 20, maxHoldMs: 60_000, sample: () => ({ loopUtilization: 1, cpuIdle: 0 }) });
+  // the first client's writer never gets a batch written: the database is locked by another process
+  process.env.HYP_DB_BUSY_TIMEOUT_MS = '200'; // the writer thread's copy of the environment
+  const lock = new Database(join(h.hypHome, 'hypaware', 'hypaware.db'));
+  lock.exec('BEGIN EXCLUSIVE');
+  const first = client(h, spillDir, held);
+  await first.writer.start(15_000);
+  const sent = Array.from({ length: 12 }, (_, i) => record(i));
+  for (const r of sent) first.writer.enqueue(r);
+  await first.writer.stop(300);
+  lock.exec('ROLLBACK');
+  lock.close();
+  assert.equal(first.writer.status().dropped, 0, 'nothing dropped at stop');
+  assert.equal(first.logs.events('aigw.spill_kept').length, 1);
+  assert.ok(spillBytes(spillDir).length > 0, 'spill files left for the next start');
+  for (const bytes of spillBytes(spillDir)) assert.equal(bytes.includes(KEY), false);
+
+  delete process.env.HYP_DB_BUSY_TIMEOUT_MS;
+  const second = client(h, spillDir, new LoadGate({ sample: () => ({ loopUtilization: 0, cpuIdle: 1 }) }));
+  await second.writer.start(15_000);
+  assert.equal(second.logs.events('aigw.spill_recovered').length, 1);
+  second.writer.enqueue(record(99)); // a new exchange queues behind the recovered ones
+  await waitFor(() => exchangeIds(h.hypHome).length === sent.length + 1 || undefined, 'the kept exchanges to be written', 30_000);
+  const ids = exchangeIds(h.hypHome);
+  assert.deepEqual(new Set(ids.slice(0, sent.length)), new Set(sent.map((r) => r.exchange_id)));
+  assert.equal(ids.length, new Set(ids).size, 'no duplicate');
+  await waitFor(() => readdirSync(spillDir).length === 0 || undefined, 'the spill files to be deleted');
+  await second.writer.stop(5000);
+});
