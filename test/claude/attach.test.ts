@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Command } from 'commander';
 import { HypError } from '@hypaware/core';
+import { createClaudeClient } from '@hypaware/claude/attach/claude-client';
 import { activateClaude, sink, type ClaudeRig } from './claude-harness.js';
 
 const ENDPOINT = 'http://127.0.0.1:18521';
@@ -78,7 +79,7 @@ describe('hyp claude attach / detach', () => {
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const s = JSON.parse(readFileSync(file, 'utf8'));
     assert.deepEqual(s.env, { ANTHROPIC_BASE_URL: ENDPOINT, ENABLE_TOOL_SEARCH: 'true', _CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL: '1' });
-    const command = `${process.execPath} /opt/hyp/bin/hyp.js claude-hook session-context --state-file ${rig.stateFile}`;
+    const command = `NODE_EXTRA_CA_CERTS= ${process.execPath} /opt/hyp/plugins-workspace/claude/cjs/claude-hook session-context --state-file ${rig.stateFile}`;
     assert.deepEqual(s.hooks, {
       SessionStart: [{ hooks: [{ type: 'command', command }] }],
       CwdChanged: [{ hooks: [{ type: 'command', command }] }],
@@ -157,6 +158,29 @@ describe('hyp claude attach / detach', () => {
     assert.deepEqual(groups.map((g: { hooks: Array<{ command: string }> }) => g.hooks.map((h) => h.command.includes('--state-file') ? 'managed' : h.command)), [['echo mine'], ['managed']]);
   });
 
+  test('a file attached by the previous version (`<node> bin/hyp.js claude-hook ...`): detach restores every byte; re-attach swaps in the new command once', async () => {
+    for (const reattach of [false, true]) {
+      const rig = activateClaude();
+      const file = seed(rig, USER_SETTINGS);
+      const previous = createClaudeClient({
+        env: rig.env, version: '2.0.0', stateFile: rig.stateFile, stateDir: rig.stateDir, hookInvocation: `${process.execPath} /opt/hyp/bin/hyp.js claude-hook`,
+      });
+      await previous.attach({ endpoint: ENDPOINT, dryRun: false, json: false, stdout: sink(), stderr: sink() });
+      const oldCommand = `${process.execPath} /opt/hyp/bin/hyp.js claude-hook session-context --state-file ${rig.stateFile}`;
+      assert.equal(JSON.parse(readFileSync(file, 'utf8')).hooks.UserPromptSubmit[0].hooks[0].command, oldCommand);
+      if (reattach) {
+        await attach(rig);
+        const s = JSON.parse(readFileSync(file, 'utf8'));
+        const commands = (event: string) => s.hooks[event].flatMap((g: { hooks: Array<{ command: string }> }) => g.hooks.map((h) => h.command));
+        for (const event of ['CwdChanged', 'UserPromptSubmit', 'PostToolUse', 'SessionEnd']) assert.deepEqual(commands(event), [s._hypaware.hook_command], event);
+        assert.deepEqual(commands('SessionStart'), ['~/bin/notify start', s._hypaware.hook_command]);
+        assert.match(s._hypaware.hook_command, /^NODE_EXTRA_CA_CERTS= .*\/cjs\/claude-hook session-context --state-file /);
+      }
+      await detach(rig);
+      assert.equal(readFileSync(file, 'utf8'), USER_SETTINGS, reattach ? 'after re-attach' : 'old form detached');
+    }
+  });
+
   test('JSONC, malformed JSON and a non-object are refused with a clear error; the file is untouched', async () => {
     for (const [text, pattern] of [
       ['{\n  // my settings\n  "model": "opus"\n}\n', /contains comments \(JSONC\)/],
@@ -198,10 +222,10 @@ describe('hyp claude attach / detach', () => {
     const rig = activateClaude({ env: { CLAUDE_CONFIG_DIR: join(base.home, 'my claude'), HYPAWARE_BIN: '/usr/local/bin/hyp' } });
     await attach(rig);
     const s = JSON.parse(readFileSync(join(base.home, 'my claude', 'settings.json'), 'utf8'));
-    assert.equal(s.hooks.SessionEnd[0].hooks[0].command, `/usr/local/bin/hyp claude-hook session-context --state-file ${rig.stateFile}`);
+    assert.equal(s.hooks.SessionEnd[0].hooks[0].command, `NODE_EXTRA_CA_CERTS= /usr/local/bin/hyp claude-hook session-context --state-file ${rig.stateFile}`);
     const spaced = activateClaude({ env: { HYPAWARE_BIN: '/opt/my tools/hyp' } });
     await attach(spaced);
-    assert.match(JSON.parse(readFileSync(settingsFile(spaced), 'utf8')).hooks.SessionEnd[0].hooks[0].command, /^'\/opt\/my tools\/hyp' claude-hook/);
+    assert.match(JSON.parse(readFileSync(settingsFile(spaced), 'utf8')).hooks.SessionEnd[0].hooks[0].command, /^NODE_EXTRA_CA_CERTS= '\/opt\/my tools\/hyp' claude-hook/);
   });
 
   test('`hyp claude attach` refuses when no gateway listens, and never writes that port', async () => {

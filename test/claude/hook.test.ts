@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'no
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, test } from 'node:test';
+import { hookInvocation, sessionContextHookCommand } from '@hypaware/claude/attach/hook-command';
 import { stateFileFromArgs } from '@hypaware/claude/hook/cli';
 import { gitBranchAt } from '@hypaware/claude/hook/git-head';
 import { hookFields } from '@hypaware/claude/hook/hook-input';
@@ -11,10 +12,11 @@ import { selectKept, type StateFileLimits } from '@hypaware/claude/session-conte
 import { HYP_BIN, REPO_ROOT, tempDir } from '../helpers/repo.js';
 
 interface Ran { code: number | null; stdout: string; stderr: string }
+interface RunOptions { env?: NodeJS.ProcessEnv; input?: string; keepStdinOpen?: boolean }
 
-function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; keepStdinOpen?: boolean } = {}): Promise<Ran> {
+function runProcess(file: string, args: string[], options: RunOptions = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d; });
@@ -27,15 +29,26 @@ function runNode(args: string[], options: { env?: NodeJS.ProcessEnv; input?: str
   });
 }
 
-function hook(args: string[], input: string, env: NodeJS.ProcessEnv = {}, keepStdinOpen = false): Promise<Ran> {
-  return runNode([HYP_BIN, 'claude-hook', ...args], { env, input, keepStdinOpen });
-}
+const runNode = (args: string[], options: RunOptions = {}): Promise<Ran> => runProcess(process.execPath, args, options);
+
+/** As Claude Code runs a hook command. */
+const shell = (command: string, input: string, env: NodeJS.ProcessEnv): Promise<Ran> => runProcess('/bin/sh', ['-c', command], { env, input });
+
+const PLUGIN_DIR = join(REPO_ROOT, 'plugins-workspace', 'claude');
+/** The CommonJS entry the attached hook command runs (its argv is that of `hyp claude-hook`). */
+const CJS_HOOK = join(PLUGIN_DIR, 'cjs', 'claude-hook');
+
+/** Both ways to start the hook: `hyp claude-hook` through bin/hyp.js, and the CommonJS entry. */
+const ENTRIES = [
+  { name: 'bin/hyp.js claude-hook', argv: [HYP_BIN, 'claude-hook'] },
+  { name: 'cjs/claude-hook', argv: [CJS_HOOK] },
+];
 
 function records(file: string): Array<Record<string, unknown>> {
   return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-const APPEND_MODULE = pathToFileURL(join(REPO_ROOT, 'plugins-workspace', 'claude', 'dist', 'session-context', 'append-record.js')).href;
+const APPEND_MODULE = pathToFileURL(join(PLUGIN_DIR, 'dist', 'session-context', 'append-record.js')).href;
 
 /** A process appending `count` records for session `writer` with the given limits. */
 function appender(file: string, writer: string, count: number, limits?: StateFileLimits): Promise<Ran> {
@@ -88,7 +101,10 @@ describe('claude-hook arguments and input', () => {
   });
 });
 
-describe('hyp claude-hook session-context (real process, no kernel boot)', () => {
+for (const entry of ENTRIES) describe(`${entry.name} session-context (real process, no kernel boot)`, () => {
+  const hook = (args: string[], input: string, env: NodeJS.ProcessEnv = {}, keepStdinOpen = false): Promise<Ran> =>
+    runNode([...entry.argv, ...args], { env, input, keepStdinOpen });
+
   test('appends one record, prints nothing, exits 0, even when the HypAware config is broken', async () => {
     const dir = tempDir('hyp-hook-');
     writeFileSync(join(dir, 'hypaware-config.json'), '{ broken');
@@ -133,6 +149,49 @@ describe('hyp claude-hook session-context (real process, no kernel boot)', () =>
     const ran = await hook(['session-context', '--state-file', file], JSON.stringify({ session_id: 'open-pipe', cwd: '/w' }), {}, true);
     assert.equal(ran.code, 0);
     assert.deepEqual(records(file).map((r) => r.session_id), ['open-pipe']);
+  });
+});
+
+describe('the hook command `hyp attach claude` writes', () => {
+  const MISSING_CA = '/nonexistent/hyp-test-ca.pem';
+
+  test('runs through /bin/sh as Claude Code runs it, without reading NODE_EXTRA_CA_CERTS (node would warn about a missing bundle)', async () => {
+    const dir = tempDir('hyp-hook-');
+    const file = join(dir, 's.jsonl');
+    const command = sessionContextHookCommand(hookInvocation({}, PLUGIN_DIR), file);
+    assert.ok(command.startsWith('NODE_EXTRA_CA_CERTS= '), command);
+    const control = await shell(`${JSON.stringify(process.execPath)} -e 0`, '', { NODE_EXTRA_CA_CERTS: MISSING_CA });
+    assert.match(control.stderr, /extra certs/, 'without the assignment node reads the bundle');
+    const ran = await shell(command, JSON.stringify({ session_id: 'via-sh', cwd: dir, hook_event_name: 'UserPromptSubmit' }), { NODE_EXTRA_CA_CERTS: MISSING_CA });
+    assert.deepEqual(ran, { code: 0, stdout: '', stderr: '' });
+    assert.deepEqual(records(file).map((r) => [r.session_id, r.hook_event]), [['via-sh', 'UserPromptSubmit']]);
+  });
+
+  test('HYPAWARE_BIN is kept as the user wrote it, after the same assignment', async () => {
+    const dir = tempDir('hyp-hook-');
+    const file = join(dir, 's.jsonl');
+    const command = sessionContextHookCommand(hookInvocation({ HYPAWARE_BIN: HYP_BIN }, '/elsewhere'), file);
+    assert.equal(command, `NODE_EXTRA_CA_CERTS= ${HYP_BIN} claude-hook session-context --state-file ${file}`);
+    const ran = await shell(command, JSON.stringify({ session_id: 'via-bin' }), { NODE_EXTRA_CA_CERTS: MISSING_CA });
+    assert.deepEqual(ran, { code: 0, stdout: '', stderr: '' });
+    assert.deepEqual(records(file).map((r) => r.session_id), ['via-bin']);
+  });
+
+  test('the CommonJS entry loads only the hook\'s own compiled modules, and not node:crypto', async () => {
+    const dir = tempDir('hyp-hook-');
+    const report = join(dir, 'loaded.json');
+    const preload = join(dir, 'report-loaded.cjs');
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify({
+      files: Object.keys(require.cache), crypto: process.moduleLoadList.includes('NativeModule crypto') })));`);
+    const ran = await shell(sessionContextHookCommand(hookInvocation({}, PLUGIN_DIR), join(dir, 's.jsonl')), JSON.stringify({ session_id: 'graph' }), { NODE_OPTIONS: `--require ${preload}` });
+    assert.equal(ran.code, 0, ran.stderr);
+    const loaded = JSON.parse(readFileSync(report, 'utf8')) as { files: string[]; crypto: boolean };
+    const built = (rel: string) => join(PLUGIN_DIR, 'cjs', 'dist', rel);
+    assert.deepEqual(loaded.files.filter((f) => f !== preload).sort(), [
+      CJS_HOOK, built('hook/cli.js'), built('hook/git-head.js'), built('hook/hook-input.js'),
+      built('session-context/append-record.js'), built('session-context/record.js'), built('util/json.js'),
+    ].sort());
+    assert.equal(loaded.crypto, false);
   });
 });
 

@@ -3,7 +3,7 @@ import type { ActivationContext } from '@hypaware/core';
 import type { AiGatewayApi, UpstreamPreset } from '@hypaware/ai-gateway';
 import { isAnthropicTraffic } from './anthropic-route.js';
 import { createClaudeClient } from './attach/claude-client.js';
-import { hypInvocation } from './attach/hook-command.js';
+import { hookInvocation } from './attach/hook-command.js';
 import { claudeConfigDir } from './attach/settings-file.js';
 import { claudeDiagnostics, registerClaudeCommand } from './commands.js';
 import { createClaudeProjector } from './projector/claude-projector.js';
@@ -29,7 +29,7 @@ export function activate(ctx: ActivationContext): void {
     version: ctx.plugin.version,
     stateFile,
     stateDir: ctx.paths.stateDir,
-    hookInvocation: hypInvocation(ctx.env, ctx.plugin.rootDir),
+    hookInvocation: hookInvocation(ctx.env, ctx.plugin.rootDir),
   });
   api.registerClient(client);
   if (ctx.mode !== 'cli') return;

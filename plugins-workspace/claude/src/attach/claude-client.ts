@@ -9,7 +9,7 @@ export interface ClaudeClientOptions {
   version: string;
   /** the session-context file the hooks append to */
   stateFile: string;
-  /** how hooks start hyp (see hypInvocation) */
+  /** how hooks start `hyp claude-hook` (see hookInvocation) */
   hookInvocation: string;
   /** plugin state folder (settings backups) */
   stateDir: string;

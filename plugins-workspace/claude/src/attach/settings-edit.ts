@@ -18,6 +18,11 @@ const HOOK_EVENTS: ReadonlyArray<{ event: string; matcher?: string }> = [
   { event: 'SessionEnd' },
 ];
 
+/**
+ * Every form of HypAware's hook command: `NODE_EXTRA_CA_CERTS= <node> <plugin>/cjs/claude-hook
+ * session-context ...` (now), `<node> <install>/bin/hyp.js claude-hook session-context ...`
+ * (before), `[NODE_EXTRA_CA_CERTS= ]<HYPAWARE_BIN> claude-hook session-context ...`, v1 `--port`.
+ */
 const MANAGED_HOOK = /\bclaude-hook\s+session-context\b/;
 
 export interface AttachMarker {

@@ -5,8 +5,11 @@ import { gitBranchAt } from './git-head.js';
 import { hookFields, readStdin } from './hook-input.js';
 
 /**
- * `hyp claude-hook session-context --state-file <abs>`: run by Claude Code hooks, started by
- * `bin/hyp.js` without booting the kernel. Appends one record per event to the state file.
+ * `hyp claude-hook session-context --state-file <abs>`: run by Claude Code hooks. Started by
+ * `cjs/claude-hook` (this module compiled as CommonJS by tsconfig.hook-cjs.json: the command
+ * attach writes) or by `bin/hyp.js` (its manifest `standalone_commands`), never booting the
+ * kernel. Its imports are the whole graph of that CommonJS build: keep them few and cheap.
+ * Appends one record per event to the state file.
  * It never prints (except `--help`), never fails and always returns 0: a hook must not
  * disturb Claude Code.
  */

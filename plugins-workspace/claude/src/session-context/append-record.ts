@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync,
 } from 'node:fs';
@@ -133,7 +132,8 @@ function compactStateFile(path: string, limits: StateFileLimits = DEFAULT_LIMITS
       const body = readFrom(fd, 0, size);
       const completeEnd = body.lastIndexOf(0x0a) + 1;
       const kept = selectKept(body.toString('utf8', 0, completeEnd).split('\n').slice(0, -1), limits);
-      const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      // unique without randomness: one compactor per lock, and live compactors differ in pid
+      const tmp = `${path}.${process.pid}.tmp`;
       writeFileSync(tmp, kept.map((l) => l + '\n').join(''), { mode: 0o600 });
       renameSync(tmp, path);
       const late = readFrom(fd, completeEnd, fstatSync(fd).size);
