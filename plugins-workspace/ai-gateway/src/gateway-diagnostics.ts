@@ -9,6 +9,8 @@ import { isLoopbackHost } from './listen-address.js';
 import { readListenerFile } from './listener-file.js';
 import { projectorOverlaps, routeOverlaps, type Overlap } from './overlap-probe.js';
 import { compileRoutingTable } from './proxy/routing.js';
+import { spillDirOf } from './gateway-paths.js';
+import { spillFilesIn } from './writer/spill-journal.js';
 
 const CONFIG_KEY = 'plugins["@hypaware/ai-gateway"]';
 
@@ -65,7 +67,15 @@ export function gatewayDiagnostics(state: GatewayState, config: GatewayConfig): 
     out.push({ kind: 'gateway_listen_not_loopback', level: 'warn', message: `the gateway listens on ${config.listen.host}: other machines can reach it and its upstream credentials`, repair: `$EDITOR ${state.ctx.configPath}  # set ${CONFIG_KEY}.listen to 127.0.0.1:18521` });
   }
   const running = readListenerFile(state.ctx.paths.stateDir);
-  if (running && processAlive(running.pid)) {
+  const alive = running !== undefined && processAlive(running.pid);
+  const spill = spillFilesIn(spillDirOf(state.ctx.paths.stateDir));
+  if (spill.bytes > 0) {
+    const size = spill.bytes < 1024 * 1024 ? `${Math.ceil(spill.bytes / 1024)} KB` : `${(spill.bytes / 1024 / 1024).toFixed(1)} MB`;
+    out.push(alive
+      ? { kind: 'gateway_spill_backlog', level: 'info', message: `${size} of exchanges wait in the spill journal (${spill.files} file${spill.files === 1 ? '' : 's'}); the writer is catching up` }
+      : { kind: 'gateway_spill_backlog', level: 'warn', message: `${size} of captured exchanges wait in the spill journal (${spill.files} file${spill.files === 1 ? '' : 's'}) and are not in the database yet`, repair: 'hyp daemon run --foreground  # the gateway writes them when it starts' });
+  }
+  if (running && alive) {
     if (running.port_fallback) {
       out.push({
         kind: 'gateway_port_fallback', level: 'warn',
@@ -76,7 +86,7 @@ export function gatewayDiagnostics(state: GatewayState, config: GatewayConfig): 
     if (running.write_failing) {
       out.push({
         kind: 'gateway_write_failing', level: 'error',
-        message: `the gateway cannot write to the database since ${running.write_failing.since} (${running.write_failing.reason}: ${running.write_failing.message}); traffic still flows, exchanges are queued in memory`,
+        message: `the gateway cannot write to the database since ${running.write_failing.since} (${running.write_failing.reason}: ${running.write_failing.message}); traffic still flows, exchanges wait in memory and then in the spill journal on disk`,
         repair: 'check free disk space and the permissions of $HYP_HOME/hypaware/hypaware.db',
       });
     }

@@ -2,7 +2,6 @@
  * The `ai-gateway` source of the daemon: binds the listener, starts the writer thread,
  * reports status, reloads on SIGHUP and drains on stop.
  */
-import { join } from 'node:path';
 import { errorMessage, type JsonObject, type SourceHandle, type SourceSpec, type SourceStatus } from '@hypaware/core';
 import { parseGatewayConfig, type GatewayConfig } from './config.js';
 import { configFindings, logConfigFindings } from './gateway-diagnostics.js';
@@ -12,6 +11,7 @@ import { removeListenerFile, writeListenerFile, type ListenerFile } from './list
 import { ProxyServer, type BoundAddress } from './proxy/proxy-server.js';
 import { Router } from './proxy/router.js';
 import type { WriterSettings } from './writer/exchange-writer.js';
+import { spillDirOf } from './gateway-paths.js';
 import { LoadGate } from './writer/load-gate.js';
 import { WriterClient, type WriteFailure } from './writer/writer-client.js';
 
@@ -58,7 +58,7 @@ class RunningGateway implements SourceHandle {
       workerData: { hypHome: ctx.paths.hypHome, configPath: ctx.configPath, settings: writerSettings(config) },
       log: ctx.log,
       meter: ctx.meter,
-      spill: { dir: join(ctx.paths.stateDir, 'spill'), maxBytes: config.spillMaxBytes },
+      spill: { dir: spillDirOf(ctx.paths.stateDir), maxBytes: config.spillMaxBytes },
       gate: new LoadGate(),
       onFailingChange: () => gateway?.refreshListenerFile(),
     });

@@ -59,6 +59,20 @@ const FAILED_APPEND_PAUSE_MS = 5000;
 
 const fileName = (seq: number) => `${String(seq).padStart(12, '0')}.spill`;
 
+/** The spill files in `dir` and their bytes (for `hyp status`, from any process). */
+export function spillFilesIn(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  try {
+    for (const name of readdirSync(dir)) {
+      if (!FILE_NAME.test(name)) continue;
+      files++;
+      bytes += statSync(join(dir, name)).size;
+    }
+  } catch { /* no folder: nothing spilled */ }
+  return { files, bytes };
+}
+
 export class SpillJournal {
   readonly #options: Required<SpillJournalOptions>;
   /** in read order */
