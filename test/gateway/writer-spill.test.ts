@@ -67,6 +67,7 @@ test('a held writer spills past its memory share, then writes every exchange in 
   const sent = Array.from({ length: 40 }, (_, i) => record(i));
   for (const r of sent) writer.enqueue(r);
   await waitFor(() => (writer.status().spill_backlog_bytes > 0 && spillBytes(spillDir).length > 0) || undefined, 'the backlog to reach the spill journal');
+  assert.ok(writer.status().spill_backlog_bytes > 0, 'a held writer reads nothing back');
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(exchangeIds(h.hypHome).length, 0, 'nothing written while the gate holds');
   assert.ok(writer.status().spilled >= 30, `spilled ${writer.status().spilled}`);

@@ -1,3 +1,5 @@
+import { sharedBytes } from '../shared-slab.js';
+
 /**
  * Keeps references to the chunks of one body as they pass, up to a byte cap; counts every
  * byte. Nothing is copied until the exchange ends.
@@ -30,7 +32,7 @@ export class BodyCapture {
   /** The kept bytes in one SharedArrayBuffer-backed array (null when empty); releases the chunks. */
   take(): Uint8Array | null {
     if (this.#kept === 0) return null;
-    const out = new Uint8Array(new SharedArrayBuffer(this.#kept));
+    const out = sharedBytes(this.#kept);
     let offset = 0;
     for (const chunk of this.#chunks) {
       out.set(chunk, offset);

@@ -6,6 +6,7 @@
  * characters), so a spill file never holds a credential.
  */
 import type { ExchangeRecord } from '../exchange-record.js';
+import { sharedCopy } from '../shared-slab.js';
 import { spillHeaders } from './header-redaction.js';
 
 export const FRAME_HEAD_BYTES = 12;
@@ -55,13 +56,6 @@ export function readFrameHead(bytes: Uint8Array, offset: number): FrameHead {
   return { metaBytes, requestBytes, responseBytes, frameBytes: FRAME_HEAD_BYTES + metaBytes + (requestBytes ?? 0) + (responseBytes ?? 0) };
 }
 
-/** Bodies go to shared memory, as the proxy's own records do, so they cross to the writer without a copy. */
-function sharedCopy(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
-  out.set(bytes);
-  return out;
-}
-
 /** The record of a complete frame at `offset` of `bytes`; throws on a frame that is not one. */
 export function decodeFrame(bytes: Uint8Array, offset: number, head: FrameHead): ExchangeRecord {
   let at = offset + FRAME_HEAD_BYTES;
@@ -70,6 +64,7 @@ export function decodeFrame(bytes: Uint8Array, offset: number, head: FrameHead):
     throw new Error('not an exchange record');
   }
   at += head.metaBytes;
+  // bodies go to shared memory, as the proxy's own records do, so they cross to the writer without a copy
   const body = (length: number | null): Uint8Array | null => {
     if (length === null) return null;
     const out = sharedCopy(bytes.subarray(at, at + length));

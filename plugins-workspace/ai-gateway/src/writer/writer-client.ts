@@ -375,14 +375,16 @@ export class WriterClient {
 
   #pump(): void {
     if (!this.#ready || this.#inflight || this.#retryTimer || this.#holdTimer) return;
-    this.#refill();
-    if (this.#queue.length === 0) return;
+    if (this.#queue.length === 0 && !this.#spill?.active) return;
     const gate = this.#options.gate;
     if (!this.#stopping && gate?.shouldHold()) {
+      // held: nothing is read back from the journal either
       this.#holdTimer = setTimeout(() => { this.#holdTimer = undefined; this.#pump(); }, gate.sampleMs);
       this.#holdTimer.unref();
       return;
     }
+    this.#refill();
+    if (this.#queue.length === 0) return;
     const records = this.#queue.splice(0, this.#batchLimit);
     for (const r of records) this.#queuedBytes -= recordBytes(r);
     this.#inflight = { id: this.#nextBatchId++, records };
