@@ -103,8 +103,8 @@ export function renderReport(r: BenchReport): string {
   }
   if (r.history) {
     const h = r.history;
-    const nodeFloor = (h.hook_detail as { node_floor_median_ms?: number } | undefined)?.node_floor_median_ms;
-    out.push(`Claude hook: median ${fmt(h.hook_median_ms)} ms over ${fmt(h.hook_runs)} runs (bare \`node -e 0\`: ${fmt(nodeFloor)} ms)`);
+    const detail = h.hook_detail as { node_floor_median_ms?: number; node_floor_no_extra_ca_median_ms?: number; previous_command_median_ms?: number } | undefined;
+    out.push(`Claude hook: median ${fmt(h.hook_median_ms)} ms over ${fmt(h.hook_runs)} runs (bare \`node -e 0\`: ${fmt(detail?.node_floor_median_ms)} ms, without NODE_EXTRA_CA_CERTS ${fmt(detail?.node_floor_no_extra_ca_median_ms)} ms; the previous hook command ${fmt(detail?.previous_command_median_ms)} ms)`);
     out.push(`Synthetic history (${fmt(h.rows)} rows, ${h.history_cached ? 'reused from an earlier run' : `built in ${fmt(h.build_s)} s`}): overview ${fmt(h.overview_ms)} ms; ${h.queries.map((q) => `${q.name} ${fmt(q.ms)} ms`).join('; ') || 'no sql aggregates'}`, '');
   }
   out.push('Targets (ratios from this run)');

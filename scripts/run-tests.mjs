@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // Runs the compiled test files with node's test runner: `unit` (build/test), `smoke`
 // (build/smoke), or both (default). Extra arguments filter files by substring.
-import { readdirSync, statSync, existsSync } from 'node:fs';
+// Every temp folder the tests make goes under one folder (TMPDIR for the run), removed at the
+// end unless HYP_KEEP_TEST_TMP=1.
+import { readdirSync, statSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -28,5 +31,14 @@ if (files.length === 0) {
   process.exit(1);
 }
 console.log(`running ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit' });
+const runTmp = mkdtempSync(join(tmpdir(), 'hyp-tests-'));
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit', env: { ...process.env, TMPDIR: runTmp } });
+if (process.env.HYP_KEEP_TEST_TMP === '1') console.log(`test temp files kept in ${runTmp}`);
+else {
+  try {
+    rmSync(runTmp, { recursive: true, force: true, maxRetries: 3 });
+  } catch (err) {
+    console.error(`could not remove the test temp folder ${runTmp}: ${err.message}`);
+  }
+}
 process.exit(result.status ?? 1);
