@@ -2,7 +2,7 @@
  * The `ai-gateway` source of the daemon: binds the listener, starts the writer thread,
  * reports status, reloads on SIGHUP and drains on stop.
  */
-import { errorMessage, type JsonObject, type SourceHandle, type SourceSpec, type SourceStatus } from '@hypaware/core';
+import { errorMessage, type JsonObject, type SourceHandle, type SourceStatus } from '@hypaware/core';
 import { parseGatewayConfig, type GatewayConfig } from './config.js';
 import { configFindings, logConfigFindings } from './gateway-diagnostics.js';
 import type { GatewayState } from './gateway-state.js';
@@ -171,6 +171,7 @@ class RunningGateway implements SourceHandle {
   }
 }
 
-export function gatewaySource(state: GatewayState): SourceSpec {
-  return { name: 'ai-gateway', start: () => RunningGateway.start(state) };
+/** Start the daemon's gateway (loaded on demand: other commands never load the proxy or undici). */
+export function startGateway(state: GatewayState): Promise<SourceHandle> {
+  return RunningGateway.start(state);
 }
