@@ -110,3 +110,30 @@ test('capture cap: bytes are counted in full, kept up to the cap, and truncation
   assert.equal(exact.truncated, false);
   assert.equal(new BodyCapture(5).take(), null);
 });
+
+test('an announced body is copied as it passes: same bytes, cap and truncation, whatever the chunking', () => {
+  const body = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 256));
+  for (const [cap, announced] of [[8000, 5000], [3000, 5000], [8000, 4000], [8000, 9000]] as const) {
+    const capture = new BodyCapture(cap);
+    capture.expect(announced);
+    for (let at = 0; at < body.length; at += 777) capture.add(body.subarray(at, Math.min(body.length, at + 777)));
+    const kept = capture.take()!;
+    const expected = body.subarray(0, Math.min(cap, body.length));
+    assert.equal(Buffer.compare(Buffer.from(kept), expected), 0, `cap ${cap}, announced ${announced}`);
+    assert.equal(capture.bytes, body.length);
+    assert.equal(capture.truncated, body.length > cap);
+    assert.ok(kept.buffer instanceof SharedArrayBuffer);
+  }
+});
+
+test('expect after the first chunk, or with a bad length, changes nothing', () => {
+  const late = new BodyCapture(100);
+  late.add(Buffer.from('abc'));
+  late.expect(10);
+  late.add(Buffer.from('def'));
+  assert.equal(Buffer.from(late.take()!).toString(), 'abcdef');
+  const bad = new BodyCapture(100);
+  bad.expect(Number.NaN);
+  bad.add(Buffer.from('xyz'));
+  assert.equal(Buffer.from(bad.take()!).toString(), 'xyz');
+});

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { UpstreamPreset, UpstreamRoute } from '@hypaware/ai-gateway';
 import type { PresetEntry } from '@hypaware/ai-gateway/internal/gateway-state.js';
 import { compileRoutingTable, matchUpstream, routeHeaders } from '@hypaware/ai-gateway/internal/proxy/routing.js';
-import { clientResponseHeaders, decodableAcceptEncoding, upstreamRequestHeaders } from '@hypaware/ai-gateway/internal/proxy/forward-headers.js';
+import { clientResponseHeaders, contentLength, decodableAcceptEncoding, upstreamRequestHeaders } from '@hypaware/ai-gateway/internal/proxy/forward-headers.js';
 import { splitRequestTarget } from '@hypaware/ai-gateway/internal/proxy/proxy-server.js';
 import { routeOverlaps } from '@hypaware/ai-gateway/internal/overlap-probe.js';
 
@@ -135,4 +135,14 @@ test('a config upstream shadowing a preset keeps the preset routing unless it se
 
   const plain = compileRoutingTable([{ name: 'local', base_url: 'http://127.0.0.1:9000' }], []);
   assert.equal(matchUpstream(plain, route('/anything'))?.name, 'local', 'without a preset the prefix defaults to "/"');
+});
+
+test('contentLength: one valid content-length and no transfer coding, else none', () => {
+  assert.equal(contentLength(['Content-Type', 'x', 'Content-Length', '42']), 42);
+  assert.equal(contentLength(['content-length', ' 7 ']), 7);
+  assert.equal(contentLength(['content-type', 'x']), undefined);
+  assert.equal(contentLength(['content-length', '42', 'Transfer-Encoding', 'chunked']), undefined);
+  assert.equal(contentLength(['content-length', '42', 'content-length', '42']), undefined);
+  assert.equal(contentLength(['content-length', '-1']), undefined);
+  assert.equal(contentLength(['content-length', '4x']), undefined);
 });

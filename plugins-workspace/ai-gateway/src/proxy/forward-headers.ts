@@ -75,10 +75,17 @@ export function clientResponseHeaders(rawHeaders: readonly string[]): string[] {
   return out;
 }
 
-/** Whether a flat `[name, value, ...]` list has a header (`name` lowercase). */
-export function hasHeader(rawHeaders: readonly string[], name: string): boolean {
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === name) return true;
-  return false;
+/** The content-length of a flat `[name, value, ...]` list, when it has exactly one valid one and no transfer coding. */
+export function contentLength(raw: readonly string[]): number | undefined {
+  let found: number | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    if (name === 'transfer-encoding') return undefined;
+    if (name !== 'content-length') continue;
+    if (found !== undefined || !/^\d+$/.test(raw[i + 1]!.trim())) return undefined;
+    found = Number(raw[i + 1]!.trim());
+  }
+  return found;
 }
 
 /** undici hands raw headers as Buffers (latin1); values may repeat as arrays. */

@@ -9,7 +9,7 @@ import type { Dispatcher } from 'undici';
 import { errorMessage, type Logger } from '@hypaware/core';
 import type { ExchangeRecord } from '../exchange-record.js';
 import { BodyCapture } from './body-capture.js';
-import { clientResponseHeaders, hasHeader, rawHeaderStrings, upstreamRequestHeaders } from './forward-headers.js';
+import { clientResponseHeaders, contentLength, rawHeaderStrings, upstreamRequestHeaders } from './forward-headers.js';
 import { clientProtocol, sendGatewayError, type ClientProtocol } from './error-response.js';
 import { routeHeaders, type CompiledUpstream } from './routing.js';
 
@@ -66,6 +66,8 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
     this.#pathname = pathname;
     this.#requestCapture = new BodyCapture(deps.captureMaxBytes);
     this.#responseCapture = new BodyCapture(deps.captureMaxBytes);
+    const requestLength = req.headers['content-length'];
+    if (requestLength !== undefined && req.headers['transfer-encoding'] === undefined) this.#requestCapture.expect(Number(requestLength));
     // Observe request chunks without taking over the flow: undici resumes the stream
     // when it starts sending the body and pauses it on backpressure.
     req.on('data', (chunk: Buffer) => this.#requestCapture.add(chunk));
@@ -131,13 +133,15 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
     const raw = rawHeaderStrings(controller.rawHeaders);
     this.#status = statusCode;
     this.#responseHeaders = raw;
+    const length = contentLength(raw);
+    if (length !== undefined) this.#responseCapture.expect(length);
     if (this.#clientGone) return;
     try {
       if (statusMessage) this.#res.writeHead(statusCode, statusMessage, clientResponseHeaders(raw));
       else this.#res.writeHead(statusCode, clientResponseHeaders(raw));
       // A streamed body (no content-length) gets its head at once. A sized body's head goes out
       // with its first bytes, one write instead of two, or on the next turn if they are late.
-      if (hasHeader(raw, 'content-length')) setImmediate(() => this.#flushHeadIfNoBody());
+      if (length !== undefined) setImmediate(() => this.#flushHeadIfNoBody());
       else this.#res.flushHeaders();
     } catch (err) {
       this.#error = `response_headers_rejected: ${errorMessage(err)}`;
