@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 
 const CHUNK = 1024 * 1024;
 const NEWLINE = 0x0a;
@@ -24,16 +24,22 @@ export class AppendedLines {
   constructor(readonly path: string) {}
 
   async read(): Promise<AppendedLinesResult> {
+    // the common case (nothing appended since the last call) costs one stat, no open, no buffer
+    let seen;
+    try {
+      seen = await stat(this.path);
+    } catch {
+      return this.gone();
+    }
+    if (seen.ino === this.ino && seen.size === this.offset) return { lines: [], reset: false, missing: false };
     let handle;
     try {
       handle = await open(this.path, 'r');
     } catch {
-      const reset = this.ino !== undefined;
-      this.forget();
-      return { lines: [], reset, missing: true };
+      return this.gone();
     }
     try {
-      const st = await handle.stat();
+      const st = await handle.stat(); // the file actually opened (it may have been replaced since)
       let reset = false;
       if (this.ino !== undefined && (st.ino !== this.ino || st.size < this.offset)) {
         this.forget();
@@ -41,9 +47,9 @@ export class AppendedLines {
       }
       this.ino = st.ino;
       const lines: string[] = [];
-      const buf = Buffer.allocUnsafe(CHUNK);
+      const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(0, st.size - this.offset)));
       while (this.offset < st.size) {
-        const { bytesRead } = await handle.read(buf, 0, Math.min(CHUNK, st.size - this.offset), this.offset);
+        const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, st.size - this.offset), this.offset);
         if (bytesRead <= 0) break;
         this.offset += bytesRead;
         this.takeLines(buf.subarray(0, bytesRead), lines);
@@ -52,6 +58,12 @@ export class AppendedLines {
     } finally {
       await handle.close();
     }
+  }
+
+  private gone(): AppendedLinesResult {
+    const reset = this.ino !== undefined;
+    this.forget();
+    return { lines: [], reset, missing: true };
   }
 
   private takeLines(chunk: Buffer, out: string[]): void {
