@@ -68,8 +68,8 @@ export class LoadGate {
 
   constructor(options: LoadGateOptions = {}) {
     this.#busyLoop = options.busyLoop ?? 0.3;
-    this.#saturatedIdle = options.saturatedIdle ?? 0.2;
-    this.#maxHoldMs = options.maxHoldMs ?? 2000;
+    this.#saturatedIdle = options.saturatedIdle ?? 0.3;
+    this.#maxHoldMs = options.maxHoldMs ?? 5000;
     this.#sampleMs = options.sampleMs ?? 100;
     this.#sample = options.sample ?? loadSampler();
   }
