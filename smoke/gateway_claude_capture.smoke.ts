@@ -147,13 +147,14 @@ test('Claude capture through the real gateway: native identity, settlement, fall
       [a.lines[a.lines.length - 1]!.uuid, r2.usage.input, r2.usage.output],
     ], 'one usage carrier per response: its last block');
 
-    const rowsC = rowsOf(db, sessionC);
+    // session C was sent last: its exchange may still be on its way to the database
+    const rowsC = await waitFor(() => { const rows = rowsOf(db, sessionC); return rows.length >= 3 ? rows : undefined; }, 'session C\'s rows', 15_000);
     assert.deepEqual(rowsC.map((r) => [r.role, attrs(r).claude.identity_source, attrs(r).gateway.identity_source ?? null]), [
       ['user', 'wire', null],
       ['user', 'gateway_fallback', 'gateway_fallback'],
       ['assistant', 'gateway_fallback', 'gateway_fallback'],
     ], 'no transcript: the prompt and the reply keep fallback identity');
-    const counted = db.prepare("SELECT status_code, rows_written FROM ai_gateway_exchanges WHERE path LIKE '/v1/messages/count_tokens%'").all() as Row[];
+    const counted = await waitFor(() => { const rows = db.prepare("SELECT status_code, rows_written FROM ai_gateway_exchanges WHERE path LIKE '/v1/messages/count_tokens%'").all() as Row[]; return rows.length > 0 ? rows : undefined; }, 'the count_tokens exchange', 15_000);
     assert.deepEqual(counted, [{ status_code: 200, rows_written: 0 }], 'count_tokens is recorded as an exchange, without rows');
   } finally {
     db.close();

@@ -114,3 +114,15 @@ test('what is queued at stop is kept in the spill journal and written by the nex
   await waitFor(() => readdirSync(spillDir).length === 0 || undefined, 'the spill files to be deleted');
   await second.writer.stop(5000);
 });
+
+test('a few exchanges are written at once even while the gate would hold: it only holds a writer that has fallen behind', { timeout: 60_000 }, async () => {
+  const h = await home();
+  const busy = new LoadGate({ sampleMs: 20, maxHoldMs: 60_000, sample: () => ({ loopUtilization: 1, cpuIdle: 0 }) });
+  const { writer } = client(h, join(h.hypHome, 'spill'), busy);
+  await writer.start(15_000);
+  const sent = [record(1), record(2), record(3)];
+  for (const r of sent) writer.enqueue(r);
+  await waitFor(() => exchangeIds(h.hypHome).length === 3 || undefined, 'the three exchanges to be written', 10_000);
+  assert.equal(busy.holds, 0);
+  await writer.stop(5000);
+});

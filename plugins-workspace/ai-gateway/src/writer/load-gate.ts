@@ -3,7 +3,8 @@
  * event loop is busy AND the machine has no CPU to spare, every millisecond the writer runs
  * is taken from the agent's traffic, so the writer waits (its backlog goes to the spill
  * journal). It still takes one batch every `maxHoldMs`, so a load that never ends cannot
- * starve capture. With CPU to spare, or a quiet proxy, it never waits.
+ * starve capture. With CPU to spare, or a quiet proxy, it never waits; and the writer client
+ * asks only once capture has fallen behind (a full batch queued, or a spill backlog).
  */
 import { cpus } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';

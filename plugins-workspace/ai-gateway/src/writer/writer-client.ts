@@ -377,7 +377,7 @@ export class WriterClient {
     if (!this.#ready || this.#inflight || this.#retryTimer || this.#holdTimer) return;
     if (this.#queue.length === 0 && !this.#spill?.active) return;
     const gate = this.#options.gate;
-    if (!this.#stopping && gate?.shouldHold()) {
+    if (!this.#stopping && gate && this.#behind() && gate.shouldHold()) {
       // held: nothing is read back from the journal either
       this.#holdTimer = setTimeout(() => { this.#holdTimer = undefined; this.#pump(); }, gate.sampleMs);
       this.#holdTimer.unref();
@@ -389,6 +389,11 @@ export class WriterClient {
     for (const r of records) this.#queuedBytes -= recordBytes(r);
     this.#inflight = { id: this.#nextBatchId++, records };
     this.#post({ type: 'batch', id: this.#inflight.id, records });
+  }
+
+  /** Capture has fallen behind (a full batch waits, or the journal holds some): only then may the gate hold it. */
+  #behind(): boolean {
+    return this.#queue.length >= this.#options.batchMaxExchanges || (this.#spill?.active ?? false);
   }
 
   /** Keep two batches in memory while the journal holds more. */
