@@ -9,7 +9,7 @@
  * at a time, in order.
  */
 import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage, type Logger } from '@hypaware/core';
 import type { ExchangeRecord } from '../exchange-record.js';
@@ -323,7 +323,7 @@ export class SpillJournal {
     await file.reader?.close().catch(() => undefined);
     file.reader = undefined;
     try {
-      unlinkSync(file.path);
+      await unlink(file.path); // async: freeing a 64 MiB file's blocks is not the proxy thread's work
     } catch (err) {
       this.#options.log.warn('aigw.spill_delete_failed', { file: file.path, error: errorMessage(err) });
     }
