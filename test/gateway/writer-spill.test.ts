@@ -126,3 +126,36 @@ test('a few exchanges are written at once even while the gate would hold: it onl
   assert.equal(busy.holds, 0);
   await writer.stop(5000);
 });
+
+test('with spill_max_bytes 0 nothing new is spilled, but what an earlier run left is still written', { timeout: 60_000 }, async () => {
+  const h = await home();
+  const spillDir = join(h.hypHome, 'spill');
+  // an earlier run stopped while the database was locked: its exchanges wait in the spill folder
+  process.env.HYP_DB_BUSY_TIMEOUT_MS = '200';
+  const lock = new Database(join(h.hypHome, 'hypaware', 'hypaware.db'));
+  lock.exec('BEGIN EXCLUSIVE');
+  const first = client(h, spillDir, new LoadGate({ sample: () => ({ loopUtilization: 0, cpuIdle: 1 }) }));
+  await first.writer.start(15_000);
+  const left = Array.from({ length: 10 }, (_, i) => record(i));
+  for (const r of left) first.writer.enqueue(r);
+  await first.writer.stop(300);
+  lock.exec('ROLLBACK');
+  lock.close();
+  delete process.env.HYP_DB_BUSY_TIMEOUT_MS;
+  assert.ok(readdirSync(spillDir).length > 0, 'files left for the next run');
+
+  const logs = recordingLogger();
+  const second = new WriterClient({
+    workerData: { hypHome: h.hypHome, configPath: h.configPath, settings: { gatewayId: 'gw', redactHeaders: [], retentionDays: 0 } },
+    log: logs.log, meter: { counter: () => ({ add: () => undefined }) },
+    spill: { dir: spillDir, maxBytes: 0 }, spillAfterExchanges: 1,
+  });
+  await second.start(15_000);
+  const fresh = [record(100), record(101), record(102)];
+  for (const r of fresh) second.enqueue(r);
+  await waitFor(() => exchangeIds(h.hypHome).length === 13 || undefined, 'the 10 left and the 3 new exchanges', 30_000);
+  assert.equal(second.status().spilled, 0, 'nothing new went to disk');
+  assert.equal(second.status().dropped, 0);
+  await waitFor(() => readdirSync(spillDir).length === 0 || undefined, 'the old files to be deleted');
+  await second.stop(5000);
+});

@@ -121,7 +121,7 @@ export function validateConfig(slice: JsonObject): ConfigIssue[] {
   issues.push(...checkInteger(slice, 'capture_max_bytes', 0, 'bytes of each body kept for recording; 0 records no body'));
   issues.push(...checkInteger(slice, 'exchange_retention_days', 0, 'days raw exchanges are kept; 0 keeps them forever'));
   issues.push(...checkInteger(slice, 'idle_timeout_ms', 1000, 'ms a connection may stay silent'));
-  issues.push(...checkInteger(slice, 'spill_max_bytes', 0, 'bytes of not yet written exchanges that may wait on disk; 0 keeps them in memory only'));
+  issues.push(...checkInteger(slice, 'spill_max_bytes', 0, 'bytes of not yet written exchanges that may wait on disk; 0 keeps new ones in memory only'));
   return issues;
 }
 

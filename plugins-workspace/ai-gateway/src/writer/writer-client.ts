@@ -111,7 +111,8 @@ export class WriterClient {
 
   #openSpill(): SpillJournal | undefined {
     const spill = this.#options.spill;
-    if (!spill || spill.maxBytes <= 0) return undefined;
+    // with max_bytes 0 nothing new is spilled, but files an earlier run left are still written
+    if (!spill) return undefined;
     try {
       return new SpillJournal({
         dir: spill.dir,
