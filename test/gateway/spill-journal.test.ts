@@ -51,6 +51,16 @@ async function readAll(j: SpillJournal, batch = 7): Promise<ExchangeRecord[]> {
   throw new Error('journal never emptied');
 }
 
+/** A journal that took `n` records and was closed unread: its one file is left for the next. */
+async function leftBehind(dir: string, n: number): Promise<{ sent: ExchangeRecord[]; path: string }> {
+  const first = journal(dir);
+  const sent = records(n);
+  for (const r of sent) first.j.append(r);
+  await first.j.close();
+  const [name] = readdirSync(dir);
+  return { sent, path: join(dir, name!) };
+}
+
 const bytesOf = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b).toString('base64'));
 
 test('records come back in order with the same fields and body bytes; secret header values are reduced to their kind', async () => {
@@ -134,12 +144,7 @@ test('read records that were never settled are read again after a restart (nothi
 
 test('a frame cut short by a crash ends its file: the records before it come back, a warning names the file', async () => {
   const dir = tempDir('hyp-spill-');
-  const first = journal(dir);
-  const sent = records(3);
-  for (const r of sent) first.j.append(r);
-  await first.j.close();
-  const [name] = readdirSync(dir);
-  const path = join(dir, name!);
+  const { sent, path } = await leftBehind(dir, 3);
   truncateSync(path, statSync(path).size - 100);
   const second = journal(dir);
   const back = await readAll(second.j);
@@ -151,12 +156,8 @@ test('a frame cut short by a crash ends its file: the records before it come bac
 
 test('garbage after the last frame is skipped with a warning, not parsed as a record', async () => {
   const dir = tempDir('hyp-spill-');
-  const first = journal(dir);
-  const sent = records(2);
-  for (const r of sent) first.j.append(r);
-  await first.j.close();
-  const [name] = readdirSync(dir);
-  appendFileSync(join(dir, name!), Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x7b]));
+  const { sent, path } = await leftBehind(dir, 2);
+  appendFileSync(path, Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x7b]));
   const second = journal(dir);
   const back = await readAll(second.j);
   assert.deepEqual(back.map((r) => r.exchange_id), sent.map((r) => r.exchange_id));

@@ -29,17 +29,41 @@ async function home(): Promise<{ hypHome: string; configPath: string }> {
   return { hypHome, configPath };
 }
 
-function client(h: { hypHome: string; configPath: string }, spillDir: string, gate: LoadGate) {
+const QUIET = () => new LoadGate({ sample: () => ({ loopUtilization: 0, cpuIdle: 1 }) });
+
+function client(h: { hypHome: string; configPath: string }, spillDir: string, gate: LoadGate, spill: { maxBytes?: number; after?: number } = {}) {
   const logs = recordingLogger();
   const writer = new WriterClient({
     workerData: { hypHome: h.hypHome, configPath: h.configPath, settings: { gatewayId: 'gw', redactHeaders: [], retentionDays: 0 } },
     log: logs.log,
     meter: { counter: () => ({ add: () => undefined }) },
-    spill: { dir: spillDir, maxBytes: 64 * 1024 * 1024 },
-    spillAfterExchanges: 5,
+    spill: { dir: spillDir, maxBytes: spill.maxBytes ?? 64 * 1024 * 1024 },
+    spillAfterExchanges: spill.after ?? 5,
     gate,
   });
   return { writer, logs };
+}
+
+/**
+ * A client whose writer never gets a batch written (another process holds the database's
+ * write lock) is given `count` exchanges and stopped: what it kept waits in the spill folder.
+ */
+async function stopWhileLocked(h: { hypHome: string; configPath: string }, spillDir: string, gate: LoadGate, count: number) {
+  process.env.HYP_DB_BUSY_TIMEOUT_MS = '200'; // the writer thread's copy of the environment
+  const lock = new Database(join(h.hypHome, 'hypaware', 'hypaware.db'));
+  lock.exec('BEGIN EXCLUSIVE');
+  try {
+    const first = client(h, spillDir, gate);
+    await first.writer.start(15_000);
+    const sent = Array.from({ length: count }, (_, i) => record(i));
+    for (const r of sent) first.writer.enqueue(r);
+    await first.writer.stop(300);
+    return { ...first, sent };
+  } finally {
+    lock.exec('ROLLBACK');
+    lock.close();
+    delete process.env.HYP_DB_BUSY_TIMEOUT_MS;
+  }
 }
 
 function exchangeIds(hypHome: string): string[] {
@@ -86,24 +110,14 @@ test('what is queued at stop is kept in the spill journal and written by the nex
   const h = await home();
   const spillDir = join(h.hypHome, 'spill');
   const held = new LoadGate({ sampleMs: 20, maxHoldMs: 60_000, sample: () => ({ loopUtilization: 1, cpuIdle: 0 }) });
-  // the first client's writer never gets a batch written: the database is locked by another process
-  process.env.HYP_DB_BUSY_TIMEOUT_MS = '200'; // the writer thread's copy of the environment
-  const lock = new Database(join(h.hypHome, 'hypaware', 'hypaware.db'));
-  lock.exec('BEGIN EXCLUSIVE');
-  const first = client(h, spillDir, held);
-  await first.writer.start(15_000);
-  const sent = Array.from({ length: 12 }, (_, i) => record(i));
-  for (const r of sent) first.writer.enqueue(r);
-  await first.writer.stop(300);
-  lock.exec('ROLLBACK');
-  lock.close();
+  const first = await stopWhileLocked(h, spillDir, held, 12);
+  const sent = first.sent;
   assert.equal(first.writer.status().dropped, 0, 'nothing dropped at stop');
   assert.equal(first.logs.events('aigw.spill_kept').length, 1);
   assert.ok(spillBytes(spillDir).length > 0, 'spill files left for the next start');
   for (const bytes of spillBytes(spillDir)) assert.equal(bytes.includes(KEY), false);
 
-  delete process.env.HYP_DB_BUSY_TIMEOUT_MS;
-  const second = client(h, spillDir, new LoadGate({ sample: () => ({ loopUtilization: 0, cpuIdle: 1 }) }));
+  const second = client(h, spillDir, QUIET());
   await second.writer.start(15_000);
   assert.equal(second.logs.events('aigw.spill_recovered').length, 1);
   second.writer.enqueue(record(99)); // a new exchange queues behind the recovered ones
@@ -130,32 +144,15 @@ test('a few exchanges are written at once even while the gate would hold: it onl
 test('with spill_max_bytes 0 nothing new is spilled, but what an earlier run left is still written', { timeout: 60_000 }, async () => {
   const h = await home();
   const spillDir = join(h.hypHome, 'spill');
-  // an earlier run stopped while the database was locked: its exchanges wait in the spill folder
-  process.env.HYP_DB_BUSY_TIMEOUT_MS = '200';
-  const lock = new Database(join(h.hypHome, 'hypaware', 'hypaware.db'));
-  lock.exec('BEGIN EXCLUSIVE');
-  const first = client(h, spillDir, new LoadGate({ sample: () => ({ loopUtilization: 0, cpuIdle: 1 }) }));
-  await first.writer.start(15_000);
-  const left = Array.from({ length: 10 }, (_, i) => record(i));
-  for (const r of left) first.writer.enqueue(r);
-  await first.writer.stop(300);
-  lock.exec('ROLLBACK');
-  lock.close();
-  delete process.env.HYP_DB_BUSY_TIMEOUT_MS;
+  await stopWhileLocked(h, spillDir, QUIET(), 10);
   assert.ok(readdirSync(spillDir).length > 0, 'files left for the next run');
 
-  const logs = recordingLogger();
-  const second = new WriterClient({
-    workerData: { hypHome: h.hypHome, configPath: h.configPath, settings: { gatewayId: 'gw', redactHeaders: [], retentionDays: 0 } },
-    log: logs.log, meter: { counter: () => ({ add: () => undefined }) },
-    spill: { dir: spillDir, maxBytes: 0 }, spillAfterExchanges: 1,
-  });
-  await second.start(15_000);
-  const fresh = [record(100), record(101), record(102)];
-  for (const r of fresh) second.enqueue(r);
+  const { writer } = client(h, spillDir, QUIET(), { maxBytes: 0, after: 1 });
+  await writer.start(15_000);
+  for (const r of [record(100), record(101), record(102)]) writer.enqueue(r);
   await waitFor(() => exchangeIds(h.hypHome).length === 13 || undefined, 'the 10 left and the 3 new exchanges', 30_000);
-  assert.equal(second.status().spilled, 0, 'nothing new went to disk');
-  assert.equal(second.status().dropped, 0);
+  assert.equal(writer.status().spilled, 0, 'nothing new went to disk');
+  assert.equal(writer.status().dropped, 0);
   await waitFor(() => readdirSync(spillDir).length === 0 || undefined, 'the old files to be deleted');
-  await second.stop(5000);
+  await writer.stop(5000);
 });

@@ -59,18 +59,26 @@ const FAILED_APPEND_PAUSE_MS = 5000;
 
 const fileName = (seq: number) => `${String(seq).padStart(12, '0')}.spill`;
 
+/** The spill files in `dir`, oldest first (none when the folder does not exist). */
+function listSpillFiles(dir: string): Array<{ seq: number; path: string; size: number }> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: Array<{ seq: number; path: string; size: number }> = [];
+  for (const name of names) {
+    const m = FILE_NAME.exec(name);
+    if (m) out.push({ seq: Number(m[1]), path: join(dir, name), size: statSync(join(dir, name)).size });
+  }
+  return out.sort((a, b) => a.seq - b.seq);
+}
+
 /** The spill files in `dir` and their bytes (for `hyp status`, from any process). */
 export function spillFilesIn(dir: string): { files: number; bytes: number } {
-  let files = 0;
-  let bytes = 0;
-  try {
-    for (const name of readdirSync(dir)) {
-      if (!FILE_NAME.test(name)) continue;
-      files++;
-      bytes += statSync(join(dir, name)).size;
-    }
-  } catch { /* no folder: nothing spilled */ }
-  return { files, bytes };
+  const files = listSpillFiles(dir);
+  return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
 }
 
 export class SpillJournal {
@@ -92,16 +100,11 @@ export class SpillJournal {
   constructor(options: SpillJournalOptions) {
     this.#options = { fileBytes: 64 * 1024 * 1024, ...options };
     mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-    const found: Array<{ seq: number; size: number }> = [];
-    for (const name of readdirSync(options.dir)) {
-      const m = FILE_NAME.exec(name);
-      if (!m) continue;
-      const path = join(options.dir, name);
-      const size = statSync(path).size;
-      if (size === 0) unlinkSync(path);
-      else found.push({ seq: Number(m[1]), size });
-    }
-    found.sort((a, b) => a.seq - b.seq);
+    const found = listSpillFiles(options.dir).filter((f) => {
+      if (f.size > 0) return true;
+      unlinkSync(f.path); // an empty file holds nothing to read
+      return false;
+    });
     for (const { seq, size } of found) {
       this.#files.push(this.#newFile(seq, size, true));
       this.#diskBytes += size;
