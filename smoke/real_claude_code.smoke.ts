@@ -1,4 +1,4 @@
-// The real Claude Code CLI (from the npm registry, installed once into a cache folder) through
+// The real Claude Code CLI (pinned, from the npm registry, installed once by test/helpers/real-clients.ts) through
 // the real daemon: `hyp claude attach` into a temporary HOME (ANTHROPIC_BASE_URL comes from the
 // settings.json attach wrote, not from the environment), then `claude -p` against a fake
 // Anthropic upstream for (a) a plain prompt and (b) a prompt the upstream answers with a Bash
@@ -8,43 +8,19 @@
 // token totals Claude Code prints must agree with the rows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { runHyp, startDaemon } from '../test/helpers/daemon.js';
 import { startFakeAnthropic } from '../test/helpers/fake-anthropic.js';
+import { realClient, runClient } from '../test/helpers/real-clients.js';
 import { tempDir } from '../test/helpers/repo.js';
 import { waitFor } from '../test/helpers/wait.js';
 
 type Row = Record<string, unknown>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const CLIENTS_DIR = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hypaware-real-clients');
-const CLAUDE_BIN = join(CLIENTS_DIR, 'node_modules', '.bin', 'claude');
-const UNREACHABLE = /E(NOTFOUND|AI_AGAIN|CONNREFUSED|CONNRESET|TIMEDOUT|NETUNREACH)|network/i;
 const TOOL_PROMPT = 'Run the hypaware echo check.';
-
-function run(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number }): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(file, args, { env: options.env, cwd: options.cwd, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? Number((err as { code?: unknown }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin?.end();
-  });
-}
-
-/** The claude binary, installed from the registry when missing; undefined (with why) if the registry is unreachable. */
-async function claudeBinary(): Promise<{ bin?: string; why?: string }> {
-  if (existsSync(CLAUDE_BIN)) return { bin: CLAUDE_BIN };
-  mkdirSync(CLIENTS_DIR, { recursive: true });
-  const r = await run('npm', ['install', '--no-audit', '--no-fund', '--prefix', CLIENTS_DIR, '@anthropic-ai/claude-code'], { timeoutMs: 600_000 });
-  if (r.code === 0 && existsSync(CLAUDE_BIN)) return { bin: CLAUDE_BIN };
-  if (UNREACHABLE.test(r.stderr)) return { why: `npm registry unreachable, cannot install @anthropic-ai/claude-code: ${r.stderr.trim().split('\n').slice(-1)[0]}` };
-  throw new Error(`npm install of @anthropic-ai/claude-code into ${CLIENTS_DIR} failed: ${r.stderr.slice(-2000)}`);
-}
 
 function transcriptLines(home: string, sessionId: string): Json[] {
   const projects = join(home, '.claude', 'projects');
@@ -66,11 +42,12 @@ function sum(rows: Row[], key: string): number {
 }
 
 test('real Claude Code through the gateway', { timeout: 900_000 }, async (t) => {
-  const { bin, why } = await claudeBinary();
-  if (!bin) {
-    t.skip(why);
+  const client = await realClient('claude');
+  if ('why' in client) {
+    t.skip(client.why);
     return;
   }
+  const { bin } = client;
   const fake = await startFakeAnthropic((req) => {
     const body = JSON.stringify(req.body ?? {});
     if (body.includes('"tool_result"')) return { blocks: [{ type: 'text', text: 'The command printed hypaware-echo-ok.' }] };
@@ -95,7 +72,7 @@ test('real Claude Code through the gateway', { timeout: 900_000 }, async (t) => 
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, ANTHROPIC_API_KEY: 'sk-ant-api03-HYPSMOKE0000notARealKey', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', NO_COLOR: '1' };
   for (const key of ['ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CONFIG_DIR']) delete env[key];
   const claude = async (args: string[]): Promise<Json> => {
-    const r = await run(bin, args, { env, cwd: work, timeoutMs: 120_000 });
+    const r = await runClient(bin, args, { env, cwd: work, timeoutMs: 120_000 });
     assert.equal(r.code, 0, `claude ${args.join(' ')} failed: ${r.stderr.slice(-2000)} ${r.stdout.slice(-2000)}`);
     const out = JSON.parse(r.stdout) as Json;
     assert.equal(out.is_error, false, r.stdout);

@@ -1,4 +1,4 @@
-// The real Codex CLI (from the npm registry, installed once into a cache folder) through the
+// The real Codex CLI (pinned, from the npm registry, installed once by test/helpers/real-clients.ts) through the
 // real daemon: `hyp codex attach` into a temporary CODEX_HOME, then `codex exec` against a fake
 // Responses upstream for (a) a plain prompt and (b) a turn where the upstream calls
 // exec_command running `echo`, so Codex runs it and sends the output back in a second request.
@@ -6,43 +6,17 @@
 // token totals (token_count events, and the "tokens used" Codex prints) must agree with them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { runHyp, startDaemon } from '../test/helpers/daemon.js';
 import { startFakeOpenAi } from '../test/helpers/fake-openai.js';
+import { realClient, runClient } from '../test/helpers/real-clients.js';
 import { tempDir } from '../test/helpers/repo.js';
 import { waitFor } from '../test/helpers/wait.js';
 
 type Row = Record<string, unknown>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const CLIENTS_DIR = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'hypaware-real-clients');
-const CODEX_BIN = join(CLIENTS_DIR, 'node_modules', '.bin', 'codex');
-const UNREACHABLE = /E(NOTFOUND|AI_AGAIN|CONNREFUSED|CONNRESET|TIMEDOUT|NETUNREACH)|network/i;
-
-function run(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs: number }): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(file, args, { env: options.env, cwd: options.cwd, timeout: options.timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? Number((err as { code?: unknown }).code) : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin?.end(options.input ?? '');
-  });
-}
-
-/** The codex binary, installed from the registry when missing; undefined (with why) if the registry is unreachable. */
-async function codexBinary(): Promise<{ bin?: string; why?: string }> {
-  if (existsSync(CODEX_BIN)) return { bin: CODEX_BIN };
-  mkdirSync(CLIENTS_DIR, { recursive: true });
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = await run(npm, ['install', '--no-audit', '--no-fund', '--prefix', CLIENTS_DIR, '@anthropic-ai/claude-code', '@openai/codex'], { timeoutMs: 600_000 });
-  if (r.code === 0 && existsSync(CODEX_BIN)) return { bin: CODEX_BIN };
-  if (UNREACHABLE.test(r.stderr)) return { why: `npm registry unreachable, cannot install @openai/codex: ${r.stderr.trim().split('\n').slice(-1)[0]}` };
-  throw new Error(`npm install of @openai/codex into ${CLIENTS_DIR} failed: ${r.stderr.slice(-2000)}`);
-}
 
 function readRollouts(codexHome: string): Json[][] {
   const files: string[] = [];
@@ -87,11 +61,12 @@ function tokensUsed(output: string): number {
 }
 
 test('real Codex through the gateway', { timeout: 900_000 }, async (t) => {
-  const { bin, why } = await codexBinary();
-  if (!bin) {
-    t.skip(why);
+  const client = await realClient('codex');
+  if ('why' in client) {
+    t.skip(client.why);
     return;
   }
+  const { bin } = client;
   const fake = await startFakeOpenAi({ script: (req) => {
     const body = JSON.stringify(req.body);
     if (body.includes('function_call_output')) return { text: 'The command printed hello-from-hypaware.' };
@@ -113,7 +88,7 @@ test('real Codex through the gateway', { timeout: 900_000 }, async (t) => {
   mkdirSync(codexHome, { recursive: true });
   mkdirSync(work, { recursive: true });
   for (const args of [['init', '-q'], ['remote', 'add', 'origin', 'git@example.test:dev/smoke.git']]) {
-    assert.equal((await run('git', args, { cwd: repo, timeoutMs: 30_000 })).code, 0, `git ${args.join(' ')}`);
+    assert.equal((await runClient('git', args, { cwd: repo, timeoutMs: 30_000 })).code, 0, `git ${args.join(' ')}`);
   }
   writeFileSync(join(codexHome, 'config.toml'), '# smoke test\nmodel = "gpt-5-codex"\n');
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: root, CODEX_HOME: codexHome, NO_COLOR: '1' };
@@ -122,11 +97,11 @@ test('real Codex through the gateway', { timeout: 900_000 }, async (t) => {
 
   const attach = await runHyp(['codex', 'attach'], { hypHome: daemon.hypHome, env: { CODEX_HOME: codexHome } });
   assert.equal(attach.code, 0, attach.stderr);
-  const login = await run(bin, ['login', '--with-api-key'], { env, input: 'sk-proj-HYPSMOKE0000codexLogin\n', timeoutMs: 60_000 });
+  const login = await runClient(bin, ['login', '--with-api-key'], { env, input: 'sk-proj-HYPSMOKE0000codexLogin\n', timeoutMs: 60_000 });
   assert.equal(login.code, 0, login.stderr);
 
   const exec = async (prompt: string) => {
-    const r = await run(bin, ['exec', '--skip-git-repo-check', prompt], { env, cwd: work, timeoutMs: 120_000 });
+    const r = await runClient(bin, ['exec', '--skip-git-repo-check', prompt], { env, cwd: work, timeoutMs: 120_000 });
     assert.equal(r.code, 0, `codex exec failed: ${r.stderr.slice(-2000)}`);
     return r;
   };
