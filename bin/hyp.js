@@ -1,15 +1,24 @@
 #!/usr/bin/env node
 // Entry point of `hyp` / `hypaware`. Standalone plugin commands (hooks that must start fast)
 // are dispatched from the bundled manifests without booting the kernel.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { exitWhenWritten, quietOnClosedReader } from './exit-when-written.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
+/** A source checkout has the kernel's sources; an installed package has only its build. */
+const isSourceCheckout = existsSync(join(root, 'hypaware-core', 'src'));
+
+/** Bundled plugins: plugins-workspace/ in a source checkout, node_modules/@hypaware/ in an installed package. */
+function bundledPluginsDir() {
+  const workspace = join(root, 'plugins-workspace');
+  return existsSync(workspace) ? workspace : join(root, 'node_modules', '@hypaware');
+}
 
 function standaloneModule(name) {
-  const dir = join(root, 'plugins-workspace');
+  const dir = bundledPluginsDir();
   let entries = [];
   try { entries = readdirSync(dir); } catch { return undefined; }
   for (const entry of entries) {
@@ -22,6 +31,15 @@ function standaloneModule(name) {
   return undefined;
 }
 
+/** One line saying what is missing and the repair that fits this kind of install. */
+function notReadyMessage(err) {
+  const missing = String(err.message).split('\n')[0].replace(/ imported from .*$/, '');
+  if (isSourceCheckout) {
+    return `hyp: this source checkout is not built (${missing}); run \`npm install\` in ${root} (it builds), or \`npm run build\`\n`;
+  }
+  return `hyp: this HypAware installation is incomplete (${missing}); install the package again\n`;
+}
+
 async function run() {
   const first = args[0];
   const standalone = first && !first.startsWith('-') ? standaloneModule(first) : undefined;
@@ -31,10 +49,10 @@ async function run() {
   }
   let cli;
   try {
-    cli = await import(pathToFileURL(join(root, 'hypaware-core', 'dist', 'cli', 'main.js')).href);
+    cli = await import('@hypaware/core/cli');
   } catch (err) {
     if (err && err.code === 'ERR_MODULE_NOT_FOUND') {
-      process.stderr.write('hyp: HypAware is not built yet; run `npm run build` (or `npm install`) first\n');
+      process.stderr.write(notReadyMessage(err));
       return 1;
     }
     throw err;
@@ -42,10 +60,11 @@ async function run() {
   return cli.main(args);
 }
 
+quietOnClosedReader();
 run().then(
-  (code) => process.exit(typeof code === 'number' ? code : 0),
+  (code) => exitWhenWritten(typeof code === 'number' ? code : 0),
   (err) => {
-    process.stderr.write(`hyp: internal error: ${err && err.message ? err.message : String(err)}\n`);
-    process.exit(70);
+    process.stderr.write(`hyp: internal error: ${err && err.message ? String(err.message).split('\n')[0] : String(err)}\n`);
+    exitWhenWritten(70);
   },
 );
