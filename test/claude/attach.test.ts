@@ -130,7 +130,8 @@ describe('hyp claude attach / detach', () => {
     await attach(rig);
     await attach(rig, { endpoint: 'http://127.0.0.1:40000' });
     const s = JSON.parse(readFileSync(file, 'utf8'));
-    assert.equal(s.env.ANTHROPIC_BASE_URL, 'http://127.0.0.1:40000');
+    assert.match(s.env.ANTHROPIC_BASE_URL, /^http:\/\/127\.0\.0\.1:40000\/chain\/claude-[0-9a-f]{8}$/, 'the user\'s upstream stays chained, under the new endpoint');
+    assert.equal(rig.api.chainOf(s.env.ANTHROPIC_BASE_URL)?.base_url, 'https://llm-proxy.corp.example');
     assert.equal(s._hypaware.endpoint, 'http://127.0.0.1:40000');
     assert.deepEqual(s._hypaware.previous_env, { ANTHROPIC_BASE_URL: 'https://llm-proxy.corp.example' });
     assert.equal(s.hooks.CwdChanged.length, 1, 'one managed group per event');
@@ -164,6 +165,7 @@ describe('hyp claude attach / detach', () => {
       const file = seed(rig, USER_SETTINGS);
       const previous = createClaudeClient({
         env: rig.env, version: '2.0.0', stateFile: rig.stateFile, stateDir: rig.stateDir, hookInvocation: `${process.execPath} /opt/hyp/bin/hyp.js claude-hook`,
+        chains: rig.api, defaultUpstream: 'https://api.anthropic.com',
       });
       await previous.attach({ endpoint: ENDPOINT, dryRun: false, json: false, stdout: sink(), stderr: sink() });
       const oldCommand = `${process.execPath} /opt/hyp/bin/hyp.js claude-hook session-context --state-file ${rig.stateFile}`;
@@ -204,15 +206,17 @@ describe('hyp claude attach / detach', () => {
     assert.match(await attach(rig, { dryRun: true }), /^\(dry-run\) Would attach Claude Code via /);
     assert.equal(readFileSync(file, 'utf8'), USER_SETTINGS);
     const json = JSON.parse(await attach(rig, { json: true }));
+    const chained = JSON.parse(readFileSync(file, 'utf8')).env.ANTHROPIC_BASE_URL;
     assert.deepEqual(json, {
       status: 'ok', action: 'attach', client: 'claude', dry_run: false, settings_path: file, changed: true, endpoint: ENDPOINT,
+      base_url: chained, upstream: 'https://llm-proxy.corp.example', chained: true, upstream_origin: `${file} env.ANTHROPIC_BASE_URL`,
       state_file: rig.stateFile, previous_env: { ANTHROPIC_BASE_URL: 'https://llm-proxy.corp.example' },
     });
     assert.match(await detach(rig, { dryRun: true }), /^\(dry-run\) Would detach Claude Code from /);
     assert.notEqual(readFileSync(file, 'utf8'), USER_SETTINGS);
     assert.deepEqual(JSON.parse(await detach(rig, { json: true })), {
       status: 'ok', action: 'detach', client: 'claude', dry_run: false, settings_path: file, changed: true,
-      restored: { ANTHROPIC_BASE_URL: 'https://llm-proxy.corp.example', ENABLE_TOOL_SEARCH: null, _CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL: null }, kept: [], original_bytes_restored: true,
+      restored: { ANTHROPIC_BASE_URL: 'https://llm-proxy.corp.example', ENABLE_TOOL_SEARCH: null }, kept: [], original_bytes_restored: true,
     });
     assert.match(await detach(rig), /No HypAware attach marker .*nothing to do/);
   });
@@ -254,7 +258,67 @@ describe('hyp claude attach / detach', () => {
     assert.deepEqual((await rig.diagnostics[0]!()).map((d) => d.kind), ['client_attach_overridden']);
     assert.deepEqual(JSON.parse(await command(rig, ['status', '--json'])), {
       client: 'claude', attached: true, endpoint: 'http://127.0.0.1:40000', settings_path: file,
+      upstream: 'https://api.anthropic.com (anthropic preset)',
       detail: 'ANTHROPIC_BASE_URL is http://elsewhere, not the attached http://127.0.0.1:40000', gateway_endpoint: 'http://127.0.0.1:40000',
     });
+  });
+});
+
+describe('hyp claude attach keeps the user\'s own upstream', () => {
+  const CORP = 'https://llm-gateway.corp.example/anthropic';
+
+  test('ANTHROPIC_BASE_URL in settings.json: chained behind the gateway, no first-party flag; detach restores every byte and forgets the chain', async () => {
+    const rig = activateClaude();
+    const original = JSON.stringify({ env: { ANTHROPIC_BASE_URL: CORP, ANTHROPIC_AUTH_TOKEN: 'corp-token' } }, null, 2) + '\n';
+    const file = seed(rig, original);
+    const out = await attach(rig);
+    assert.match(out, /traffic goes on to your own upstream https:\/\/llm-gateway\.corp\.example\/anthropic/);
+    const env = JSON.parse(readFileSync(file, 'utf8')).env;
+    assert.match(env.ANTHROPIC_BASE_URL, /^http:\/\/127\.0\.0\.1:18521\/chain\/claude-[0-9a-f]{8}$/);
+    assert.equal(env._CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL, undefined, 'never first-party towards a user\'s own gateway');
+    assert.equal(env.ENABLE_TOOL_SEARCH, 'true');
+    assert.equal(env.ANTHROPIC_AUTH_TOKEN, 'corp-token', 'credentials stay where the user put them');
+    assert.deepEqual(rig.api.chainOf(env.ANTHROPIC_BASE_URL), { name: env.ANTHROPIC_BASE_URL.split('/').pop(), base_url: CORP, client: 'claude', provider: 'anthropic', origin: `${file} env.ANTHROPIC_BASE_URL` });
+    assert.equal((await rig.client.status!()).upstream, `${CORP} (your own upstream, chained)`);
+    await detach(rig);
+    assert.equal(readFileSync(file, 'utf8'), original);
+    assert.equal(rig.api.chainOf(env.ANTHROPIC_BASE_URL), undefined, 'detach forgets the chain');
+  });
+
+  test('ANTHROPIC_BASE_URL only in the environment attach runs in: chained too', async () => {
+    const rig = activateClaude({ env: { ANTHROPIC_BASE_URL: CORP } });
+    await attach(rig);
+    const env = JSON.parse(readFileSync(settingsFile(rig), 'utf8')).env;
+    assert.equal(rig.api.chainOf(env.ANTHROPIC_BASE_URL)?.base_url, CORP);
+    assert.equal(rig.api.chainOf(env.ANTHROPIC_BASE_URL)?.origin, 'the environment (ANTHROPIC_BASE_URL)');
+  });
+
+  test('a previous URL that is this gateway itself is never chained to itself; a stale chain URL of it is re-based', async () => {
+    for (const own of ['http://localhost:18521', 'http://127.0.0.1:18521/']) {
+      const rig = activateClaude();
+      seed(rig, JSON.stringify({ env: { ANTHROPIC_BASE_URL: own } }));
+      await attach(rig);
+      const env = JSON.parse(readFileSync(settingsFile(rig), 'utf8')).env;
+      assert.equal(env.ANTHROPIC_BASE_URL, ENDPOINT, own);
+      assert.equal(env._CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL, '1', 'the presets route it to the public API');
+    }
+  });
+
+  test('a malformed previous URL is refused in one line and nothing is written (the traffic must not silently go elsewhere)', async () => {
+    for (const value of ['not a url', 'ftp://files.example', 42]) {
+      const rig = activateClaude();
+      const text = JSON.stringify({ env: { ANTHROPIC_BASE_URL: value } });
+      const file = seed(rig, text);
+      await assert.rejects(attach(rig), (err: unknown) => err instanceof HypError && /^cannot attach Claude Code: .*ANTHROPIC_BASE_URL/.test(err.message) && !err.message.includes('\n'), String(value));
+      assert.equal(readFileSync(file, 'utf8'), text);
+    }
+  });
+
+  test('--dry-run registers no chain', async () => {
+    const rig = activateClaude();
+    seed(rig, JSON.stringify({ env: { ANTHROPIC_BASE_URL: CORP } }));
+    const json = JSON.parse(await attach(rig, { dryRun: true, json: true }));
+    assert.equal(json.chained, true);
+    assert.equal(rig.api.chainOf(json.base_url), undefined);
   });
 });

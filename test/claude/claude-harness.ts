@@ -15,6 +15,7 @@ import type {
 import type { ActivationContext, CommandSpec, Diagnostic, KernelMode, LogFields } from '@hypaware/core';
 import { activate } from '@hypaware/claude';
 import { messageEvents, type ReplyBlock, type ReplyUsage } from '../helpers/fake-anthropic.js';
+import { ChainStore } from '@hypaware/ai-gateway/internal/chains.js';
 import { tempDir } from '../helpers/repo.js';
 
 export type { ReplyBlock };
@@ -22,6 +23,8 @@ export type { ReplyBlock };
 export interface LoggedLine { level: string; event: string; fields?: LogFields }
 
 export interface ClaudeRig {
+  /** the fake gateway capability (its chain registry is the real one) */
+  api: AiGatewayApi;
   home: string;
   stateDir: string;
   stateFile: string;
@@ -60,7 +63,14 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
   const diagnostics: ClaudeRig['diagnostics'] = [];
   const required: ClaudeRig['required'] = [];
   const log = Object.fromEntries((['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (event: string, fields?: LogFields) => { logs.push({ level, event, ...(fields ? { fields } : {}) }); }])) as unknown as ActivationContext['log'];
+  // the real chain registry, in a gateway state folder of this temp home
+  const gatewayStateDir = join(home, 'hyp', 'hypaware', 'plugins', '@hypaware', 'ai-gateway');
+  mkdirSync(gatewayStateDir, { recursive: true, mode: 0o700 });
+  const chains = new ChainStore(gatewayStateDir);
   const api: AiGatewayApi = {
+    chainUpstream: (endpoint, request, opts) => chains.chain(endpoint, request, opts?.dryRun === true),
+    chainOf: (url) => chains.chainOf(url),
+    unchainClient: (client) => { chains.removeClient(client); },
     registerUpstreamPreset: (p) => { presets.push(p); },
     registerExchangeProjector: (p) => { projectors.push(p); },
     registerClient: (c) => { clients.push(c); },
@@ -97,6 +107,7 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
   void activate(ctx);
   const projector = projectors[0]!;
   return {
+    api,
     home, stateDir, env,
     stateFile: join(stateDir, 'session-context.jsonl'),
     projectsDir: join(env.CLAUDE_CONFIG_DIR ?? join(home, '.claude'), 'projects'),

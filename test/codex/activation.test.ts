@@ -55,7 +55,7 @@ describe('hyp codex', () => {
     assert.equal(attached.base_url, 'http://127.0.0.1:41234/v1');
     assert.match(readFileSync(join(home, 'config.toml'), 'utf8'), /base_url = "http:\/\/127\.0\.0\.1:41234\/v1"/);
     const status = JSON.parse((await hyp(['codex', 'status', '--json'], { env })).stdout) as Record<string, unknown>;
-    assert.deepEqual(status, { attached: true, endpoint: 'http://127.0.0.1:41234', settings_path: join(home, 'config.toml') });
+    assert.deepEqual(status, { attached: true, endpoint: 'http://127.0.0.1:41234', upstream: 'https://api.openai.com/v1', settings_path: join(home, 'config.toml') });
     const text = (await hyp(['codex', 'detach'], { env })).stdout;
     assert.match(text, /Codex detached/);
   });

@@ -4,6 +4,10 @@
  * client, commands), plus builders for captured exchanges.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChainStore } from '@hypaware/ai-gateway/internal/chains.js';
 import { Writable } from 'node:stream';
 import type {
   AiGatewayApi, CapturedSseEvent, ClientRegistration, ExchangeInput, ExchangeProjector, ProjectedExchange, ProjectedMessage, UpstreamPreset,
@@ -14,6 +18,8 @@ import { activate } from '@hypaware/codex';
 export interface LoggedLine { level: string; event: string; fields?: LogFields }
 
 export interface Activated {
+  /** the fake gateway capability (its chain registry is the real one) */
+  api: AiGatewayApi;
   presets: UpstreamPreset[];
   projectors: ExchangeProjector[];
   clients: ClientRegistration[];
@@ -32,12 +38,18 @@ export interface ActivateOptions {
   env?: NodeJS.ProcessEnv;
   /** what `localEndpoint()` answers; an Error is thrown instead */
   endpoint?: string | Error;
+  /** the gateway state folder holding the chain registry (default: a new temp folder) */
+  gatewayStateDir?: string;
 }
 
 export function activateCodex(options: ActivateOptions = {}): Activated {
   const got = { presets: [], projectors: [], clients: [], commands: [], diagnostics: [], required: [], logs: [] } as Omit<Activated, 'projector' | 'client' | 'project'>;
   const log = Object.fromEntries((['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (event: string, fields?: LogFields) => { got.logs.push({ level, event, ...(fields ? { fields } : {}) }); }])) as unknown as ActivationContext['log'];
+  const chains = new ChainStore(options.gatewayStateDir ?? mkdtempSync(join(tmpdir(), 'hyp-codex-gateway-')));
   const api: AiGatewayApi = {
+    chainUpstream: (endpoint, request, opts) => chains.chain(endpoint, request, opts?.dryRun === true),
+    chainOf: (url) => chains.chainOf(url),
+    unchainClient: (client) => { chains.removeClient(client); },
     registerUpstreamPreset: (p) => { got.presets.push(p); },
     registerExchangeProjector: (p) => { got.projectors.push(p); },
     registerClient: (c) => { got.clients.push(c); },
@@ -74,6 +86,7 @@ export function activateCodex(options: ActivateOptions = {}): Activated {
   const projector = got.projectors[0]!;
   return {
     ...got,
+    api,
     projector,
     client: got.clients[0]!,
     project: (exchange) => {

@@ -189,6 +189,8 @@ export interface ClientAttachState {
   attached: boolean;
   /** endpoint recorded by the attach marker, if attached */
   endpoint?: string;
+  /** where the client's traffic goes through the gateway (a chained upstream, or the preset's base URL) */
+  upstream?: string;
   /** file that holds the client's settings */
   settings_path: string;
   detail?: string;
@@ -200,6 +202,26 @@ export interface ClientRegistration {
   attach(ctx: AttachContext): Promise<void>;
   detach(ctx: DetachContext): Promise<void>;
   status?(): Promise<ClientAttachState>;
+}
+
+/** A user's own upstream that attach keeps behind the gateway (see `chainUpstream`). */
+export interface ChainRequest {
+  /** the client being attached, e.g. `claude` */
+  client: string;
+  /** the upstream the client used before attach (an http(s) base URL) */
+  base_url: string;
+  /** provider tag projectors see (`anthropic`, `openai`) */
+  provider?: string;
+  /** where attach found it, shown by `hyp status` */
+  origin?: string;
+}
+
+export interface ChainedUpstream {
+  name: string;
+  base_url: string;
+  client: string;
+  provider?: string;
+  origin?: string;
 }
 
 export interface LocalEndpointOptions {
@@ -240,4 +262,17 @@ export interface AiGatewayApi {
    * (`hyp reproject`); existing part_ids are kept, missing rows added. Idempotent.
    */
   reproject(options?: ReprojectOptions): Promise<ReprojectResult>;
+  /**
+   * Keep a user's own upstream behind the gateway: registers `base_url` as a chained route and
+   * returns the base URL the client must use instead (`<endpoint>/chain/<name>`); the gateway
+   * forwards everything under it to `base_url` with the client's headers unchanged. Returns
+   * undefined when `base_url` is this gateway itself (nothing to chain: the presets route it);
+   * a URL of one of this gateway's chains is re-based on `endpoint`. Throws TypeError for a URL
+   * that is not http(s), or a chain this gateway does not know. `dryRun`: register nothing.
+   */
+  chainUpstream(endpoint: string, request: ChainRequest, options?: { dryRun?: boolean }): string | undefined;
+  /** The chained upstream a client base URL names (`…/chain/<name>`), if it is one of this gateway's. */
+  chainOf(url: string): ChainedUpstream | undefined;
+  /** Forget the chained upstreams of one client (detach). */
+  unchainClient(client: string): void;
 }

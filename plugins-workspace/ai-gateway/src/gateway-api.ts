@@ -1,5 +1,6 @@
 /** The `hypaware.ai-gateway` capability object: validated registration over a GatewayState. */
 import type { AiGatewayApi, ClientRegistration, ExchangeProjector, LocalEndpointOptions, UpstreamPreset } from './api-types.js';
+import { ChainStore } from './chains.js';
 import { baseUrlProblem } from './config.js';
 import { bindGatewayState, type GatewayState } from './gateway-state.js';
 import { endpointUrl } from './listen-address.js';
@@ -54,6 +55,7 @@ function checkClient(client: ClientRegistration): void {
 }
 
 export function createGatewayApi(state: GatewayState, deps: GatewayApiDeps): AiGatewayApi {
+  const chains = new ChainStore(state.ctx.paths.stateDir);
   const api: AiGatewayApi = {
     registerUpstreamPreset(preset) {
       checkPreset(preset, state);
@@ -82,6 +84,11 @@ export function createGatewayApi(state: GatewayState, deps: GatewayApiDeps): AiG
       return deps.runningEndpoint(opts?.pathPrefix);
     },
     reproject: (options) => reprojectStored(state, options),
+    chainUpstream: (endpoint, request, options) => chains.chain(endpoint, request, options?.dryRun === true),
+    chainOf: (url) => chains.chainOf(url),
+    unchainClient(client) {
+      chains.removeClient(client);
+    },
   };
   bindGatewayState(api, state);
   return api;

@@ -10,6 +10,7 @@ import { endpointUrl, isLoopbackHost } from './listen-address.js';
 import { removeListenerFile, writeListenerFile, type ListenerFile } from './listener-file.js';
 import { ProxyServer, type BoundAddress } from './proxy/proxy-server.js';
 import { Router } from './proxy/router.js';
+import { ChainRoutes } from './proxy/chain-routes.js';
 import type { WriterSettings } from './writer/exchange-writer.js';
 import { spillDirOf } from './gateway-paths.js';
 import { LoadGate } from './writer/load-gate.js';
@@ -33,6 +34,7 @@ function sameListener(a: GatewayConfig, b: GatewayConfig): boolean {
 class RunningGateway implements SourceHandle {
   readonly #state: GatewayState;
   readonly #router: Router;
+  readonly #chains: ChainRoutes;
   readonly #writer: WriterClient;
   #config: GatewayConfig;
   #proxy: ProxyServer;
@@ -40,10 +42,11 @@ class RunningGateway implements SourceHandle {
   readonly #startedAt = new Date().toISOString();
   readonly #draining: Array<Promise<void>> = [];
 
-  private constructor(state: GatewayState, config: GatewayConfig, router: Router, writer: WriterClient, proxy: ProxyServer, bound: BoundAddress) {
+  private constructor(state: GatewayState, config: GatewayConfig, router: Router, chains: ChainRoutes, writer: WriterClient, proxy: ProxyServer, bound: BoundAddress) {
     this.#state = state;
     this.#config = config;
     this.#router = router;
+    this.#chains = chains;
     this.#writer = writer;
     this.#proxy = proxy;
     this.#bound = bound;
@@ -53,6 +56,7 @@ class RunningGateway implements SourceHandle {
     const { ctx } = state;
     const config = parseGatewayConfig(ctx.config);
     const router = new Router(state, config.upstreams, ctx.log);
+    const chains = new ChainRoutes(ctx.paths.stateDir);
     let gateway: RunningGateway | undefined;
     const writer = new WriterClient({
       workerData: { hypHome: ctx.paths.hypHome, configPath: ctx.configPath, settings: writerSettings(config) },
@@ -63,7 +67,7 @@ class RunningGateway implements SourceHandle {
       onFailingChange: () => gateway?.refreshListenerFile(),
     });
     await writer.start(WRITER_READY_MS);
-    const proxy = RunningGateway.#proxyFor(state, config, router, writer, () => gateway?.config ?? config);
+    const proxy = RunningGateway.#proxyFor(state, config, router, chains, writer, () => gateway?.config ?? config);
     let bound: BoundAddress;
     try {
       bound = await proxy.listen(config.listen, !config.listenExplicit);
@@ -71,15 +75,16 @@ class RunningGateway implements SourceHandle {
       await writer.stop(1000);
       throw err;
     }
-    gateway = new RunningGateway(state, config, router, writer, proxy, bound);
+    gateway = new RunningGateway(state, config, router, chains, writer, proxy, bound);
     gateway.#announce();
     logConfigFindings(configFindings(state, config), ctx.log);
     return gateway;
   }
 
-  static #proxyFor(state: GatewayState, config: GatewayConfig, router: Router, writer: WriterClient, current: () => GatewayConfig): ProxyServer {
+  static #proxyFor(state: GatewayState, config: GatewayConfig, router: Router, chains: ChainRoutes, writer: WriterClient, current: () => GatewayConfig): ProxyServer {
     return new ProxyServer({
       table: () => router.table(),
+      chains,
       captureMaxBytes: () => current().captureMaxBytes,
       idleTimeoutMs: config.idleTimeoutMs,
       log: state.ctx.log,
@@ -134,6 +139,7 @@ class RunningGateway implements SourceHandle {
         host: this.#bound.host,
         port: this.#bound.port,
         upstreams: table.upstreams.map((u) => u.name),
+        chains: this.#chains.describe(),
         presets: [...this.#state.presets.keys()],
         projectors: this.#state.projectors.map((p) => p.projector.name),
         in_flight: this.#proxy.inFlight,
@@ -148,7 +154,7 @@ class RunningGateway implements SourceHandle {
     const next = parseGatewayConfig(slice);
     if (!sameListener(this.#config, next)) {
       // bind the new listener first: a failure leaves the running one untouched
-      const proxy = RunningGateway.#proxyFor(this.#state, next, this.#router, this.#writer, () => this.#config);
+      const proxy = RunningGateway.#proxyFor(this.#state, next, this.#router, this.#chains, this.#writer, () => this.#config);
       const bound = await proxy.listen(next.listen, !next.listenExplicit);
       const old = this.#proxy;
       this.#proxy = proxy;
@@ -158,6 +164,7 @@ class RunningGateway implements SourceHandle {
     }
     this.#config = next;
     this.#router.setUpstreams(next.upstreams);
+    await this.#chains.refresh();
     this.#writer.updateSettings(writerSettings(next));
     logConfigFindings(configFindings(this.#state, next), this.#state.ctx.log);
   }

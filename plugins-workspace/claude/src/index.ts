@@ -30,6 +30,8 @@ export function activate(ctx: ActivationContext): void {
     stateFile,
     stateDir: ctx.paths.stateDir,
     hookInvocation: hookInvocation(ctx.env, ctx.plugin.rootDir),
+    chains: api,
+    defaultUpstream: `${ANTHROPIC_PRESET.base_url} (${ANTHROPIC_PRESET.name} preset)`,
   });
   api.registerClient(client);
   if (ctx.mode !== 'cli') return;

@@ -1,11 +1,12 @@
 /**
- * `hyp codex attach | detach | status`: point Codex at the gateway through a managed
- * `model_providers.hypaware` entry in `$CODEX_HOME/config.toml`, and undo it.
+ * `hyp codex attach | detach | status`: point the provider Codex uses at the gateway (its
+ * URL only, never its id) in `$CODEX_HOME/config.toml`, and undo it. A user's own provider URL
+ * stays the upstream, behind a chained route of the gateway.
  */
 import { readFileSync, unlinkSync } from 'node:fs';
-import type { AttachContext, ClientAttachState, DetachContext } from '@hypaware/ai-gateway';
+import type { AiGatewayApi, AttachContext, ClientAttachState, DetachContext } from '@hypaware/ai-gateway';
 import { HypError, errorMessage, writeFileAtomic } from '@hypaware/core';
-import { attachText, ConfigEditError, detachText, readAttachment, type AttachmentState } from './config-toml-edit.js';
+import { attachText, BUILTIN_OPENAI, ConfigEditError, detachText, planAttach, readAttachment, type AttachmentState, type AttachPlan } from './config-toml-edit.js';
 import { chooseRoute, codexFiles, ROUTE_PATHS, type CodexFiles, type CodexRoute } from './codex-home.js';
 
 function readConfig(path: string): string | undefined {
@@ -35,43 +36,80 @@ export function providerBaseUrl(endpoint: string, route: CodexRoute): string {
   return endpoint.replace(/\/+$/, '') + ROUTE_PATHS[route];
 }
 
-/** The gateway endpoint a managed base_url points at (the route path removed). */
+/** The gateway endpoint a managed URL points at (the route or chain path removed). */
 function endpointOf(baseUrl: string | undefined): string | undefined {
   if (!baseUrl) return undefined;
-  for (const path of Object.values(ROUTE_PATHS)) if (baseUrl.endsWith(path)) return baseUrl.slice(0, -path.length);
-  return baseUrl;
+  try {
+    return new URL(baseUrl).origin;
+  } catch {
+    return baseUrl;
+  }
 }
 
 function print(ctx: { json: boolean; stdout: NodeJS.WritableStream }, json: Record<string, unknown>, lines: string[]): void {
   ctx.stdout.write(ctx.json ? JSON.stringify(json, null, 2) + '\n' : lines.join('\n') + '\n');
 }
 
-export async function attachCodex(ctx: AttachContext, env: NodeJS.ProcessEnv): Promise<void> {
+/** The chained-upstream part of the gateway capability that attach uses. */
+export type Chains = Pick<AiGatewayApi, 'chainUpstream' | 'chainOf' | 'unchainClient'>;
+
+/** Where the built-in provider's traffic goes by default, per route. */
+const DEFAULT_UPSTREAMS: Record<CodexRoute, string> = { openai: 'https://api.openai.com/v1', chatgpt: 'https://chatgpt.com/backend-api/codex' };
+
+export async function attachCodex(ctx: AttachContext, env: NodeJS.ProcessEnv, chains: Chains): Promise<void> {
   const files = codexFiles(env);
   const current = readConfig(files.config);
   const { route, reason } = chooseRoute(files.auth);
-  const baseUrl = providerBaseUrl(ctx.endpoint, route);
+  let plan: AttachPlan;
+  try {
+    plan = planAttach(detachText(current ?? '', files.config).text, files.config);
+  } catch (err) {
+    editFailure('attach', err);
+  }
+  const origin = `${files.config} ${plan.path.join('.')}`;
+  let baseUrl = providerBaseUrl(ctx.endpoint, route);
+  let upstream = plan.provider === BUILTIN_OPENAI ? DEFAULT_UPSTREAMS[route] : '';
+  let chained = false;
+  if (plan.current !== undefined) {
+    let viaChain: string | undefined;
+    try {
+      viaChain = chains.chainUpstream(ctx.endpoint, { client: 'codex', base_url: plan.current, provider: 'openai', origin }, { dryRun: ctx.dryRun });
+    } catch (err) {
+      throw new HypError(`cannot attach Codex: ${errorMessage(err)} (from ${origin}); fix it, then attach again`, { kind: 'codex_base_url_invalid' });
+    }
+    if (viaChain !== undefined) {
+      baseUrl = viaChain;
+      upstream = chains.chainOf(plan.current)?.base_url ?? plan.current;
+      chained = true;
+    } else if (plan.provider !== BUILTIN_OPENAI) {
+      throw new HypError(`cannot attach Codex: model_providers.${plan.provider}.base_url already points at this gateway without a route; set it back to your provider's URL, then attach again`, { kind: 'codex_base_url_invalid' });
+    }
+  }
   let result;
   try {
-    result = attachText(current ?? '', { name: 'HypAware', base_url: baseUrl }, files.config, current === undefined);
+    result = attachText(current ?? '', { path: plan.path, value: baseUrl }, files.config, current === undefined);
   } catch (err) {
     editFailure('attach', err);
   }
   const changed = result.changed;
   if (changed && !ctx.dryRun) write(files.config, result.text);
-  const previous = result.previous_value;
   const verb = !changed ? 'Codex is already attached' : ctx.dryRun ? 'Codex would be attached (dry run, nothing written)' : 'Codex attached';
+  const key = plan.path.join('.');
   print(ctx, {
     client: 'codex', action: 'attach', dry_run: ctx.dryRun, changed, config_path: files.config,
-    route, route_reason: reason, endpoint: ctx.endpoint, base_url: baseUrl, previous_model_provider: previous ?? null,
+    model_provider: plan.provider, key, base_url: baseUrl, endpoint: ctx.endpoint, upstream, chained,
+    ...(plan.provider === BUILTIN_OPENAI ? { route, route_reason: reason } : {}),
   }, [
     `✓ ${verb}: ${files.config}`,
-    `  model_provider = "hypaware"${previous !== undefined ? ` (was "${previous}"; hyp codex detach restores it)` : ''}`,
-    `  base_url = ${baseUrl} (${reason})`,
+    `  model_provider stays "${plan.provider}" (threads resume across attach and detach)`,
+    `  ${key} = ${baseUrl}${plan.provider === BUILTIN_OPENAI && !chained ? ` (${reason})` : ''}`,
+    chained
+      ? `  traffic goes on to your own upstream ${upstream}, with the credentials Codex sends it`
+      : `  traffic goes on to ${upstream}`,
   ]);
 }
 
-export async function detachCodex(ctx: DetachContext, env: NodeJS.ProcessEnv): Promise<void> {
+export async function detachCodex(ctx: DetachContext, env: NodeJS.ProcessEnv, chains: Chains): Promise<void> {
   const files = codexFiles(env);
   const current = readConfig(files.config);
   let state: AttachmentState = { attached: false };
@@ -87,38 +125,45 @@ export async function detachCodex(ctx: DetachContext, env: NodeJS.ProcessEnv): P
   if (result.changed && !ctx.dryRun) {
     if (result.removable) unlinkSync(files.config);
     else write(files.config, result.text);
+    chains.unchainClient('codex');
   }
-  const restored = state.previous_value;
+  const restored = state.previous_line;
   print(ctx, {
     client: 'codex', action: 'detach', dry_run: ctx.dryRun, changed: result.changed, config_path: files.config,
-    removed_base_url: state.base_url ?? null, restored_model_provider: restored ?? null, removed_file: result.changed && result.removable,
+    key: state.key ?? null, removed_base_url: state.base_url ?? null, restored_line: restored ?? null,
+    ...(state.previous_value !== undefined ? { restored_model_provider: state.previous_value } : {}),
+    removed_file: result.changed && result.removable,
   }, result.changed
     ? [
       `✓ ${ctx.dryRun ? 'Codex would be detached (dry run, nothing written)' : 'Codex detached'}: ${files.config}`,
-      ...(state.base_url ? [`  removed base_url = ${state.base_url}`] : []),
-      restored !== undefined ? `  model_provider = "${restored}" restored` : '  model_provider removed (there was none before attach)',
+      ...(state.base_url ? [`  removed ${state.key ?? 'base_url'} = ${state.base_url}`] : []),
+      restored !== undefined ? `  restored: ${restored}` : `  ${state.key ?? 'the managed key'} removed (it was not set before attach)`,
     ]
     : [`Codex is not attached (${files.config} has no HypAware block); nothing to do`]);
 }
 
-export function attachmentOf(files: CodexFiles): ClientAttachState {
+export function attachmentOf(files: CodexFiles, chains?: Chains): ClientAttachState {
   const text = readConfig(files.config);
   if (text === undefined) return { attached: false, settings_path: files.config, detail: 'config.toml does not exist' };
   try {
     const state = readAttachment(text, files.config);
     const endpoint = endpointOf(state.base_url);
+    const chain = state.base_url ? chains?.chainOf(state.base_url) : undefined;
+    const upstream = chain
+      ? `${chain.base_url} (your own upstream, chained)`
+      : state.base_url ? DEFAULT_UPSTREAMS[state.base_url.endsWith(ROUTE_PATHS.chatgpt) ? 'chatgpt' : 'openai'] : undefined;
     return {
       attached: state.attached,
       ...(endpoint ? { endpoint } : {}),
+      ...(state.attached && upstream ? { upstream } : {}),
       settings_path: files.config,
-      ...(state.attached ? {} : { detail: 'no HypAware provider in config.toml' }),
+      ...(state.attached ? {} : { detail: 'no HypAware block in config.toml' }),
     };
   } catch (err) {
     return { attached: false, settings_path: files.config, detail: errorMessage(err) };
   }
 }
 
-export async function codexStatus(env: NodeJS.ProcessEnv): Promise<ClientAttachState> {
-  return attachmentOf(codexFiles(env));
+export async function codexStatus(env: NodeJS.ProcessEnv, chains: Chains): Promise<ClientAttachState> {
+  return attachmentOf(codexFiles(env), chains);
 }
-

@@ -44,9 +44,9 @@ export function codexCommand(api: AiGatewayApi, client: ClientRegistration, env:
         .description('is Codex attached, and to which endpoint?')
         .option('--json', 'machine-readable output')
         .action((opts: Flags) => {
-          const state = attachmentOf(codexFiles(env));
+          const state = attachmentOf(codexFiles(env), api);
           if (opts.json) io.stdout.write(JSON.stringify(state, null, 2) + '\n');
-          else io.stdout.write(`Codex ${state.attached ? `attached to ${state.endpoint ?? '(unknown endpoint)'}` : 'not attached'}: ${state.settings_path}${state.detail ? ` (${state.detail})` : ''}\n`);
+          else io.stdout.write(`Codex ${state.attached ? `attached to ${state.endpoint ?? '(unknown endpoint)'}${state.upstream ? `, traffic going on to ${state.upstream}` : ''}` : 'not attached'}: ${state.settings_path}${state.detail ? ` (${state.detail})` : ''}\n`);
         });
     },
   };
@@ -54,7 +54,7 @@ export function codexCommand(api: AiGatewayApi, client: ClientRegistration, env:
 
 /** Attached to an endpoint where the running gateway is not: Codex calls would fail. */
 export async function codexDiagnostics(api: AiGatewayApi, env: NodeJS.ProcessEnv): Promise<Diagnostic[]> {
-  const state = attachmentOf(codexFiles(env));
+  const state = attachmentOf(codexFiles(env), api);
   if (!state.attached || !state.endpoint) return [];
   let running: string;
   try {

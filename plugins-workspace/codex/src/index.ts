@@ -17,9 +17,9 @@ export function activate(ctx: ActivationContext): void {
   const client: ClientRegistration = {
     name: 'codex',
     defaultUpstream: 'openai',
-    attach: (attach) => attachCodex(attach, ctx.env),
-    detach: (detach) => detachCodex(detach, ctx.env),
-    status: () => codexStatus(ctx.env),
+    attach: (attach) => attachCodex(attach, ctx.env, api),
+    detach: (detach) => detachCodex(detach, ctx.env, api),
+    status: () => codexStatus(ctx.env, api),
   };
   api.registerClient(client);
   if (ctx.mode !== 'cli') return;

@@ -4,14 +4,16 @@
  * them finish. Exchange records go to `onExchange` as they finish.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { Agent } from 'undici';
 import { errorMessage, type Logger } from '@hypaware/core';
 import type { ExchangeRecord } from '../exchange-record.js';
 import type { ListenAddress } from '../listen-address.js';
 import { clientProtocol } from './error-response.js';
 import { ProxiedExchange } from './proxied-exchange.js';
-import { matchUpstream, routeHeaders, type RoutingTable } from './routing.js';
+import { matchUpstream, routeHeaders, type CompiledUpstream, type RoutingTable } from './routing.js';
+import type { ChainRoutes } from './chain-routes.js';
+import { splitChainTarget } from '../chains.js';
 
 const CLIENT_IDLE_MARGIN_MS = 30_000;
 
@@ -22,7 +24,18 @@ export interface ProxyServerOptions {
   idleTimeoutMs: number;
   log: Logger;
   onExchange(record: ExchangeRecord): void;
+  /** `/chain/<name>/…` routes to users' own upstreams (absent: no chained routes) */
+  chains?: ChainRoutes;
 }
+
+/**
+ * WebSocket upgrades are declined here, before any upstream is contacted: a client that tries
+ * Responses over WebSocket first (Codex's built-in provider) falls back to HTTP and SSE at once
+ * on a 426, and that traffic is what the projectors read. Frames passed through blind would
+ * hide the conversation from capture.
+ */
+const UPGRADE_DECLINED = 'HTTP/1.1 426 Upgrade Required\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ';
+const UPGRADE_BODY = JSON.stringify({ error: { type: 'upgrade_declined', message: 'ai-gateway: WebSocket is not proxied; use HTTP (server-sent events)' } });
 
 export interface BoundAddress extends ListenAddress {
   /** set when the requested (default) port was busy and an ephemeral one was taken */
@@ -72,6 +85,7 @@ export class ProxyServer {
     });
     // requestTimeout 0: uploads of any size and duration
     this.#server = createServer({ requestTimeout: 0, noDelay: true, keepAliveTimeout: 30_000 }, (req, res) => this.#handle(req, res));
+    this.#server.on('upgrade', (req: IncomingMessage, socket: Socket) => this.#declineUpgrade(req, socket));
     // a client that half-closes after sending its request still gets the response
     (this.#server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
     // silent client sockets end later than the upstream idle timeout, so that one reports first
@@ -105,8 +119,36 @@ export class ProxyServer {
     }
   }
 
+  #declineUpgrade(req: IncomingMessage, socket: Socket): void {
+    this.#options.log.info('aigw.upgrade_declined', { path: splitRequestTarget(req.url ?? '/').pathname, upgrade: String(req.headers.upgrade ?? '') });
+    socket.on('error', () => undefined);
+    socket.end(`${UPGRADE_DECLINED}${Buffer.byteLength(UPGRADE_BODY)}\r\n\r\n${UPGRADE_BODY}`);
+  }
+
   #handle(req: IncomingMessage, res: ServerResponse): void {
-    const { target, pathname } = splitRequestTarget(req.url ?? '/');
+    const split = splitRequestTarget(req.url ?? '/');
+    const chain = this.#options.chains ? splitChainTarget(split.target) : undefined;
+    if (!chain) {
+      this.#route(req, res, split.target, split.pathname, undefined);
+      return;
+    }
+    const chains = this.#options.chains!;
+    const target = chain.rest;
+    const pathname = splitRequestTarget(target).pathname;
+    const known = chains.lookup(chain.name);
+    if (known) {
+      this.#route(req, res, target, pathname, known);
+      return;
+    }
+    // attach may have added it since the table was read; the request body waits (paused)
+    chains.refresh().then(
+      () => this.#route(req, res, target, pathname, chains.lookup(chain.name) ?? null),
+      () => this.#route(req, res, target, pathname, null),
+    );
+  }
+
+  /** `chained`: the chain's upstream, null for a chain name nobody registered, undefined for the routing table. */
+  #route(req: IncomingMessage, res: ServerResponse, target: string, pathname: string, chained: CompiledUpstream | null | undefined): void {
     const method = req.method ?? 'GET';
     const table = this.#options.table();
     const exchange = new ProxiedExchange(req, res, target, pathname, {
@@ -121,16 +163,18 @@ export class ProxyServer {
     });
     this.#active.add(exchange);
     this.#exchanges++;
-    const headers = table.needsHeaders ? routeHeaders(req.rawHeaders) : {};
-    const upstream = matchUpstream(table, { method, path: pathname, headers });
+    const headers = table.needsHeaders && chained === undefined ? routeHeaders(req.rawHeaders) : {};
+    const upstream = chained === undefined ? matchUpstream(table, { method, path: pathname, headers }) : chained;
     if (upstream) {
       exchange.forward(upstream, target);
       return;
     }
-    this.#options.log.warn('aigw.no_upstream_match', { exchange_id: exchange.id, method, path: pathname, upstreams: table.upstreams.length });
-    const protocol = clientProtocol(pathname, table.needsHeaders ? headers : routeHeaders(req.rawHeaders));
-    const hint = table.upstreams.length === 0 ? 'no upstream is configured' : `no upstream matches ${method} ${pathname}`;
-    exchange.reject(protocol, 'no_upstream_match', `ai-gateway: ${hint}; add one under plugins["@hypaware/ai-gateway"].upstreams or enable an adapter plugin`);
+    this.#options.log.warn('aigw.no_upstream_match', { exchange_id: exchange.id, method, path: pathname, upstreams: table.upstreams.length, ...(chained === null ? { chain: 'unknown' } : {}) });
+    const protocol = clientProtocol(pathname, table.needsHeaders && chained === undefined ? headers : routeHeaders(req.rawHeaders));
+    const message = chained === null
+      ? `${req.url ?? ''} names a chained upstream this gateway does not know; run the client's attach again (hyp attach <client>)`
+      : `${table.upstreams.length === 0 ? 'no upstream is configured' : `no upstream matches ${method} ${pathname}`}; add one under plugins["@hypaware/ai-gateway"].upstreams or enable an adapter plugin`;
+    exchange.reject(protocol, 'no_upstream_match', `ai-gateway: ${message}`);
   }
 
   /**

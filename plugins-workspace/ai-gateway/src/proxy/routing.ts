@@ -21,7 +21,7 @@ export interface CompiledUpstream {
   /** -1 without prefix, 0 for "/", else the prefix length */
   prefixRank: number;
   seq: number;
-  source: 'config' | 'preset';
+  source: 'config' | 'preset' | 'chain';
   match: ((route: UpstreamRoute) => boolean) | undefined;
 }
 
@@ -38,7 +38,7 @@ function prefixRank(prefix: string | undefined): number {
   return prefix === '/' ? 0 : prefix.length;
 }
 
-function compileOne(entry: { name: string; base_url: string; provider?: string; path_prefix?: string; priority?: number; match?: (r: UpstreamRoute) => boolean }, seq: number, source: CompiledUpstream['source']): CompiledUpstream {
+export function compileUpstream(entry: { name: string; base_url: string; provider?: string; path_prefix?: string; priority?: number; match?: (r: UpstreamRoute) => boolean }, seq: number, source: CompiledUpstream['source']): CompiledUpstream {
   const url = new URL(entry.base_url);
   const prefix = entry.path_prefix ? entry.path_prefix : undefined;
   return {
@@ -62,7 +62,7 @@ function compileOne(entry: { name: string; base_url: string; provider?: string; 
  * so `{"name": "anthropic", "base_url": "http://127.0.0.1:9000"}` still takes only Anthropic
  * traffic. Without a preset, the path prefix defaults to "/" (everything).
  */
-function withPresetRouting(u: ConfigUpstream, preset: PresetEntry['preset'] | undefined): Parameters<typeof compileOne>[0] {
+function withPresetRouting(u: ConfigUpstream, preset: PresetEntry['preset'] | undefined): Parameters<typeof compileUpstream>[0] {
   if (!preset) return { ...u, path_prefix: u.path_prefix ?? '/' };
   const ownsRouting = u.path_prefix !== undefined;
   return {
@@ -90,7 +90,7 @@ export function compileRoutingTable(configUpstreams: ConfigUpstream[], presets: 
   const presetList = [...presets].sort((a, b) => a.seq - b.seq);
   for (const u of configUpstreams) {
     configNames.add(u.name);
-    upstreams.push(compileOne(withPresetRouting(u, presetList.find((p) => p.preset.name === u.name)?.preset), seq++, 'config'));
+    upstreams.push(compileUpstream(withPresetRouting(u, presetList.find((p) => p.preset.name === u.name)?.preset), seq++, 'config'));
   }
   const shadowedPresets: string[] = [];
   for (const { preset } of presetList) {
@@ -98,7 +98,7 @@ export function compileRoutingTable(configUpstreams: ConfigUpstream[], presets: 
       shadowedPresets.push(preset.name);
       continue;
     }
-    upstreams.push(compileOne(preset, seq++, 'preset'));
+    upstreams.push(compileUpstream(preset, seq++, 'preset'));
   }
   upstreams.sort(routingOrder);
   return { upstreams, shadowedPresets, needsHeaders: upstreams.some((u) => u.match !== undefined) };

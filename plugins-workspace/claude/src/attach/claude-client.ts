@@ -1,5 +1,6 @@
-import type { AttachContext, ClientAttachState, ClientRegistration, DetachContext } from '@hypaware/ai-gateway';
-import { applyAttach, applyDetach, readMarker, type AttachMarker } from './settings-edit.js';
+import type { AiGatewayApi, AttachContext, ClientAttachState, ClientRegistration, DetachContext } from '@hypaware/ai-gateway';
+import { HypError, errorMessage } from '@hypaware/core';
+import { applyAttach, applyDetach, readMarker, userBaseUrl, type AttachMarker } from './settings-edit.js';
 import { SettingsBackups, sameSettings } from './settings-backup.js';
 import { claudeSettingsPath, readSettings, renderJson, writeSettings } from './settings-file.js';
 import { sessionContextHookCommand } from './hook-command.js';
@@ -13,7 +14,18 @@ export interface ClaudeClientOptions {
   hookInvocation: string;
   /** plugin state folder (settings backups) */
   stateDir: string;
+  /** the gateway's chained upstreams (a user's own ANTHROPIC_BASE_URL is kept behind the gateway) */
+  chains: Pick<AiGatewayApi, 'chainUpstream' | 'chainOf' | 'unchainClient'>;
+  /** where traffic goes when nothing is chained, for status */
+  defaultUpstream: string;
   now?: () => Date;
+}
+
+export interface UpstreamChoice {
+  /** what ANTHROPIC_BASE_URL becomes */
+  baseUrl: string;
+  /** the user's own upstream kept behind the gateway, and where it was found */
+  chained?: { base_url: string; origin: string };
 }
 
 function describe(value: unknown): string {
@@ -31,12 +43,38 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
   const backups = new SettingsBackups(options.stateDir);
   const settingsPath = (): string => claudeSettingsPath(options.env);
 
+  /**
+   * Where Claude Code's traffic must go: a user's own ANTHROPIC_BASE_URL (settings.json `env`
+   * before attach, else the environment attach runs in) stays its upstream, behind a chained
+   * route; without one, the gateway's presets route it. A URL that is not http(s) is refused:
+   * sending traffic (and the credentials meant for that URL) elsewhere would be worse.
+   */
+  function chooseUpstream(settings: Parameters<typeof userBaseUrl>[0], endpoint: string, dryRun: boolean): UpstreamChoice {
+    const inFile = userBaseUrl(settings);
+    const fromEnv = options.env.ANTHROPIC_BASE_URL;
+    const [value, origin] = inFile.found
+      ? [inFile.value, `${settingsPath()} env.ANTHROPIC_BASE_URL`]
+      : [fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : undefined, 'the environment (ANTHROPIC_BASE_URL)'];
+    if (value === undefined || value === null || value === '') return { baseUrl: endpoint };
+    if (typeof value !== 'string') throw new HypError(`cannot attach Claude Code: ANTHROPIC_BASE_URL in ${origin} is not a string; fix or remove it, then attach again`, { kind: 'claude_base_url_invalid' });
+    let baseUrl: string | undefined;
+    try {
+      baseUrl = options.chains.chainUpstream(endpoint, { client: 'claude', base_url: value, provider: 'anthropic', origin }, { dryRun });
+    } catch (err) {
+      throw new HypError(`cannot attach Claude Code: ${errorMessage(err)} (from ${origin}); fix or remove it, then attach again`, { kind: 'claude_base_url_invalid' });
+    }
+    return baseUrl === undefined ? { baseUrl: endpoint } : { baseUrl, chained: { base_url: options.chains.chainOf(value)?.base_url ?? value, origin } };
+  }
+
   async function attach(ctx: AttachContext): Promise<void> {
     const doc = readSettings(settingsPath());
     const hookCommand = sessionContextHookCommand(options.hookInvocation, options.stateFile);
     const before = readMarker(doc.data);
+    const upstream = chooseUpstream(doc.data, ctx.endpoint, ctx.dryRun);
     const { settings, marker } = applyAttach(doc.data, {
       endpoint: ctx.endpoint,
+      baseUrl: upstream.baseUrl,
+      firstParty: upstream.chained === undefined,
       stateFile: options.stateFile,
       hookCommand,
       version: options.version,
@@ -52,12 +90,16 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     if (ctx.json) {
       writeJson(ctx.stdout, {
         status: 'ok', action: 'attach', client: 'claude', dry_run: ctx.dryRun, settings_path: doc.path, changed,
-        endpoint: ctx.endpoint, state_file: options.stateFile, previous_env: marker.previous_env,
+        endpoint: ctx.endpoint, base_url: upstream.baseUrl, upstream: upstream.chained?.base_url ?? options.defaultUpstream,
+        chained: upstream.chained !== undefined, ...(upstream.chained ? { upstream_origin: upstream.chained.origin } : {}),
+        state_file: options.stateFile, previous_env: marker.previous_env,
       });
       return;
     }
     const head = ctx.dryRun ? `(dry-run) Would attach Claude Code via ${doc.path}` : changed ? `✓ Claude Code attached (${doc.path})` : `✓ Claude Code already attached (${doc.path})`;
-    const lines = [head, `  ANTHROPIC_BASE_URL = ${ctx.endpoint}`];
+    const lines = [head, `  ANTHROPIC_BASE_URL = ${upstream.baseUrl}`];
+    if (upstream.chained) lines.push(`  traffic goes on to your own upstream ${upstream.chained.base_url} (from ${upstream.chained.origin}), with your credentials as Claude Code sends them`);
+    else lines.push(`  traffic goes on to ${options.defaultUpstream}`);
     if (previousBaseUrl !== undefined) lines.push(`  (previous ANTHROPIC_BASE_URL was ${describe(previousBaseUrl)}; detach restores it)`);
     lines.push(`  hooks record sessions to ${options.stateFile}`);
     ctx.stdout.write(lines.join('\n') + '\n');
@@ -77,6 +119,7 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     if (!ctx.dryRun) {
       writeSettings(doc, text);
       backups.remove(doc.path);
+      options.chains.unchainClient('claude');
     }
     if (ctx.json) {
       writeJson(ctx.stdout, {
@@ -105,8 +148,13 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
       return { attached: false, settings_path: path, detail: (err as Error).message };
     }
     if (!marker) return { attached: false, settings_path: path };
-    const state: ClientAttachState = { attached: true, endpoint: marker.endpoint, settings_path: path };
-    if (baseUrl !== marker.endpoint) state.detail = `ANTHROPIC_BASE_URL is ${describe(baseUrl ?? 'unset')}, not the attached ${marker.endpoint}`;
+    const written = marker.managed_env.ANTHROPIC_BASE_URL ?? marker.endpoint;
+    const chain = typeof written === 'string' ? options.chains.chainOf(written) : undefined;
+    const state: ClientAttachState = {
+      attached: true, endpoint: marker.endpoint, settings_path: path,
+      upstream: chain ? `${chain.base_url} (your own upstream, chained)` : options.defaultUpstream,
+    };
+    if (baseUrl !== written) state.detail = `ANTHROPIC_BASE_URL is ${describe(baseUrl ?? 'unset')}, not the attached ${written}`;
     return state;
   }
 

@@ -40,7 +40,15 @@ export interface AttachMarker {
 }
 
 export interface AttachOptions {
+  /** the gateway's endpoint (recorded in the marker; stale-attach checks compare it) */
   endpoint: string;
+  /** what ANTHROPIC_BASE_URL becomes: the endpoint, or a chained route under it */
+  baseUrl: string;
+  /**
+   * Also write `_CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL=1`: only when the traffic goes on to the
+   * public Anthropic API (never to a user's own gateway, which may not offer what it unlocks).
+   */
+  firstParty: boolean;
   stateFile: string;
   hookCommand: string;
   version: string;
@@ -55,12 +63,23 @@ export interface DetachResult {
   kept: string[];
 }
 
-function managedEnv(endpoint: string): Record<string, string> {
+const FIRST_PARTY_KEY = '_CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL';
+
+function managedEnv(options: AttachOptions): Record<string, string> {
   return {
-    ANTHROPIC_BASE_URL: endpoint,
+    ANTHROPIC_BASE_URL: options.baseUrl,
     ENABLE_TOOL_SEARCH: 'true',
-    _CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL: '1',
+    ...(options.firstParty ? { [FIRST_PARTY_KEY]: '1' } : {}),
   };
+}
+
+/** The user's ANTHROPIC_BASE_URL before HypAware: from the marker when attached, else the file. */
+export function userBaseUrl(settings: JsonObjectLike): { value: unknown; found: boolean } {
+  const marker = readMarker(settings);
+  if (marker) return { value: marker.previous_env.ANTHROPIC_BASE_URL, found: 'ANTHROPIC_BASE_URL' in marker.previous_env };
+  const env = settings.env;
+  if (!isObject(env) || !('ANTHROPIC_BASE_URL' in env)) return { value: undefined, found: false };
+  return { value: env.ANTHROPIC_BASE_URL, found: true };
 }
 
 function isManagedHandler(handler: unknown): boolean {
@@ -102,7 +121,14 @@ export function applyAttach(settings: JsonObjectLike, options: AttachOptions): {
   const created = new Set(old?.created ?? []);
   const previous: Record<string, unknown> = { ...old?.previous_env };
   const env = objectAt(next, 'env', created);
-  const wanted = managedEnv(options.endpoint);
+  const wanted = managedEnv(options);
+  // a key an earlier attach managed and this one does not: give the user's value back
+  for (const [key, value] of Object.entries(old?.managed_env ?? {})) {
+    if (key in wanted || env[key] !== value) continue;
+    if (key in previous) env[key] = previous[key];
+    else delete env[key];
+    delete previous[key];
+  }
   for (const [key, value] of Object.entries(wanted)) {
     const current = env[key];
     const ours = old !== undefined && old.managed_env[key] !== undefined && current === old.managed_env[key];
