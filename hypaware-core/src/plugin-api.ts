@@ -118,6 +118,21 @@ export interface CommandSpec {
   configure(command: Command, io: CommandIO): void;
 }
 
+/** What an uninstall step may use: `dryRun` means report what would change and change nothing. */
+export interface UninstallIO {
+  dryRun: boolean;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** Work `hyp daemon uninstall` runs in the CLI process once the service is gone. */
+export interface UninstallStep {
+  /** Short name shown when the step fails, e.g. `detach clients`. */
+  name: string;
+  /** Throw to report a failure (one line); the other steps still run. */
+  run(io: UninstallIO): Promise<void>;
+}
+
 export interface StorageAccess {
   /** Read-write connection owned by this thread (opened lazily, WAL). */
   database(): Database.Database;
@@ -151,6 +166,8 @@ export interface ActivationContext {
   registerSource(spec: SourceSpec): void;
   /** Contribute findings to `hyp status`. */
   registerDiagnostics(provider: () => Promise<Diagnostic[]> | Diagnostic[]): void;
+  /** Undo on `hyp daemon uninstall` what this plugin set up outside HYP_HOME (e.g. settings files it edited). */
+  registerUninstallStep(step: UninstallStep): void;
   storage: StorageAccess;
   /** Register work to run when the kernel shuts down (reverse order). */
   onShutdown(fn: () => Promise<void> | void): void;

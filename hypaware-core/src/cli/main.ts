@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { HypError, UsageError, errorMessage } from '../errors.js';
 import { bootKernel, type Kernel, type RegisteredCommand } from '../kernel/boot.js';
-import { runDaemon } from '../daemon/run-daemon.js';
+import { registerDaemonCommands } from './daemon-commands.js';
 import { hypLayout, resolveHypHome } from '../util/hyp-home.js';
 import { hypVersion } from '../util/package-root.js';
 import { openReadOnlyDatabase } from '../storage/database.js';
@@ -40,7 +40,7 @@ function commandWord(argv: string[]): string | undefined {
   return undefined;
 }
 
-function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown, hypHome: string, configPath: string | undefined): Command {
+function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown, hypHome: string, configPath: string | undefined, setExitCode: (code: number) => void): Command {
   const layout = hypLayout(hypHome, configPath);
   const needKernel = (): Kernel => {
     if (kernel) return kernel;
@@ -59,15 +59,7 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
       outputError: (s, write) => write(`hyp: ${s.replace(/^error: /, '').trim().split('\n').map((l) => l.trim()).join(' ')}\n`),
     });
 
-  const daemon = program.command('daemon').description('run the capture daemon');
-  daemon.command('run')
-    .description('run the daemon (gateway and every enabled source) until SIGTERM/SIGINT; SIGHUP reloads the config')
-    .option('--foreground', 'stay in the foreground (the only mode: use a service manager to background it)')
-    .action(async (opts: { foreground?: boolean }) => {
-      if (!opts.foreground) throw new UsageError('hyp daemon run needs --foreground (HypAware does not fork; run it under your service manager)');
-      const code = await runDaemon({ hypHome, ...(configPath ? { configPath } : {}), env: io.env, echo: io.stderr });
-      if (code !== 0) throw new HypError('daemon stopped abnormally', { exitCode: code });
-    });
+  registerDaemonCommands(program, { io, hypHome, ...(configPath ? { configPath } : {}), setExitCode });
 
   program.command('status')
     .description('is it working? config, daemon, plugins, capabilities, datasets and diagnostics')
@@ -151,9 +143,10 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     if (word !== 'status' && word !== 'help' && word !== undefined && !argv.includes('--help') && !argv.includes('-h')) return report(io, err);
   }
   try {
-    const program = buildProgram(io, kernel, bootError, hypHome, configPath);
+    let exitCode = 0;
+    const program = buildProgram(io, kernel, bootError, hypHome, configPath, (code) => { exitCode = code; });
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;

@@ -1,4 +1,4 @@
-import type { JsonObject, SourceHandle } from '../plugin-api.js';
+import type { JsonObject, LogLevel, SourceHandle } from '../plugin-api.js';
 import { HypError, errorMessage } from '../errors.js';
 import { bootKernel, pluginConfigIssues, type Kernel, type RegisteredSource } from '../kernel/boot.js';
 import { loadConfig, pluginSlice } from '../config/config-file.js';
@@ -7,8 +7,10 @@ import { hypVersion } from '../util/package-root.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { LogRecord } from '../telemetry/log-sink.js';
 import { startRetentionSchedule } from '../retention/retention-schedule.js';
+import { inspectPidFile, staleReason } from './daemon-process.js';
+import { describePortHolder, portInUse } from './port-holder.js';
 import {
-  processAlive, readPidFile, removePidFile, writeStatusFile, type DaemonState, type DaemonStatusFile, type SourceReport,
+  removePidFile, writeStatusFile, type DaemonState, type DaemonStatusFile, type SourceReport,
 } from './status-file.js';
 
 export interface DaemonOptions {
@@ -19,7 +21,11 @@ export interface DaemonOptions {
   echo?: NodeJS.WritableStream;
   /** per-source stop deadline */
   stopTimeoutMs?: number;
+  /** lowest level echoed (default info, debug with HYP_LOG_LEVEL=debug); `none` echoes nothing */
+  echoLevel?: LogLevel | 'none';
 }
+
+const LEVEL_RANK: Record<LogLevel | 'none', number> = { debug: 0, info: 1, warn: 2, error: 3, none: 4 };
 
 interface RunningSource {
   spec: RegisteredSource;
@@ -66,16 +72,17 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
   const hypHome = options.hypHome ?? resolveHypHome(env);
   const layout = hypLayout(hypHome, options.configPath);
   const echo = options.echo;
-  const minEcho = env.HYP_LOG_LEVEL === 'debug' ? 'debug' : 'info';
+  const minEcho = LEVEL_RANK[options.echoLevel ?? (env.HYP_LOG_LEVEL === 'debug' ? 'debug' : 'info')];
 
-  const otherPid = readPidFile(layout.pidFile);
-  if (otherPid !== undefined && otherPid !== process.pid && processAlive(otherPid)) {
-    throw new HypError(`a HypAware daemon is already running for ${hypHome} (pid ${otherPid}); stop it first or use another HYP_HOME`, { kind: 'daemon_running' });
+  const previous = inspectPidFile(layout);
+  if (previous.kind === 'running' && previous.pid !== process.pid) {
+    throw new HypError(`a HypAware daemon is already running for ${hypHome} (pid ${previous.pid}); stop it first (hyp daemon stop) or use another HYP_HOME`, { kind: 'daemon_running' });
   }
+  const stale = staleReason(previous);
 
   const kernel: Kernel = await bootKernel({
     mode: 'daemon', hypHome, ...(options.configPath ? { configPath: options.configPath } : {}), env,
-    ...(echo ? { echoLog: (r: LogRecord) => { if (r.level !== 'debug' || minEcho === 'debug') echo.write(formatEcho(r)); } } : {}),
+    ...(echo ? { echoLog: (r: LogRecord) => { if (LEVEL_RANK[r.level] >= minEcho) echo.write(formatEcho(r)); } } : {}),
   });
   if (kernel.configIssues.length > 0) {
     const first = kernel.configIssues[0]!;
@@ -116,6 +123,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
     }
   };
 
+  if (stale) kernel.log.warn('daemon.stale_pid_file', { message: `replacing a stale pid file: ${stale}` });
   writeFileAtomic(layout.pidFile, `${process.pid}\n`, { mode: 0o600 });
   writeStatus();
   kernel.log.info('daemon.starting', { pid: process.pid, hyp_home: hypHome, config: kernel.config.fromFile ? layout.configPath : '(embedded default)', plugins: kernel.plugins.map((p) => p.name).join(',') });
@@ -127,7 +135,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
       kernel.log.info('source.started', { source: r.spec.name, plugin: r.spec.plugin });
     } catch (err) {
       r.state = 'failed';
-      r.message = errorMessage(err);
+      r.message = withPortHolder(err);
       kernel.log.error('source.start_failed', { source: r.spec.name, plugin: r.spec.plugin, error: r.message });
     }
   }
@@ -281,6 +289,14 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<number> {
     process.off('uncaughtException', onUncaught);
     process.off('unhandledRejection', onUncaught);
   }
+}
+
+/** A source's start error, plus the process holding the port when it could not bind one. */
+function withPortHolder(err: unknown): string {
+  const message = errorMessage(err);
+  const port = portInUse(err);
+  const holder = port === undefined ? undefined : describePortHolder(port);
+  return holder ? `${message}; ${holder}` : message;
 }
 
 function replaceContents(target: JsonObject, next: JsonObject): void {

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type Database from 'better-sqlite3';
 import type {
   ActivationContext, CommandSpec, ConfigIssue, DatasetSpec, Diagnostic, JsonObject, KernelMode, Logger,
-  PluginManifest, PluginModule, SourceSpec,
+  PluginManifest, PluginModule, SourceSpec, UninstallStep,
 } from '../plugin-api.js';
 import { HypError, errorMessage } from '../errors.js';
 import { loadConfig, pluginSlice, type HypConfig } from '../config/config-file.js';
@@ -63,6 +63,7 @@ export interface FailedPlugin {
 
 export interface RegisteredSource extends SourceSpec { plugin: string }
 export interface RegisteredCommand extends CommandSpec { plugin: string }
+export interface RegisteredUninstallStep extends UninstallStep { plugin: string }
 
 export interface Kernel {
   mode: KernelMode;
@@ -80,6 +81,8 @@ export interface Kernel {
   sources: RegisteredSource[];
   commands: RegisteredCommand[];
   diagnostics: Array<{ plugin: string; provider: () => Promise<Diagnostic[]> | Diagnostic[] }>;
+  /** run by `hyp daemon uninstall`, in activation order */
+  uninstallSteps: RegisteredUninstallStep[];
   /** The read-write database of this thread, opened on first use (datasets ensured). */
   database(): Database.Database;
   shutdown(): Promise<void>;
@@ -117,6 +120,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
   const sources: RegisteredSource[] = [];
   const commands: RegisteredCommand[] = [];
   const diagnostics: Kernel['diagnostics'] = [];
+  const uninstallSteps: RegisteredUninstallStep[] = [];
   const failed: FailedPlugin[] = [];
   const configIssues: Kernel['configIssues'] = [];
   const shutdownHooks: Array<{ plugin: string; fn: () => Promise<void> | void }> = [];
@@ -217,10 +221,15 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         sources.push({ ...spec, plugin: name });
       },
       registerDiagnostics: (provider) => { diagnostics.push({ plugin: name, provider }); },
+      registerUninstallStep: (step: UninstallStep) => {
+        if (!step || typeof step.name !== 'string' || step.name.trim() === '') throw new TypeError('registerUninstallStep: name is required');
+        if (typeof step.run !== 'function') throw new TypeError(`registerUninstallStep '${step.name}': run must be a function`);
+        uninstallSteps.push({ name: step.name, run: (io) => step.run(io), plugin: name });
+      },
       storage: { database, path: layout.databasePath },
       onShutdown: (fn) => { shutdownHooks.push({ plugin: name, fn }); },
     };
-    const registeredBefore = { sources: sources.length, commands: commands.length, diagnostics: diagnostics.length };
+    const registeredBefore = { sources: sources.length, commands: commands.length, diagnostics: diagnostics.length, uninstallSteps: uninstallSteps.length };
     try {
       await mod.activate(ctx);
       plugins.push({ name, version: manifest.version, rootDir, manifest, config: slice, ...(validateConfig ? { validateConfig } : {}) });
@@ -231,6 +240,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       sources.splice(registeredBefore.sources);
       commands.splice(registeredBefore.commands);
       diagnostics.splice(registeredBefore.diagnostics);
+      uninstallSteps.splice(registeredBefore.uninstallSteps);
       for (const [dataset, entry] of datasets) if (entry.plugin === name) datasets.delete(dataset);
       capabilities.withdraw(name);
       failed.push({ name, rootDir, kind: 'activate_failed', message: `plugin ${name} failed to activate: ${errorMessage(err)}` });
@@ -243,7 +253,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
   let closed = false;
   return {
     mode: options.mode, layout, config, log, logSink, meters, capabilities, plugins, skipped, failed, configIssues,
-    datasets, sources, commands, diagnostics, database,
+    datasets, sources, commands, diagnostics, uninstallSteps, database,
     async shutdown() {
       if (closed) return;
       closed = true;

@@ -1,4 +1,4 @@
-/** activate(): the capability in every mode, datasets, diagnostics, the source in the daemon, `hyp attach|detach <client>` and `hyp reproject` in the CLI. */
+/** activate(): the capability in every mode, datasets, diagnostics, the source in the daemon, `hyp attach|detach <client>`, `hyp reproject` and the uninstall step that detaches clients in the CLI. */
 import type { ActivationContext } from '@hypaware/core';
 import { AI_GATEWAY_CAPABILITY, AI_GATEWAY_VERSION } from './api-types.js';
 import { parseGatewayConfig } from './config.js';
@@ -9,6 +9,7 @@ import { createGatewayState } from './gateway-state.js';
 import { runningGatewayEndpoint } from './listener-file.js';
 import { registerClientCommands } from './client-commands.js';
 import { registerReprojectCommand } from './reproject-command.js';
+import { registerDetachOnUninstall } from './detach-on-uninstall.js';
 
 export function activate(ctx: ActivationContext): void {
   const state = createGatewayState(ctx);
@@ -23,5 +24,6 @@ export function activate(ctx: ActivationContext): void {
   if (ctx.mode === 'cli') {
     registerClientCommands(ctx, api);
     registerReprojectCommand(ctx, api);
+    registerDetachOnUninstall(ctx, api);
   }
 }
