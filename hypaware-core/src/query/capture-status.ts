@@ -27,12 +27,12 @@ export interface DaemonView {
 /** What the gateway capability offers about clients (see ClientRegistration in @hypaware/ai-gateway). */
 interface ClientView {
   name: string;
-  status?(): Promise<{ attached: boolean; endpoint?: string; settings_path: string; detail?: string }>;
+  status?(): Promise<{ attached: boolean; endpoint?: string; upstream?: string; settings_path: string; detail?: string }>;
 }
 
 export interface CaptureStatus {
   gateway: { endpoint: string; upstreams: string[]; presets: string[]; projectors: string[] } | null;
-  clients: Array<{ name: string; attached: boolean | null; endpoint: string | null; settings_path: string | null; stale: boolean; detail?: string }>;
+  clients: Array<{ name: string; attached: boolean | null; endpoint: string | null; upstream?: string; settings_path: string | null; stale: boolean; detail?: string }>;
   last_24h: {
     since: string;
     messages: number | null;
@@ -81,7 +81,7 @@ async function clientsSection(kernel: Kernel, daemon: DaemonView, diagnostics: D
     try {
       const s = await withTimeout(client.status(), CLIENT_STATUS_TIMEOUT_MS);
       const stale = s.attached && running !== undefined && origin(s.endpoint) !== running;
-      out.push({ name: client.name, attached: s.attached, endpoint: s.endpoint ?? null, settings_path: s.settings_path, stale, ...(s.detail ? { detail: s.detail } : {}) });
+      out.push({ name: client.name, attached: s.attached, endpoint: s.endpoint ?? null, ...(s.attached && s.upstream ? { upstream: s.upstream } : {}), settings_path: s.settings_path, stale, ...(s.detail ? { detail: s.detail } : {}) });
       // A stale attach is the adapters' own finding (client_attach_stale); here it is only marked.
       if (!s.attached) {
         diagnostics.push({ kind: 'client_attach_missing', level: 'info', message: `${client.name} is not attached (${s.settings_path}): its traffic does not go through the gateway`, repair: `hyp ${client.name} attach` });
@@ -202,7 +202,7 @@ export function renderCaptureStatus(c: CaptureStatus, out: NodeJS.WritableStream
   if (c.clients.length > 0) {
     w('clients:');
     for (const cl of c.clients) {
-      const state = cl.attached === null ? 'unknown' : cl.attached ? `attached to ${cl.endpoint ?? '?'}${cl.stale ? ' (STALE)' : ''}` : 'not attached';
+      const state = cl.attached === null ? 'unknown' : cl.attached ? `attached to ${cl.endpoint ?? '?'}${cl.stale ? ' (STALE)' : ''}${cl.upstream ? `, traffic going on to ${cl.upstream}` : ''}` : 'not attached';
       w(`  ${cl.name}: ${state}${cl.settings_path ? `  [${cl.settings_path}]` : ''}${cl.detail ? `\n    ${cl.detail}` : ''}`);
     }
   }
