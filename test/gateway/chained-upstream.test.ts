@@ -127,6 +127,16 @@ test('Codex: a custom provider keeps its id; its base_url (with a path) stays th
   assert.match(upgrade.body, /WebSocket is not proxied/);
   assert.equal(openaiPreset.requests.length, 0, 'a declined upgrade never reaches an upstream');
 
+  // attached while the gateway is gone: hyp status says so, with the repair
+  await daemon.stop();
+  const status = await runHyp(['status', '--json'], { hypHome: daemon.hypHome, env: { HOME: home, CODEX_HOME: codexHome } });
+  const down = (JSON.parse(status.stdout) as { diagnostics: Array<{ kind: string; message: string; repair?: string }> }).diagnostics.filter((d) => d.kind === 'client_gateway_down');
+  assert.equal(down.length, 1, status.stdout);
+  assert.match(down[0]!.message, /^codex is attached to http:\/\/127\.0\.0\.1:\d+, but nothing answers there/);
+  assert.match(String(down[0]!.repair), /^hyp daemon start/);
+  const text = await runHyp(['status'], { hypHome: daemon.hypHome, env: { HOME: home, CODEX_HOME: codexHome } });
+  assert.match(text.stdout, /codex is attached to .* nothing answers there/);
+
   const detach = await runHyp(['codex', 'detach'], { hypHome: daemon.hypHome, env: { HOME: home, CODEX_HOME: codexHome } });
   assert.equal(detach.code, 0, detach.stderr);
   assert.equal(readFileSync(join(codexHome, 'config.toml'), 'utf8'), original);

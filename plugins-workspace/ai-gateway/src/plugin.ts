@@ -5,6 +5,7 @@ import { parseGatewayConfig } from './config.js';
 import { exchangesDataset, messagesDataset, provisionalDataset } from './datasets.js';
 import { createGatewayApi } from './gateway-api.js';
 import { gatewayDiagnostics } from './gateway-diagnostics.js';
+import { attachedClientsDown } from './client-diagnostics.js';
 import { createGatewayState } from './gateway-state.js';
 import { runningGatewayEndpoint } from './listener-file.js';
 import { registerClientCommands } from './client-commands.js';
@@ -19,6 +20,7 @@ export function activate(ctx: ActivationContext): void {
   ctx.registerDataset(exchangesDataset);
   ctx.registerDataset(provisionalDataset);
   ctx.registerDiagnostics(() => gatewayDiagnostics(state, parseGatewayConfig(ctx.config)));
+  ctx.registerDiagnostics(() => attachedClientsDown(api.listClients()));
   // the proxy (and undici) is loaded only when the daemon starts the source: `hyp` commands start faster
   if (ctx.mode === 'daemon') ctx.registerSource({ name: 'ai-gateway', start: async () => (await import('./gateway-source.js')).startGateway(state) });
   if (ctx.mode === 'cli') {

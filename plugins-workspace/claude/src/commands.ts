@@ -70,13 +70,8 @@ export async function claudeDiagnostics(api: AiGatewayApi, client: ClaudeClient)
   if (!state.attached) return [];
   const out: Diagnostic[] = [];
   const gateway = await gatewayState(api);
-  if (!gateway.endpoint) {
-    out.push({
-      kind: 'claude_gateway_not_running', level: 'warn',
-      message: `Claude Code is attached to ${state.endpoint} but no gateway is running: its requests will fail`,
-      repair: 'hyp daemon run --foreground',
-    });
-  } else if (gateway.endpoint !== state.endpoint) {
+  // nothing answering at the endpoint is the gateway's own finding (client_gateway_down)
+  if (gateway.endpoint && gateway.endpoint !== state.endpoint) {
     out.push({
       kind: 'client_attach_stale', level: 'warn',
       message: `Claude Code is attached to ${state.endpoint} but the gateway listens on ${gateway.endpoint}`,
