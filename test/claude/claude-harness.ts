@@ -101,6 +101,7 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
     registerCommand: (spec: CommandSpec) => { commands.push(spec); },
     registerSource: () => { throw new Error('the claude plugin registers no source'); },
     registerDiagnostics: (provider: () => Promise<Diagnostic[]> | Diagnostic[]) => { diagnostics.push(provider); },
+    registerUninstallStep: () => undefined,
     storage: { database: () => { throw new Error('no storage in unit tests'); }, path: '/nonexistent/db' },
     onShutdown: () => undefined,
   } as ActivationContext;

@@ -79,6 +79,7 @@ export function activateCodex(options: ActivateOptions = {}): Activated {
     registerCommand: (spec: CommandSpec) => { got.commands.push(spec); },
     registerSource: () => { throw new Error('the codex plugin registers no source'); },
     registerDiagnostics: (provider: () => Promise<Diagnostic[]> | Diagnostic[]) => { got.diagnostics.push(provider); },
+    registerUninstallStep: () => undefined,
     storage: { database: () => { throw new Error('no storage in unit tests'); }, path: '/nonexistent/db' },
     onShutdown: () => undefined,
   } as ActivationContext;
