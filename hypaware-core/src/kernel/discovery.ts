@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { MANIFEST_FILE, readManifest, type ManifestResult } from './manifest.js';
 
 /**
- * Bundled plugins are the folders of `plugins-workspace/` holding a manifest (sorted by
- * folder name); each configured `plugin_dirs` entry is one more plugin folder.
+ * Bundled plugins are the folders of `bundledDir` holding a manifest, sorted by folder name
+ * (`plugins-workspace/`, or `node_modules/@hypaware/` in an installed package, where
+ * `core/` has no manifest); each configured `plugin_dirs` entry is one more plugin folder.
  */
 export function discoverPlugins(bundledDir: string, extraDirs: string[]): ManifestResult[] {
   const results: ManifestResult[] = [];

@@ -2,20 +2,43 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The HypAware install folder (the one holding `plugins-workspace/`). */
+/** Name of the distribution package (the repository root, and what `npm pack` builds). */
+const PACKAGE_NAME = 'hypaware';
+
+function packageNameAt(dir: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name as string | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let cachedRoot: string | undefined;
+/**
+ * The HypAware install folder: the nearest folder above this module whose package.json is the
+ * `hypaware` package. In a source checkout that is the repository root (the kernel is
+ * `hypaware-core/`); in an installed package the kernel is `node_modules/@hypaware/core/` below it.
+ */
 export function packageRoot(): string {
+  if (cachedRoot !== undefined) return cachedRoot;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
-    if (existsSync(join(dir, 'plugins-workspace')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (packageNameAt(dir) === PACKAGE_NAME) return (cachedRoot = dir);
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
   }
-  throw new Error('cannot locate the HypAware install folder (plugins-workspace/ not found)');
+  throw new Error(`cannot locate the HypAware install folder (no package.json named ${PACKAGE_NAME} above ${fileURLToPath(import.meta.url)})`);
 }
 
+/**
+ * Folder of the bundled plugins: `plugins-workspace/` in a source checkout; in an installed
+ * package, where npm put the bundled workspace packages (`node_modules/@hypaware/`).
+ */
 export function bundledPluginsDir(): string {
-  return join(packageRoot(), 'plugins-workspace');
+  const root = packageRoot();
+  const workspace = join(root, 'plugins-workspace');
+  return existsSync(workspace) ? workspace : join(root, 'node_modules', '@hypaware');
 }
 
 let cachedVersion: string | undefined;
