@@ -230,3 +230,11 @@ test('bad flags are usage errors (exit 2, one line)', async () => {
     assert.match(r.stderr, /^hyp: /);
   }
 });
+
+test('start with a HYP_HOME that cannot be written: one line, exit 1', async () => {
+  const file = join(tempDir('hyp-bg-file-'), 'a-file');
+  writeFileSync(file, '');
+  const r = await runHyp(['daemon', 'start'], { hypHome: join(file, 'home') });
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, `hyp: HYP_HOME ${join(file, 'home')} is not writable (ENOTDIR); set HYP_HOME to a folder you own\n`);
+});

@@ -93,9 +93,16 @@ export async function startInBackground(options: BackgroundOptions): Promise<Sta
   }
   clearStalePidFile(layout, options.stderr);
 
-  mkdirSync(layout.logsDir, { recursive: true, mode: 0o700 });
   const outputLog = outputLogPath(layout);
-  const { fd, offset } = openOutputLog(outputLog);
+  let opened: { fd: number; offset: number };
+  try {
+    mkdirSync(layout.logsDir, { recursive: true, mode: 0o700 });
+    opened = openOutputLog(outputLog);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? errorMessage(err);
+    throw new HypError(`HYP_HOME ${options.hypHome} is not writable (${code}); set HYP_HOME to a folder you own`, { kind: 'hyp_home_unwritable' });
+  }
+  const { fd, offset } = opened;
   const args = [hypEntryPath(), ...(options.configPath ? ['--config', options.configPath] : []), 'daemon', 'run', '--foreground', '--echo-level', 'warn'];
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   let spawnError: Error | undefined;

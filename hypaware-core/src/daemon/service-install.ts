@@ -4,7 +4,7 @@
  */
 import { existsSync, lstatSync, mkdirSync, readlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { HypError } from '../errors.js';
+import { HypError, errorMessage } from '../errors.js';
 import { hypLayout } from '../util/hyp-home.js';
 import { hypEntryPath, outputLogPath } from './daemon-paths.js';
 import { SYSTEMD_UNIT_NAME, type DaemonLaunch } from './service-files.js';
@@ -69,8 +69,12 @@ export async function installService(options: ServiceOptions, beforeWrite: () =>
   const why = managerUnavailable(plan, options.env);
   if (why) throw new HypError(`cannot install the service: ${why}; ${START_INSTEAD}`, { kind: 'service_manager_unavailable' });
   await beforeWrite();
-  mkdirSync(dirname(plan.file), { recursive: true });
-  writeFileSync(plan.file, text, { mode: 0o644 });
+  try {
+    mkdirSync(dirname(plan.file), { recursive: true });
+    writeFileSync(plan.file, text, { mode: 0o644 });
+  } catch (err) {
+    throw new HypError(`cannot write ${plan.file} (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, { kind: 'service_write_failed' });
+  }
   out.write(`✓ wrote ${plan.file}\n`);
   if (plan.manager === 'launchd') runServiceTool(plan.tool, plan.uninstall[0]!, options.env); // a loaded older copy would refuse bootstrap
   for (const args of plan.install) {
@@ -122,8 +126,12 @@ export function uninstallService(options: ServiceOptions): { plan: ServicePlan; 
         else problems.push(`\`${run.command}\` failed: ${run.firstLine}`);
       }
     }
-    unlinkSync(plan.file);
-    out.write(`✓ removed ${plan.file}\n`);
+    try {
+      unlinkSync(plan.file);
+      out.write(`✓ removed ${plan.file}\n`);
+    } catch (err) {
+      problems.push(`cannot remove ${plan.file} (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`);
+    }
   }
   // `disable` removes it; it stays when the unit file went first or the manager is away
   if (link && existsSync(dirname(link))) {
