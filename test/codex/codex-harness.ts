@@ -43,7 +43,7 @@ export interface ActivateOptions {
 }
 
 export function activateCodex(options: ActivateOptions = {}): Activated {
-  const got = { presets: [], projectors: [], clients: [], commands: [], diagnostics: [], required: [], logs: [] } as Omit<Activated, 'projector' | 'client' | 'project'>;
+  const got = { presets: [], projectors: [], clients: [], commands: [], diagnostics: [], required: [], logs: [] } as Omit<Activated, 'api' | 'projector' | 'client' | 'project'>;
   const log = Object.fromEntries((['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (event: string, fields?: LogFields) => { got.logs.push({ level, event, ...(fields ? { fields } : {}) }); }])) as unknown as ActivationContext['log'];
   const chains = new ChainStore(options.gatewayStateDir ?? mkdtempSync(join(tmpdir(), 'hyp-codex-gateway-')));
   const api: AiGatewayApi = {

@@ -29,7 +29,7 @@ test('hyp attach claude / hyp detach claude go through the claude client and rou
     const attached = await runHyp(['attach', 'claude'], { hypHome: daemon.hypHome, env });
     assert.equal(attached.code, 0, attached.stderr);
     const settings = JSON.parse(readFileSync(join(claudeDir, 'settings.json'), 'utf8')) as { env: Record<string, string> };
-    assert.equal(settings.env.ANTHROPIC_BASE_URL, daemon.endpoint);
+    assert.ok(settings.env.ANTHROPIC_BASE_URL!.startsWith(`${daemon.endpoint}/chain/claude-`), 'the user\'s https://corp.example stays the upstream, behind the gateway');
     const detached = await runHyp(['detach', 'claude'], { hypHome: daemon.hypHome, env });
     assert.equal(detached.code, 0, detached.stderr);
     assert.equal(readFileSync(join(claudeDir, 'settings.json'), 'utf8'), original);
