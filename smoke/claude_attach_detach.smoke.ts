@@ -44,9 +44,10 @@ test('hyp claude attach / detach round trip with a real daemon', async (t) => {
   assert.match(attached.stdout, /previous ANTHROPIC_BASE_URL was https:\/\/llm-gateway\.corp\.example/);
   const once = readFileSync(settings, 'utf8');
   const s = JSON.parse(once);
-  assert.equal(s.env.ANTHROPIC_BASE_URL, daemon.endpoint, 'the running gateway\'s real endpoint');
+  assert.match(s.env.ANTHROPIC_BASE_URL, new RegExp(`^${daemon.endpoint!.replace(/[.]/g, '\\.')}/chain/claude-[0-9a-f]{8}$`), 'the running gateway\'s real endpoint, chained to the user\'s own gateway');
+  assert.match(attached.stdout, /traffic goes on to your own upstream https:\/\/llm-gateway\.corp\.example/);
   assert.equal(s.env.ENABLE_TOOL_SEARCH, 'true');
-  assert.equal(s.env._CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL, '1');
+  assert.equal(s.env._CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL, undefined, 'never first-party towards the user\'s own gateway');
   assert.equal(s.env.BASH_DEFAULT_TIMEOUT_MS, '60000');
   assert.deepEqual(s.hooks.Stop, [{ hooks: [{ type: 'command', command: 'say done' }] }]);
   assert.deepEqual(Object.keys(s.hooks), ['Stop', 'SessionStart', 'CwdChanged', 'UserPromptSubmit', 'PostToolUse', 'SessionEnd']);

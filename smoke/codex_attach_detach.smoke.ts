@@ -1,6 +1,6 @@
 // `hyp codex attach | detach | status` as real processes against a running daemon: a
-// commented config.toml survives attach + detach byte for byte, the previous model_provider
-// comes back, attach is idempotent, the ChatGPT route is chosen from auth.json, and refusals
+// commented config.toml survives attach + detach byte for byte, the provider id never changes
+// (its own base_url is chained behind the gateway), attach is idempotent, the ChatGPT route is chosen from auth.json, and refusals
 // (no gateway, malformed file) are one line, non-zero, and leave the file as it was.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,14 +46,17 @@ test('hyp codex attach / detach through real processes', async (t) => {
     assert.equal(first.code, 0, first.stderr);
     const report = JSON.parse(first.stdout) as Record<string, unknown>;
     assert.equal(report.changed, true);
-    assert.equal(report.route, 'openai');
-    assert.equal(report.previous_model_provider, 'azure');
-    assert.equal(report.base_url, `${daemon.endpoint}/v1`);
+    assert.equal(report.model_provider, 'azure');
+    assert.equal(report.chained, true);
+    assert.equal(report.upstream, 'https://example-tenant.openai.azure.com/openai');
+    assert.match(String(report.base_url), /\/chain\/codex-[0-9a-f]{8}$/);
+    assert.ok(String(report.base_url).startsWith(`${daemon.endpoint}/chain/`));
     const attached = readFileSync(path, 'utf8');
     const toml = parse(attached) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    assert.equal(toml.model_provider, 'hypaware');
-    assert.equal(toml.model_providers.hypaware.base_url, `${daemon.endpoint}/v1`);
-    assert.equal(toml.model_providers.hypaware.wire_api, 'responses');
+    assert.equal(toml.model_provider, 'azure', 'the provider id a thread remembers stays');
+    assert.equal(toml.model_providers.azure.base_url, report.base_url);
+    assert.equal(toml.model_providers.hypaware, undefined);
+    assert.equal(toml.model_providers.azure.env_key, 'AZURE_OPENAI_API_KEY');
     assert.equal(toml.model_providers.azure.query_params['api-version'], '2025-04-01-preview');
     assert.ok(attached.includes('# Codex, set up by hand\nmodel = "gpt-5-codex"    # favourite\n'));
 
@@ -62,11 +65,11 @@ test('hyp codex attach / detach through real processes', async (t) => {
     assert.equal(readFileSync(path, 'utf8'), attached);
 
     const status = await hyp(['codex', 'status', '--json'], home);
-    assert.deepEqual(JSON.parse(status.stdout), { attached: true, endpoint: daemon.endpoint, settings_path: path });
+    assert.deepEqual(JSON.parse(status.stdout), { attached: true, endpoint: daemon.endpoint, upstream: 'https://example-tenant.openai.azure.com/openai (your own upstream, chained)', settings_path: path });
 
     const detach = await hyp(['codex', 'detach'], home);
     assert.equal(detach.code, 0, detach.stderr);
-    assert.match(detach.stdout, /model_provider = "azure" restored/);
+    assert.match(detach.stdout, /restored: base_url = "https:\/\/example-tenant\.openai\.azure\.com\/openai"/);
     assert.equal(readFileSync(path, 'utf8'), CONFIG);
   });
 
@@ -76,8 +79,8 @@ test('hyp codex attach / detach through real processes', async (t) => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /ChatGPT route/);
     const toml = parse(readFileSync(join(home, 'config.toml'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    assert.equal(toml.model_providers.hypaware.base_url, `${daemon.endpoint}/backend-api/codex`);
-    assert.equal(toml.model_providers.hypaware.requires_openai_auth, true);
+    assert.equal(toml.openai_base_url, `${daemon.endpoint}/backend-api/codex`, 'the built-in provider, redirected to the ChatGPT route');
+    assert.equal(toml.model_provider, undefined);
   });
 
   await t.test('a malformed config.toml is refused in one line and left as it was', async () => {
