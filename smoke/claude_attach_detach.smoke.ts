@@ -92,6 +92,6 @@ test('hyp claude attach / detach round trip with a real daemon', async (t) => {
   await daemon.stop();
   const noGateway = await hyp(['claude', 'attach']);
   assert.notEqual(noGateway.code, 0);
-  assert.match(noGateway.stderr, /^hyp: cannot attach Claude Code: .*hyp daemon run --foreground/);
+  assert.match(noGateway.stderr, /^hyp: cannot attach Claude Code: .*hyp daemon start/);
   assert.equal(readFileSync(settings, 'utf8'), ORIGINAL, 'a port nothing listens on is never written');
 });

@@ -235,7 +235,7 @@ describe('hyp claude attach / detach', () => {
   test('`hyp claude attach` refuses when no gateway listens, and never writes that port', async () => {
     const rig = activateClaude({ endpoint: new Error('no gateway is listening on 127.0.0.1:18521') });
     const file = seed(rig, USER_SETTINGS);
-    await assert.rejects(command(rig, ['attach']), (err: unknown) => err instanceof HypError && /^cannot attach Claude Code: no gateway is listening on 127\.0\.0\.1:18521; start it with `hyp daemon run --foreground`$/.test(err.message));
+    await assert.rejects(command(rig, ['attach']), (err: unknown) => err instanceof HypError && /^cannot attach Claude Code: no gateway is listening on 127\.0\.0\.1:18521; start it with `hyp daemon start`$/.test(err.message));
     assert.equal(readFileSync(file, 'utf8'), USER_SETTINGS);
     const diagnostics = await rig.diagnostics[0]!();
     assert.deepEqual(diagnostics, [], 'not attached: nothing to report');

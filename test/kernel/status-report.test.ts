@@ -52,5 +52,5 @@ test('hyp status: a status file left "running" by a process that is gone reads a
   assert.equal(report.daemon.endpoint, undefined, 'no endpoint advertised for a dead daemon');
   const diag = report.diagnostics.find((d) => d.kind === 'daemon_not_running');
   assert.match(String(diag?.message), new RegExp(`pid ${gone}\\) exited without stopping cleanly`));
-  assert.equal(diag?.repair, 'hyp daemon run --foreground');
+  assert.equal(diag?.repair, 'hyp daemon start');
 });

@@ -58,7 +58,7 @@ export async function buildStatusReport(layout: HypLayout, kernel: Kernel | unde
   else if (bootMessage) diagnostics.push({ kind: bootKind, level: 'error', message: bootMessage });
   for (const issue of report.config.issues) diagnostics.push({ kind: 'config_invalid', level: 'error', message: `${issue.path}: ${issue.message}`, repair: `$EDITOR ${layout.configPath}` });
   if (report.daemon.state === 'not_running' || report.daemon.state === 'stopped' || report.daemon.state === 'dead') {
-    diagnostics.push({ kind: 'daemon_not_running', level: 'warn', message: report.daemon.state === 'dead' ? `the daemon (pid ${report.daemon.pid}) exited without stopping cleanly` : 'the daemon is not running: nothing is being captured', repair: 'hyp daemon run --foreground' });
+    diagnostics.push({ kind: 'daemon_not_running', level: 'warn', message: report.daemon.state === 'dead' ? `the daemon (pid ${report.daemon.pid}) exited without stopping cleanly` : 'the daemon is not running: nothing is being captured', repair: 'hyp daemon start' });
   }
   for (const c of readMetricSnapshots(layout.metricsDir)) report.counters[c.name] = (report.counters[c.name] ?? 0) + c.value;
   if (!kernel) return report;

@@ -75,7 +75,7 @@ export function openDatabase(path: string, busyTimeout = busyTimeoutMs()): Datab
 
 /** A read-only connection (for `hyp query`): writes are impossible at the SQLite level. */
 export function openReadOnlyDatabase(path: string, busyTimeout = busyTimeoutMs()): Database.Database {
-  if (!existsSync(path)) throw new HypError(`no database yet at ${path}; start the daemon (hyp daemon run --foreground) to create it`, { kind: 'db_missing' });
+  if (!existsSync(path)) throw new HypError(`no database yet at ${path}; start the daemon (hyp daemon start) to create it`, { kind: 'db_missing' });
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     db.pragma(`busy_timeout = ${busyTimeout}`);

@@ -73,7 +73,7 @@ export function gatewayDiagnostics(state: GatewayState, config: GatewayConfig): 
     const size = spill.bytes < 1024 * 1024 ? `${Math.ceil(spill.bytes / 1024)} KB` : `${(spill.bytes / 1024 / 1024).toFixed(1)} MB`;
     out.push(alive
       ? { kind: 'gateway_spill_backlog', level: 'info', message: `${size} of exchanges wait in the spill journal (${spill.files} file${spill.files === 1 ? '' : 's'}); the writer is catching up` }
-      : { kind: 'gateway_spill_backlog', level: 'warn', message: `${size} of captured exchanges wait in the spill journal (${spill.files} file${spill.files === 1 ? '' : 's'}) and are not in the database yet`, repair: 'hyp daemon run --foreground  # the gateway writes them when it starts' });
+      : { kind: 'gateway_spill_backlog', level: 'warn', message: `${size} of captured exchanges wait in the spill journal (${spill.files} file${spill.files === 1 ? '' : 's'}) and are not in the database yet`, repair: 'hyp daemon start  # the gateway writes them when it starts' });
   }
   if (running && alive) {
     if (running.port_fallback) {

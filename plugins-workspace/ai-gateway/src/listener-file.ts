@@ -20,7 +20,7 @@ export interface ListenerFile {
   write_failing?: { since: string; reason: string; message: string };
 }
 
-export const NO_GATEWAY_MESSAGE = 'ai-gateway: no running gateway; start it with `hyp daemon run --foreground`';
+export const NO_GATEWAY_MESSAGE = 'ai-gateway: no running gateway; start it with `hyp daemon start` (or `hyp daemon run --foreground`)';
 
 export function listenerFilePath(stateDir: string): string {
   return join(stateDir, 'listener.json');

@@ -9,7 +9,7 @@ async function runningEndpoint(api: AiGatewayApi): Promise<string> {
     return await api.localEndpoint();
   } catch (err) {
     const why = errorMessage(err);
-    const hint = why.includes('hyp daemon run') ? '' : '; start it with `hyp daemon run --foreground`';
+    const hint = why.includes('hyp daemon') ? '' : '; start it with `hyp daemon start`';
     throw new HypError(`cannot attach Claude Code: ${why}${hint}`, { kind: 'gateway_not_running' });
   }
 }
