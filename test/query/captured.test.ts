@@ -1,4 +1,4 @@
-// Overview, views, the ten recipes, Parquet export and the README's library example over a
+// Overview, views, the ten recipes, Parquet export and the library example of docs/library.md over a
 // history captured for real (daemon + fake upstreams), checked against what went over the wire.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -166,7 +166,7 @@ test('hyp query schema lists every dataset and the views as they really are; JSO
   assert.equal(secret[0]!.n, 0);
 });
 
-test('the README library example runs as printed', () => {
+test('the docs/library.md example runs as printed', () => {
   const cwd = tempDir('hyp-library-example-');
   const data = join(cwd, 'hyp-data', 'hypaware');
   mkdirSync(data, { recursive: true });

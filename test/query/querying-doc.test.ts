@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { RECIPES } from 'hypaware';
 import { QUERYING_DOC, generatedBlock, regenerated, renderRecipes, renderViews } from './querying-doc.js';
 
-test('README.md lists the shipped views and the ten recipes as they are', () => {
+test('docs/querying.md lists the shipped views and the ten recipes as they are', () => {
   const doc = readFileSync(QUERYING_DOC, 'utf8');
   if (process.env.HYP_WRITE_DOCS === '1') writeFileSync(QUERYING_DOC, regenerated(doc));
   const current = readFileSync(QUERYING_DOC, 'utf8');

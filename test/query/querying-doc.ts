@@ -1,24 +1,25 @@
 /**
- * The generated parts of README.md (the README's "Querying" section): the views'
- * columns and the ten recipes, rendered from the data the product ships.
+ * The generated parts of docs/querying.md: the views' columns and the ten recipes, rendered
+ * from the data the product ships; and the library example of docs/library.md.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HISTORY_VIEWS, RECIPES, type Recipe, type ViewSpec } from 'hypaware';
 import { REPO_ROOT } from '../helpers/repo.js';
 
-export const QUERYING_DOC = join(REPO_ROOT, 'README.md');
+export const QUERYING_DOC = join(REPO_ROOT, 'docs', 'querying.md');
+export const LIBRARY_DOC = join(REPO_ROOT, 'docs', 'library.md');
 
 export function renderViews(views: ViewSpec[] = HISTORY_VIEWS): string {
   return views.map((v) => [
-    `#### \`${v.name}\``, '', v.description, '',
+    `### \`${v.name}\``, '', v.description, '',
     '| column | type | meaning |', '|---|---|---|',
     ...v.columns.map((c) => `| \`${c.name}\` | ${c.type} | ${c.description ?? ''} |`),
   ].join('\n')).join('\n\n');
 }
 
 export function renderRecipes(recipes: Recipe[] = RECIPES): string {
-  return recipes.map((r, i) => [`#### ${i + 1}. ${r.title}`, '', r.note, '', '```sql', r.sql, '```'].join('\n')).join('\n\n');
+  return recipes.map((r, i) => [`### ${i + 1}. ${r.title}`, '', r.note, '', '```sql', r.sql, '```'].join('\n')).join('\n\n');
 }
 
 /** The lines between `<!-- name:begin ... -->` and `<!-- name:end -->`. */
@@ -26,7 +27,7 @@ export function generatedBlock(doc: string, name: string): { start: number; end:
   const lines = doc.split('\n');
   const start = lines.findIndex((l) => l.startsWith(`<!-- ${name}:begin`));
   const end = lines.findIndex((l) => l === `<!-- ${name}:end -->`);
-  if (start < 0 || end < start) throw new Error(`README.md has no ${name} block`);
+  if (start < 0 || end < start) throw new Error(`docs/querying.md has no ${name} block`);
   return { start, end, text: lines.slice(start + 1, end).join('\n') };
 }
 
@@ -41,10 +42,9 @@ export function regenerated(doc: string): string {
   return out;
 }
 
-/** The JavaScript example under "### Use it from Node". */
-export function libraryExample(doc: string = readFileSync(QUERYING_DOC, 'utf8')): string {
-  const section = doc.slice(doc.indexOf('### Use it from Node'));
-  const match = /```js\n([\s\S]*?)```/.exec(section);
-  if (!match) throw new Error('README.md has no js example under "Use it from Node"');
+/** The JavaScript example of docs/library.md. */
+export function libraryExample(doc: string = readFileSync(LIBRARY_DOC, 'utf8')): string {
+  const match = /```js\n([\s\S]*?)```/.exec(doc);
+  if (!match) throw new Error('docs/library.md has no js example');
   return match[1]!;
 }
