@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { headerMap, redactForProjector, redactForStorage, secretHeaderNames, secretKindView } from '@hypaware/ai-gateway/internal/writer/header-redaction.js';
-import { decodeBody } from '@hypaware/ai-gateway/internal/writer/body-decoding.js';
-import { isEventStream, parseEventStream } from '@hypaware/ai-gateway/internal/writer/sse-events.js';
-import { partContentText, stripBase64 } from '@hypaware/ai-gateway/internal/writer/content-text.js';
+import { headerMap, redactForProjector, redactForStorage, secretHeaderNames, secretKindView } from '@hypaware/ai-gateway/internal/recorder/header-redaction.js';
+import { decodeBody } from '@hypaware/ai-gateway/internal/recorder/body-decoding.js';
+import { isEventStream, parseEventStream } from '@hypaware/ai-gateway/internal/recorder/sse-events.js';
+import { partContentText, stripBase64 } from '@hypaware/ai-gateway/internal/recorder/content-text.js';
 import { BodyCapture } from '@hypaware/ai-gateway/internal/proxy/body-capture.js';
 
 const SECRET = 'sk-ant-api03-Zq8RtY2wVb5nM1kL9pX7cJ4hG6fD3sA0';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExchangeInput, ExchangeProjector, ProjectedExchange, ProjectorContext } from '@hypaware/ai-gateway';
 import type { ProjectorEntry } from '@hypaware/ai-gateway/internal/gateway-state.js';
-import { dispatchProjectors } from '@hypaware/ai-gateway/internal/writer/projector-dispatch.js';
+import { dispatchProjectors } from '@hypaware/ai-gateway/internal/recorder/projector-dispatch.js';
 import { projectorOverlaps } from '@hypaware/ai-gateway/internal/overlap-probe.js';
 import { recordingLogger } from './gateway-fixtures.js';
 

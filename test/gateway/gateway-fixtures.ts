@@ -7,7 +7,7 @@ import type { AiGatewayApi, ExchangeProjector } from '@hypaware/ai-gateway';
 import { bootKernel, type Kernel, type Logger, type LogFields } from '@hypaware/core';
 import type { ExchangeRecord } from '@hypaware/ai-gateway/internal/exchange-record.js';
 import { gatewayStateOf, projectorsInOrder } from '@hypaware/ai-gateway/internal/gateway-state.js';
-import { ExchangeWriter, type WriterSettings } from '@hypaware/ai-gateway/internal/writer/exchange-writer.js';
+import { ExchangeWriter, type WriterSettings } from '@hypaware/ai-gateway/internal/recorder/exchange-writer.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';

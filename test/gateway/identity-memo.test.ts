@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExchangeInput, ProjectedMessage } from '@hypaware/ai-gateway';
-import { planMessages } from '@hypaware/ai-gateway/internal/writer/message-rows.js';
-import { HistoryIdentityMemo } from '@hypaware/ai-gateway/internal/writer/message-identity.js';
+import { planMessages } from '@hypaware/ai-gateway/internal/recorder/message-rows.js';
+import { HistoryIdentityMemo } from '@hypaware/ai-gateway/internal/recorder/message-identity.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
 const exchange = { exchange_id: 'ex', ts_start: '2026-03-04T05:06:07.000Z', stream_events: [], metadata: {}, is_sse: false } as unknown as ExchangeInput;

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExchangeInput, ProjectedExchange, ProjectedMessage } from '@hypaware/ai-gateway';
-import { planMessages, type Row } from '@hypaware/ai-gateway/internal/writer/message-rows.js';
-import { canonicalJson, fallbackMessageId, hash16 } from '@hypaware/ai-gateway/internal/writer/message-identity.js';
+import { planMessages, type Row } from '@hypaware/ai-gateway/internal/recorder/message-rows.js';
+import { canonicalJson, fallbackMessageId, hash16 } from '@hypaware/ai-gateway/internal/recorder/message-identity.js';
 import { MESSAGE_COLUMNS } from '@hypaware/ai-gateway/internal/datasets.js';
 
 const exchange = { exchange_id: 'ex', ts_start: '2026-03-04T05:06:07.000Z', stream_events: [], metadata: {}, is_sse: false } as unknown as ExchangeInput;

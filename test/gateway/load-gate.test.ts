@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LoadGate, loadSampler, type LoadSample } from '@hypaware/ai-gateway/internal/writer/load-gate.js';
+import { LoadGate, loadSampler, type LoadSample } from '@hypaware/ai-gateway/internal/handoff/load-gate.js';
 
 function gate(samples: LoadSample[], maxHoldMs = 1000) {
   let i = 0;

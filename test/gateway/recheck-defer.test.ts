@@ -1,7 +1,7 @@
 /** Re-checks give way to fresh exchanges (deferred while the writer is busy, never forever) and run one at a time. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecheckQueue } from '@hypaware/ai-gateway/internal/writer/recheck-queue.js';
+import { RecheckQueue } from '@hypaware/ai-gateway/internal/recorder/recheck-queue.js';
 import { waitFor } from '../helpers/wait.js';
 
 test('a due re-check waits while the writer is busy and runs once it is not', async () => {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExchangeRecord } from '@hypaware/ai-gateway/internal/exchange-record.js';
-import { secretHeaderNames } from '@hypaware/ai-gateway/internal/writer/header-redaction.js';
-import { SpillJournal, type SpillJournalOptions } from '@hypaware/ai-gateway/internal/writer/spill-journal.js';
+import { secretHeaderNames } from '@hypaware/ai-gateway/internal/recorder/header-redaction.js';
+import { SpillJournal, type SpillJournalOptions } from '@hypaware/ai-gateway/internal/handoff/spill-journal.js';
 import { tempDir } from '../helpers/repo.js';
 import { makeRecord, recordingLogger } from './gateway-fixtures.js';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
-const moduleUrl = new URL('../../../plugins-workspace/ai-gateway/dist/writer/thread-priority.js', import.meta.url).href;
+const moduleUrl = new URL('../../../plugins-workspace/ai-gateway/dist/recorder/thread-priority.js', import.meta.url).href;
 
 test('lowerThisThreadPriority sets the calling thread to the given nice value, not the process', { skip: process.platform !== 'linux' && 'per-thread priority is Linux only' }, async () => {
   const before = getPriority(process.pid);

@@ -9,7 +9,7 @@ import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExchangeInput, ExchangeProjector, ProjectedExchange, ProjectedMessage } from '@hypaware/ai-gateway';
-import { ExchangeWriter } from '@hypaware/ai-gateway/internal/writer/exchange-writer.js';
+import { ExchangeWriter } from '@hypaware/ai-gateway/internal/recorder/exchange-writer.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeRecord, recordingLogger, startWriterRig } from './gateway-fixtures.js';
 

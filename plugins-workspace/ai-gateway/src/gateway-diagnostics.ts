@@ -10,7 +10,7 @@ import { readListenerFile } from './listener-file.js';
 import { projectorOverlaps, routeOverlaps, type Overlap } from './overlap-probe.js';
 import { compileRoutingTable } from './proxy/routing.js';
 import { spillDirOf } from './gateway-paths.js';
-import { spillFilesIn } from './writer/spill-journal.js';
+import { spillFilesIn } from './handoff/spill-journal.js';
 
 const CONFIG_KEY = 'plugins["@hypaware/ai-gateway"]';
 

@@ -11,10 +11,10 @@ import { removeListenerFile, writeListenerFile, type ListenerFile } from './list
 import { ProxyServer, type BoundAddress } from './proxy/proxy-server.js';
 import { Router } from './proxy/router.js';
 import { ChainRoutes } from './proxy/chain-routes.js';
-import type { WriterSettings } from './writer/exchange-writer.js';
+import type { WriterSettings } from './recorder/exchange-writer.js';
 import { spillDirOf } from './gateway-paths.js';
-import { LoadGate } from './writer/load-gate.js';
-import { WriterClient, type WriteFailure } from './writer/writer-client.js';
+import { LoadGate } from './handoff/load-gate.js';
+import { WriterClient, type WriteFailure } from './handoff/writer-client.js';
 
 /** Start waits this long for the writer thread (kernel boot, database open); proxying starts regardless. */
 const WRITER_READY_MS = 15_000;

@@ -7,8 +7,8 @@ import type { ReprojectOptions, ReprojectResult } from './api-types.js';
 import { parseGatewayConfig } from './config.js';
 import { EXCHANGES_DATASET } from './datasets.js';
 import { projectorsInOrder, type GatewayState } from './gateway-state.js';
-import { ExchangeWriter } from './writer/exchange-writer.js';
-import type { Row } from './writer/message-rows.js';
+import { ExchangeWriter } from './recorder/exchange-writer.js';
+import type { Row } from './recorder/message-rows.js';
 
 export async function reprojectStored(state: GatewayState, options: ReprojectOptions = {}): Promise<ReprojectResult> {
   const { ctx } = state;

@@ -1,6 +1,6 @@
 /** Messages between the proxy (daemon main thread) and the writer thread. */
 import type { ExchangeRecord } from '../exchange-record.js';
-import type { BatchOutcome, WriterSettings } from './exchange-writer.js';
+import type { BatchOutcome, WriterSettings } from '../recorder/exchange-writer.js';
 
 /** Batch failure reason for an unexpected error in the writer (treated like a crash for those records). */
 export const WRITER_ERROR = 'writer_error';

@@ -8,7 +8,7 @@ import { AI_GATEWAY_CAPABILITY } from '../api-types.js';
 import { gatewayStateOf, projectorsInOrder } from '../gateway-state.js';
 import { ExchangeWriter, type BatchOutcome } from './exchange-writer.js';
 import { lowerThisThreadPriority } from './thread-priority.js';
-import { WRITER_ERROR, type FromWriter, type ToWriter, type WriterWorkerData } from './writer-protocol.js';
+import { WRITER_ERROR, type FromWriter, type ToWriter, type WriterWorkerData } from '../handoff/writer-protocol.js';
 
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;

@@ -7,7 +7,7 @@
  */
 import type { ExchangeRecord } from '../exchange-record.js';
 import { sharedCopy } from '../shared-slab.js';
-import { spillHeaders } from './header-redaction.js';
+import { spillHeaders } from '../recorder/header-redaction.js';
 
 export const FRAME_HEAD_BYTES = 12;
 const NO_BODY = 0xffffffff;

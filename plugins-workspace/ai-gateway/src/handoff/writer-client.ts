@@ -10,8 +10,8 @@
 import { Worker } from 'node:worker_threads';
 import { errorMessage, type Logger, type Meter } from '@hypaware/core';
 import { recordBytes, type ExchangeRecord } from '../exchange-record.js';
-import type { WriterSettings } from './exchange-writer.js';
-import { secretHeaderNames } from './header-redaction.js';
+import type { WriterSettings } from '../recorder/exchange-writer.js';
+import { secretHeaderNames } from '../recorder/header-redaction.js';
 import { LoadGate } from './load-gate.js';
 import { SpillJournal } from './spill-journal.js';
 import { WRITER_ERROR, type FromWriter, type ToWriter, type WriterWorkerData } from './writer-protocol.js';
@@ -257,7 +257,7 @@ export class WriterClient {
 
   #spawn(): void {
     this.#ready = false;
-    const worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: this.#options.workerData });
+    const worker = new Worker(new URL('../recorder/writer-worker.js', import.meta.url), { workerData: this.#options.workerData });
     this.#worker = worker;
     worker.on('message', (msg: FromWriter) => this.#onMessage(msg));
     worker.on('error', (err) => this.#options.log.error('aigw.writer_error', { error: errorMessage(err) }));
