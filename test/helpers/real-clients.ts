@@ -167,9 +167,13 @@ function tail(text: string, n = 3000): string {
   return text.length > n ? `…${text.slice(-n)}` : text;
 }
 
-async function registryReachable(): Promise<{ ok: boolean; detail: string }> {
+/** `npm ping` without npm's own retries; `unreachable` only for a network-level failure (a registry without /-/ping is not). */
+async function pingRegistry(): Promise<{ unreachable: boolean; detail: string }> {
   const r = await runClient(npmCommand(), ['ping', '--fetch-retries=0', '--fetch-timeout=20000'], { env: npmEnv(), timeoutMs: 60_000 });
-  return { ok: r.code === 0, detail: `${r.stdout}${r.stderr}`.trim().split('\n').filter((l) => l.trim() !== '').slice(-3).join(' | ') };
+  const text = `${r.stdout}${r.stderr}`;
+  const code = /npm error code (\S+)/.exec(text)?.[1];
+  const detail = code ? `npm ping: ${code}` : text.trim().split('\n').filter((l) => l.trim() !== '' && !/complete log of this run/.test(l)).slice(-2).join(' | ');
+  return { unreachable: r.code !== 0 && NETWORK_ERROR.test(text), detail };
 }
 
 /** Install both pinned packages into `target` (a fresh folder), verify them; `{why}` when the registry is unreachable. */
@@ -177,6 +181,9 @@ async function installInto(target: string): Promise<{ why: string } | undefined>
   mkdirSync(target, { recursive: true });
   const dependencies = Object.fromEntries(Object.values(REAL_CLIENT_PACKAGES).map((p) => [p.package, p.version]));
   writeFileSync(join(target, 'package.json'), `${JSON.stringify({ name: 'hypaware-real-clients', private: true, description: 'installed by test/helpers/real-clients.ts', dependencies }, null, 2)}\n`);
+  // An unreachable registry costs npm install minutes of its own retries; a ping answers at once.
+  const before = await pingRegistry();
+  if (before.unreachable) return { why: `npm registry unreachable, cannot install the real clients (${before.detail})` };
   const args = ['install', '--prefix', target, '--no-audit', '--no-fund', '--ignore-scripts=false', '--include=optional', '--engine-strict=false', '--save=false', '--loglevel=warn'];
   let last = '';
   for (let i = 1; i <= INSTALL_ATTEMPTS; i++) {
@@ -184,8 +191,9 @@ async function installInto(target: string): Promise<{ why: string } | undefined>
     if (r.code === 0) break;
     last = `npm ${args.join(' ')} (attempt ${i}/${INSTALL_ATTEMPTS}) ${r.timedOut ? `timed out after ${INSTALL_TIMEOUT_MS} ms` : `exited ${r.code ?? r.signal}`}:\n${tail(r.stderr || r.stdout)}`;
     if (NETWORK_ERROR.test(r.stderr)) {
-      const ping = await registryReachable();
-      if (!ping.ok) return { why: `npm registry unreachable, cannot install the real clients (${ping.detail || 'npm ping failed'}); npm said: ${r.stderr.trim().split('\n').slice(-1)[0] ?? ''}` };
+      const ping = await pingRegistry();
+      const code = /npm error code (\S+)/.exec(r.stderr)?.[1] ?? 'a network error';
+      if (ping.unreachable) return { why: `npm registry unreachable, cannot install the real clients (npm install: ${code}; ${ping.detail})` };
     }
     if (i === INSTALL_ATTEMPTS) throw new Error(`installing the real clients into ${target} failed ${INSTALL_ATTEMPTS} times; last: ${last}`);
     rmSync(join(target, 'node_modules'), { recursive: true, force: true });
