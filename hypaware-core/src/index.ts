@@ -4,4 +4,5 @@ export { HypError, UsageError, errorMessage } from './errors.js';
 export { writeFileAtomic } from './util/atomic-write.js';
 export { parseDateOption } from './query/dates.js';
 export { progressLine } from './query/progress-line.js';
+export { isPlainObject } from './util/plain-object.js';
 export { bootKernel, type Kernel, type BootOptions } from './kernel/boot.js';

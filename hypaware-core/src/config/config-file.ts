@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { JsonObject, ConfigIssue } from '../plugin-api.js';
 import { HypError } from '../errors.js';
+import { isPlainObject } from '../util/plain-object.js';
 
 /** The validated config file: `{"plugins": {"<name>": {...slice}}, "plugin_dirs": [...]}`. */
 export interface HypConfig {
@@ -21,10 +22,6 @@ const TOP_LEVEL_KEYS = new Set(['$schema', 'plugins', 'plugin_dirs', 'retention'
 /** Embedded default: every bundled plugin enabled with its own defaults. */
 export function defaultConfig(path: string): HypConfig {
   return { path, fromFile: false, plugins: {}, pluginDirs: [] };
-}
-
-function isPlainObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**
