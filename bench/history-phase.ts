@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { bootKernel } from '@hypaware/core';
+import { bootKernel } from '@hypaware/core/boot';
 import { runHyp } from '../test/helpers/daemon.js';
 import { median, round } from './stats.js';
 

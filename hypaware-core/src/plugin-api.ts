@@ -26,10 +26,16 @@ export interface PluginManifest {
    * `run(argv: string[]): Promise<number>`.
    */
   standalone_commands?: Record<string, string>;
+  /**
+   * Sections addressed to other plugins, keyed by a name the receiving plugin defines (for
+   * example a capability it provides). The kernel checks only that each is JSON and hands it
+   * over unread through `ActivationContext.contributions(key)`.
+   */
+  contributes?: Record<string, JsonValue>;
 }
 
 /** What the kernel was booted for. Plugins use it to skip work that only one role needs. */
-export type KernelMode = 'daemon' | 'cli' | 'writer';
+export type KernelMode = 'daemon' | 'cli';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
@@ -148,6 +154,17 @@ export interface PluginPaths {
   stateRoot: string;
 }
 
+/** One active plugin's manifest section `contributes[key]`, with what the receiver needs to act for it. */
+export interface PluginContribution {
+  plugin: { name: string; version: string; rootDir: string };
+  /** the section as written in the manifest (a copy) */
+  value: JsonValue;
+  /** the contributing plugin's config slice (without `enabled`) */
+  config: JsonObject;
+  /** the contributing plugin's state directory */
+  stateDir: string;
+}
+
 export interface ActivationContext {
   plugin: { name: string; version: string; manifest: PluginManifest; rootDir: string };
   mode: KernelMode;
@@ -171,6 +188,11 @@ export interface ActivationContext {
   storage: StorageAccess;
   /** Register work to run when the kernel shuts down (reverse order). */
   onShutdown(fn: () => Promise<void> | void): void;
+  /**
+   * The `contributes[key]` sections of the plugins activated so far (all of them once
+   * activation is over, e.g. when a source starts), in activation order.
+   */
+  contributions(key: string): PluginContribution[];
 }
 
 /** A config problem: `path` is the dotted key inside the plugin's slice. */

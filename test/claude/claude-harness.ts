@@ -97,12 +97,21 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
       required.push({ name, ...(range ? { range } : {}) });
       return api as T;
     },
+    contributions: () => [],
     registerDataset: () => { throw new Error('the claude plugin registers no dataset'); },
     registerCommand: (spec: CommandSpec) => { commands.push(spec); },
     registerSource: () => { throw new Error('the claude plugin registers no source'); },
     registerDiagnostics: (provider: () => Promise<Diagnostic[]> | Diagnostic[]) => { diagnostics.push(provider); },
     registerUninstallStep: () => undefined,
-    storage: { database: () => { throw new Error('no storage in unit tests'); }, path: '/nonexistent/db' },
+    registerView: () => { throw new Error('the claude plugin registers no view'); },
+    registerStatusSection: () => { throw new Error('the claude plugin registers no status section'); },
+    configSection: () => undefined,
+    storage: {
+      database: () => { throw new Error('no storage in unit tests'); },
+      openReadOnly: () => { throw new Error('no storage in unit tests'); },
+      driverDatabase: () => { throw new Error('no storage in unit tests'); },
+      path: '/nonexistent/db',
+    },
     onShutdown: () => undefined,
   } as ActivationContext;
   void activate(ctx);

@@ -90,7 +90,7 @@ describe('what is Anthropic traffic', () => {
   });
 
   test('every mode registers the preset, projector and client; only the CLI adds the command and diagnostics', () => {
-    for (const mode of ['daemon', 'writer', 'cli'] as const) {
+    for (const mode of ['daemon', 'cli'] as const) {
       const rig = activateClaude({ mode });
       assert.deepEqual([rig.presets.length, rig.projector.name, rig.clients.map((c) => [c.name, c.defaultUpstream])], [1, 'claude-anthropic-messages', [['claude', 'anthropic']]], mode);
       assert.deepEqual([rig.commands.map((c) => c.name), rig.diagnostics.length], mode === 'cli' ? [['claude'], 1] : [[], 0], mode);

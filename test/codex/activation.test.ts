@@ -21,12 +21,14 @@ describe('activate', () => {
     assert.equal(a.diagnostics.length, 1);
   });
 
-  test('the writer thread and the daemon get the projector but no commands', () => {
-    for (const mode of ['writer', 'daemon'] as const) {
-      const a = activateCodex({ mode });
-      assert.equal(a.projectors.length, 1);
-      assert.equal(a.commands.length, 0);
-    }
+  test('the writer thread (the projector module) and the daemon get the projector but no commands', async () => {
+    const a = activateCodex({ mode: 'daemon' });
+    assert.equal(a.projectors.length, 1);
+    assert.equal(a.commands.length, 0);
+    const moduleUrl = new URL('../../../plugins-workspace/codex/dist/projectors.js', import.meta.url).href;
+    const { createProjectors } = (await import(moduleUrl)) as typeof import('../../plugins-workspace/codex/src/projectors.js');
+    const inWriter = createProjectors({ plugin: { name: '@hypaware/codex', version: '2.0.0', rootDir: '/nonexistent' }, config: {}, stateDir: '/nonexistent/state', env: {}, log: { debug() {}, info() {}, warn() {}, error() {} } });
+    assert.deepEqual(inWriter.map((p) => [p.name, p.priority]), a.projectors.map((p) => [p.name, p.priority]));
   });
 });
 

@@ -75,12 +75,21 @@ export function activateCodex(options: ActivateOptions = {}): Activated {
       got.required.push({ name, ...(range ? { range } : {}) });
       return api as T;
     },
+    contributions: () => [],
     registerDataset: () => { throw new Error('the codex plugin registers no dataset'); },
     registerCommand: (spec: CommandSpec) => { got.commands.push(spec); },
     registerSource: () => { throw new Error('the codex plugin registers no source'); },
     registerDiagnostics: (provider: () => Promise<Diagnostic[]> | Diagnostic[]) => { got.diagnostics.push(provider); },
     registerUninstallStep: () => undefined,
-    storage: { database: () => { throw new Error('no storage in unit tests'); }, path: '/nonexistent/db' },
+    registerView: () => { throw new Error('the codex plugin registers no view'); },
+    registerStatusSection: () => { throw new Error('the codex plugin registers no status section'); },
+    configSection: () => undefined,
+    storage: {
+      database: () => { throw new Error('no storage in unit tests'); },
+      openReadOnly: () => { throw new Error('no storage in unit tests'); },
+      driverDatabase: () => { throw new Error('no storage in unit tests'); },
+      path: '/nonexistent/db',
+    },
     onShutdown: () => undefined,
   } as ActivationContext;
   activate(ctx);

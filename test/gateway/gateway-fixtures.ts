@@ -4,9 +4,10 @@
  * capability, datasets and SQLite tables), plus an ExchangeWriter over it.
  */
 import type { AiGatewayApi, ExchangeProjector } from '@hypaware/ai-gateway';
-import { bootKernel, type Kernel, type Logger, type LogFields } from '@hypaware/core';
+import type { Logger, LogFields } from '@hypaware/core';
+import { bootKernel, type Kernel } from '@hypaware/core/boot';
 import type { ExchangeRecord } from '@hypaware/ai-gateway/internal/exchange-record.js';
-import { gatewayStateOf, projectorsInOrder } from '@hypaware/ai-gateway/internal/gateway-state.js';
+import { inDispatchOrder, projectorEntry } from '@hypaware/ai-gateway/internal/projector-entries.js';
 import { ExchangeWriter, type WriterSettings } from '@hypaware/ai-gateway/internal/recorder/exchange-writer.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -98,23 +99,23 @@ export interface WriterRig {
 const ONLY_GATEWAY = { plugins: { '@hypaware/claude': { enabled: false }, '@hypaware/codex': { enabled: false } } };
 
 /**
- * Boot a writer-mode kernel with only the gateway, register `projectors` on its capability,
- * and build an ExchangeWriter over its database. Reuse `hypHome` to reopen the same database.
+ * Boot a kernel with only the gateway, register `projectors` on its capability (validation as
+ * for adapters), and build an ExchangeWriter over its database with the same projectors, as
+ * the writer thread builds them. Reuse `hypHome` to reopen the same database.
  */
 export async function startWriterRig(projectors: ExchangeProjector[], options: { hypHome?: string; settings?: Partial<WriterSettings> } = {}): Promise<WriterRig> {
   const hypHome = options.hypHome ?? tempDir('hyp-gw-writer-');
   writeFileSync(join(hypHome, 'hypaware-config.json'), JSON.stringify(ONLY_GATEWAY));
-  const kernel = await bootKernel({ mode: 'writer', hypHome, env: { ...process.env, HYP_HOME: hypHome } });
+  const kernel = await bootKernel({ mode: 'daemon', hypHome, env: { ...process.env, HYP_HOME: hypHome } });
   const api = kernel.capabilities.get('hypaware.ai-gateway')?.value as AiGatewayApi;
   for (const p of projectors) api.registerExchangeProjector(p);
-  const state = gatewayStateOf(api);
-  if (!state) throw new Error('the gateway capability has no state in this module instance');
+  const ordered = inDispatchOrder(projectors.map((p, i) => projectorEntry(p, i)));
   const logs = recordingLogger();
   const writer = new ExchangeWriter({
     database: () => kernel.database(),
     log: logs.log,
     meter: kernel.meters.meter({ plugin: '@hypaware/ai-gateway' }),
-    projectors: () => projectorsInOrder(state),
+    projectors: () => ordered,
     settings: { gatewayId: 'test-gw', redactHeaders: [], retentionDays: 0, ...options.settings },
   });
   return {

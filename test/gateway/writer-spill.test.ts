@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { bootKernel } from '@hypaware/core';
+import { bootKernel } from '@hypaware/core/boot';
 import { LoadGate, type LoadSample } from '@hypaware/ai-gateway/internal/handoff/load-gate.js';
 import { WriterClient } from '@hypaware/ai-gateway/internal/handoff/writer-client.js';
 import { tempDir } from '../helpers/repo.js';
@@ -24,7 +24,8 @@ async function home(): Promise<{ hypHome: string; configPath: string }> {
   const configPath = join(hypHome, 'hypaware-config.json');
   writeFileSync(configPath, JSON.stringify(ONLY_GATEWAY));
   // create the tables once, as a daemon start would
-  const kernel = await bootKernel({ mode: 'writer', hypHome, configPath, env: { ...process.env, HYP_HOME: hypHome } });
+  const kernel = await bootKernel({ mode: 'daemon', hypHome, configPath, env: { ...process.env, HYP_HOME: hypHome } });
+  kernel.database();
   await kernel.shutdown();
   return { hypHome, configPath };
 }
@@ -34,7 +35,7 @@ const QUIET = () => new LoadGate({ sample: () => ({ loopUtilization: 0, cpuIdle:
 function client(h: { hypHome: string; configPath: string }, spillDir: string, gate: LoadGate, spill: { maxBytes?: number; after?: number } = {}) {
   const logs = recordingLogger();
   const writer = new WriterClient({
-    workerData: { hypHome: h.hypHome, configPath: h.configPath, settings: { gatewayId: 'gw', redactHeaders: [], retentionDays: 0 } },
+    workerData: { hypHome: h.hypHome, plugin: '@hypaware/ai-gateway', settings: { gatewayId: 'gw', redactHeaders: [], retentionDays: 0 }, projectorModules: [] },
     log: logs.log,
     meter: { counter: () => ({ add: () => undefined }) },
     spill: { dir: spillDir, maxBytes: spill.maxBytes ?? 64 * 1024 * 1024 },

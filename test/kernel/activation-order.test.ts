@@ -68,8 +68,8 @@ test('the activation context: mode, config slice without "enabled", owner-only s
   assert.equal(line?.level, 'info');
 });
 
-test('counters are persisted per process role (daemon, writer), not for cli', async () => {
-  for (const mode of ['writer', 'daemon', 'cli'] as const) {
+test('counters are persisted per process role (daemon), not for cli', async () => {
+  for (const mode of ['daemon', 'cli'] as const) {
     const { kernel, hypHome } = await bootFixtures({ bundled: fixturePlugin('graph'), mode });
     await kernel.shutdown();
     const file = join(hypHome, 'hypaware', 'metrics', `${mode}.json`);

@@ -5,7 +5,8 @@
  */
 import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootKernel, type Kernel, type KernelMode } from '@hypaware/core';
+import type { KernelMode } from '@hypaware/core';
+import { bootKernel, type Kernel } from '@hypaware/core/boot';
 import { REPO_ROOT, tempDir } from '../helpers/repo.js';
 
 export const FIXTURE_PLUGINS = join(REPO_ROOT, 'test', 'fixtures', 'plugins');

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { bootKernel } from '@hypaware/core';
+import { bootKernel } from '@hypaware/core/boot';
 import type { ColumnSpec, ColumnType, DatasetSpec } from '@hypaware/core';
 import { tempDir } from '../helpers/repo.js';
 

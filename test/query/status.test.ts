@@ -105,11 +105,13 @@ test('traffic: unprojected exchanges and failing projectors are named with their
   // A third-party plugin whose projector takes /v1/other and always throws.
   const plugin = join(home, 'broken-projector');
   mkdirSync(plugin, { recursive: true });
-  writeFileSync(join(plugin, 'hypaware.plugin.json'), JSON.stringify({ name: 'broken-projector', version: '1.0.0', main: 'index.js', provides: {}, requires: { 'hypaware.ai-gateway': '^2.0.0' } }));
-  writeFileSync(join(plugin, 'index.js'), `export function activate(ctx) {
-  ctx.requireCapability('hypaware.ai-gateway', '^2.0.0').registerExchangeProjector({
-    name: 'broken', priority: 1000, match: (e) => e.pathname === '/v1/other/broken', project() { throw new Error('boom'); },
-  });
+  writeFileSync(join(plugin, 'hypaware.plugin.json'), JSON.stringify({ name: 'broken-projector', version: '1.0.0', main: 'index.js', provides: {}, requires: { 'hypaware.ai-gateway': '^2.0.0' }, contributes: { 'hypaware.ai-gateway': { projectors: 'projectors.js' } } }));
+  writeFileSync(join(plugin, 'projectors.js'), `export function createProjectors() {
+  return [{ name: 'broken', priority: 1000, match: (e) => e.pathname === '/v1/other/broken', project() { throw new Error('boom'); } }];
+}\n`);
+  writeFileSync(join(plugin, 'index.js'), `import { createProjectors } from './projectors.js';
+export function activate(ctx) {
+  for (const p of createProjectors()) ctx.requireCapability('hypaware.ai-gateway', '^2.0.0').registerExchangeProjector(p);
 }\n`);
   const daemon = await startDaemon({ config: gatewayConfig({ plugin_dirs: [plugin] }), env });
   try {

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type Database from 'better-sqlite3';
 import type {
   ActivationContext, CommandSpec, ConfigIssue, DatasetSpec, Diagnostic, JsonObject, KernelMode, Logger,
-  PluginManifest, PluginModule, SourceSpec, UninstallStep,
+  PluginContribution, PluginManifest, PluginModule, SourceSpec, UninstallStep,
 } from '../plugin-api.js';
 import { HypError, errorMessage } from '../errors.js';
 import { loadConfig, pluginSlice, type HypConfig } from '../config/config-file.js';
@@ -145,6 +145,12 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
     return db;
   };
 
+  const contributionsTo = (key: string): PluginContribution[] => plugins.flatMap((p) => {
+    const value = p.manifest.contributes?.[key];
+    if (value === undefined) return [];
+    return [{ plugin: { name: p.name, version: p.version, rootDir: p.rootDir }, value: structuredClone(value), config: structuredClone(p.config), stateDir: pluginStateDir(layout, p.name) }];
+  });
+
   const discovered = discoverPlugins(options.bundledDir ?? bundledPluginsDir(), config.pluginDirs);
   for (const d of discovered) {
     if (!d.ok) {
@@ -228,6 +234,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       },
       storage: { database, path: layout.databasePath },
       onShutdown: (fn) => { shutdownHooks.push({ plugin: name, fn }); },
+      contributions: (key) => contributionsTo(key),
     };
     const registeredBefore = { sources: sources.length, commands: commands.length, diagnostics: diagnostics.length, uninstallSteps: uninstallSteps.length };
     try {

@@ -33,6 +33,8 @@ export function validateManifest(raw: unknown): { manifest?: PluginManifest; err
   }
   const standalone = m.standalone_commands ?? {};
   if (!isRecordOfStrings(standalone)) return { error: 'manifest field "standalone_commands" must map command names to module paths' };
+  const contributes = m.contributes ?? {};
+  if (typeof contributes !== 'object' || contributes === null || Array.isArray(contributes)) return { error: 'manifest field "contributes" must be an object of sections keyed by name' };
   const manifest: PluginManifest = {
     name: m.name as string,
     version: m.version as string,
@@ -42,6 +44,7 @@ export function validateManifest(raw: unknown): { manifest?: PluginManifest; err
     standalone_commands: standalone,
   };
   if (typeof m.description === 'string') manifest.description = m.description;
+  if (Object.keys(contributes).length > 0) manifest.contributes = contributes as PluginManifest['contributes'];
   return { manifest };
 }
 

@@ -1,9 +1,10 @@
 /** The `hypaware.ai-gateway` capability object: validated registration over a GatewayState. */
-import type { AiGatewayApi, ClientRegistration, ExchangeProjector, LocalEndpointOptions, UpstreamPreset } from './api-types.js';
+import type { AiGatewayApi, ClientRegistration, LocalEndpointOptions, UpstreamPreset } from './api-types.js';
 import { ChainStore } from './chains.js';
 import { baseUrlProblem } from './config.js';
-import { bindGatewayState, type GatewayState } from './gateway-state.js';
+import type { GatewayState } from './gateway-state.js';
 import { endpointUrl } from './listen-address.js';
+import { projectorEntry } from './projector-entries.js';
 import { reprojectStored } from './reproject.js';
 
 export interface GatewayApiDeps {
@@ -36,16 +37,6 @@ function checkPreset(preset: UpstreamPreset, state: GatewayState): void {
   }
 }
 
-function checkProjector(projector: ExchangeProjector): void {
-  if (!projector || !isNonEmptyString(projector.name)) throw new TypeError('registerExchangeProjector: name is required');
-  const where = `registerExchangeProjector '${projector.name}'`;
-  if (typeof projector.match !== 'function') throw new TypeError(`${where}: match() is required`);
-  if (typeof projector.project !== 'function') throw new TypeError(`${where}: project() is required`);
-  if (projector.priority !== undefined && (typeof projector.priority !== 'number' || !Number.isFinite(projector.priority))) {
-    throw new TypeError(`${where}: priority must be a finite number`);
-  }
-}
-
 function checkClient(client: ClientRegistration): void {
   if (!client || !isNonEmptyString(client.name)) throw new TypeError('registerClient: name is required');
   const where = `registerClient '${client.name}'`;
@@ -56,21 +47,14 @@ function checkClient(client: ClientRegistration): void {
 
 export function createGatewayApi(state: GatewayState, deps: GatewayApiDeps): AiGatewayApi {
   const chains = new ChainStore(state.ctx.paths.stateDir);
-  const api: AiGatewayApi = {
+  return {
     registerUpstreamPreset(preset) {
       checkPreset(preset, state);
       state.presets.set(preset.name, { preset: { ...preset }, seq: state.nextSeq++ });
       state.presetsVersion++;
     },
     registerExchangeProjector(projector) {
-      checkProjector(projector);
-      // bound methods: the projector object stays the adapter's own (its `this` keeps working)
-      const entry = {
-        projector: { ...projector, match: projector.match.bind(projector), project: projector.project.bind(projector) },
-        priority: projector.priority ?? 0,
-        seq: state.nextSeq++,
-      };
-      state.projectors.push(entry);
+      state.projectors.push(projectorEntry(projector, state.nextSeq++));
     },
     registerClient(client) {
       checkClient(client);
@@ -90,6 +74,4 @@ export function createGatewayApi(state: GatewayState, deps: GatewayApiDeps): AiG
       chains.removeClient(client);
     },
   };
-  bindGatewayState(api, state);
-  return api;
 }

@@ -14,9 +14,12 @@ import { ChainRoutes } from './proxy/chain-routes.js';
 import type { WriterSettings } from './recorder/exchange-writer.js';
 import { spillDirOf } from './gateway-paths.js';
 import { LoadGate } from './handoff/load-gate.js';
+import { projectorModuleRefs } from './handoff/projector-modules.js';
 import { WriterClient, type WriteFailure } from './handoff/writer-client.js';
+import type { WriterWorkerData } from './handoff/writer-protocol.js';
+import { AI_GATEWAY_CAPABILITY } from './api-types.js';
 
-/** Start waits this long for the writer thread (kernel boot, database open); proxying starts regardless. */
+/** Start waits this long for the writer thread (projector modules, database open); proxying starts regardless. */
 const WRITER_READY_MS = 15_000;
 /** In-flight streams get this long to finish on stop before they are cut. */
 const DRAIN_MS = 8000;
@@ -25,6 +28,39 @@ const WRITER_FLUSH_MS = 6000;
 
 function writerSettings(config: GatewayConfig): WriterSettings {
   return { gatewayId: config.gatewayId, redactHeaders: config.redactHeaders, retentionDays: config.exchangeRetentionDays };
+}
+
+/**
+ * Create and migrate the tables in this thread before the writer opens the database (it
+ * creates none). Failing here is not fatal: the writer reports the condition and retries.
+ */
+function ensureTables(state: GatewayState): void {
+  try {
+    state.ctx.storage.database();
+  } catch (err) {
+    state.ctx.log.error('aigw.database_unavailable', { error: errorMessage(err), message: 'exchanges are queued in memory until the database takes writes' });
+  }
+}
+
+function workerData(state: GatewayState, config: GatewayConfig): WriterWorkerData {
+  const { ctx } = state;
+  return {
+    hypHome: ctx.paths.hypHome,
+    plugin: ctx.plugin.name,
+    env: { ...ctx.env },
+    settings: writerSettings(config),
+    projectorModules: projectorModuleRefs(ctx.contributions(AI_GATEWAY_CAPABILITY), ctx.log),
+  };
+}
+
+/** A projector registered here but not built by the writer (its adapter declares no projector module) never runs on live traffic. */
+function warnProjectorsMissingInWriter(state: GatewayState, inWriter: readonly string[]): void {
+  const missing = state.projectors.map((p) => p.projector.name).filter((name) => !inWriter.includes(name));
+  if (missing.length === 0) return;
+  state.ctx.log.warn('aigw.projector_not_in_writer', {
+    projectors: missing.join(','),
+    message: 'registered with registerExchangeProjector but built by no projector module: the writer does not run it; the adapter must declare contributes["hypaware.ai-gateway"].projectors in hypaware.plugin.json',
+  });
 }
 
 function sameListener(a: GatewayConfig, b: GatewayConfig): boolean {
@@ -58,8 +94,10 @@ class RunningGateway implements SourceHandle {
     const router = new Router(state, config.upstreams, ctx.log);
     const chains = new ChainRoutes(ctx.paths.stateDir);
     let gateway: RunningGateway | undefined;
+    ensureTables(state);
     const writer = new WriterClient({
-      workerData: { hypHome: ctx.paths.hypHome, configPath: ctx.configPath, settings: writerSettings(config) },
+      workerData: workerData(state, config),
+      ensureTables: () => ensureTables(state),
       log: ctx.log,
       meter: ctx.meter,
       spill: { dir: spillDirOf(ctx.paths.stateDir), maxBytes: config.spillMaxBytes },
@@ -67,6 +105,7 @@ class RunningGateway implements SourceHandle {
       onFailingChange: () => gateway?.refreshListenerFile(),
     });
     await writer.start(WRITER_READY_MS);
+    if (writer.status().ready) warnProjectorsMissingInWriter(state, writer.status().projectors);
     const proxy = RunningGateway.#proxyFor(state, config, router, chains, writer, () => gateway?.config ?? config);
     let bound: BoundAddress;
     try {

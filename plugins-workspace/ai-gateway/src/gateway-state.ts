@@ -1,22 +1,18 @@
 /**
- * The registries behind one instance of the capability (one per kernel, so one per thread):
- * presets, projectors, clients, and the bound listener. The writer thread finds the state of
- * its own kernel's instance through `gatewayStateOf(api)`.
+ * The registries behind the capability in the kernel's thread: presets, projectors, clients,
+ * and the bound listener. The writer thread has none of this: it builds its projectors from
+ * the adapters' projector modules (recorder/projector-loader.ts).
  */
 import type { ActivationContext } from '@hypaware/core';
-import type { AiGatewayApi, ClientRegistration, ExchangeProjector, UpstreamPreset } from './api-types.js';
+import type { ClientRegistration, UpstreamPreset } from './api-types.js';
 import type { ListenAddress } from './listen-address.js';
+import { inDispatchOrder, type ProjectorEntry } from './projector-entries.js';
+
+export type { ProjectorEntry } from './projector-entries.js';
 
 export interface PresetEntry {
   preset: UpstreamPreset;
   /** registration order, breaks routing ties */
-  seq: number;
-}
-
-export interface ProjectorEntry {
-  projector: ExchangeProjector;
-  /** `priority` with the default (0) applied */
-  priority: number;
   seq: number;
 }
 
@@ -36,18 +32,7 @@ export function createGatewayState(ctx: ActivationContext): GatewayState {
   return { ctx, presets: new Map(), presetsVersion: 0, projectors: [], clients: new Map(), listen: undefined, nextSeq: 0 };
 }
 
-const statesByApi = new WeakMap<AiGatewayApi, GatewayState>();
-
-export function bindGatewayState(api: AiGatewayApi, state: GatewayState): void {
-  statesByApi.set(api, state);
-}
-
-/** The state behind an API object created by this module instance, if any. */
-export function gatewayStateOf(api: unknown): GatewayState | undefined {
-  return typeof api === 'object' && api !== null ? statesByApi.get(api as AiGatewayApi) : undefined;
-}
-
 /** Projectors in dispatch order: priority descending, then registration order. */
 export function projectorsInOrder(state: GatewayState): ProjectorEntry[] {
-  return [...state.projectors].sort((a, b) => b.priority - a.priority || a.seq - b.seq);
+  return inDispatchOrder(state.projectors);
 }

@@ -1,5 +1,6 @@
 /** `@hypaware/ai-gateway`: the capability contract types, and the plugin entry points. */
 export type * from './api-types.js';
+export type * from './projector-module.js';
 export { AI_GATEWAY_CAPABILITY, AI_GATEWAY_VERSION } from './api-types.js';
 export { activate } from './plugin.js';
 export { validateConfig } from './config.js';

@@ -6,7 +6,7 @@ import { createClaudeClient } from './attach/claude-client.js';
 import { hookInvocation } from './attach/hook-command.js';
 import { claudeConfigDir } from './attach/settings-file.js';
 import { claudeDiagnostics, registerClaudeCommand } from './commands.js';
-import { createClaudeProjector } from './projector/claude-projector.js';
+import { createProjectors } from './projectors.js';
 import { STATE_FILE_NAME } from './session-context/record.js';
 
 const ANTHROPIC_PRESET: UpstreamPreset = {
@@ -23,7 +23,8 @@ export function activate(ctx: ActivationContext): void {
   const api = ctx.requireCapability<AiGatewayApi>('hypaware.ai-gateway', '^2.0.0');
   const stateFile = join(ctx.paths.stateDir, STATE_FILE_NAME);
   api.registerUpstreamPreset(ANTHROPIC_PRESET);
-  api.registerExchangeProjector(createClaudeProjector({ stateFile, projectsDir: join(claudeConfigDir(ctx.env), 'projects') }));
+  const plugin = { name: ctx.plugin.name, version: ctx.plugin.version, rootDir: ctx.plugin.rootDir };
+  for (const projector of createProjectors({ plugin, config: ctx.config, stateDir: ctx.paths.stateDir, env: ctx.env, log: ctx.log })) api.registerExchangeProjector(projector);
   const client = createClaudeClient({
     env: ctx.env,
     version: ctx.plugin.version,

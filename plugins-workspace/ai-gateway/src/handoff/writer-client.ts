@@ -31,6 +31,8 @@ export interface WriterClientOptions {
   spillAfterBytes?: number;
   /** when the writer yields to traffic; none: it never waits */
   gate?: LoadGate;
+  /** create the tables the writer needs (the writer reported them missing); must not throw */
+  ensureTables?(): void;
   /** called when writes start or stop failing */
   onFailingChange?(failing: WriteFailure | undefined): void;
 }
@@ -338,6 +340,7 @@ export class WriterClient {
       this.#options.log.warn('aigw.write_failing', { reason: outcome.reason, error: outcome.message, queued: this.#queue.length });
       this.#setFailing({ since: new Date().toISOString(), reason: outcome.reason, message: outcome.message });
     }
+    if (outcome.reason === 'db_schema_missing') this.#options.ensureTables?.();
     if (this.#stopping) return;
     const delay = tooBig && this.#queue.length > 1 ? QUICK_RETRY_MS : this.#retryDelayMs;
     this.#retryTimer = setTimeout(() => { this.#retryTimer = undefined; this.#pump(); }, delay);

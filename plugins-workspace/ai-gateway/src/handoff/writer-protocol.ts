@@ -1,14 +1,22 @@
 /** Messages between the proxy (daemon main thread) and the writer thread. */
 import type { ExchangeRecord } from '../exchange-record.js';
 import type { BatchOutcome, WriterSettings } from '../recorder/exchange-writer.js';
+import type { ProjectorModuleRef } from './projector-modules.js';
 
 /** Batch failure reason for an unexpected error in the writer (treated like a crash for those records). */
 export const WRITER_ERROR = 'writer_error';
 
+/** Everything the writer thread starts from: it boots no kernel. */
 export interface WriterWorkerData {
+  /** HYP_HOME: the database, the log and the counters live under it */
   hypHome: string;
-  configPath: string;
+  /** the gateway plugin's name: the `plugin` tag of the writer's log lines and counters */
+  plugin: string;
+  /** the daemon's environment (projectors read it; default: the thread's own copy) */
+  env?: NodeJS.ProcessEnv;
   settings: WriterSettings;
+  /** the adapters' projector modules, in activation order */
+  projectorModules: ProjectorModuleRef[];
 }
 
 export type ToWriter =

@@ -1,53 +1,82 @@
 /**
- * Entry of the writer thread. Boots its own kernel in writer mode (so adapters register
- * their projectors into this thread's gateway instance), then writes batches one at a time.
+ * Entry of the writer thread. Runs no kernel: it opens the database the kernel's way (the
+ * kernel in the main thread has created the tables), logs into the kernel's log, builds the
+ * projectors from the adapters' projector modules, then writes batches one at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { bootKernel, errorMessage, type Kernel } from '@hypaware/core';
-import { AI_GATEWAY_CAPABILITY } from '../api-types.js';
-import { gatewayStateOf, projectorsInOrder } from '../gateway-state.js';
-import { ExchangeWriter, type BatchOutcome } from './exchange-writer.js';
-import { lowerThisThreadPriority } from './thread-priority.js';
+import type Database from 'better-sqlite3';
+import { errorMessage, workerServices, type WorkerServices } from '@hypaware/core';
+import { EXCHANGES_DATASET, MESSAGES_DATASET, PROVISIONAL_DATASET } from '../datasets.js';
 import { WRITER_ERROR, type FromWriter, type ToWriter, type WriterWorkerData } from '../handoff/writer-protocol.js';
+import { ExchangeWriter, type BatchOutcome } from './exchange-writer.js';
+import { loadProjectors } from './projector-loader.js';
+import { lowerThisThreadPriority } from './thread-priority.js';
 
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
 /** Capture yields the CPU to the proxy thread (nice 0) and to the agent. */
 const WRITER_NICE = 10;
+/** Names this thread's log lines (`mode`) and its counters' snapshot file. */
+const ROLE = 'writer';
+const TABLES = [MESSAGES_DATASET, EXCHANGES_DATASET, PROVISIONAL_DATASET];
 
 const port = parentPort!;
 const send = (msg: FromWriter) => port.postMessage(msg);
 
+/**
+ * The connection, opened on first use and again after a failure. Tables the main thread has
+ * not created yet are a storage condition (`db_schema_missing`): the batch waits and is retried.
+ */
+function databaseOpener(services: WorkerServices): { database(): Database.Database; close(): void } {
+  let db: Database.Database | undefined;
+  return {
+    database() {
+      if (db) return db;
+      const opened = services.openDatabase<Database.Database>();
+      try {
+        const present = new Set(opened.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${TABLES.map(() => '?').join(',')})`).pluck().all(...TABLES));
+        const missing = TABLES.filter((t) => !present.has(t));
+        if (missing.length > 0) throw Object.assign(new Error(`tables not created yet: ${missing.join(', ')}`), { kind: 'db_schema_missing' });
+        // keep the write-ahead log small once checkpointed (it otherwise stays at its largest size, which matters on a full disk)
+        opened.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+      } catch (err) {
+        opened.close();
+        throw err;
+      }
+      db = opened;
+      return db;
+    },
+    close() {
+      try { db?.close(); } catch { /* already closed */ }
+      db = undefined;
+    },
+  };
+}
+
 async function main(data: WriterWorkerData): Promise<void> {
   lowerThisThreadPriority(WRITER_NICE);
-  let kernel: Kernel;
+  const env = data.env ?? process.env;
+  let services: WorkerServices;
   try {
-    kernel = await bootKernel({ mode: 'writer', hypHome: data.hypHome, configPath: data.configPath });
+    services = workerServices({ hypHome: data.hypHome, role: ROLE, env });
   } catch (err) {
     send({ type: 'fatal', reason: 'writer_boot_failed', message: errorMessage(err) });
     return;
   }
-  const state = gatewayStateOf(kernel.capabilities.get(AI_GATEWAY_CAPABILITY)?.value);
-  if (!state) {
-    const failure = kernel.failed.find((f) => f.name === '@hypaware/ai-gateway');
-    send({ type: 'fatal', reason: 'gateway_inactive_in_writer', message: failure?.message ?? 'the gateway plugin did not activate in the writer thread' });
-    await kernel.shutdown();
-    return;
-  }
-  const { ctx } = state;
+  const log = services.logger({ mode: ROLE, plugin: data.plugin });
+  const projectors = await loadProjectors(data.projectorModules, { env, log, loggerFor: (plugin) => services.logger({ mode: ROLE, plugin }) });
+  const storage = databaseOpener(services);
   const writer = new ExchangeWriter({
-    database: () => ctx.storage.database(),
-    log: ctx.log,
-    meter: ctx.meter,
-    projectors: () => projectorsInOrder(state),
+    database: () => storage.database(),
+    log,
+    meter: services.meter({ plugin: data.plugin }),
+    projectors: () => projectors,
     settings: data.settings,
   });
   try {
-    // create and migrate the tables now, so a running daemon has them; keep the write-ahead
-    // log small once checkpointed (it otherwise stays at its largest size, which matters on a full disk)
-    ctx.storage.database().pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    storage.database();
   } catch (err) {
-    ctx.log.error('aigw.database_unavailable', { error: errorMessage(err), message: 'exchanges are queued in memory until the database takes writes' });
+    log.error('aigw.database_unavailable', { error: errorMessage(err), message: 'exchanges are queued in memory until the database takes writes' });
   }
   writer.prune();
   const pruneTimer = setInterval(() => writer.prune(), PRUNE_INTERVAL_MS);
@@ -60,7 +89,7 @@ async function main(data: WriterWorkerData): Promise<void> {
         try {
           outcome = await writer.writeBatch(msg.records);
         } catch (err) {
-          ctx.log.error('aigw.writer_batch_failed', { exchanges: msg.records.length, error: errorMessage(err) });
+          log.error('aigw.writer_batch_failed', { exchanges: msg.records.length, error: errorMessage(err) });
           outcome = { ok: false, reason: WRITER_ERROR, message: errorMessage(err), reported: [] };
         }
         send({ type: 'batch_done', id: msg.id, outcome });
@@ -72,7 +101,8 @@ async function main(data: WriterWorkerData): Promise<void> {
       case 'shutdown':
         clearInterval(pruneTimer);
         await writer.flushRechecks();
-        await kernel.shutdown();
+        storage.close();
+        services.close();
         send({ type: 'shutdown_done' });
         port.close();
         return;
@@ -82,10 +112,10 @@ async function main(data: WriterWorkerData): Promise<void> {
   let chain = Promise.resolve();
   port.on('message', (msg: ToWriter) => {
     chain = chain.then(() => handle(msg)).catch((err) => {
-      ctx.log.error('aigw.writer_message_failed', { type: msg.type, error: errorMessage(err) });
+      log.error('aigw.writer_message_failed', { type: msg.type, error: errorMessage(err) });
     });
   });
-  send({ type: 'ready', projectors: state.projectors.map((p) => p.projector.name) });
+  send({ type: 'ready', projectors: projectors.map((p) => p.projector.name) });
 }
 
 void main(workerData as WriterWorkerData);
