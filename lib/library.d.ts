@@ -1,1 +1,2 @@
 export * from '@hypaware/core/library';
+export * from '@hypaware/ai-gateway/library';

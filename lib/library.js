@@ -1,3 +1,6 @@
-// The `hypaware` package as a library (see hypaware-core/src/library.ts). The kernel is the
-// bundled @hypaware/core package, so the CLI, the plugins and a library user share one copy.
+// The `hypaware` package as a library. The kernel's part (hypaware-core/src/library.ts: HypError,
+// startHypAware, openReadOnlyStore) and the gateway's (plugins-workspace/ai-gateway/src/history/
+// library.ts: startGateway, openHistory, RECIPES, HISTORY_VIEWS) come from the bundled packages,
+// so the CLI, the plugins and a library user share one copy of each.
 export * from '@hypaware/core/library';
+export * from '@hypaware/ai-gateway/library';

@@ -4,6 +4,7 @@ export { HypError, UsageError, errorMessage } from './errors.js';
 export { writeFileAtomic } from './util/atomic-write.js';
 export { parseDateOption } from './query/dates.js';
 export { progressLine } from './query/progress-line.js';
+export { writeRows, type RowFormat } from './cli/format-rows.js';
 export { LruCache } from './util/lru-cache.js';
 export { isPlainObject } from './util/plain-object.js';
 export { workerServices, type WorkerServices, type WorkerServicesOptions } from './runtime/worker-services.js';

@@ -3,8 +3,6 @@
  * Plugins import these types (and the few runtime helpers re-exported from
  * `@hypaware/core`) and nothing else of the kernel.
  */
-import type { Command } from 'commander';
-import type Database from 'better-sqlite3';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -79,6 +77,74 @@ export interface DatasetSpec {
   indexes?: string[][];
   /** Hidden from `hyp query overview` and the README list, still queryable. */
   internal?: boolean;
+  /** How long rows are kept: one setting per dataset (absent: kept until deleted by hand). */
+  retention?: RetentionSpec;
+  /** `hyp export parquet` exports this dataset when `--dataset` is not given (the first registered wins). */
+  defaultExport?: boolean;
+}
+
+/**
+ * A dataset's retention, read from the config's top-level `retention` object. First match wins:
+ * `retention.<configKey>` (0 or null keeps everything), then `plugins.<owner>.<pluginKey>`, then
+ * `defaultDays`. The daemon prunes every 10 minutes (oldest first, bounded); `hyp prune` now.
+ */
+export interface RetentionSpec {
+  /** Key under `retention`, e.g. `events_days`; datasets may share one. */
+  configKey: string;
+  /** Days kept when the config says nothing; null keeps everything. */
+  defaultDays: number | null;
+  /** An older name of the setting in the owning plugin's own config slice (0 keeps everything). */
+  pluginKey?: string;
+}
+
+/** An SQL view the kernel keeps in the database (created at open) while every table it reads exists. */
+export interface ViewSpec {
+  /** View name, an SQL identifier. */
+  name: string;
+  /** One sentence for `hyp query schema`. */
+  description: string;
+  /** The tables (datasets) it reads; it exists only while all of them do. */
+  requires: string[];
+  /** Its columns as `hyp query schema` describes them. */
+  columns: ColumnSpec[];
+  /** The column to window by. */
+  primaryTime: string;
+  /** The SELECT statement (SQLite); a changed text re-creates the view. */
+  select: string;
+}
+
+/** A result of `SqlStatement.run`. */
+export interface SqlRunResult {
+  changes: number;
+  lastInsertRowid: number | bigint;
+}
+
+/** A prepared statement; parameters are positional values or one object of named ones. */
+export interface SqlStatement {
+  /** Execute; how many rows changed. */
+  run(...params: unknown[]): SqlRunResult;
+  /** The first row, or undefined. */
+  get(...params: unknown[]): unknown;
+  /** Every row. */
+  all(...params: unknown[]): unknown[];
+  /** The rows one at a time. */
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+}
+
+/** The kernel's SQLite connection as plugins see it (a subset of the driver's API, driver-neutral). */
+export interface SqlDatabase {
+  /** Compile one statement. */
+  prepare(sql: string): SqlStatement;
+  /** Run statements without results (DDL). */
+  exec(sql: string): unknown;
+  /** Wrap `fn` so each call runs in one transaction (rolled back if it throws). */
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+}
+
+/** A connection of its own that only reads; close it when done. */
+export interface ReadOnlySqlDatabase extends SqlDatabase {
+  /** Release the connection. */
+  close(): void;
 }
 
 export interface Diagnostic {
@@ -91,8 +157,13 @@ export interface Diagnostic {
 }
 
 export interface SourceStatus {
+  /** Lifecycle state shown by `hyp status` and the daemon status file. */
   state: 'starting' | 'running' | 'degraded' | 'stopped' | 'failed';
+  /** One line on what is wrong or notable. */
   message?: string;
+  /** The URL clients reach this source at, if it serves one (`hyp status`, `hyp daemon start`, the library). */
+  endpoint?: string;
+  /** Anything else the source reports (JSON, written to the daemon status file). */
   details?: JsonObject;
 }
 
@@ -116,12 +187,62 @@ export interface CommandIO {
   stderr: NodeJS.WritableStream;
 }
 
+/** The kernel command groups a plugin may add subcommands to (`hyp query <name>`, `hyp export <name>`). */
+export type CommandGroup = 'query' | 'export';
+
+/** A CLI command under construction (the kernel's CLI library implements it). */
+export interface CommandBuilder {
+  /** Add a subcommand (`'show <id>'` also names its arguments) and return it. */
+  command(nameAndArgs: string): CommandBuilder;
+  /** Its one-line help. */
+  description(text: string): CommandBuilder;
+  /** A positional argument: `<name>` required, `[name]` optional. */
+  argument(name: string, description?: string): CommandBuilder;
+  /** A flag (`--json`, `--out <dir>`) with an optional default. */
+  option(flags: string, description?: string, defaultValue?: string | boolean): CommandBuilder;
+  /** A flag whose value `parse` converts (throw `UsageError` to refuse it). */
+  option<T>(flags: string, description: string, parse: (value: string, previous: T) => T, defaultValue?: T): CommandBuilder;
+  /** A flag that must be given. */
+  requiredOption(flags: string, description?: string, defaultValue?: string | boolean): CommandBuilder;
+  /** What runs: the positional arguments, then the options object. Throw `HypError` (exit 1) or `UsageError` (exit 2). */
+  action(fn: (...args: any[]) => void | Promise<void>): CommandBuilder;
+}
+
 export interface CommandSpec {
-  /** Top-level command name, e.g. `claude`. */
+  /** Command name, e.g. `reproject` (`hyp reproject`), or `overview` in the `query` group. */
   name: string;
+  /** The kernel group it goes under; top level when absent. */
+  group?: CommandGroup;
+  /** One-line help (the plugin's name is appended). */
   description: string;
-  /** Add subcommands/options/actions to the commander command. Throw `HypError` for failures. */
-  configure(command: Command, io: CommandIO): void;
+  /** Add arguments, options, subcommands and the action. Throw `HypError` for failures. */
+  configure(command: CommandBuilder, io: CommandIO): void;
+}
+
+/** What a `hyp status` section may read; built once per `hyp status`. */
+export interface StatusContext {
+  /** The daemon as its status file says (`sources` are the last reported statuses). */
+  daemon: { alive: boolean; started_at?: string; sources: StatusSourceView[] };
+  /** This process's read-write connection; undefined when no database exists yet (status never creates one). */
+  database(): SqlDatabase | undefined;
+  /** The JSONL log file every HypAware process writes. */
+  logFile: string;
+}
+
+/** One source as the daemon status file reports it. */
+export interface StatusSourceView extends SourceStatus {
+  name: string;
+  plugin: string;
+}
+
+/** A section of `hyp status`: its JSON under `key` (between `counters` and `diagnostics`) and its text. */
+export interface StatusSectionSpec<T = unknown> {
+  /** Key in `hyp status --json`, unique among sections. */
+  key: string;
+  /** Gather the section and the findings it raises (a throw is a `diagnostics_failed` warning). */
+  collect(status: StatusContext): Promise<{ data: T; diagnostics?: Diagnostic[] }> | { data: T; diagnostics?: Diagnostic[] };
+  /** The section as text (whole lines), printed after the datasets. */
+  render(data: T): string;
 }
 
 /** What an uninstall step may use: `dryRun` means report what would change and change nothing. */
@@ -140,8 +261,15 @@ export interface UninstallStep {
 }
 
 export interface StorageAccess {
-  /** Read-write connection owned by this thread (opened lazily, WAL). */
-  database(): Database.Database;
+  /** This thread's read-write connection (opened lazily, WAL; datasets and views ensured first). */
+  database(): SqlDatabase;
+  /** A new read-only (`query_only`) connection, e.g. for a command that reads while the daemon writes. */
+  openReadOnly(): ReadOnlySqlDatabase;
+  /**
+   * The same connection as `database()`, as the driver's own object (better-sqlite3's
+   * `Database`), typed by the caller: only for a plugin that depends on better-sqlite3 itself.
+   */
+  driverDatabase<T>(): T;
   /** Absolute path of the SQLite file. */
   readonly path: string;
 }
@@ -179,10 +307,16 @@ export interface ActivationContext {
   provideCapability<T>(name: string, version: string, value: T): void;
   requireCapability<T>(name: string, range?: string): T;
   registerDataset(spec: DatasetSpec): void;
+  /** Keep an SQL view over datasets in the database; listed by `hyp query schema`. */
+  registerView(spec: ViewSpec): void;
   registerCommand(spec: CommandSpec): void;
   registerSource(spec: SourceSpec): void;
   /** Contribute findings to `hyp status`. */
   registerDiagnostics(provider: () => Promise<Diagnostic[]> | Diagnostic[]): void;
+  /** Contribute a section to `hyp status` (JSON key and text). */
+  registerStatusSection<T>(spec: StatusSectionSpec<T>): void;
+  /** A top-level object of the config file besides `plugins` (e.g. `prices`), as read at boot. */
+  configSection(key: string): JsonObject | undefined;
   /** Undo on `hyp daemon uninstall` what this plugin set up outside HYP_HOME (e.g. settings files it edited). */
   registerUninstallStep(step: UninstallStep): void;
   storage: StorageAccess;

@@ -37,7 +37,7 @@ function inWindow(days: number): MessageRow[] {
   return rows.filter((r) => r.date >= since && r.date <= until);
 }
 
-const shippedPrices = JSON.parse(readFileSync(join(REPO_ROOT, 'hypaware-core', 'src', 'data', 'prices.json'), 'utf8')) as { models: unknown };
+const shippedPrices = JSON.parse(readFileSync(join(REPO_ROOT, 'plugins-workspace', 'ai-gateway', 'src', 'history', 'prices.json'), 'utf8')) as { models: unknown };
 const price = (model: string) => (shippedPrices.models as Record<string, { input: number; output: number; cache_read: number; cache_write: number }>)[model.replace(/-\d{8}$/, '')];
 
 test('overview states its window and sums tokens per model like the rows do', async () => {

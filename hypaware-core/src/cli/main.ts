@@ -10,11 +10,11 @@ import { ROW_FORMATS, type RowFormat } from './format-rows.js';
 import { runQuery } from './query-sql.js';
 import { describeSchema } from './query-schema.js';
 import { buildStatusReport, renderStatus } from './status-report.js';
-import { registerQueryOverview } from '../query/overview-command.js';
-import { viewsAsDatasets } from '../query/views.js';
+import { viewsAsDatasets } from '../storage/views.js';
+import { defaultExportDataset } from '../query/command-context.js';
 import { registerExportCommand } from '../export/export-command.js';
 import { registerPruneCommand } from '../retention/prune-command.js';
-import type { CommandIO, DatasetSpec } from '../plugin-api.js';
+import type { CommandBuilder, CommandGroup, CommandIO, DatasetSpec } from '../plugin-api.js';
 
 export interface CliIO extends CommandIO {
   env: NodeJS.ProcessEnv;
@@ -67,13 +67,15 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
     .action(async (opts: { json?: boolean }) => {
       const report = await buildStatusReport(layout, kernel, bootError);
       if (opts.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else renderStatus(report, io.stdout);
+      else renderStatus(report, io.stdout, kernel?.statusSections);
     });
 
+  // the dataset the help texts use as their example (the default export, as plugins declare it)
+  const mainDataset = defaultExportDataset(kernel);
   const query = program.command('query').description('ask the captured history');
   query.command('sql')
     .description('run one read-only SQL statement (SQLite dialect; JSON functions work on JSON columns)')
-    .argument('<sql>', 'the statement, e.g. "SELECT model, count(*) FROM ai_gateway_messages GROUP BY 1"')
+    .argument('<sql>', `the statement, e.g. "SELECT count(*) FROM ${mainDataset ?? '_hyp_datasets'}"`)
     .addOption(new Option('--format <format>', 'output format').choices(ROW_FORMATS).default('table'))
     .action((sql: string, opts: { format: RowFormat }) => {
       const k = needKernel();
@@ -85,11 +87,10 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
         db.close();
       }
     });
-  const history = { io, kernel: needKernel };
-  registerQueryOverview(query, history);
+  const kernelCommands = { io, kernel: needKernel };
   query.command('schema')
     .description('list datasets and views, or the columns of one')
-    .argument('[dataset]', 'dataset name, e.g. ai_gateway_messages')
+    .argument('[dataset]', `dataset or view name${mainDataset ? `, e.g. ${mainDataset}` : ''}`)
     .option('--json', 'machine-readable output')
     .action((name: string | undefined, opts: { json?: boolean }) => {
       let specs: DatasetSpec[];
@@ -98,16 +99,18 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
         const db = openReadOnlyDatabase(layout.databasePath);
         try { specs = listStoredDatasets(db).map((d) => d.spec); } finally { db.close(); }
       }
-      describeSchema([...specs, ...viewsAsDatasets(specs.map((s) => s.name))], name, Boolean(opts.json), io.stdout);
+      const views = [...(kernel?.views.values() ?? [])].map((v) => v.spec);
+      describeSchema([...specs, ...viewsAsDatasets(views, specs.map((s) => s.name))], name, Boolean(opts.json), io.stdout);
     });
 
-  registerExportCommand(program, history);
-  registerPruneCommand(program, history);
+  const exportGroup = registerExportCommand(program, kernelCommands, mainDataset);
+  registerPruneCommand(program, kernelCommands);
 
   // A plugin's command never breaks the others (or hyp status): a taken name or a
   // configure() that throws drops that command only, reported by hyp status.
+  const groups: Record<CommandGroup, Command> = { query, export: exportGroup };
   for (const spec of kernel?.commands ?? []) {
-    const problem = addPluginCommand(program, spec, io);
+    const problem = addPluginCommand(spec.group ? groups[spec.group] : program, program, spec, io);
     if (!problem) continue;
     kernel!.log.error('plugin.command_failed', { plugin: spec.plugin, message: problem });
     kernel!.diagnostics.push({ plugin: spec.plugin, provider: () => [{ kind: 'plugin_command_failed', level: 'error', message: problem }] });
@@ -115,16 +118,22 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
   return program;
 }
 
-/** Add a plugin's top-level command; returns why it was not added, if it was not. */
-function addPluginCommand(program: Command, spec: RegisteredCommand, io: CliIO): string | undefined {
-  if (program.commands.some((c) => c.name() === spec.name)) return `plugin ${spec.plugin}: command hyp ${spec.name} is not added: hyp has a built-in command with that name`;
+/**
+ * Add a plugin's command under `parent` (the program, or a kernel group such as `query`);
+ * returns why it was not added, if it was not. The plugin configures it through the kernel's
+ * CommandBuilder interface, which commander's Command implements.
+ */
+function addPluginCommand(parent: Command, program: Command, spec: RegisteredCommand, io: CliIO): string | undefined {
+  const path = `hyp ${spec.group ? `${spec.group} ` : ''}${spec.name}`;
+  if (parent.commands.some((c) => c.name() === spec.name)) return `plugin ${spec.plugin}: command ${path} is not added: hyp has a built-in command with that name`;
   const cmd = new Command(spec.name).copyInheritedSettings(program).description(`${spec.description} [${spec.plugin}]`);
+  const builder: CommandBuilder = cmd;
   try {
-    spec.configure(cmd, io);
+    spec.configure(builder, io);
   } catch (err) {
-    return `plugin ${spec.plugin}: command hyp ${spec.name} is not added: ${errorMessage(err)}`;
+    return `plugin ${spec.plugin}: command ${path} is not added: ${errorMessage(err)}`;
   }
-  program.addCommand(cmd);
+  parent.addCommand(cmd);
   return undefined;
 }
 

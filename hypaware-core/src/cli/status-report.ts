@@ -1,12 +1,18 @@
 import { existsSync } from 'node:fs';
-import type { Diagnostic } from '../plugin-api.js';
+import type { Diagnostic, StatusContext } from '../plugin-api.js';
 import { HypError, errorMessage } from '../errors.js';
-import type { Kernel } from '../kernel/boot.js';
+import type { Kernel, RegisteredStatusSection } from '../kernel/boot.js';
 import type { HypLayout } from '../util/hyp-home.js';
 import { processAlive, readStatusFile, type DaemonStatusFile } from '../daemon/status-file.js';
 import { readMetricSnapshots } from '../telemetry/meter.js';
 import { hypVersion } from '../util/package-root.js';
-import { captureStatus, renderCaptureStatus, type CaptureStatus } from '../query/capture-status.js';
+import { sourceEndpoints } from '../daemon/daemon-paths.js';
+
+/**
+ * Section keys `hyp status --json` always carries, between `counters` and `diagnostics`: null
+ * unless an active plugin registers the section. Other plugin sections follow them.
+ */
+const STABLE_SECTION_KEYS = ['capture'];
 
 export interface StatusReport {
   version: string;
@@ -17,20 +23,21 @@ export interface StatusReport {
   capabilities: Array<{ name: string; version: string; provider: string }>;
   datasets: Array<{ name: string; plugin: string; rows: number | null }>;
   counters: Record<string, number>;
+  /** then one key per status section (`capture` always; null when no plugin fills it) */
+  [section: string]: unknown;
   diagnostics: Diagnostic[];
-  /** routing, client attach state, last 24 h of capture, recent daemon errors (null when the kernel could not boot) */
-  capture: CaptureStatus | null;
 }
 
 export function daemonSection(layout: HypLayout): StatusReport['daemon'] {
   const file = readStatusFile(layout.statusFile);
   if (!file) return { state: 'not_running', alive: false, sources: [] };
   const alive = file.state !== 'stopped' && file.state !== 'failed' && processAlive(file.pid);
-  const gateway = file.sources.find((s) => typeof s.details?.endpoint === 'string');
+  // the first source that serves an endpoint (SourceStatus.endpoint)
+  const [endpoint] = sourceEndpoints(file.sources);
   return {
     state: alive ? file.state : file.state === 'stopped' || file.state === 'failed' ? file.state : 'dead',
     pid: file.pid, alive, started_at: file.started_at, updated_at: file.updated_at,
-    ...(gateway && alive ? { endpoint: String(gateway.details!.endpoint) } : {}),
+    ...(endpoint !== undefined && alive ? { endpoint } : {}),
     sources: file.sources,
   };
 }
@@ -52,7 +59,9 @@ export async function buildStatusReport(layout: HypLayout, kernel: Kernel | unde
       issues: kernel?.configIssues.map((i) => ({ path: i.path, message: i.message })) ?? [],
     },
     daemon: daemonSection(layout),
-    plugins: [], capabilities: [], datasets: [], counters: {}, capture: null, diagnostics,
+    plugins: [], capabilities: [], datasets: [], counters: {},
+    ...Object.fromEntries(STABLE_SECTION_KEYS.map((key) => [key, null])),
+    diagnostics,
   };
   if (configError) diagnostics.push({ kind: 'config_invalid', level: 'error', message: configError, repair: `$EDITOR ${layout.configPath}` });
   else if (bootMessage) diagnostics.push({ kind: bootKind, level: 'error', message: bootMessage });
@@ -93,17 +102,27 @@ export async function buildStatusReport(layout: HypLayout, kernel: Kernel | unde
       diagnostics.push({ kind: 'diagnostics_failed', level: 'warn', message: `${d.plugin}: diagnostics failed: ${errorMessage(err)}` });
     }
   }
-  try {
-    const capture = await captureStatus(kernel, report.daemon, existsSync(layout.databasePath) ? kernel.database() : undefined);
-    report.capture = capture.section;
-    diagnostics.push(...capture.diagnostics);
-  } catch (err) {
-    diagnostics.push({ kind: 'diagnostics_failed', level: 'warn', message: `capture status failed: ${errorMessage(err)}` });
+  const context: StatusContext = {
+    daemon: { alive: report.daemon.alive, ...(report.daemon.started_at ? { started_at: report.daemon.started_at } : {}), sources: report.daemon.sources },
+    database: () => (existsSync(layout.databasePath) ? kernel.database() : undefined),
+    logFile: kernel.logSink.path,
+  };
+  for (const section of kernel.statusSections) {
+    try {
+      const { data, diagnostics: found } = await section.collect(context);
+      report[section.key] = data;
+      diagnostics.push(...(found ?? []));
+    } catch (err) {
+      diagnostics.push({ kind: 'diagnostics_failed', level: 'warn', message: `${section.key} status failed: ${errorMessage(err)}` });
+    }
   }
-  return report;
+  // sections keep their place before `diagnostics` in the JSON
+  const { diagnostics: list, ...rest } = report;
+  return { ...rest, diagnostics: list } as StatusReport;
 }
 
-export function renderStatus(r: StatusReport, out: NodeJS.WritableStream): void {
+/** `hyp status` as text; `sections` are the kernel's registered status sections (none without a kernel). */
+export function renderStatus(r: StatusReport, out: NodeJS.WritableStream, sections: readonly RegisteredStatusSection[] = []): void {
   const w = (s: string) => out.write(s + '\n');
   w(`HypAware ${r.version}  (HYP_HOME ${r.hyp_home})`);
   w(`config:  ${r.config.exists ? r.config.path : `${r.config.path} (absent: embedded defaults)`}  ${r.config.valid ? 'valid' : 'INVALID'}`);
@@ -118,7 +137,15 @@ export function renderStatus(r: StatusReport, out: NodeJS.WritableStream): void 
     w('datasets:');
     for (const d of r.datasets) w(`  ${d.name} [${d.plugin}]: ${d.rows === null ? 'no database yet' : `${d.rows} rows`}`);
   }
-  if (r.capture) renderCaptureStatus(r.capture, out);
+  for (const section of sections) {
+    const data = r[section.key];
+    if (data === null || data === undefined) continue;
+    try {
+      out.write(section.render(data));
+    } catch (err) {
+      w(`${section.key}: cannot be shown (${errorMessage(err)})`);
+    }
+  }
   if (r.diagnostics.length === 0) w('diagnostics: none, all good');
   else {
     w('diagnostics:');

@@ -12,16 +12,23 @@ export interface HypConfig {
   plugins: Record<string, JsonObject>;
   /** absolute folders of extra plugins */
   pluginDirs: string[];
+  /** the kernel's section: days to keep per dataset retention key (see retention/retention-policy.ts) */
   retention?: JsonObject;
-  /** model -> USD per 1M tokens, overriding the shipped price table (checked by the query module) */
-  prices?: JsonObject;
+  /** every top-level object section present (`retention`, `prices`), for `configSection` */
+  sections: Record<string, JsonObject>;
 }
 
-const TOP_LEVEL_KEYS = new Set(['$schema', 'plugins', 'plugin_dirs', 'retention', 'prices']);
+/**
+ * Top-level sections besides `plugins` and `plugin_dirs`, checked here only as objects:
+ * `retention` is the kernel's; `prices` (model prices for cost estimates) is read by the plugin
+ * that estimates costs, through `ActivationContext.configSection`.
+ */
+const SECTION_KEYS = ['retention', 'prices'];
+const TOP_LEVEL_KEYS = new Set(['$schema', 'plugins', 'plugin_dirs', ...SECTION_KEYS]);
 
 /** Embedded default: every bundled plugin enabled with its own defaults. */
 export function defaultConfig(path: string): HypConfig {
-  return { path, fromFile: false, plugins: {}, pluginDirs: [] };
+  return { path, fromFile: false, plugins: {}, pluginDirs: [], sections: {} };
 }
 
 /**
@@ -61,9 +68,12 @@ export function parseConfig(text: string, path: string): HypConfig {
   }
   const baseDir = dirname(path);
   const pluginDirs = ((obj.plugin_dirs as string[] | undefined) ?? []).map((d) => (isAbsolute(d) ? d : resolve(baseDir, d)));
-  const config: HypConfig = { path, fromFile: true, plugins, pluginDirs };
-  if (isPlainObject(obj.retention)) config.retention = obj.retention;
-  if (isPlainObject(obj.prices)) config.prices = obj.prices;
+  const config: HypConfig = { path, fromFile: true, plugins, pluginDirs, sections: {} };
+  for (const key of SECTION_KEYS) {
+    const section = obj[key];
+    if (isPlainObject(section)) config.sections[key] = section;
+  }
+  if (config.sections.retention) config.retention = config.sections.retention;
   return config;
 }
 
@@ -95,8 +105,7 @@ export function validateConfigShape(raw: unknown): ConfigIssue[] {
       if (typeof d !== 'string' || d.trim() === '') issues.push({ path: `plugin_dirs[${i}]`, message: 'must be a non-empty string' });
     });
   }
-  if (raw.retention !== undefined && !isPlainObject(raw.retention)) issues.push({ path: 'retention', message: 'must be an object' });
-  if (raw.prices !== undefined && !isPlainObject(raw.prices)) issues.push({ path: 'prices', message: 'must be an object' });
+  for (const key of SECTION_KEYS) if (raw[key] !== undefined && !isPlainObject(raw[key])) issues.push({ path: key, message: 'must be an object' });
   return issues;
 }
 
@@ -105,4 +114,9 @@ export function pluginSlice(config: HypConfig, name: string): { enabled: boolean
   const raw = config.plugins[name] ?? {};
   const { enabled, ...slice } = raw;
   return { enabled: enabled !== false, slice: slice as JsonObject };
+}
+
+/** A top-level section of the config (`ActivationContext.configSection`); undefined when absent. */
+export function configSection(config: HypConfig, key: string): JsonObject | undefined {
+  return Object.hasOwn(config.sections, key) ? config.sections[key] : undefined;
 }

@@ -18,7 +18,7 @@ export function hypEntryPath(): string {
   return join(packageRoot(), 'bin', 'hyp.js');
 }
 
-/** Endpoints the running sources report (`details.endpoint`), in source order. */
-export function sourceEndpoints(sources: Array<{ details?: Record<string, unknown> }>): string[] {
-  return sources.flatMap((s) => (typeof s.details?.endpoint === 'string' ? [s.details.endpoint] : []));
+/** Endpoints the running sources report (`SourceStatus.endpoint`), in source order. */
+export function sourceEndpoints(sources: Array<{ endpoint?: unknown }>): string[] {
+  return sources.flatMap((s) => (typeof s.endpoint === 'string' ? [s.endpoint] : []));
 }

@@ -19,7 +19,7 @@ export interface DaemonReport {
   launched_by: 'cli' | 'embedded' | null;
   started_at: string | null;
   uptime_s: number | null;
-  /** the first endpoint, usually the gateway */
+  /** the first endpoint a source serves */
   endpoint: string | null;
   endpoints: string[];
   hyp_home: string;

@@ -1,25 +1,26 @@
 import type { Command } from 'commander';
-import { findDatasetSpec, openReadOnlyHistory, type HistoryCommandContext } from '../query/command-context.js';
+import { UsageError } from '../errors.js';
+import { findDatasetSpec, openReadOnlyKernelDatabase, type KernelCommandContext } from '../query/command-context.js';
 import { checkDateRange, parseDateOption } from '../query/dates.js';
-import { MESSAGES_DATASET } from '../query/dataset-names.js';
 import { progressLine } from '../query/progress-line.js';
 
-interface ExportFlags { dataset: string; since?: string; until?: string; out: string; json?: boolean }
+interface ExportFlags { dataset?: string; since?: string; until?: string; out: string; json?: boolean }
 
 /** `hyp export parquet [--dataset NAME] [--since DATE] [--until DATE] --out DIR [--json]` */
-export function registerExportCommand(program: Command, ctx: HistoryCommandContext): void {
+export function registerExportCommand(program: Command, ctx: KernelCommandContext, defaultDataset: string | undefined): Command {
   const exportCmd = program.command('export').description('write the history to files other tools read');
   exportCmd.command('parquet')
     .description('export a dataset to Hive-partitioned Parquet (date=YYYY-MM-DD/<dataset>.parquet, ZSTD); re-running a range replaces its files')
     .requiredOption('--out <dir>', 'folder to write into (one dataset per folder)')
-    .option('--dataset <name>', 'dataset to export', MESSAGES_DATASET)
+    .option('--dataset <name>', 'dataset to export', defaultDataset)
     .option('--since <date>', 'first UTC date to export (YYYY-MM-DD)', (v: string) => parseDateOption('--since', v))
     .option('--until <date>', 'last UTC date to export (YYYY-MM-DD)', (v: string) => parseDateOption('--until', v))
     .option('--json', 'machine-readable summary')
     .action(async (flags: ExportFlags) => {
       checkDateRange(flags.since, flags.until);
       const kernel = ctx.kernel();
-      const db = openReadOnlyHistory(kernel);
+      if (flags.dataset === undefined) throw new UsageError(`--dataset is required: no active plugin names a default dataset (hyp query schema lists them)`);
+      const db = openReadOnlyKernelDatabase(kernel);
       const progress = progressLine(ctx.io.stderr);
       try {
         const spec = findDatasetSpec(kernel, db, flags.dataset);
@@ -44,4 +45,5 @@ export function registerExportCommand(program: Command, ctx: HistoryCommandConte
         db.close();
       }
     });
+  return exportCmd;
 }

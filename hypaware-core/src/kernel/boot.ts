@@ -4,19 +4,20 @@ import { pathToFileURL } from 'node:url';
 import type Database from 'better-sqlite3';
 import type {
   ActivationContext, CommandSpec, ConfigIssue, DatasetSpec, Diagnostic, JsonObject, KernelMode, Logger,
-  PluginContribution, PluginManifest, PluginModule, SourceSpec, UninstallStep,
+  PluginContribution, PluginManifest, PluginModule, ReadOnlySqlDatabase, SourceSpec, StatusSectionSpec, UninstallStep, ViewSpec,
 } from '../plugin-api.js';
 import { HypError, errorMessage } from '../errors.js';
-import { loadConfig, pluginSlice, type HypConfig } from '../config/config-file.js';
+import { configSection, loadConfig, pluginSlice, type HypConfig } from '../config/config-file.js';
 import { discoverPlugins } from './discovery.js';
 import { resolvePlugins, type SkippedPlugin } from './resolve.js';
 import { CapabilityRegistry } from './capabilities.js';
 import { LogSink, type LogRecord } from '../telemetry/log-sink.js';
 import { createLogger, logLevelFromEnv } from '../telemetry/logger.js';
 import { MeterRegistry } from '../telemetry/meter.js';
-import { busyTimeoutMs, explainDatabaseError, openDatabase, restrictDatabaseFiles } from '../storage/database.js';
+import { busyTimeoutMs, explainDatabaseError, openDatabase, openReadOnlyDatabase, restrictDatabaseFiles } from '../storage/database.js';
 import { ensureDatasetTable, validateDatasetSpec, type RegisteredDataset } from '../storage/datasets.js';
-import { ensureViews } from '../query/views.js';
+import { ensureViews, validateViewSpec, type RegisteredView } from '../storage/views.js';
+import { validateRetentionSpec } from '../retention/retention-policy.js';
 import { hypLayout, pluginStateDir, resolveHypHome, type HypLayout } from '../util/hyp-home.js';
 import { bundledPluginsDir } from '../util/package-root.js';
 
@@ -64,6 +65,7 @@ export interface FailedPlugin {
 export interface RegisteredSource extends SourceSpec { plugin: string }
 export interface RegisteredCommand extends CommandSpec { plugin: string }
 export interface RegisteredUninstallStep extends UninstallStep { plugin: string }
+export interface RegisteredStatusSection extends StatusSectionSpec { plugin: string }
 
 export interface Kernel {
   mode: KernelMode;
@@ -78,15 +80,22 @@ export interface Kernel {
   failed: FailedPlugin[];
   configIssues: Array<ConfigIssue & { plugin: string }>;
   datasets: Map<string, RegisteredDataset>;
+  /** views plugins registered, kept in the database by `database()` */
+  views: Map<string, RegisteredView>;
   sources: RegisteredSource[];
   commands: RegisteredCommand[];
   diagnostics: Array<{ plugin: string; provider: () => Promise<Diagnostic[]> | Diagnostic[] }>;
   /** run by `hyp daemon uninstall`, in activation order */
   uninstallSteps: RegisteredUninstallStep[];
+  /** sections of `hyp status`, in activation order */
+  statusSections: RegisteredStatusSection[];
   /** The read-write database of this thread, opened on first use (datasets ensured). */
   database(): Database.Database;
   shutdown(): Promise<void>;
 }
+
+/** `hyp status --json` keys of the kernel's own: a status section cannot take them. */
+const RESERVED_STATUS_KEYS = new Set(['version', 'hyp_home', 'config', 'daemon', 'plugins', 'capabilities', 'datasets', 'counters', 'diagnostics']);
 
 function ensureWritableHome(layout: HypLayout): void {
   try {
@@ -117,10 +126,12 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
   const meters = new MeterRegistry(options.mode === 'cli' ? undefined : layout.metricsDir, options.mode);
   const capabilities = new CapabilityRegistry();
   const datasets = new Map<string, RegisteredDataset>();
+  const views = new Map<string, RegisteredView>();
   const sources: RegisteredSource[] = [];
   const commands: RegisteredCommand[] = [];
   const diagnostics: Kernel['diagnostics'] = [];
   const uninstallSteps: RegisteredUninstallStep[] = [];
+  const statusSections: RegisteredStatusSection[] = [];
   const failed: FailedPlugin[] = [];
   const configIssues: Kernel['configIssues'] = [];
   const shutdownHooks: Array<{ plugin: string; fn: () => Promise<void> | void }> = [];
@@ -138,7 +149,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         opened.close();
         throw err instanceof HypError ? err : explainDatabaseError(layout.databasePath, err);
       }
-      for (const problem of ensureViews(opened)) log.warn('query.view_failed', { message: problem });
+      for (const problem of ensureViews(opened, [...views.values()].map((v) => v.spec))) log.warn('query.view_failed', { message: problem });
       restrictDatabaseFiles(layout.databasePath);
       db = opened;
     }
@@ -215,11 +226,23 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         if (problem) throw new TypeError(`registerDataset: ${problem}`);
         const existing = datasets.get(spec.name);
         if (existing && existing.plugin !== name) throw new TypeError(`registerDataset: dataset ${spec.name} is already registered by ${existing.plugin}`);
+        if (views.has(spec.name)) throw new TypeError(`registerDataset: ${spec.name} is already a view of ${views.get(spec.name)!.plugin}`);
+        const retentionProblem = spec.retention === undefined ? undefined : validateRetentionSpec(spec.name, spec.retention);
+        if (retentionProblem) throw new TypeError(`registerDataset: ${retentionProblem}`);
         datasets.set(spec.name, { spec, plugin: name });
         if (db) ensureDatasetTable(db, { spec, plugin: name });
       },
+      registerView: (spec: ViewSpec) => {
+        const problem = validateViewSpec(spec);
+        if (problem) throw new TypeError(`registerView: ${problem}`);
+        const owner = views.get(spec.name)?.plugin ?? datasets.get(spec.name)?.plugin;
+        if (owner !== undefined) throw new TypeError(`registerView: ${spec.name} is already registered by ${owner}`);
+        views.set(spec.name, { spec, plugin: name });
+        if (db) for (const p of ensureViews(db, [spec])) log.warn('query.view_failed', { message: p });
+      },
       registerCommand: (spec: CommandSpec) => {
-        if (commands.some((c) => c.name === spec.name)) throw new TypeError(`registerCommand: command ${spec.name} is already registered`);
+        if (spec.group !== undefined && spec.group !== 'query' && spec.group !== 'export') throw new TypeError(`registerCommand: ${spec.name}: group must be query or export`);
+        if (commands.some((c) => c.name === spec.name && c.group === spec.group)) throw new TypeError(`registerCommand: command ${spec.group ? `${spec.group} ` : ''}${spec.name} is already registered`);
         commands.push({ ...spec, plugin: name });
       },
       registerSource: (spec: SourceSpec) => {
@@ -227,16 +250,31 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         sources.push({ ...spec, plugin: name });
       },
       registerDiagnostics: (provider) => { diagnostics.push({ plugin: name, provider }); },
+      registerStatusSection: <T>(spec: StatusSectionSpec<T>) => {
+        if (!spec || typeof spec.key !== 'string' || !/^[a-z][a-z0-9_]*$/.test(spec.key)) throw new TypeError('registerStatusSection: key must be a lower-case JSON key');
+        if (RESERVED_STATUS_KEYS.has(spec.key) || statusSections.some((s) => s.key === spec.key)) throw new TypeError(`registerStatusSection: key ${spec.key} is already taken`);
+        if (typeof spec.collect !== 'function' || typeof spec.render !== 'function') throw new TypeError(`registerStatusSection '${spec.key}': collect and render must be functions`);
+        statusSections.push({ key: spec.key, collect: (status) => spec.collect(status), render: (data) => spec.render(data as T), plugin: name });
+      },
+      configSection: (key) => configSection(config, key),
       registerUninstallStep: (step: UninstallStep) => {
         if (!step || typeof step.name !== 'string' || step.name.trim() === '') throw new TypeError('registerUninstallStep: name is required');
         if (typeof step.run !== 'function') throw new TypeError(`registerUninstallStep '${step.name}': run must be a function`);
         uninstallSteps.push({ name: step.name, run: (io) => step.run(io), plugin: name });
       },
-      storage: { database, path: layout.databasePath },
+      storage: {
+        database,
+        openReadOnly: (): ReadOnlySqlDatabase => {
+          database(); // tables and views exist before the read-only connection looks
+          return openReadOnlyDatabase(layout.databasePath);
+        },
+        driverDatabase: <T>() => database() as unknown as T,
+        path: layout.databasePath,
+      },
       onShutdown: (fn) => { shutdownHooks.push({ plugin: name, fn }); },
       contributions: (key) => contributionsTo(key),
     };
-    const registeredBefore = { sources: sources.length, commands: commands.length, diagnostics: diagnostics.length, uninstallSteps: uninstallSteps.length };
+    const registeredBefore = { sources: sources.length, commands: commands.length, diagnostics: diagnostics.length, uninstallSteps: uninstallSteps.length, statusSections: statusSections.length };
     try {
       await mod.activate(ctx);
       plugins.push({ name, version: manifest.version, rootDir, manifest, config: slice, ...(validateConfig ? { validateConfig } : {}) });
@@ -248,7 +286,9 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       commands.splice(registeredBefore.commands);
       diagnostics.splice(registeredBefore.diagnostics);
       uninstallSteps.splice(registeredBefore.uninstallSteps);
+      statusSections.splice(registeredBefore.statusSections);
       for (const [dataset, entry] of datasets) if (entry.plugin === name) datasets.delete(dataset);
+      for (const [view, entry] of views) if (entry.plugin === name) views.delete(view);
       capabilities.withdraw(name);
       failed.push({ name, rootDir, kind: 'activate_failed', message: `plugin ${name} failed to activate: ${errorMessage(err)}` });
     }
@@ -260,7 +300,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
   let closed = false;
   return {
     mode: options.mode, layout, config, log, logSink, meters, capabilities, plugins, skipped, failed, configIssues,
-    datasets, sources, commands, diagnostics, uninstallSteps, database,
+    datasets, views, sources, commands, diagnostics, uninstallSteps, statusSections, database,
     async shutdown() {
       if (closed) return;
       closed = true;

@@ -4,10 +4,9 @@ import { HypError } from '../errors.js';
 import type { Kernel } from '../kernel/boot.js';
 import { openReadOnlyDatabase } from '../storage/database.js';
 import { listStoredDatasets } from '../storage/datasets.js';
-import { PriceBook, parsePriceOverrides } from './prices.js';
 
-/** What the history commands (overview, export, prune) get from `hyp`'s CLI. */
-export interface HistoryCommandContext {
+/** What the kernel's own data commands (export, prune) get from `hyp`'s CLI. */
+export interface KernelCommandContext {
   io: CommandIO & { env: NodeJS.ProcessEnv };
   /** The booted CLI kernel; throws the boot error (one line) when the kernel could not boot. */
   kernel(): Kernel;
@@ -17,14 +16,9 @@ export interface HistoryCommandContext {
  * A read-only connection to the kernel's database. The kernel's own connection is opened first
  * so that a fresh HYP_HOME gets its tables and views before the read-only one looks.
  */
-export function openReadOnlyHistory(kernel: Kernel): Database.Database {
+export function openReadOnlyKernelDatabase(kernel: Kernel): Database.Database {
   kernel.database();
   return openReadOnlyDatabase(kernel.layout.databasePath);
-}
-
-/** The shipped price table with the config's `prices` overrides. */
-export function priceBookFor(kernel: Kernel): PriceBook {
-  return new PriceBook(parsePriceOverrides(kernel.config.prices));
 }
 
 /** A dataset's spec: registered by an active plugin, else as recorded in the database. */
@@ -35,4 +29,10 @@ export function findDatasetSpec(kernel: Kernel, db: Database.Database, name: str
     throw new HypError(`no dataset named ${name} (known: ${[...known].sort().join(', ') || 'none'})`, { kind: 'dataset_unknown' });
   }
   return spec;
+}
+
+/** The dataset `hyp export parquet` takes without `--dataset`: the first registered with `defaultExport`. */
+export function defaultExportDataset(kernel: Kernel | undefined): string | undefined {
+  for (const [name, d] of kernel?.datasets ?? []) if (d.spec.defaultExport) return name;
+  return undefined;
 }

@@ -4,7 +4,7 @@ import { errorMessage } from '../errors.js';
 import { busyTimeoutMs } from '../storage/database.js';
 import { loadConfig } from '../config/config-file.js';
 import type { PruneResult } from './prune.js';
-import { parseRetention, retentionTargets } from './retention-policy.js';
+import { retentionPlan } from './retention-policy.js';
 import type { RetentionJob } from './retention-worker.js';
 
 export interface RetentionSchedule {
@@ -28,7 +28,7 @@ function runInWorker(job: RetentionJob): Promise<PruneResult[]> {
 }
 
 /**
- * The daemon's retention: applies the config's `retention` on a timer (first run a minute after
+ * The daemon's retention, the only pruner: applies each dataset's retention on a timer (first run a minute after
  * start, then every 10 minutes; HYP_RETENTION_INTERVAL_MS overrides both), each run in a worker
  * thread with bounded work. Results and failures go to the log; nothing here can stop the daemon.
  */
@@ -41,10 +41,9 @@ export function startRetentionSchedule(kernel: Kernel, env: NodeJS.ProcessEnv = 
 
   const runOnce = async (): Promise<PruneResult[]> => {
     // The file is read each run, so a changed retention applies without a restart.
-    const policy = parseRetention(loadConfig(kernel.layout.configPath).retention);
-    const targets = retentionTargets(policy, (name) => kernel.datasets.get(name)?.spec.primaryTime);
+    // (kernel.database() also makes the tables exist before the worker looks)
+    const { targets } = retentionPlan(kernel.datasets, kernel.database(), loadConfig(kernel.layout.configPath));
     if (targets.length === 0) return [];
-    kernel.database(); // tables exist before the worker looks
     const results = await runInWorker({ databasePath: kernel.layout.databasePath, targets, limits: { maxRows: DAEMON_MAX_ROWS }, busyTimeoutMs: busyTimeoutMs(env) });
     for (const r of results) {
       if (r.deleted > 0 || r.remaining > 0) kernel.log.info('retention.pruned', { dataset: r.dataset, keep_days: r.keep_days, cutoff: r.cutoff, deleted: r.deleted, remaining: r.remaining });

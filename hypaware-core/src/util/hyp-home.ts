@@ -35,7 +35,7 @@ export function hypLayout(hypHome: string, configPath?: string): HypLayout {
   };
 }
 
-/** `@hypaware/claude` -> `<pluginsStateDir>/@hypaware/claude` (scoped names keep their folder). */
+/** `@acme/widgets` -> `<pluginsStateDir>/@acme/widgets` (scoped names keep their folder). */
 export function pluginStateDir(layout: HypLayout, pluginName: string): string {
   const safe = pluginName.split('/').map((seg) => seg.replace(/[^A-Za-z0-9@._-]/g, '_')).join('/');
   return join(layout.pluginsStateDir, safe);

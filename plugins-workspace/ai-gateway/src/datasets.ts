@@ -2,7 +2,8 @@
  * The gateway's datasets. `ai_gateway_messages` keeps every v4 column (same names, types and
  * meanings, schema_version 4) and adds session/agent, client and usage columns.
  */
-import type { ColumnSpec, ColumnType, DatasetSpec } from '@hypaware/core';
+import type { ColumnSpec, ColumnType, DatasetSpec, RetentionSpec } from '@hypaware/core';
+import { DEFAULT_EXCHANGE_RETENTION_DAYS } from './config.js';
 
 export const MESSAGES_DATASET = 'ai_gateway_messages';
 export const EXCHANGES_DATASET = 'ai_gateway_exchanges';
@@ -87,6 +88,9 @@ export const messagesDataset: DatasetSpec = {
   columns: [...MESSAGE_COLUMNS],
   primaryTime: 'message_created_at',
   uniqueKey: ['part_id'],
+  // the history people keep: nothing is deleted unless `retention.messages_days` says so
+  retention: { configKey: 'messages_days', defaultDays: null },
+  defaultExport: true,
   indexes: [
     ['conversation_id'], ['session_id'], ['message_id'], ['exchange_id'],
     // covering indexes for `hyp query overview` by day: usage lives on the carrier rows, and
@@ -129,12 +133,19 @@ export const EXCHANGE_COLUMNS: readonly ColumnSpec[] = [
   col('date', 'string', 'UTC YYYY-MM-DD of ts_start', false),
 ];
 
+/**
+ * Raw exchanges and their settlement records share one setting: `retention.exchanges_days`,
+ * else this plugin's older `exchange_retention_days`, else 14 days. The kernel prunes them.
+ */
+const EXCHANGE_RETENTION: RetentionSpec = { configKey: 'exchanges_days', defaultDays: DEFAULT_EXCHANGE_RETENTION_DAYS, pluginKey: 'exchange_retention_days' };
+
 export const exchangesDataset: DatasetSpec = {
   name: EXCHANGES_DATASET,
   description: 'Every proxied HTTP exchange (also failed, aborted and unmatched) with redacted headers and compressed bodies',
   columns: [...EXCHANGE_COLUMNS],
   primaryTime: 'ts_start',
   uniqueKey: ['exchange_id'],
+  retention: EXCHANGE_RETENTION,
   // status counts (rows written, skip reasons) without reading through the body blobs
   indexes: [['date'], ['upstream'], ['ts_start', 'rows_written', 'skip_reason']],
 };
@@ -151,5 +162,6 @@ export const provisionalDataset: DatasetSpec = {
   ],
   primaryTime: 'created_at',
   uniqueKey: ['conversation_id', 'match_key', 'message_id'],
+  retention: EXCHANGE_RETENTION,
   internal: true,
 };

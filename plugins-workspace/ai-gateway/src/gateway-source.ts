@@ -173,6 +173,7 @@ class RunningGateway implements SourceHandle {
     return {
       state: failing ? 'degraded' : 'running',
       ...(failing ? { message: `writes failing since ${failing.since}: ${failing.reason}` } : {}),
+      endpoint: endpointUrl(this.#bound),
       details: {
         endpoint: endpointUrl(this.#bound),
         host: this.#bound.host,

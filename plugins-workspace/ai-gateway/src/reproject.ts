@@ -3,6 +3,7 @@
  * input, dispatch, identity, part_id dedupe, settlement) run in the calling process over
  * `ai_gateway_exchanges`, oldest first, one exchange row in memory at a time.
  */
+import type Database from 'better-sqlite3';
 import type { ReprojectOptions, ReprojectResult } from './api-types.js';
 import { parseGatewayConfig } from './config.js';
 import { EXCHANGES_DATASET } from './datasets.js';
@@ -13,14 +14,16 @@ import type { Row } from './recorder/message-rows.js';
 export async function reprojectStored(state: GatewayState, options: ReprojectOptions = {}): Promise<ReprojectResult> {
   const { ctx } = state;
   const config = parseGatewayConfig(ctx.config);
+  // the writer's own code needs the driver's full API: the gateway depends on better-sqlite3
+  const database = () => ctx.storage.driverDatabase<Database.Database>();
   const writer = new ExchangeWriter({
-    database: () => ctx.storage.database(),
+    database,
     log: ctx.log,
     meter: ctx.meter,
     projectors: () => projectorsInOrder(state),
     settings: { gatewayId: config.gatewayId, redactHeaders: config.redactHeaders, retentionDays: 0 },
   });
-  const db = ctx.storage.database();
+  const db = database();
   const since = options.since ? `${options.since}T00:00:00.000Z` : '';
   const ids = db.prepare(`SELECT exchange_id FROM "${EXCHANGES_DATASET}" WHERE ts_start >= ? ORDER BY ts_start, exchange_id`).pluck().all(since) as string[];
   const byId = db.prepare(`SELECT * FROM "${EXCHANGES_DATASET}" WHERE exchange_id = ?`);

@@ -1,4 +1,5 @@
-import { writeRows } from '../cli/format-rows.js';
+/** `hyp query overview` as text: the window, then one table per section. */
+import { writeRows } from '@hypaware/core';
 import type { MixedUsage, Overview, TokenTotals } from './overview.js';
 
 const count = (n: number): string => n.toLocaleString('en-US');

@@ -1,6 +1,9 @@
-import type { JsonObject } from '../plugin-api.js';
-import { HypError } from '../errors.js';
-import shippedTable from '../data/prices.json' with { type: 'json' };
+/**
+ * Model prices for the overview's cost estimate: the shipped, dated table (`prices.json` beside
+ * this file) with the config's top-level `prices` overrides on top.
+ */
+import { HypError, type JsonObject } from '@hypaware/core';
+import shippedTable from './prices.json' with { type: 'json' };
 
 /** USD per 1,000,000 tokens. A category without a price makes a cost with tokens in it unknown. */
 export interface ModelPrice {

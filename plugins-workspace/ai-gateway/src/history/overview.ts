@@ -1,6 +1,9 @@
-import type Database from 'better-sqlite3';
-import { HypError, UsageError } from '../errors.js';
-import { MESSAGES_DATASET } from './dataset-names.js';
+/**
+ * `hyp query overview` and `openHistory().overview()`: tokens, estimated cost, sessions, repos
+ * and tools of `ai_gateway_messages` over a window of UTC days.
+ */
+import { HypError, UsageError, type SqlDatabase } from '@hypaware/core';
+import { MESSAGES_DATASET } from '../datasets.js';
 import { estimateCostUsd, type PriceBook, type TokenCounts } from './prices.js';
 
 export const DEFAULT_OVERVIEW_DAYS = 7;
@@ -175,7 +178,7 @@ const emptyMixed = (): MixedUsage => ({ ...emptyTokens(), estimated_cost_usd: 0,
 
 type UsageRow = TokenTotals & { date: string; provider: string; model: string | null };
 
-function requireMessagesTable(db: Database.Database): void {
+function requireMessagesTable(db: SqlDatabase): void {
   const found = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MESSAGES_DATASET);
   if (!found) {
     throw new HypError(`no ${MESSAGES_DATASET} table in this database: is the @hypaware/ai-gateway plugin enabled? (hyp status)`, { kind: 'dataset_missing' });
@@ -183,7 +186,7 @@ function requireMessagesTable(db: Database.Database): void {
 }
 
 /** Compute the overview of `ai_gateway_messages` for a window of UTC days. */
-export function buildOverview(db: Database.Database, prices: PriceBook, options: OverviewOptions = {}): Overview {
+export function buildOverview(db: SqlDatabase, prices: PriceBook, options: OverviewOptions = {}): Overview {
   requireMessagesTable(db);
   const { days, since, until } = overviewWindow(options);
   const params = { since, until };

@@ -1,34 +1,19 @@
 /**
- * The capture half of `hyp status`: where the gateway routes, whether Claude and Codex point at
- * it, what arrived in the last 24 hours, what produced no rows and why, and the daemon's recent
- * errors. Every finding is a Diagnostic with a stable kind and a repair command line.
+ * The `capture` section of `hyp status`: where the gateway routes, whether each registered
+ * client points at it, what arrived in the last 24 hours, what produced no rows and why, and the
+ * daemon's recent errors. Every finding is a Diagnostic with a stable kind and a repair command
+ * line. Registered by the gateway with `registerStatusSection`.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type Database from 'better-sqlite3';
-import type { Diagnostic } from '../plugin-api.js';
-import { errorMessage } from '../errors.js';
-import type { Kernel } from '../kernel/boot.js';
-import { EXCHANGES_DATASET, MESSAGES_DATASET } from './dataset-names.js';
+import { errorMessage, type ActivationContext, type Diagnostic, type SqlDatabase, type StatusContext, type StatusSourceView } from '@hypaware/core';
+import type { AiGatewayApi } from '../api-types.js';
+import { EXCHANGES_DATASET, MESSAGES_DATASET } from '../datasets.js';
+import { GATEWAY_SOURCE_NAME } from '../gateway-paths.js';
 
-const GATEWAY_CAPABILITY = 'hypaware.ai-gateway';
 const DAY_MS = 86_400_000;
 /** How much of the end of the log is read for recent errors. */
 const LOG_TAIL_BYTES = 1024 * 1024;
 const CLIENT_STATUS_TIMEOUT_MS = 2000;
-
-/** The part of the daemon's status `hyp status` already read (kept structural: no import cycle). */
-export interface DaemonView {
-  alive: boolean;
-  endpoint?: string;
-  started_at?: string;
-  sources: Array<{ name: string; details?: Record<string, unknown> }>;
-}
-
-/** What the gateway capability offers about clients (see ClientRegistration in @hypaware/ai-gateway). */
-interface ClientView {
-  name: string;
-  status?(): Promise<{ attached: boolean; endpoint?: string; upstream?: string; settings_path: string; detail?: string }>;
-}
 
 export interface CaptureStatus {
   gateway: { endpoint: string; upstreams: string[]; presets: string[]; projectors: string[] } | null;
@@ -45,12 +30,10 @@ export interface CaptureStatus {
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
-function gatewaySection(daemon: DaemonView): CaptureStatus['gateway'] {
-  if (!daemon.alive) return null;
-  const source = daemon.sources.find((s) => typeof s.details?.endpoint === 'string');
-  if (!source) return null;
-  const d = source.details!;
-  return { endpoint: String(d.endpoint), upstreams: strings(d.upstreams), presets: strings(d.presets), projectors: strings(d.projectors) };
+function gatewaySection(source: StatusSourceView | undefined): CaptureStatus['gateway'] {
+  if (!source?.endpoint) return null;
+  const d = source.details ?? {};
+  return { endpoint: source.endpoint, upstreams: strings(d.upstreams), presets: strings(d.presets), projectors: strings(d.projectors) };
 }
 
 function origin(url: string | undefined): string | undefined {
@@ -68,10 +51,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     .finally(() => clearTimeout(timer));
 }
 
-async function clientsSection(kernel: Kernel, daemon: DaemonView, diagnostics: Diagnostic[]): Promise<CaptureStatus['clients']> {
-  const api = kernel.capabilities.get(GATEWAY_CAPABILITY)?.value as { listClients?(): ClientView[] } | undefined;
-  const clients = typeof api?.listClients === 'function' ? api.listClients() : [];
-  const running = daemon.alive ? origin(daemon.endpoint) : undefined;
+async function clientsSection(api: AiGatewayApi, endpoint: string | undefined, diagnostics: Diagnostic[]): Promise<CaptureStatus['clients']> {
+  const clients = api.listClients();
+  const running = origin(endpoint);
   const out: CaptureStatus['clients'] = [];
   for (const client of clients) {
     if (typeof client.status !== 'function') {
@@ -94,13 +76,13 @@ async function clientsSection(kernel: Kernel, daemon: DaemonView, diagnostics: D
   return out;
 }
 
-function tableExists(db: Database.Database, name: string): boolean {
+function tableExists(db: SqlDatabase, name: string): boolean {
   return db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) !== undefined;
 }
 
 const PATHNAME = `CASE WHEN instr(path, '?') > 0 THEN substr(path, 1, instr(path, '?') - 1) ELSE path END`;
 
-function trafficSection(db: Database.Database, since: string, diagnostics: Diagnostic[]): CaptureStatus['last_24h'] {
+function trafficSection(db: SqlDatabase, since: string, diagnostics: Diagnostic[]): CaptureStatus['last_24h'] {
   const out: CaptureStatus['last_24h'] = { since, messages: null, exchanges: null, exchanges_without_rows: null, without_rows: [] };
   if (tableExists(db, MESSAGES_DATASET)) {
     out.messages = (db.prepare(`SELECT count(*) AS n FROM ${MESSAGES_DATASET} WHERE message_created_at >= ?`).get(since) as { n: number }).n;
@@ -179,21 +161,27 @@ function recentErrors(logFile: string, since: string, diagnostics: Diagnostic[])
  * Everything above, for `hyp status`. The traffic window is the last 24 hours; the error window
  * starts at the later of that and the daemon's start, so restarting a repaired daemon clears it.
  */
-export async function captureStatus(kernel: Kernel, daemon: DaemonView, db: Database.Database | undefined, now: Date = new Date()): Promise<{ section: CaptureStatus; diagnostics: Diagnostic[] }> {
+export async function captureStatus(ctx: ActivationContext, api: AiGatewayApi, status: StatusContext, now: Date = new Date()): Promise<{ data: CaptureStatus; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
+  const { daemon } = status;
   const since = new Date(now.getTime() - DAY_MS).toISOString();
   const errorsSince = daemon.alive && daemon.started_at && daemon.started_at > since ? daemon.started_at : since;
-  const section: CaptureStatus = {
-    gateway: gatewaySection(daemon),
-    clients: await clientsSection(kernel, daemon, diagnostics),
+  // this plugin's own source in the daemon's status file, while the daemon runs
+  const source = daemon.alive ? daemon.sources.find((s) => s.plugin === ctx.plugin.name && s.name === GATEWAY_SOURCE_NAME) : undefined;
+  const db = status.database();
+  const data: CaptureStatus = {
+    gateway: gatewaySection(source),
+    clients: await clientsSection(api, source?.endpoint, diagnostics),
     last_24h: db ? trafficSection(db, since, diagnostics) : { since, messages: null, exchanges: null, exchanges_without_rows: null, without_rows: [] },
-    recent_errors: recentErrors(kernel.logSink.path, errorsSince, diagnostics),
+    recent_errors: recentErrors(status.logFile, errorsSince, diagnostics),
   };
-  return { section, diagnostics };
+  return { data, diagnostics };
 }
 
-export function renderCaptureStatus(c: CaptureStatus, out: NodeJS.WritableStream): void {
-  const w = (s: string) => out.write(s + '\n');
+/** The section as text, printed by `hyp status` after the datasets. */
+export function renderCaptureStatus(c: CaptureStatus): string {
+  const lines: string[] = [];
+  const w = (s: string) => lines.push(s);
   if (c.gateway) {
     w(`gateway: ${c.gateway.endpoint}`);
     w(`  upstreams: ${c.gateway.upstreams.join(', ') || 'none'}${c.gateway.presets.length > 0 ? ` (presets: ${c.gateway.presets.join(', ')})` : ''}`);
@@ -212,4 +200,5 @@ export function renderCaptureStatus(c: CaptureStatus, out: NodeJS.WritableStream
   for (const r of t.without_rows) w(`  ${r.exchanges} x ${r.method} ${r.path}: ${r.reason}`);
   w(`errors logged by the daemon since ${c.recent_errors.since}: ${c.recent_errors.count}`);
   for (const e of c.recent_errors.latest) w(`  ${e.ts} ${e.plugin ? `[${e.plugin}] ` : ''}${e.event}${e.message ? `: ${e.message}` : ''}`);
+  return lines.map((l) => `${l}\n`).join('');
 }

@@ -1,18 +1,10 @@
-import type Database from 'better-sqlite3';
-import type { ColumnSpec, DatasetSpec } from '../plugin-api.js';
-import { errorMessage } from '../errors.js';
-
-/** A documented SQL view the kernel keeps in the database once the datasets it reads exist. */
-export interface ViewSpec {
-  name: string;
-  description: string;
-  /** tables the view reads; it exists only while all of them exist */
-  requires: string[];
-  columns: ColumnSpec[];
-  /** the column to window by */
-  primaryTime: string;
-  select: string;
-}
+/**
+ * The documented views over `ai_gateway_messages`, registered with the kernel at activation:
+ * the kernel creates them when the database opens (once their tables exist) and lists them in
+ * `hyp query schema`. docs/querying.md renders their columns (test/query/querying-doc.test.ts).
+ */
+import type { ColumnSpec, ViewSpec } from '@hypaware/core';
+import { MESSAGES_DATASET } from '../datasets.js';
 
 /** A row carries usage when any usage term is set (one carrier row per model response). */
 const CARRIER = `(input_tokens IS NOT NULL OR cache_read_input_tokens IS NOT NULL OR cache_creation_input_tokens IS NOT NULL
@@ -31,7 +23,7 @@ export const HISTORY_VIEWS: ViewSpec[] = [
   {
     name: 'ai_responses',
     description: 'one row per model response with its usage (the carrier rows of ai_gateway_messages, token terms never NULL)',
-    requires: ['ai_gateway_messages'],
+    requires: [MESSAGES_DATASET],
     primaryTime: 'message_created_at',
     columns: [
       { name: 'session_id', type: 'string', description: 'session (conversation_id when the client has no session id)' },
@@ -64,7 +56,7 @@ WHERE ${CARRIER}`,
   {
     name: 'ai_sessions',
     description: 'one row per session: client, main model, time span, messages, tokens and tool calls',
-    requires: ['ai_gateway_messages'],
+    requires: [MESSAGES_DATASET],
     primaryTime: 'last_message_at',
     columns: [
       { name: 'session_id', type: 'string', nullable: false, description: 'session (conversation_id when the client has no session id)' },
@@ -119,44 +111,3 @@ FROM (
 LEFT JOIN main_model AS m ON m.session_id = s.session_id`,
   },
 ];
-
-function createStatement(view: ViewSpec): string {
-  return `CREATE VIEW "${view.name}" AS\n${view.select}`;
-}
-
-/**
- * Create (or re-create, when the definition changed) each view whose tables exist; drop the
- * views whose tables are gone. Run after the datasets are ensured. Returns one sentence per
- * view that could not be created: a view never stops the kernel from opening its database.
- */
-export function ensureViews(db: Database.Database, views: ViewSpec[] = HISTORY_VIEWS): string[] {
-  const problems: string[] = [];
-  const schema = db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'view')`).all() as Array<{ type: string; name: string; sql: string }>;
-  const tables = new Set(schema.filter((s) => s.type === 'table').map((s) => s.name));
-  const existing = new Map(schema.filter((s) => s.type === 'view').map((s) => [s.name, s.sql]));
-  for (const view of views) {
-    const wanted = view.requires.every((t) => tables.has(t)) ? createStatement(view) : undefined;
-    const current = existing.get(view.name);
-    if (current === wanted) continue;
-    try {
-      db.transaction(() => {
-        if (current !== undefined) db.exec(`DROP VIEW IF EXISTS "${view.name}"`);
-        if (wanted !== undefined) db.exec(wanted);
-      })();
-    } catch (err) {
-      problems.push(`view ${view.name} was not created: ${errorMessage(err)}`);
-    }
-  }
-  return problems;
-}
-
-/** The views `ensureViews` keeps when these datasets exist (for `hyp query schema`). */
-export function viewsFor(datasets: Iterable<string>, views: ViewSpec[] = HISTORY_VIEWS): ViewSpec[] {
-  const have = new Set(datasets);
-  return views.filter((v) => v.requires.every((d) => have.has(d)));
-}
-
-/** The views present for these datasets, described like datasets (for `hyp query schema`). */
-export function viewsAsDatasets(datasets: Iterable<string>): DatasetSpec[] {
-  return viewsFor(datasets).map((v) => ({ name: v.name, description: `view: ${v.description}`, columns: v.columns, primaryTime: v.primaryTime }));
-}
