@@ -12,7 +12,6 @@ import { ExchangeWriter, type BatchOutcome } from './exchange-writer.js';
 import { loadProjectors } from './projector-loader.js';
 import { lowerThisThreadPriority } from './thread-priority.js';
 
-const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 const WAL_SIZE_LIMIT_BYTES = 4 * 1024 * 1024;
 /** Capture yields the CPU to the proxy thread (nice 0) and to the agent. */
 const WRITER_NICE = 10;
@@ -78,9 +77,6 @@ async function main(data: WriterWorkerData): Promise<void> {
   } catch (err) {
     log.error('aigw.database_unavailable', { error: errorMessage(err), message: 'exchanges are queued in memory until the database takes writes' });
   }
-  writer.prune();
-  const pruneTimer = setInterval(() => writer.prune(), PRUNE_INTERVAL_MS);
-  pruneTimer.unref();
 
   const handle = async (msg: ToWriter): Promise<void> => {
     switch (msg.type) {
@@ -99,7 +95,6 @@ async function main(data: WriterWorkerData): Promise<void> {
         writer.updateSettings(msg.settings);
         return;
       case 'shutdown':
-        clearInterval(pruneTimer);
         await writer.flushRechecks();
         storage.close();
         services.close();
