@@ -1,7 +1,6 @@
 /** `hyp codex attach | detach | status`, and the `client_attach_stale` diagnostic. */
-import type { Command } from 'commander';
 import type { AiGatewayApi, ClientRegistration } from '@hypaware/ai-gateway';
-import type { CommandIO, CommandSpec, Diagnostic } from '@hypaware/core';
+import type { CommandBuilder, CommandIO, CommandSpec, Diagnostic } from '@hypaware/core';
 import { HypError, errorMessage } from '@hypaware/core';
 import { codexFiles } from './codex-home.js';
 import { attachmentOf } from './codex-attach.js';
@@ -24,7 +23,7 @@ export function codexCommand(api: AiGatewayApi, client: ClientRegistration, env:
   return {
     name: 'codex',
     description: 'point Codex at the gateway ($CODEX_HOME/config.toml), undo it, or show the state',
-    configure(command: Command, io: CommandIO) {
+    configure(command: CommandBuilder, io: CommandIO) {
       command.command('attach')
         .description('add the HypAware model provider to config.toml and select it (keeps your comments and formatting)')
         .option('--dry-run', 'show what would change, write nothing')
