@@ -5,12 +5,13 @@
  */
 import { gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
-import { errorMessage, type Logger, type Meter } from '@hypaware/core';
+import { errorMessage, LruCache, type Logger, type Meter } from '@hypaware/core';
 import type { ExchangeInput } from '../api-types.js';
 import type { ExchangeRecord } from '../exchange-record.js';
-import type { ProjectorEntry } from '../gateway-state.js';
-import { BoundedCache } from './bounded-cache.js';
+import { reportExchange, reportWriteFailure } from '../exchange-report.js';
+import type { ProjectorEntry } from '../projector-entries.js';
 import { decodeExchange, storedExchangeInput, type DecodedExchange, type HeaderViews } from './decoded-exchange.js';
+import { MESSAGES_DATASET } from '../datasets.js';
 import { GatewayStore } from './gateway-store.js';
 import { secretHeaderNames } from './header-redaction.js';
 import { HistoryIdentityMemo } from './message-identity.js';
@@ -80,8 +81,8 @@ export class ExchangeWriter {
   #secrets: Set<string>;
   readonly #stores = new WeakMap<Database.Database, GatewayStore>();
   /** message ids known to be stored (a cache: the table is the truth) */
-  readonly #stored = new BoundedCache<string, true>(50_000);
-  readonly #conversationStarts = new BoundedCache<string, string>(10_000);
+  readonly #stored = new LruCache<string, true>(50_000);
+  readonly #conversationStarts = new LruCache<string, string>(10_000);
   readonly #identities = new HistoryIdentityMemo();
   readonly #rechecks: RecheckQueue<Recheck>;
   #lastBatchAt = 0;
@@ -99,10 +100,6 @@ export class ExchangeWriter {
   updateSettings(settings: WriterSettings): void {
     this.#settings = settings;
     this.#secrets = secretHeaderNames(settings.redactHeaders);
-  }
-
-  get pendingRechecks(): number {
-    return this.#rechecks.size;
   }
 
   #store(): GatewayStore {
@@ -166,8 +163,7 @@ export class ExchangeWriter {
       } catch (err) {
         const reason = storageFailureReason(err);
         if (reason) return this.#storageFailed([p], reason, err);
-        this.#deps.log.error('aigw.exchange_write_failed', { exchange_id: p.decoded.record.exchange_id, upstream: p.decoded.record.upstream, reason: 'row_rejected', error: errorMessage(err) });
-        this.#deps.meter.counter('aigw.exchange_write_failures').add(1, { reason: 'row_rejected' });
+        reportWriteFailure(p.decoded.record, 'row_rejected', errorMessage(err), this.#deps.log, this.#deps.meter);
         try {
           store.insertExchange(this.#exchangeRow(p, 0, `messages not written: ${errorMessage(err)}`));
         } catch { /* nothing more to save */ }
@@ -268,29 +264,19 @@ export class ExchangeWriter {
     };
   }
 
-  /** `aigw.exchange` and the byte counter, once per exchange. */
+  /** `aigw.exchange` and its counters, once per exchange. */
   #report(p: Prepared, rowsWritten: number, writeFailed?: string): void {
-    const r = p.decoded.record;
-    if (r.reported) return;
-    r.reported = true;
-    this.#deps.log.info('aigw.exchange', {
-      exchange_id: r.exchange_id,
-      upstream: r.upstream,
-      path: r.path,
-      status_code: r.status_code ?? 0,
-      request_bytes: r.request_bytes,
-      response_bytes: r.response_bytes,
+    if (p.decoded.record.reported) return;
+    reportExchange(p.decoded.record, {
       is_sse: p.decoded.input.is_sse,
       rows_written: rowsWritten,
       projector: p.dispatch.projector ?? null,
       skip_reason: p.dispatch.skipReason,
       error: p.decoded.error,
-      duration_ms: r.duration_ms,
       ...(writeFailed ? { write_failed: writeFailed } : {}),
       ...(p.decoded.devRunId ? { dev_run_id: p.decoded.devRunId } : {}),
-    });
-    this.#deps.meter.counter('aigw.exchange_bytes').add(r.request_bytes + r.response_bytes, { hyp_upstream: r.upstream ?? '(none)' });
-    if (rowsWritten > 0) this.#deps.meter.counter('aigw.rows_written').add(rowsWritten, { hyp_dataset: 'ai_gateway_messages' });
+    }, this.#deps.log, this.#deps.meter);
+    if (rowsWritten > 0) this.#deps.meter.counter('aigw.rows_written').add(rowsWritten, { hyp_dataset: MESSAGES_DATASET });
   }
 
   #storageFailed(prepared: Prepared[], reason: string, err: unknown): BatchOutcome {
@@ -300,8 +286,7 @@ export class ExchangeWriter {
     for (const p of prepared) {
       const r = p.decoded.record;
       if (!r.reported) {
-        this.#deps.log.error('aigw.exchange_write_failed', { exchange_id: r.exchange_id, upstream: r.upstream, reason, error: message });
-        this.#deps.meter.counter('aigw.exchange_write_failures').add(1, { reason });
+        reportWriteFailure(r, reason, message, this.#deps.log, this.#deps.meter);
         this.#report(p, 0, reason);
       }
       reported.push(r.exchange_id);

@@ -1,11 +1,11 @@
 /**
- * Projector dispatch (reference 5.2): the projectors whose match() is exactly true, in
+ * Projector dispatch: the projectors whose match() is exactly true, in
  * priority then registration order; the first valid non-empty projection wins. Throws,
  * invalid output and empty projections move on to the next projector.
  */
 import { errorMessage, type Logger } from '@hypaware/core';
 import type { ExchangeInput, ProjectedExchange } from '../api-types.js';
-import type { ProjectorEntry } from '../gateway-state.js';
+import type { ProjectorEntry } from '../projector-entries.js';
 
 export type SkipReason = 'no_projector_match' | 'all_projectors_failed' | 'empty_projection';
 
@@ -30,7 +30,7 @@ function isValidProjection(v: unknown): v is ProjectedExchange {
     && Array.isArray(v.messages);
 }
 
-/** `ordered` must already be in dispatch order (projectorsInOrder). */
+/** `ordered` must already be in dispatch order (`inDispatchOrder`). */
 export async function dispatchProjectors(ordered: readonly ProjectorEntry[], input: ExchangeInput, log: Logger, attempt: number): Promise<DispatchResult> {
   const ids = { exchange_id: input.exchange_id };
   const matching = ordered.filter(({ projector }) => {

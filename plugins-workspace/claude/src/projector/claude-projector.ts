@@ -1,4 +1,4 @@
-import type { JsonObject } from '@hypaware/core';
+import { LruCache, type JsonObject } from '@hypaware/core';
 import type {
   ExchangeInput, ExchangeProjector, MessageUsage, ProjectedExchange, ProjectedMessage, ProjectorContext,
 } from '@hypaware/ai-gateway';
@@ -6,7 +6,6 @@ import { isAnthropicConversationTraffic, isMessagesPath } from '../anthropic-rou
 import { alignUnits } from '../identity/align-units.js';
 import { SessionContexts } from '../session-context/session-contexts.js';
 import { TranscriptStore } from '../transcript/transcript-store.js';
-import { LruMap } from '../util/lru-map.js';
 import { replyFromJson, replyFromSse, type AssistantReply } from '../wire/assistant-reply.js';
 import { clientIdentity, type ClientIdentity } from '../wire/client-identity.js';
 import { canonicalJson, sha256Hex } from '../wire/content-keys.js';
@@ -64,7 +63,7 @@ function projectionAttributes(exchange: ExchangeInput, request: MessagesRequest,
 export function createClaudeProjector(options: ClaudeProjectorOptions): ExchangeProjector {
   const contexts = new SessionContexts(options.stateFile);
   const transcripts = new TranscriptStore(options.projectsDir);
-  const usageByMessageId = new LruMap<string, MessageUsage>(4096);
+  const usageByMessageId = new LruCache<string, MessageUsage>(4096);
   const recheckDelays = options.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
 
   async function project(exchange: ExchangeInput, ctx: ProjectorContext): Promise<ProjectedExchange | undefined> {

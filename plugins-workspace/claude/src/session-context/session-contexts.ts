@@ -1,5 +1,5 @@
 import { AppendedLines } from '../util/appended-lines.js';
-import { LruMap } from '../util/lru-map.js';
+import { LruCache } from '@hypaware/core';
 import { singleFlight } from '../util/single-flight.js';
 import { parseRecord, type SessionContextRecord } from './record.js';
 
@@ -26,16 +26,16 @@ const CLOCK_SLACK_MS = 2000;
 /**
  * The hook records of every session, read incrementally from the state file (only new
  * bytes; a compacted file is detected by its inode and read again) and kept by session id.
- * Memory is bounded: the least recently updated sessions are dropped past `maxSessions`.
+ * Memory is bounded: the least recently used sessions are dropped past `maxSessions`.
  */
 export class SessionContexts {
   private readonly source: AppendedLines;
-  private readonly sessions: LruMap<string, SessionState>;
+  private readonly sessions: LruCache<string, SessionState>;
   private readonly refresh = singleFlight(() => this.readNew());
 
   constructor(path: string, maxSessions = 4096) {
     this.source = new AppendedLines(path);
-    this.sessions = new LruMap(maxSessions);
+    this.sessions = new LruCache(maxSessions);
   }
 
   /** The session's transcript path and its cwd/branch at `atMs` (the place recorded last before then). */

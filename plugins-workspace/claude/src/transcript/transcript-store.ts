@@ -1,5 +1,5 @@
 import { dirname, isAbsolute, join } from 'node:path';
-import { LruMap } from '../util/lru-map.js';
+import { LruCache } from '@hypaware/core';
 import { ProjectsIndex } from './projects-index.js';
 import { TranscriptFile } from './transcript-file.js';
 import type { TranscriptView } from './transcript-view.js';
@@ -19,12 +19,12 @@ export interface TranscriptLookup {
  * otherwise. Keeps the most recently used files (read incrementally) and forgets the rest.
  */
 export class TranscriptStore {
-  private readonly files: LruMap<string, TranscriptFile>;
+  private readonly files: LruCache<string, TranscriptFile>;
   private readonly index: ProjectsIndex;
 
   constructor(projectsDir: string, maxFiles = 8) {
     this.index = new ProjectsIndex(projectsDir);
-    this.files = new LruMap(maxFiles);
+    this.files = new LruCache(maxFiles);
   }
 
   async find(lookup: TranscriptLookup): Promise<{ path: string; view: TranscriptView } | undefined> {

@@ -1,0 +1,142 @@
+/**
+ * The writer thread's lifecycle as the main thread sees it: start, `ready` / `fatal`, restart
+ * after a crash (backoff 0.5 s doubling to 10 s, reset by a written batch), and the shutdown
+ * handshake. What the batches mean is the WriterClient's business.
+ */
+import { Worker } from 'node:worker_threads';
+import { errorMessage, type Logger } from '@hypaware/core';
+import type { BatchOutcome } from '../recorder/exchange-writer.js';
+import type { FromWriter, ToWriter, WriterWorkerData } from './writer-protocol.js';
+
+/** How long stop waits for the writer thread to end by itself before terminating it. */
+const SHUTDOWN_WAIT_MS = 8000;
+const MAX_RESTART_DELAY_MS = 10_000;
+
+export interface WriterThreadEvents {
+  /** the thread is ready for batches (first start or restart) */
+  ready(): void;
+  /** the thread cannot work (e.g. its start failed); it is terminated and started again */
+  fatal(reason: string, message: string): void;
+  batchDone(id: number, outcome: BatchOutcome): void;
+  /** the thread ended by itself while running; it is restarted after a backoff */
+  exited(code: number): void;
+}
+
+export class WriterThread {
+  readonly #data: () => WriterWorkerData;
+  readonly #log: Logger;
+  readonly #events: WriterThreadEvents;
+  #worker: Worker | undefined;
+  #ready = false;
+  #projectors: string[] = [];
+  #crashesInRow = 0;
+  #restartTimer: NodeJS.Timeout | undefined;
+  #stopping = false;
+  #shutdownDone: (() => void) | undefined;
+  #onFirstReady: (() => void) | undefined;
+
+  constructor(data: () => WriterWorkerData, log: Logger, events: WriterThreadEvents) {
+    this.#data = data;
+    this.#log = log;
+    this.#events = events;
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  /** projector names the running thread built */
+  get projectors(): string[] {
+    return this.#projectors;
+  }
+
+  /** Resolves once the thread is ready, has failed, or `readyTimeoutMs` passed; never rejects. */
+  start(readyTimeoutMs: number): Promise<void> {
+    const settled = new Promise<void>((resolve) => { this.#onFirstReady = resolve; });
+    this.#spawn();
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, readyTimeoutMs).unref());
+    return Promise.race([settled, timeout]);
+  }
+
+  /** A batch was written: the next crash restarts quickly again. */
+  healthy(): void {
+    this.#crashesInRow = 0;
+  }
+
+  post(msg: ToWriter): void {
+    try {
+      this.#worker?.postMessage(msg);
+    } catch (err) {
+      this.#log.error('aigw.writer_post_failed', { type: msg.type, error: errorMessage(err) });
+    }
+  }
+
+  /** From now on an exit is the end, not a crash. */
+  stopping(): void {
+    this.#stopping = true;
+  }
+
+  /** Ask the thread to finish (pending re-checks, database, log) and wait; terminate it at the end. */
+  async shutdown(deadline: number): Promise<void> {
+    this.#stopping = true;
+    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    const worker = this.#worker;
+    if (!worker) return;
+    const done = new Promise<void>((resolve) => {
+      this.#shutdownDone = resolve;
+      worker.once('exit', () => resolve());
+    });
+    this.post({ type: 'shutdown' });
+    // a batch still in flight ends within SQLite's busy timeout (5 s); terminating the thread
+    // inside a SQLite call aborts the whole process, so that is only the last resort
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), Math.max(SHUTDOWN_WAIT_MS, deadline - Date.now() + 3000)).unref());
+    if ((await Promise.race([done, timeout])) === 'timeout') {
+      this.#log.warn('aigw.writer_shutdown_timeout', {});
+    }
+    await worker.terminate();
+  }
+
+  #spawn(): void {
+    this.#ready = false;
+    const worker = new Worker(new URL('../recorder/writer-worker.js', import.meta.url), { workerData: this.#data() });
+    this.#worker = worker;
+    worker.on('message', (msg: FromWriter) => this.#onMessage(msg));
+    worker.on('error', (err) => this.#log.error('aigw.writer_error', { error: errorMessage(err) }));
+    worker.on('exit', (code) => {
+      if (this.#worker !== worker) return;
+      this.#worker = undefined;
+      this.#ready = false;
+      this.#onFirstReady?.();
+      if (this.#stopping) return;
+      this.#events.exited(code);
+      this.#crashesInRow++;
+      const delay = Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** Math.min(this.#crashesInRow, 6));
+      this.#restartTimer = setTimeout(() => { this.#restartTimer = undefined; this.#spawn(); }, delay);
+      this.#restartTimer.unref();
+    });
+  }
+
+  #onMessage(msg: FromWriter): void {
+    switch (msg.type) {
+      case 'ready':
+        this.#ready = true;
+        this.#projectors = msg.projectors;
+        this.#log.info('aigw.writer_ready', { projectors: msg.projectors.join(',') });
+        this.#events.ready();
+        this.#onFirstReady?.();
+        return;
+      case 'fatal':
+        this.#log.error('aigw.writer_unavailable', { reason: msg.reason, error: msg.message });
+        this.#events.fatal(msg.reason, msg.message);
+        this.#onFirstReady?.();
+        void this.#worker?.terminate();
+        return;
+      case 'batch_done':
+        this.#events.batchDone(msg.id, msg.outcome);
+        return;
+      case 'shutdown_done':
+        this.#shutdownDone?.();
+        return;
+    }
+  }
+}
