@@ -116,7 +116,7 @@ export async function startWriterRig(projectors: ExchangeProjector[], options: {
     log: logs.log,
     meter: kernel.meters.meter({ plugin: '@hypaware/ai-gateway' }),
     projectors: () => ordered,
-    settings: { gatewayId: 'test-gw', redactHeaders: [], retentionDays: 0, ...options.settings },
+    settings: { gatewayId: 'test-gw', redactHeaders: [], ...options.settings },
   });
   return {
     kernel, hypHome, api, writer, logs,

@@ -35,7 +35,7 @@ const QUIET = () => new LoadGate({ sample: () => ({ loopUtilization: 0, cpuIdle:
 function client(h: { hypHome: string; configPath: string }, spillDir: string, gate: LoadGate, spill: { maxBytes?: number; after?: number } = {}) {
   const logs = recordingLogger();
   const writer = new WriterClient({
-    workerData: { hypHome: h.hypHome, plugin: '@hypaware/ai-gateway', settings: { gatewayId: 'gw', redactHeaders: [], retentionDays: 0 }, projectorModules: [] },
+    workerData: { hypHome: h.hypHome, plugin: '@hypaware/ai-gateway', settings: { gatewayId: 'gw', redactHeaders: [] }, projectorModules: [] },
     log: logs.log,
     meter: { counter: () => ({ add: () => undefined }) },
     spill: { dir: spillDir, maxBytes: spill.maxBytes ?? 64 * 1024 * 1024 },

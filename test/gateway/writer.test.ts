@@ -200,7 +200,7 @@ test('a database that refuses writes: the batch is reported failed with a reason
     log: logs.log,
     meter: { counter: (name) => ({ add: (v) => { if (name === 'aigw.exchange_bytes') counted.push(v); } }) },
     projectors: () => [],
-    settings: { gatewayId: 'gw', redactHeaders: [], retentionDays: 0 },
+    settings: { gatewayId: 'gw', redactHeaders: [] },
   });
   const records = [makeRecord({ requestBody: 'a' }), makeRecord({ requestBody: 'bb' })];
   const outcome = await writer.writeBatch(records);

@@ -27,7 +27,7 @@ const DRAIN_MS = 8000;
 const WRITER_FLUSH_MS = 6000;
 
 function writerSettings(config: GatewayConfig): WriterSettings {
-  return { gatewayId: config.gatewayId, redactHeaders: config.redactHeaders, retentionDays: config.exchangeRetentionDays };
+  return { gatewayId: config.gatewayId, redactHeaders: config.redactHeaders };
 }
 
 /**

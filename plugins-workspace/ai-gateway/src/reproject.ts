@@ -21,7 +21,7 @@ export async function reprojectStored(state: GatewayState, options: ReprojectOpt
     log: ctx.log,
     meter: ctx.meter,
     projectors: () => projectorsInOrder(state),
-    settings: { gatewayId: config.gatewayId, redactHeaders: config.redactHeaders, retentionDays: 0 },
+    settings: { gatewayId: config.gatewayId, redactHeaders: config.redactHeaders },
   });
   const db = database();
   const since = options.since ? `${options.since}T00:00:00.000Z` : '';

@@ -23,7 +23,6 @@ import { storageFailureReason } from './storage-failures.js';
 export interface WriterSettings {
   gatewayId: string;
   redactHeaders: string[];
-  retentionDays: number;
 }
 
 export interface ExchangeWriterDeps {
@@ -362,18 +361,5 @@ export class ExchangeWriter {
   /** At shutdown: give pending re-checks their last chance now. */
   flushRechecks(): Promise<void> {
     return this.#rechecks.flush();
-  }
-
-  /** Delete raw exchanges (and settlement records) past the retention. */
-  prune(now = Date.now()): void {
-    const days = this.#settings.retentionDays;
-    if (days <= 0) return;
-    const cutoff = new Date(now - days * 86_400_000).toISOString();
-    try {
-      const removed = this.#store().prune(cutoff);
-      if (removed.exchanges > 0 || removed.provisional > 0) this.#deps.log.info('aigw.retention_pruned', { ...removed, cutoff });
-    } catch (err) {
-      this.#deps.log.warn('aigw.retention_prune_failed', { reason: storageFailureReason(err) ?? 'error', error: errorMessage(err) });
-    }
   }
 }

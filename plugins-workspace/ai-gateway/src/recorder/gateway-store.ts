@@ -23,8 +23,6 @@ export class GatewayStore {
   readonly #deleteMessage: Database.Statement;
   readonly #deleteFallbacks: Database.Statement;
   readonly #insertProvisional: Database.Statement;
-  readonly #pruneExchanges: Database.Statement;
-  readonly #pruneProvisional: Database.Statement;
 
   constructor(db: Database.Database) {
     this.#insertPart = db.prepare(insertSql(MESSAGES_DATASET, MESSAGE_COLUMNS));
@@ -38,8 +36,6 @@ export class GatewayStore {
     this.#deleteMessage = db.prepare(`DELETE FROM "${MESSAGES_DATASET}" WHERE message_id = ?`);
     this.#deleteFallbacks = db.prepare(`DELETE FROM "${PROVISIONAL_DATASET}" WHERE conversation_id = ? AND match_key = ? AND kind = 'fallback'`);
     this.#insertProvisional = db.prepare(`INSERT OR IGNORE INTO "${PROVISIONAL_DATASET}" (conversation_id, match_key, message_id, kind, created_at) VALUES (?, ?, ?, ?, ?)`);
-    this.#pruneExchanges = db.prepare(`DELETE FROM "${EXCHANGES_DATASET}" WHERE ts_start < ?`);
-    this.#pruneProvisional = db.prepare(`DELETE FROM "${PROVISIONAL_DATASET}" WHERE created_at < ?`);
   }
 
   /** Insert part rows, skipping part_ids already stored; returns how many were new. */
@@ -89,10 +85,5 @@ export class GatewayStore {
     this.#deleteFallbacks.run(conversationId, matchKey);
     this.#insertProvisional.run(conversationId, matchKey, nativeId, 'native', now);
     return fallbackIds;
-  }
-
-  /** Drop raw exchanges and settlement records older than `cutoff` (ISO). */
-  prune(cutoff: string): { exchanges: number; provisional: number } {
-    return { exchanges: this.#pruneExchanges.run(cutoff).changes, provisional: this.#pruneProvisional.run(cutoff).changes };
   }
 }
