@@ -286,7 +286,7 @@ export class IdentityTable {
   write(p: ProjectedExchange): void {
     for (const m of p.messages) {
       const native = typeof m.message_id === 'string';
-      const content = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content;
+      const content = m.identity ?? (typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content);
       const id = native ? m.message_id! : createHash('sha256').update(canonical([p.conversation_id, m.role, content])).digest('hex').slice(0, 16);
       if (native && m.match_key) {
         for (const [rowId, row] of this.rows) if (!row.native && row.conversation === p.conversation_id && row.message.match_key === m.match_key) this.rows.delete(rowId);

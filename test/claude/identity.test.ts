@@ -4,6 +4,9 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ProjectedExchange, ProjectedMessage } from '@hypaware/ai-gateway';
+import { fallbackMessageId } from '@hypaware/ai-gateway/internal/recorder/message-identity.js';
+import { identityOf, partOf } from '@hypaware/claude/projector/parts';
+import type { Block } from '@hypaware/claude/wire/content-keys';
 import {
   activateClaude, claudeCodeRequest, exchange, IdentityTable, replyEvents, TranscriptWriter, transcriptPath, wirePrompt, type ClaudeRig,
 } from './claude-harness.js';
@@ -83,8 +86,8 @@ describe('native identity from Claude Code transcripts (one line per assistant b
     assert.equal(first.messages[2]!.previous_message_id, undefined, 'harness context is outside the transcript chain');
     const prompt = first.messages[1]!;
     assert.deepEqual(prompt.previous_message_id, []);
-    assert.deepEqual(prompt.content, [{ type: 'text', text: 'run echo', cache_control: { type: 'ephemeral' } }]);
-    assert.equal(prompt.provider_type, 'user');
+    assert.deepEqual(prompt.content, [{ type: 'text', text: 'run echo' }]);
+    assert.equal(prompt.native_columns?.provider_type, 'user');
     assert.equal(prompt.cwd, '/work/repo');
     assert.equal(prompt.git_branch, 'main');
     assert.equal(prompt.permission_mode, 'default');
@@ -93,8 +96,8 @@ describe('native identity from Claude Code transcripts (one line per assistant b
     const [textFallback, callFallback] = first.messages.slice(3);
     assert.equal(textFallback!.usage, undefined, 'usage sits on the last block only');
     assert.deepEqual(callFallback!.usage, asUsage(USAGE_1));
-    assert.equal(callFallback!.stop_reason, 'tool_use');
-    assert.equal(textFallback!.stop_reason, undefined);
+    assert.deepEqual(callFallback!.finish, { reason: 'tool_call', recorded_as: 'tool_use' });
+    assert.equal(textFallback!.finish, undefined);
     assert.equal(callFallback!.request_id, 'req_1');
     assert.equal(callFallback!.message_created_at, s.ex1.ts_end);
 
@@ -110,7 +113,7 @@ describe('native identity from Claude Code transcripts (one line per assistant b
     assert.deepEqual(call!.usage, asUsage(USAGE_1));
     assert.equal(claude(call!).usage_source, 'wire');
     assert.equal(call!.request_id, 'req_1');
-    assert.equal(call!.provider_type, 'assistant');
+    assert.equal(call!.native_columns?.provider_type, 'assistant');
     assert.equal(call!.raw_frame?.uuid, call!.message_id);
     assert.equal((call!.raw_frame?.message as Record<string, unknown>).content, undefined, 'the content is in the parts, not repeated in raw_frame');
   });
@@ -146,8 +149,8 @@ describe('native identity from Claude Code transcripts (one line per assistant b
       assert.deepEqual([...table.rows.values()].filter((r) => claude(r.message).wire_only).map((r) => r.message.role), ['user', 'system'], `${order}: harness context once, with stable ids`);
       assert.deepEqual(table.totalUsage(), { input_tokens: 25, output_tokens: 27, cache_read_input_tokens: 200, cache_creation_input_tokens: 10 }, order);
       const toolResult = table.rows.get(s.uuids.result as string)!.message;
-      assert.equal(toolResult.source_tool_assistant_uuid, (s.uuids.reply1 as string[])[1]);
-      assert.deepEqual((toolResult.content as Array<Record<string, unknown>>)[0]!.tool_use_id, 'toolu_probe2');
+      assert.equal(toolResult.native_columns?.source_tool_assistant_uuid, (s.uuids.reply1 as string[])[1]);
+      assert.deepEqual((toolResult.content as unknown as Array<Record<string, unknown>>)[0]!.call_id, 'toolu_probe2');
     }
   });
 
@@ -187,7 +190,7 @@ describe('identity edge cases', () => {
     })));
     const native = p.messages.filter(isNative);
     assert.deepEqual(native.map((m) => m.message_id), [prompt, line, result]);
-    assert.deepEqual(native[1]!.content, blocks);
+    assert.deepEqual(native[1]!.content, blocks.map((b) => partOf(b)), 'both blocks of the line are parts of one message');
     assert.deepEqual(native[1]!.usage, asUsage(USAGE_1), 'the line is the last of its message: it carries the usage');
     assert.equal(native[1]!.git_branch, 'dev');
   });
@@ -309,7 +312,30 @@ describe('identity edge cases', () => {
     const p = await must(rig.project(ex));
     const last = p.messages[p.messages.length - 1]!;
     assert.equal(last.role, 'assistant');
-    assert.deepEqual(last.content, [{ type: 'error', code: 'overloaded_error', message: 'Overloaded', exchange_id: ex.exchange_id }]);
+    assert.deepEqual(last.content, [{ type: 'error', code: 'overloaded_error', message: 'Overloaded' }]);
+    assert.deepEqual(last.identity, [{ type: 'error', code: 'overloaded_error', message: 'Overloaded', exchange_id: ex.exchange_id }], 'two identical failures stay two messages');
     assert.ok(p.messages.some((m) => m.role === 'user' && !claude(m).wire_only));
+  });
+
+  test('the identity form of a fallback message: the blocks as sent, without cache_control and caller (also inside tool results)', () => {
+    const hashed = (content: Block[]) => fallbackMessageId('c', 'user', identityOf(content), undefined);
+    assert.equal(hashed([{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }]), hashed([{ type: 'text', text: 'hi' }]));
+    assert.equal(
+      hashed([{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: 'r', cache_control: { type: 'ephemeral' } }] }]),
+      hashed([{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: 'r' }] }]),
+    );
+    assert.equal(hashed([{ type: 'tool_use', id: 'x', name: 'Read', input: {}, caller: { type: 'direct' } }]), hashed([{ type: 'tool_use', id: 'x', name: 'Read', input: {} }]));
+    assert.notEqual(hashed([{ type: 'text', text: 'hi' }]), hashed([{ type: 'text', text: 'ho' }]));
+    assert.deepEqual(identityOf('hi'), [{ type: 'text', text: 'hi' }], 'a string is one text block');
+  });
+
+  test('blocks onto parts: block type as native_type, caller as caller_type, errors flagged', () => {
+    assert.deepEqual(partOf({ type: 'thinking', thinking: 'hmm', signature: 'sig' }), { type: 'reasoning', text: 'hmm', signature: 'sig', native_type: 'thinking' });
+    assert.deepEqual(partOf({ type: 'redacted_thinking', data: 'enc' }), { type: 'reasoning', text: 'enc', native_type: 'redacted_thinking' });
+    assert.deepEqual(partOf({ type: 'tool_use', id: 'x', name: 'Read', input: { p: 1 }, caller: { type: 'direct' } }), { type: 'tool_call', call_id: 'x', name: 'Read', input: { p: 1 }, native_type: 'tool_use', caller_type: 'direct' });
+    assert.deepEqual(partOf({ type: 'tool_result', tool_use_id: 'x', content: [{ type: 'document', source: { type: 'url', url: 'u' } }], is_error: true }),
+      { type: 'tool_result', call_id: 'x', content: [{ type: 'file', source: { type: 'url', url: 'u' }, native_type: 'document' }], is_error: true });
+    assert.deepEqual(partOf({ type: 'container_upload', file_id: 'f' }), { type: 'other', native_type: 'container_upload' });
+    assert.deepEqual(partOf({ text: 'no type' }), { type: 'text', text: 'no type' });
   });
 });

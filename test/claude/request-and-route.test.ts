@@ -81,7 +81,8 @@ describe('what is Anthropic traffic', () => {
     const rig = activateClaude();
     assert.deepEqual(rig.required, [{ name: 'hypaware.ai-gateway', range: '^2.0.0' }]);
     const preset = rig.presets[0]!;
-    assert.deepEqual({ ...preset, match: undefined }, { name: 'anthropic', base_url: 'https://api.anthropic.com', provider: 'anthropic', path_prefix: '/v1/messages', priority: 100, match: undefined });
+    const { name, base_url, provider, path_prefix, priority } = preset;
+    assert.deepEqual({ name, base_url, provider, path_prefix, priority }, { name: 'anthropic', base_url: 'https://api.anthropic.com', provider: 'anthropic', path_prefix: '/v1/messages', priority: 100 });
     assert.equal(preset.match!({ method: 'POST', path: '/v1/messages', headers: {} }), true);
     assert.equal(preset.match!({ method: 'POST', path: '/v1/responses', headers: { 'x-api-key': ['k'] } }), false);
     assert.equal(preset.match!({ method: 'HEAD', path: '/', headers: { 'user-agent': ['Bun/1.4.0'] } }), false);
@@ -147,6 +148,17 @@ describe('what is Anthropic traffic', () => {
     const reply = messages[messages.length - 1]!;
     assert.deepEqual(reply.usage, { input_tokens: 12, cache_read_input_tokens: 100, cache_creation_input_tokens: 5, output_tokens: 7 });
     assert.equal(reply.request_id, 'req_011fixed');
-    assert.equal(reply.stop_reason, 'end_turn');
+    assert.deepEqual(reply.finish, { reason: 'stop' }, 'end_turn');
+  });
+
+  test('the preset brings its protocol: Anthropic-shaped gateway errors, probes, credential headers', () => {
+    const preset = activateClaude().presets[0]!;
+    const shape = preset.error_shape!;
+    assert.equal(shape.recognizes!({ method: 'POST', path: '/v1/messages', headers: {} }), true);
+    assert.equal(shape.recognizes!({ method: 'POST', path: '/elsewhere', headers: { 'anthropic-version': ['2023-06-01'] } }), true);
+    assert.equal(shape.recognizes!({ method: 'POST', path: '/v1/chat/completions', headers: {} }), false);
+    assert.deepEqual(shape.body({ status: 502, code: 'no_upstream_match', message: 'm' }), { type: 'error', error: { type: 'api_error', message: 'm' } });
+    assert.ok(preset.probes!.some((p) => p.path === '/v1/messages'));
+    assert.ok(preset.secret_headers!.includes('x-api-key'));
   });
 });

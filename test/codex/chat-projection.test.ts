@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { activateCodex, exchange, FallbackIdentity, identityView, sse } from './codex-harness.js';
+import { activateCodex, exchange, FallbackIdentity, identityOf, identityView, recordedFinish, sse } from './codex-harness.js';
 
 const codex = activateCodex();
 const PATH = '/v1/chat/completions';
@@ -60,8 +60,8 @@ describe('Chat Completions reply', () => {
     const p = codex.project(ex)!;
     assert.equal(p.model, 'gpt-4o-2024', 'the response model when the request names none');
     const reply = p.messages[1]!;
-    assert.deepEqual(reply.content, [{ type: 'text', text: 'Checking.' }, { type: 'tool_use', id: 'call_1', name: 'shell', input: { cmd: 'pwd' } }]);
-    assert.equal(reply.stop_reason, 'tool_use');
+    assert.deepEqual(identityOf(reply), [{ type: 'text', text: 'Checking.' }, { type: 'tool_use', id: 'call_1', name: 'shell', input: { cmd: 'pwd' } }]);
+    assert.equal(recordedFinish(reply), 'tool_use');
     assert.deepEqual(reply.usage, { input_tokens: 300, cache_read_input_tokens: 200, output_tokens: 30, reasoning_tokens: 10 });
     assert.equal(reply.message_created_at, ex.ts_end);
     assert.deepEqual(reply.raw_frame, { completion_id: 'chatcmpl-1', finish_reason: 'tool_calls' });
@@ -84,12 +84,12 @@ describe('Chat Completions reply', () => {
     ], false);
     const p = codex.project(exchange({ path: PATH, body: { messages: [{ role: 'user', content: 'hi' }], stream: true }, events }))!;
     const reply = p.messages[1]!;
-    assert.deepEqual(reply.content, [
+    assert.deepEqual(identityOf(reply), [
       { type: 'text', text: 'Let me look.' },
       { type: 'tool_use', id: 'call_1', name: 'shell', input: { cmd: 'ls' } },
       { type: 'tool_use', id: 'call_2', name: 'read', input: { path: 'a' } },
     ]);
-    assert.equal(reply.stop_reason, 'tool_use');
+    assert.equal(recordedFinish(reply), 'tool_use');
     assert.equal(reply.usage?.input_tokens, 300);
     assert.equal(reply.attributes, undefined);
   });
@@ -97,17 +97,17 @@ describe('Chat Completions reply', () => {
   test('a stream cut before finish_reason is marked incomplete, with no stop reason', () => {
     const events = sse([{ id: 'c', choices: [{ index: 0, delta: { role: 'assistant', content: 'Half' }, finish_reason: null }] }], false);
     const reply = codex.project(exchange({ path: PATH, body: { messages: [{ role: 'user', content: 'hi' }] }, events, aborted: true }))!.messages[1]!;
-    assert.deepEqual(reply.content, [{ type: 'text', text: 'Half' }]);
+    assert.deepEqual(identityOf(reply), [{ type: 'text', text: 'Half' }]);
     assert.deepEqual(reply.attributes, { openai: { stream_incomplete: true } });
-    assert.equal(reply.stop_reason, undefined);
+    assert.equal(recordedFinish(reply), undefined);
   });
 
   test('an error inside the stream and an HTTP error are error rows', () => {
     const streamed = codex.project(exchange({ path: PATH, body: { messages: [{ role: 'user', content: 'hi' }] }, events: sse([{ error: { message: 'overloaded', type: 'server_error' } }], false) }))!;
-    assert.deepEqual((streamed.messages[1]!.content as Array<Record<string, unknown>>).map((b) => [b.type, b.code, b.message]), [['error', 'server_error', 'overloaded']]);
+    assert.deepEqual((identityOf(streamed.messages[1]!) as Array<Record<string, unknown>>).map((b) => [b.type, b.code, b.message]), [['error', 'server_error', 'overloaded']]);
     const http = codex.project(exchange({ path: PATH, status_code: 429, body: { messages: [{ role: 'user', content: 'hi' }] }, reply: { error: { message: 'slow down', type: 'requests', code: 'rate_limit_exceeded' } } }))!;
-    assert.equal(http.messages[1]!.stop_reason, 'error');
-    assert.deepEqual((http.messages[1]!.content as Array<Record<string, unknown>>).map((b) => b.code), ['rate_limit_exceeded']);
+    assert.equal(recordedFinish(http.messages[1]!), 'error');
+    assert.deepEqual((identityOf(http.messages[1]!) as Array<Record<string, unknown>>).map((b) => b.code), ['rate_limit_exceeded']);
   });
 
   test('the streamed reply re-sent as history projects like the reply: no duplicate rows', () => {

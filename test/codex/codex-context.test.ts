@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { REPO_ROOT } from '../helpers/repo.js';
-import { activateCodex, exchange, FallbackIdentity, identityView, sse } from './codex-harness.js';
+import { activateCodex, exchange, FallbackIdentity, identityOf, identityView, recordedFinish, sse } from './codex-harness.js';
 
 interface CapturedRequest { path: string; headers: Record<string, string>; body: Record<string, unknown> }
 const fixture = JSON.parse(readFileSync(join(REPO_ROOT, 'test/codex/fixtures/codex-0.169-exec-tool-turn.json'), 'utf8')) as { requests: CapturedRequest[] };
@@ -76,8 +76,8 @@ describe('real Codex 0.169 requests', () => {
     assert.equal(ids.write(second).length, 2);
     const output = second.messages[5]!;
     assert.equal(output.role, 'tool');
-    assert.deepEqual((output.content as Array<Record<string, unknown>>).map((b) => [b.type, b.tool_use_id]), [['tool_result', 'call_1']]);
-    assert.match(String((output.content as Array<Record<string, unknown>>)[0]!.content), /hello-from-tool/);
+    assert.deepEqual((identityOf(output) as Array<Record<string, unknown>>).map((b) => [b.type, b.tool_use_id]), [['tool_result', 'call_1']]);
+    assert.match(String((identityOf(output) as Array<Record<string, unknown>>)[0]!.content), /hello-from-tool/);
   });
 });
 

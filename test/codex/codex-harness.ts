@@ -148,9 +148,19 @@ export function sse(payloads: Array<Record<string, unknown> | string>, named = t
     : { event: named && typeof p.type === 'string' ? p.type : 'message', data: JSON.stringify(p) }));
 }
 
-/** role + content of messages: what the gateway's fallback identity hashes. */
+/** role + identity form of messages: what the gateway's fallback identity hashes. */
 export function identityView(messages: ProjectedMessage[]): Array<{ role: string; content: unknown }> {
-  return messages.map((m) => ({ role: m.role, content: m.content }));
+  return messages.map((m) => ({ role: m.role, content: m.identity ?? m.content }));
+}
+
+/** The identity form of a message (the frozen block shape the fallback id hashes), else its parts. */
+export function identityOf(message: ProjectedMessage): unknown {
+  return message.identity ?? message.content;
+}
+
+/** What `status.finish_reason` of the message's last row holds (undefined: none). */
+export function recordedFinish(message: ProjectedMessage): string | undefined {
+  return message.finish ? (message.finish.recorded_as ?? message.finish.reason) : undefined;
 }
 
 function canonical(value: unknown): string {
@@ -171,7 +181,7 @@ export class FallbackIdentity {
     let previous = '';
     const fresh: string[] = [];
     for (const m of projection.messages) {
-      const id = createHash('sha256').update(canonical([projection.conversation_id, m.role, m.content, previous])).digest('hex').slice(0, 16);
+      const id = createHash('sha256').update(canonical([projection.conversation_id, m.role, m.identity ?? m.content, previous])).digest('hex').slice(0, 16);
       if (!this.seen.has(id)) { this.seen.add(id); fresh.push(id); }
       previous = id;
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { activateCodex, exchange, FallbackIdentity, identityView, sse } from './codex-harness.js';
+import { activateCodex, exchange, FallbackIdentity, identityOf, identityView, recordedFinish, sse } from './codex-harness.js';
 
 const codex = activateCodex();
 
@@ -66,6 +66,25 @@ describe('Responses request input', () => {
     assert.deepEqual(p.messages[2]!.raw_frame, { item_type: 'function_call', item_id: 'fc_1', status: 'completed' });
   });
 
+  test('items onto the gateway\'s parts; native_type keeps the provider_subtype values Codex rows have always had', () => {
+    const p = codex.project(exchange({ body: { input: [
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'look' }, { type: 'input_file', file_id: 'file_1', filename: 'a.pdf' }, { type: 'input_audio', input_audio: { format: 'wav' } }] },
+      { type: 'reasoning', summary: [{ type: 'summary_text', text: 'Plan' }] },
+      { type: 'function_call', call_id: 'call_1', name: 'exec_command', arguments: '{"cmd":"ls"}' },
+      { type: 'function_call_output', call_id: 'call_1', output: 'a.txt' },
+      { type: 'web_search_call', id: 'ws_1', action: { query: 'q' } },
+      { type: 'compaction', text: 'summary' },
+    ] } }))!;
+    assert.deepEqual(p.messages.map((m) => m.content), [
+      [{ type: 'text', text: 'look' }, { type: 'file', native_type: 'document', source: { type: 'file', file_id: 'file_1' } }, { type: 'other', native_type: 'audio' }],
+      [{ type: 'reasoning', native_type: 'thinking', text: 'Plan' }],
+      [{ type: 'tool_call', native_type: 'tool_use', input: { cmd: 'ls' }, call_id: 'call_1', name: 'exec_command' }],
+      [{ type: 'tool_result', content: 'a.txt', call_id: 'call_1' }],
+      [{ type: 'tool_call', native_type: 'server_tool_use', input: { query: 'q' }, call_id: 'ws_1', name: 'web_search' }],
+      [{ type: 'other', native_type: 'compaction', text: 'summary' }],
+    ]);
+  });
+
   test('an unknown item type is kept as a part of that type, not dropped', () => {
     const p = codex.project(exchange({ body: { input: [{ type: 'compaction', id: 'cmp_1', encrypted_content: 'xyz' }, { type: 'message', role: 'user', content: 'go on' }] } }))!;
     assert.deepEqual(identityView(p.messages), [
@@ -92,7 +111,7 @@ describe('Responses replies', () => {
     assert.deepEqual(identityView([reply]), [{ role: 'assistant', content: [{ type: 'text', text: 'Hello' }] }]);
     assert.equal(reply.message_created_at, ex.ts_end);
     assert.deepEqual(reply.usage, { input_tokens: 132, cache_read_input_tokens: 768, output_tokens: 40, reasoning_tokens: 16 });
-    assert.equal(reply.stop_reason, 'stop');
+    assert.equal(recordedFinish(reply), 'stop');
     assert.equal(p.messages[0]!.usage, undefined);
     assert.deepEqual(p.attributes?.openai, { api: 'responses', response_id: 'resp_1' });
   });
@@ -106,8 +125,8 @@ describe('Responses replies', () => {
   test('a streamed function call: rebuilt from its done item, tool_use stop reason', () => {
     const p = codex.project(exchange({ body: { input: 'list files', stream: true }, events: functionCallStream('call_7', 'exec_command', '{"cmd":"ls -la"}') }))!;
     const call = p.messages[1]!;
-    assert.deepEqual(call.content, [{ type: 'tool_use', id: 'call_7', name: 'exec_command', input: { cmd: 'ls -la' } }]);
-    assert.equal(call.stop_reason, 'tool_use');
+    assert.deepEqual(identityOf(call), [{ type: 'tool_use', id: 'call_7', name: 'exec_command', input: { cmd: 'ls -la' } }]);
+    assert.equal(recordedFinish(call), 'tool_use');
     assert.equal(call.usage?.output_tokens, 40);
   });
 
@@ -119,9 +138,9 @@ describe('Responses replies', () => {
     ];
     const p = codex.project(exchange({ body: { input: 'go' }, reply: { id: 'resp_2', object: 'response', status: 'completed', model: 'gpt-5', output: items, usage } }))!;
     const replies = p.messages.slice(1);
-    assert.deepEqual(replies.map((m) => m.content[0] && (m.content as Array<{ type?: string }>)[0]!.type), ['thinking', 'text', 'tool_use']);
+    assert.deepEqual(replies.map((m) => m.content[0] && (identityOf(m) as Array<{ type?: string }>)[0]!.type), ['thinking', 'text', 'tool_use']);
     assert.deepEqual(replies.map((m) => m.usage !== undefined), [false, false, true]);
-    assert.equal(replies[2]!.stop_reason, 'tool_use');
+    assert.equal(recordedFinish(replies[2]!), 'tool_use');
   });
 
   test('items that never got output_item.done are rebuilt from deltas; a cut stream is marked and carries no stop reason', () => {
@@ -140,7 +159,7 @@ describe('Responses replies', () => {
     ]);
     for (const m of p.messages.slice(1)) assert.deepEqual(m.attributes, { openai: { stream_incomplete: true } });
     assert.equal(p.messages[0]!.attributes, undefined, 'history is not marked');
-    assert.equal(p.messages[2]!.stop_reason, undefined);
+    assert.equal(recordedFinish(p.messages[2]!), undefined);
   });
 
   test('a cut stream with no content gives no reply row', () => {
@@ -157,7 +176,7 @@ describe('Responses replies', () => {
         { id: 'msg_2', type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Second' }] },
       ] } },
     ]) }))!;
-    assert.deepEqual(p.messages.slice(1).map((m) => (m.content as Array<{ text?: string }>)[0]!.text), ['Full text', 'Second']);
+    assert.deepEqual(p.messages.slice(1).map((m) => (identityOf(m) as Array<{ text?: string }>)[0]!.text), ['Full text', 'Second']);
   });
 
   test('response.failed: an error row with code and message, stop reason error, usage kept', () => {
@@ -167,18 +186,18 @@ describe('Responses replies', () => {
     ]) });
     const error = codex.project(ex)!.messages[1]!;
     assert.equal(error.role, 'assistant');
-    assert.deepEqual(error.content, [{ type: 'error', code: 'rate_limit_exceeded', message: 'Rate limit reached. Try again in 2s.', exchange_id: ex.exchange_id }]);
-    assert.equal(error.stop_reason, 'error');
+    assert.deepEqual(identityOf(error), [{ type: 'error', code: 'rate_limit_exceeded', message: 'Rate limit reached. Try again in 2s.', exchange_id: ex.exchange_id }]);
+    assert.equal(recordedFinish(error), 'error');
     assert.equal(error.usage?.input_tokens, 132);
   });
 
   test('an error event and an HTTP error body become error rows', () => {
     const streamed = codex.project(exchange({ body: { input: 'q' }, events: sse([{ type: 'error', code: 'server_error', message: 'boom', param: null }]) }))!;
-    assert.deepEqual((streamed.messages[1]!.content as Array<Record<string, unknown>>).map((b) => [b.type, b.code, b.message]), [['error', 'server_error', 'boom']]);
+    assert.deepEqual((identityOf(streamed.messages[1]!) as Array<Record<string, unknown>>).map((b) => [b.type, b.code, b.message]), [['error', 'server_error', 'boom']]);
     const http = codex.project(exchange({ status_code: 401, body: { input: 'q' }, reply: { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } } }))!;
-    assert.deepEqual((http.messages[1]!.content as Array<Record<string, unknown>>).map((b) => [b.type, b.code, b.message]), [['error', 'invalid_api_key', 'Incorrect API key provided']]);
+    assert.deepEqual((identityOf(http.messages[1]!) as Array<Record<string, unknown>>).map((b) => [b.type, b.code, b.message]), [['error', 'invalid_api_key', 'Incorrect API key provided']]);
     const detail = codex.project(exchange({ status_code: 403, path: '/backend-api/codex/responses', body: { input: 'q' }, reply: { detail: 'Forbidden' } }))!;
-    assert.deepEqual((detail.messages[1]!.content as Array<Record<string, unknown>>).map((b) => [b.code, b.message]), [['http_403', 'Forbidden']]);
+    assert.deepEqual((identityOf(detail.messages[1]!) as Array<Record<string, unknown>>).map((b) => [b.code, b.message]), [['http_403', 'Forbidden']]);
   });
 
   test('two identical failures in two exchanges stay two rows', () => {

@@ -87,10 +87,10 @@ test('base64 payloads never reach content_text: data URIs and base64 sources bec
   const stripped = stripBase64(`see data:image/png;base64,${payload} and data:application/pdf;name=x.pdf;base64,JVBERi0xLjQ= done`);
   assert.equal(stripped, `see [base64 image/png omitted, ${payload.length} chars] and [base64 application/pdf omitted, 12 chars] done`);
   assert.equal(partContentText({ type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: payload } }), `[base64 image/jpeg omitted, ${payload.length} chars]`);
-  const tool = partContentText({ type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: 'shot:' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: payload } }] });
+  const tool = partContentText({ type: 'tool_result', call_id: 't', content: [{ type: 'text', text: 'shot:' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: payload } }] });
   assert.equal(tool, `shot:\n[base64 image/png omitted, ${payload.length} chars]`);
   assert.ok(!String(partContentText({ type: 'text', text: `{"image":"data:image/webp;base64,${payload}"}` })).includes(payload));
-  assert.equal(partContentText({ type: 'document', source: { type: 'url', url: 'https://x/doc.pdf' } }), 'https://x/doc.pdf');
+  assert.equal(partContentText({ type: 'file', source: { type: 'url', url: 'https://x/doc.pdf' } }), 'https://x/doc.pdf');
   assert.equal(partContentText({ type: 'text', text: 'plain' }), 'plain');
 });
 

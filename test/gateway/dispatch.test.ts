@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { ExchangeInput, ExchangeProjector, ProjectedExchange, ProjectorContext } from '@hypaware/ai-gateway';
 import type { ProjectorEntry } from '@hypaware/ai-gateway/internal/gateway-state.js';
 import { dispatchProjectors } from '@hypaware/ai-gateway/internal/recorder/projector-dispatch.js';
-import { projectorOverlaps } from '@hypaware/ai-gateway/internal/overlap-probe.js';
+import { probeSet, projectorOverlaps } from '@hypaware/ai-gateway/internal/overlap-probe.js';
 import { recordingLogger } from './gateway-fixtures.js';
 
 const input: ExchangeInput = {
@@ -85,12 +85,16 @@ test('ProjectorContext.attempt is passed through; re-checks do not repeat the sk
   assert.equal(events('aigw.message_projection_skipped').length, 0);
 });
 
-test('projector overlaps at equal priority are found by probing well-known traffic', () => {
+test('projector overlaps at equal priority are found by probing the traffic the presets describe', () => {
+  const probes = probeSet([
+    { probes: [{ path: '/v1/messages', headers: { 'anthropic-version': ['2023-06-01'], 'x-api-key': ['sk-ant-api03-…'] } }] },
+    { probes: [{ path: '/v1/chat/completions', headers: { authorization: ['Bearer sk-proj-…'] } }, { path: '/v1/responses' }] },
+  ]);
   const overlaps = projectorOverlaps(entries([],
     { name: 'anthropic-ish', priority: 100, match: (x) => x.pathname.startsWith('/v1/messages') || Boolean(x.request_headers['x-api-key']) },
     { name: 'openai-ish', priority: 100, match: (x) => x.pathname.startsWith('/v1/') && !x.pathname.startsWith('/v1/messages') },
     { name: 'fallback', priority: 1, match: () => true },
-  ));
+  ), probes);
   assert.deepEqual(overlaps.map((o) => `${o.winner}>${o.other}@${o.priority}`), ['anthropic-ish>openai-ish@100']);
   assert.match(overlaps[0]!.example, /x-api-key/);
 });

@@ -20,8 +20,10 @@ function ids(conversation: string, messages: ProjectedMessage[], memo?: HistoryI
 function randomMessage(random: SeededRandom): ProjectedMessage {
   const role = random.pick(['user', 'assistant']);
   const text = random.pick(['continue', 'yes', 'ok', 'run the tests', 'done']);
-  const content = random.int(2) === 0 ? text : [{ type: 'text', text, ...(random.int(3) === 0 ? { cache_control: { type: 'ephemeral' } } : {}) }];
+  const content: ProjectedMessage['content'] = random.int(2) === 0 ? text : [{ type: 'text', text }];
   const message: ProjectedMessage = { role, content };
+  // an adapter's identity form, sometimes given, sometimes differing from the parts
+  if (random.int(3) === 0) message.identity = [{ type: 'text', text, ...(random.int(2) === 0 ? { hint: 'ephemeral' } : {}) }];
   if (random.int(6) === 0) message.message_id = random.pick(['native-a', 'native-b']);
   return message;
 }

@@ -30,13 +30,12 @@ test('fallback ids follow the documented formula and stay stable when the histor
   assert.ok(first.every((id) => /^[0-9a-f]{16}$/.test(id)));
 });
 
-test('volatile block fields (cache_control, caller) do not change the id; a string equals its text block', () => {
-  const a = fallbackMessageId('c', 'user', [{ type: 'text', text: 'hi', cache_control: { type: 'ephemeral' } }], undefined);
-  const b = fallbackMessageId('c', 'user', [{ type: 'text', text: 'hi' }], undefined);
-  const nested = fallbackMessageId('c', 'user', [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: 'r', cache_control: { type: 'ephemeral' } }] }], undefined);
-  const nestedPlain = fallbackMessageId('c', 'user', [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: 'r' }] }], undefined);
-  assert.equal(a, b);
-  assert.equal(nested, nestedPlain);
+test('the identity form, when given, is what the id hashes (not the parts); a string equals its text part', () => {
+  // volatile provider fields (cache_control, caller) are left out by the adapter: test/claude/identity.test.ts
+  const identity = [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: 'r' }] }];
+  const [withIdentity] = plan([{ role: 'user', content: [{ type: 'tool_result', call_id: 't', content: 'r' }], identity }]);
+  assert.equal(withIdentity!.messageId, fallbackMessageId('conv-1', 'user', identity, undefined));
+  assert.equal(withIdentity!.messageId, hash16(`conv-1:user:${canonicalJson(identity)}`));
   assert.equal(plan([{ role: 'user', content: 'hi' }])[0]!.messageId, plan([{ role: 'user', content: [{ type: 'text', text: 'hi' }] }])[0]!.messageId);
   assert.notEqual(fallbackMessageId('c', 'user', [{ type: 'text', text: 'hi' }], undefined), fallbackMessageId('c', 'assistant', [{ type: 'text', text: 'hi' }], undefined));
 });
@@ -63,16 +62,16 @@ test('previous_message_id: [] for the first fallback message, [previous id] afte
   assert.doesNotMatch(String(supplied[0]!.attributes), /gateway_fallback/);
 });
 
-test('one row per content block with the reference part mapping; tool names resolved from earlier calls; usage on the last part only', () => {
+test('one row per part with the part vocabulary mapped onto the columns; tool names resolved from earlier calls; usage on the last part only', () => {
   const planned = plan([
-    { role: 'assistant', message_id: 'm1', stop_reason: 'tool_use', usage: { input_tokens: 10, output_tokens: 20, cache_read_input_tokens: 5 }, content: [
-      { type: 'thinking', thinking: 'hmm', signature: 'sig' },
+    { role: 'assistant', message_id: 'm1', finish: { reason: 'tool_call', recorded_as: 'tool_use' }, usage: { input_tokens: 10, output_tokens: 20, cache_read_input_tokens: 5 }, content: [
+      { type: 'reasoning', native_type: 'thinking', text: 'hmm', signature: 'sig' },
       { type: 'text', text: 'let me look' },
-      { type: 'tool_use', id: 'call-1', name: 'Read', input: { path: '/x' }, caller: { type: 'direct' } },
+      { type: 'tool_call', native_type: 'tool_use', call_id: 'call-1', name: 'Read', input: { path: '/x' }, caller_type: 'direct' },
     ] },
     { role: 'user', message_id: 'm2', content: [
-      { type: 'tool_result', tool_use_id: 'call-1', content: [{ type: 'text', text: 'file body' }] },
-      { type: 'tool_result', tool_use_id: 'call-x', content: 'oops', is_error: true },
+      { type: 'tool_result', call_id: 'call-1', content: [{ type: 'text', text: 'file body' }] },
+      { type: 'tool_result', call_id: 'call-x', content: 'oops', is_error: true },
     ] },
   ]);
   const [a, b] = planned.map((m) => m.buildRows()) as [Row[], Row[]];

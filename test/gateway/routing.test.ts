@@ -6,7 +6,7 @@ import type { PresetEntry } from '@hypaware/ai-gateway/internal/gateway-state.js
 import { compileRoutingTable, matchUpstream, routeHeaders } from '@hypaware/ai-gateway/internal/proxy/routing.js';
 import { clientResponseHeaders, contentLength, decodableAcceptEncoding, upstreamRequestHeaders } from '@hypaware/ai-gateway/internal/proxy/forward-headers.js';
 import { splitRequestTarget } from '@hypaware/ai-gateway/internal/proxy/proxy-server.js';
-import { routeOverlaps } from '@hypaware/ai-gateway/internal/overlap-probe.js';
+import { probeSet, routeOverlaps } from '@hypaware/ai-gateway/internal/overlap-probe.js';
 
 const presets = (...list: UpstreamPreset[]): PresetEntry[] => list.map((preset, seq) => ({ preset, seq }));
 const route = (path: string, headers: Record<string, string[]> = {}): UpstreamRoute => ({ method: 'POST', path, headers });
@@ -79,13 +79,14 @@ test('base_url path prefix and IPv6 hosts are kept for forwarding', () => {
 });
 
 test('route overlaps: only pairs that registration order alone decides are reported', () => {
-  const table = compileRoutingTable([{ name: 'catch-all', base_url: 'https://c.example', path_prefix: '/' }], presets(
-    { name: 'a', base_url: 'https://a.example', path_prefix: '/v1/messages', priority: 100 },
+  const registered = presets(
+    { name: 'a', base_url: 'https://a.example', path_prefix: '/v1/messages', priority: 100, probes: [{ path: '/v1/messages', headers: { 'anthropic-version': ['2023-06-01'] } }] },
     { name: 'b', base_url: 'https://b.example', priority: 100, match: (r) => Boolean(r.headers['anthropic-version']) },
-    { name: 'c', base_url: 'https://c.example', priority: 100, match: (r) => r.path === '/v1/responses' },
+    { name: 'c', base_url: 'https://c.example', priority: 100, match: (r) => r.path === '/v1/responses', probes: [{ path: '/v1/responses' }] },
     { name: 'd', base_url: 'https://d.example', priority: 100, match: (r) => r.path === '/v1/responses' },
-  ));
-  const pairs = routeOverlaps(table).map((o) => `${o.winner}>${o.other}`).sort();
+  );
+  const table = compileRoutingTable([{ name: 'catch-all', base_url: 'https://c.example', path_prefix: '/' }], registered);
+  const pairs = routeOverlaps(table, probeSet(registered.map((e) => e.preset))).map((o) => `${o.winner}>${o.other}`).sort();
   // a (prefix) vs b (match) differ in prefix rank: specificity decides, not registration order
   assert.deepEqual(pairs, ['b>c', 'b>d', 'c>d']);
 });

@@ -16,6 +16,35 @@ export interface UpstreamRoute {
   headers: Record<string, string[]>;
 }
 
+/** A request an adapter's clients send, for the start-up overlap check (method POST, no body). */
+export interface TrafficProbe {
+  /** pathname, e.g. `/v1/chat/completions` */
+  path: string;
+  /** lowercased names, array values; a secret as its kind view (`Bearer sk-…`), never a real key */
+  headers?: Record<string, string[]>;
+}
+
+/** An error the gateway answers itself: no upstream takes the request, or the upstream failed. */
+export interface GatewayError {
+  /** 502 or 504 */
+  status: number;
+  /** `no_upstream_match`, `upstream_unreachable`, `upstream_timeout` */
+  code: string;
+  message: string;
+}
+
+/** How a protocol spells an error, so a client's SDK shows the gateway's message. */
+export interface ErrorShape {
+  /**
+   * True when the request speaks this protocol, asked also when no upstream takes it. Presets
+   * are asked in routing order; the first that recognizes the request answers. Without it,
+   * the preset answers only for requests routed to it.
+   */
+  recognizes?(route: UpstreamRoute): boolean;
+  /** The JSON body of the error in this protocol. */
+  body(error: GatewayError): JsonValue;
+}
+
 export interface UpstreamPreset {
   name: string;
   base_url: string;
@@ -23,6 +52,19 @@ export interface UpstreamPreset {
   path_prefix?: string;
   priority?: number;
   match?(route: UpstreamRoute): boolean;
+  /**
+   * Requests this preset's clients send. At start the gateway runs every probe path with every
+   * probe's headers (and with none) through the routing table and the projectors, and reports
+   * pairs that only registration order tells apart.
+   */
+  probes?: TrafficProbe[];
+  /** Errors in this preset's protocol. Without one (or when it throws), a plain JSON error. */
+  error_shape?: ErrorShape;
+  /**
+   * Header names whose values are credentials in this protocol: redacted like the gateway's
+   * own list (which no preset or config can shorten), for every exchange.
+   */
+  secret_headers?: string[];
 }
 
 /** One parsed server-sent event of a captured response. */
@@ -76,13 +118,123 @@ export interface MessageUsage {
   reasoning_tokens?: number;
 }
 
-export type ContentBlock = { type?: string; [key: string]: JsonValue | undefined };
+/*
+ * The message vocabulary. An adapter maps its protocol onto these parts; each part is one row
+ * of `ai_gateway_messages`. A part's `type` is the row's `part_type` (an `other` part's is its
+ * `native_type`); `native_type` is the provider's own name for the part (`provider_subtype`).
+ */
 
-/** Per-message overrides of row columns (all optional). */
+/** Where the bytes of an image or file part are. `content_text` gets a marker, never a base64 payload. */
+export type MediaSource =
+  | { type: 'base64'; media_type?: string; data: string }
+  | { type: 'url'; url: string }
+  | { type: 'text'; media_type?: string; data: string }
+  | { type: 'file'; file_id: string };
+
+interface PartFields {
+  /** the provider's name for the part: the `provider_subtype` column (default: `type`) */
+  native_type?: string;
+  /** who issued the part, when the provider says: the `caller_type` column */
+  caller_type?: string;
+  /** the part reports a failure: the `is_error` column (a tool result's `status.tool_status`) */
+  is_error?: boolean;
+}
+
+/** Text said by the role. */
+export interface TextPart extends PartFields {
+  type: 'text';
+  text: string;
+}
+
+/** The model's reasoning (or its summary); `signature` is the provider's integrity token. */
+export interface ReasoningPart extends PartFields {
+  type: 'reasoning';
+  text?: string;
+  signature?: string;
+}
+
+/** A tool the model calls; `input` is its arguments (JSON, or the text sent). */
+export interface ToolCallPart extends PartFields {
+  type: 'tool_call';
+  call_id?: string;
+  name?: string;
+  input?: JsonValue;
+}
+
+/** What a tool returned to the call `call_id` (the gateway names the tool from that call). */
+export interface ToolResultPart extends PartFields {
+  type: 'tool_result';
+  call_id?: string;
+  content?: string | MessagePart[];
+}
+
+export interface ImagePart extends PartFields {
+  type: 'image';
+  source?: MediaSource;
+}
+
+export interface FilePart extends PartFields {
+  type: 'file';
+  source?: MediaSource;
+}
+
+/** A failure reported in place of a reply: `status.error_code` / `status.error_message`. */
+export interface ErrorPart extends PartFields {
+  type: 'error';
+  code?: string;
+  message?: string;
+}
+
+/** Anything else the provider sends, kept under its own name. */
+export interface OtherPart extends PartFields {
+  type: 'other';
+  native_type: string;
+  text?: string;
+}
+
+export type MessagePart = TextPart | ReasoningPart | ToolCallPart | ToolResultPart | ImagePart | FilePart | ErrorPart | OtherPart;
+export type PartType = MessagePart['type'];
+
+/** Why a model response ended. */
+export type FinishReason = 'stop' | 'length' | 'tool_call' | 'pause' | 'refusal' | 'error' | 'other';
+
+export interface MessageFinish {
+  reason: FinishReason;
+  /** the value `status.finish_reason` holds, when the adapter's rows spell it another way (default: `reason`) */
+  recorded_as?: string;
+}
+
+/**
+ * Columns for a provider's own record fields (ids and types from a client's local history,
+ * for example). The gateway writes them as given and reads nothing into them; each adapter
+ * documents what it puts there.
+ */
+export interface NativeColumns {
+  provider_uuid?: string;
+  parent_uuid?: string;
+  logical_parent_uuid?: string;
+  source_tool_assistant_uuid?: string;
+  provider_type?: string;
+  /** overrides the parts' `native_type` for every row of the message */
+  provider_subtype?: string;
+  attachment_type?: string;
+  hook_event?: string;
+  is_compact_summary?: boolean;
+  compact_metadata?: JsonValue;
+}
+
+/** One message of a projection; row columns default to the exchange-level values. */
 export interface ProjectedMessage {
   role: string;
-  content: string | ContentBlock[];
-  /** Authoritative native id (e.g. a Claude transcript uuid). Never overridden by the gateway. */
+  /** the message's parts in order, one row each; a string is one text part */
+  content: string | MessagePart[];
+  /**
+   * What the fallback id hashes instead of `content` (its canonical JSON): the content in the
+   * provider's own form, without fields that change from one re-send to the next. Give it
+   * when ids must not depend on how parts are mapped.
+   */
+  identity?: JsonValue;
+  /** Authoritative native id (e.g. a client's own message uuid). Never overridden by the gateway. */
   message_id?: string;
   /** `[]` marks a root; kept as supplied. */
   previous_message_id?: string[];
@@ -95,28 +247,19 @@ export interface ProjectedMessage {
   match_key?: string;
   /** Usage carried by this message: written on its last part only. */
   usage?: MessageUsage;
-  provider_uuid?: string;
-  parent_uuid?: string;
-  logical_parent_uuid?: string;
-  source_tool_assistant_uuid?: string;
+  /** why the response ended: `status.finish_reason` of the last part (assistant messages) */
+  finish?: MessageFinish;
   request_id?: string;
   prompt_id?: string;
-  provider_type?: string;
-  provider_subtype?: string;
   entrypoint?: string;
   user_type?: string;
   permission_mode?: string;
   is_sidechain?: boolean;
   agent_id?: string;
   parent_agent_id?: string;
-  attachment_type?: string;
-  hook_event?: string;
-  is_compact_summary?: boolean;
-  compact_metadata?: JsonValue;
   cwd?: string;
   git_branch?: string;
-  /** maps to status.finish_reason on the last part of an assistant message */
-  stop_reason?: string;
+  native_columns?: NativeColumns;
   raw_frame?: JsonObject;
   attributes?: JsonObject;
 }
@@ -206,11 +349,11 @@ export interface ClientRegistration {
 
 /** A user's own upstream that attach keeps behind the gateway (see `chainUpstream`). */
 export interface ChainRequest {
-  /** the client being attached, e.g. `claude` */
+  /** the client being attached (its registered name) */
   client: string;
   /** the upstream the client used before attach (an http(s) base URL) */
   base_url: string;
-  /** provider tag projectors see (`anthropic`, `openai`) */
+  /** provider tag projectors see (as a preset's `provider`) */
   provider?: string;
   /** where attach found it, shown by `hyp status` */
   origin?: string;

@@ -1,5 +1,5 @@
 /** The `@hypaware/ai-gateway` config slice: validation (dotted paths) and the parsed form. */
-import type { ConfigIssue, JsonObject, JsonValue } from '@hypaware/core';
+import { isPlainObject, type ConfigIssue, type JsonObject, type JsonValue } from '@hypaware/core';
 import { DEFAULT_LISTEN, parseListenAddress, type ListenAddress } from './listen-address.js';
 
 export interface ConfigUpstream {
@@ -37,8 +37,9 @@ const SLICE_KEYS = ['listen', 'gateway_id', 'upstreams', 'redact_headers', 'capt
 const UPSTREAM_KEYS = ['name', 'base_url', 'path_prefix', 'priority', 'provider'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+/** An HTTP header name (RFC 9110 token). */
+export function isHeaderName(value: unknown): value is string {
+  return typeof value === 'string' && HEADER_NAME.test(value);
 }
 
 function nonEmptyString(v: JsonValue | undefined): v is string {
@@ -56,7 +57,7 @@ export function baseUrlProblem(value: string): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    return `"${value}" is not a URL (e.g. https://api.anthropic.com)`;
+    return `"${value}" is not a URL (e.g. https://api.example.com)`;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must use http:// or https://, got ${url.protocol}`;
   if (url.search !== '' || url.hash !== '') return 'must not carry a query string or fragment';
@@ -65,13 +66,13 @@ export function baseUrlProblem(value: string): string | undefined {
 }
 
 function checkUpstream(entry: JsonValue, path: string, seen: Set<string>): ConfigIssue[] {
-  if (!isObject(entry)) return [{ path, message: 'must be an object {name, base_url, path_prefix?, priority?, provider?}' }];
+  if (!isPlainObject(entry)) return [{ path, message: 'must be an object {name, base_url, path_prefix?, priority?, provider?}' }];
   const issues: ConfigIssue[] = [];
   for (const key of Object.keys(entry)) if (!UPSTREAM_KEYS.includes(key)) issues.push(unknownKeyIssue(path, key, UPSTREAM_KEYS));
   if (!nonEmptyString(entry.name)) issues.push({ path: `${path}.name`, message: 'is required (a non-empty string)' });
   else if (seen.has(entry.name)) issues.push({ path: `${path}.name`, message: `"${entry.name}" is used by an earlier upstream` });
   else seen.add(entry.name);
-  if (!nonEmptyString(entry.base_url)) issues.push({ path: `${path}.base_url`, message: 'is required (e.g. "https://api.anthropic.com")' });
+  if (!nonEmptyString(entry.base_url)) issues.push({ path: `${path}.base_url`, message: 'is required (e.g. "https://api.example.com")' });
   else {
     const problem = baseUrlProblem(entry.base_url);
     if (problem) issues.push({ path: `${path}.base_url`, message: problem });
@@ -115,7 +116,7 @@ export function validateConfig(slice: JsonObject): ConfigIssue[] {
   if (slice.redact_headers !== undefined) {
     if (!Array.isArray(slice.redact_headers)) issues.push({ path: 'redact_headers', message: 'must be an array of header names' });
     else slice.redact_headers.forEach((h, i) => {
-      if (typeof h !== 'string' || !HEADER_NAME.test(h)) issues.push({ path: `redact_headers[${i}]`, message: 'must be a header name (e.g. "x-my-token")' });
+      if (!isHeaderName(h)) issues.push({ path: `redact_headers[${i}]`, message: 'must be a header name (e.g. "x-my-token")' });
     });
   }
   issues.push(...checkInteger(slice, 'capture_max_bytes', 0, 'bytes of each body kept for recording; 0 records no body'));

@@ -5,6 +5,7 @@ import { baseUrlProblem } from './config.js';
 import type { GatewayState } from './gateway-state.js';
 import { endpointUrl } from './listen-address.js';
 import { projectorEntry } from './projector-entries.js';
+import { checkPresetExtras } from './preset-extras.js';
 import { reprojectStored } from './reproject.js';
 
 export interface GatewayApiDeps {
@@ -31,6 +32,7 @@ function checkPreset(preset: UpstreamPreset, state: GatewayState): void {
   if (preset.priority !== undefined && (typeof preset.priority !== 'number' || !Number.isFinite(preset.priority))) {
     throw new TypeError(`${where}: priority must be a finite number`);
   }
+  checkPresetExtras(preset, where);
   const existing = state.presets.get(preset.name);
   if (existing) {
     throw new TypeError(`${where}: the name is already registered (by an earlier registration with base_url ${existing.preset.base_url}); preset names are unique across plugins, pick another name`);

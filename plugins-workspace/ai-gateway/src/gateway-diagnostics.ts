@@ -7,7 +7,7 @@ import type { GatewayConfig } from './config.js';
 import { projectorsInOrder, type GatewayState } from './gateway-state.js';
 import { isLoopbackHost } from './listen-address.js';
 import { readListenerFile } from './listener-file.js';
-import { projectorOverlaps, routeOverlaps, type Overlap } from './overlap-probe.js';
+import { probeSet, projectorOverlaps, routeOverlaps, type Overlap } from './overlap-probe.js';
 import { compileRoutingTable } from './proxy/routing.js';
 import { spillDirOf } from './gateway-paths.js';
 import { spillFilesIn } from './handoff/spill-journal.js';
@@ -36,17 +36,18 @@ export interface ConfigFindings {
 
 export function configFindings(state: GatewayState, config: GatewayConfig): ConfigFindings {
   const table = compileRoutingTable(config.upstreams, state.presets.values());
+  const probes = probeSet([...state.presets.values()].map((entry) => entry.preset));
   return {
     noProjectors: state.projectors.length === 0,
     noUpstreams: table.upstreams.length === 0,
-    routeOverlaps: routeOverlaps(table),
-    projectorOverlaps: projectorOverlaps(projectorsInOrder(state)),
+    routeOverlaps: routeOverlaps(table, probes),
+    projectorOverlaps: projectorOverlaps(projectorsInOrder(state), probes),
   };
 }
 
 /** Log the findings at source start (one line each). */
 export function logConfigFindings(findings: ConfigFindings, log: Logger): void {
-  if (findings.noProjectors) log.warn('aigw.no_projectors', { message: 'no projector is registered: exchanges are recorded but no messages are written; enable @hypaware/claude or @hypaware/codex' });
+  if (findings.noProjectors) log.warn('aigw.no_projectors', { message: 'no projector is registered: exchanges are recorded but no messages are written; enable the adapter plugin of your client' });
   if (findings.noUpstreams) log.warn('aigw.no_upstreams', { message: `no upstream is configured: every request gets a 502; add ${CONFIG_KEY}.upstreams or enable an adapter plugin` });
   for (const o of findings.routeOverlaps) log.warn('aigw.route_overlap', { winner: o.winner, other: o.other, priority: o.priority, example: o.example });
   for (const o of findings.projectorOverlaps) log.warn('aigw.projector_overlap', { winner: o.winner, other: o.other, priority: o.priority, example: o.example });
@@ -56,7 +57,7 @@ export function gatewayDiagnostics(state: GatewayState, config: GatewayConfig): 
   const findings = configFindings(state, config);
   const out: Diagnostic[] = [];
   if (findings.noProjectors) {
-    out.push({ kind: 'gateway_no_projectors', level: 'warn', message: 'no projector is registered: exchanges are recorded in ai_gateway_exchanges but no messages are written', repair: 'hyp status  # enable @hypaware/claude or @hypaware/codex in the config' });
+    out.push({ kind: 'gateway_no_projectors', level: 'warn', message: 'no projector is registered: exchanges are recorded in ai_gateway_exchanges but no messages are written', repair: 'hyp status  # enable the adapter plugin of your client in the config' });
   }
   if (findings.noUpstreams) {
     out.push({ kind: 'gateway_no_upstreams', level: 'warn', message: 'no upstream is configured: every request gets a 502', repair: `$EDITOR ${state.ctx.configPath}  # add ${CONFIG_KEY}.upstreams` });

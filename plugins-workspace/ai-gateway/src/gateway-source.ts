@@ -6,6 +6,7 @@ import { errorMessage, type JsonObject, type SourceHandle, type SourceStatus } f
 import { parseGatewayConfig, type GatewayConfig } from './config.js';
 import { configFindings, logConfigFindings } from './gateway-diagnostics.js';
 import type { GatewayState } from './gateway-state.js';
+import { secretHeaderExtras } from './preset-extras.js';
 import { endpointUrl, isLoopbackHost } from './listen-address.js';
 import { removeListenerFile, writeListenerFile, type ListenerFile } from './listener-file.js';
 import { ProxyServer, type BoundAddress } from './proxy/proxy-server.js';
@@ -26,8 +27,9 @@ const DRAIN_MS = 8000;
 /** Then the writer gets this long to write what is queued. */
 const WRITER_FLUSH_MS = 6000;
 
-function writerSettings(config: GatewayConfig): WriterSettings {
-  return { gatewayId: config.gatewayId, redactHeaders: config.redactHeaders };
+/** `redactHeaders`: the config's extra secret headers and the presets' (the writer adds its own list). */
+function writerSettings(state: GatewayState, config: GatewayConfig): WriterSettings {
+  return { gatewayId: config.gatewayId, redactHeaders: secretHeaderExtras(state, config) };
 }
 
 /**
@@ -48,7 +50,7 @@ function workerData(state: GatewayState, config: GatewayConfig): WriterWorkerDat
     hypHome: ctx.paths.hypHome,
     plugin: ctx.plugin.name,
     env: { ...ctx.env },
-    settings: writerSettings(config),
+    settings: writerSettings(state, config),
     projectorModules: projectorModuleRefs(ctx.contributions(AI_GATEWAY_CAPABILITY), ctx.log),
   };
 }
@@ -121,13 +123,21 @@ class RunningGateway implements SourceHandle {
   }
 
   static #proxyFor(state: GatewayState, config: GatewayConfig, router: Router, chains: ChainRoutes, writer: WriterClient, current: () => GatewayConfig): ProxyServer {
+    let presetsSeen = state.presetsVersion;
     return new ProxyServer({
       table: () => router.table(),
       chains,
       captureMaxBytes: () => current().captureMaxBytes,
       idleTimeoutMs: config.idleTimeoutMs,
       log: state.ctx.log,
-      onExchange: (record) => writer.enqueue(record),
+      onExchange: (record) => {
+        // a preset registered after start may name more secret headers: the writer knows them before this exchange
+        if (state.presetsVersion !== presetsSeen) {
+          presetsSeen = state.presetsVersion;
+          writer.updateSettings(writerSettings(state, current()));
+        }
+        writer.enqueue(record);
+      },
     });
   }
 
@@ -205,7 +215,7 @@ class RunningGateway implements SourceHandle {
     this.#config = next;
     this.#router.setUpstreams(next.upstreams);
     await this.#chains.refresh();
-    this.#writer.updateSettings(writerSettings(next));
+    this.#writer.updateSettings(writerSettings(this.#state, next));
     logConfigFindings(configFindings(this.#state, next), this.#state.ctx.log);
   }
 

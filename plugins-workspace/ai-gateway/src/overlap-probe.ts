@@ -1,9 +1,9 @@
 /**
- * Overlap detection at start: well-known request shapes of the clients HypAware serves are
- * run through the routing table and the projector list; every pair that takes the same
- * request with nothing but registration order deciding between them is reported.
+ * Overlap detection at start: the requests the presets say their clients send (their
+ * `probes`) are run through the routing table and the projector list; every pair that takes
+ * the same request with nothing but registration order deciding between them is reported.
  */
-import type { ExchangeInput, UpstreamRoute } from './api-types.js';
+import type { ExchangeInput, TrafficProbe, UpstreamPreset, UpstreamRoute } from './api-types.js';
 import type { ProjectorEntry } from './gateway-state.js';
 import { upstreamMatches, type RoutingTable } from './proxy/routing.js';
 
@@ -12,29 +12,29 @@ export interface Overlap {
   winner: string;
   other: string;
   priority: number;
-  /** a request both take, e.g. `POST /v1/messages [anthropic-version, x-api-key]` */
+  /** a request both take, e.g. `POST /v1/chat/completions [authorization]` */
   example: string;
 }
 
-interface Probe {
-  path: string;
-  headers: Record<string, string[]>;
+/**
+ * Every probe path with every probe's headers, and with none: traffic of one client that
+ * another adapter's route or projector would also take shows up even when no preset lists
+ * that exact combination.
+ */
+export function probeSet(presets: Iterable<Pick<UpstreamPreset, 'probes'>>): Probe[] {
+  const paths = new Set<string>();
+  const headerSets = new Map<string, Record<string, string[]>>([['{}', {}]]);
+  for (const preset of presets) {
+    for (const probe of preset.probes ?? []) {
+      paths.add(probe.path);
+      const headers = probe.headers ?? {};
+      headerSets.set(JSON.stringify(headers), headers);
+    }
+  }
+  return [...paths].flatMap((path) => [...headerSets.values()].map((headers) => ({ path, headers })));
 }
 
-const PATHS = [
-  '/v1/messages', '/v1/messages/count_tokens', '/v1/complete', '/v1/chat/completions', '/v1/responses',
-  '/v1/completions', '/v1/embeddings', '/v1/models', '/backend-api/codex/responses', '/responses', '/chat/completions',
-];
-
-const HEADER_SETS: Array<Record<string, string[]>> = [
-  {},
-  { 'anthropic-version': ['2023-06-01'], 'x-api-key': ['sk-ant-api03-…'] },
-  { authorization: ['Bearer sk-ant-oat01-…'], 'anthropic-version': ['2023-06-01'], 'anthropic-beta': ['oauth-2025-04-20'], 'x-app': ['cli'], 'user-agent': ['claude-cli/2.0.0 (external, cli)'] },
-  { authorization: ['Bearer sk-proj-…'], 'user-agent': ['codex_cli_rs/0.50.0'], originator: ['codex_cli_rs'] },
-  { authorization: ['Bearer eyJ…'], 'chatgpt-account-id': ['…'], originator: ['codex_cli_rs'], 'openai-beta': ['responses=experimental'] },
-];
-
-const PROBES: Probe[] = PATHS.flatMap((path) => HEADER_SETS.map((headers) => ({ path, headers })));
+type Probe = Required<TrafficProbe>;
 
 function describe(probe: Probe): string {
   const names = Object.keys(probe.headers);
@@ -54,9 +54,10 @@ function tiedPairs<T>(matches: T[], key: (t: T) => string, name: (t: T) => strin
   }
 }
 
-export function routeOverlaps(table: RoutingTable): Overlap[] {
+/** `probes`: from `probeSet` */
+export function routeOverlaps(table: RoutingTable, probes: readonly Probe[]): Overlap[] {
   const found = new Map<string, Overlap>();
-  for (const probe of PROBES) {
+  for (const probe of probes) {
     const route: UpstreamRoute = { method: 'POST', path: probe.path, headers: probe.headers };
     const matches = table.upstreams.filter((u) => upstreamMatches(u, route));
     tiedPairs(matches, (u) => `${u.priority}/${u.prefixRank}`, (u) => u.name, (u) => u.priority, probe, found);
@@ -74,10 +75,10 @@ function probeExchange(probe: Probe): ExchangeInput {
   };
 }
 
-/** `ordered`: projectors in dispatch order. */
-export function projectorOverlaps(ordered: readonly ProjectorEntry[]): Overlap[] {
+/** `ordered`: projectors in dispatch order; `probes`: from `probeSet`. */
+export function projectorOverlaps(ordered: readonly ProjectorEntry[], probes: readonly Probe[]): Overlap[] {
   const found = new Map<string, Overlap>();
-  for (const probe of PROBES) {
+  for (const probe of probes) {
     const input = probeExchange(probe);
     const matches = ordered.filter(({ projector }) => {
       try {

@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { ReprojectOptions, ReprojectResult } from './api-types.js';
 import { parseGatewayConfig } from './config.js';
+import { secretHeaderExtras } from './preset-extras.js';
 import { EXCHANGES_DATASET } from './datasets.js';
 import { projectorsInOrder, type GatewayState } from './gateway-state.js';
 import { ExchangeWriter } from './recorder/exchange-writer.js';
@@ -21,7 +22,7 @@ export async function reprojectStored(state: GatewayState, options: ReprojectOpt
     log: ctx.log,
     meter: ctx.meter,
     projectors: () => projectorsInOrder(state),
-    settings: { gatewayId: config.gatewayId, redactHeaders: config.redactHeaders },
+    settings: { gatewayId: config.gatewayId, redactHeaders: secretHeaderExtras(state, config) },
   });
   const db = database();
   const since = options.since ? `${options.since}T00:00:00.000Z` : '';

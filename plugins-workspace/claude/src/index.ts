@@ -1,22 +1,13 @@
 import { join } from 'node:path';
 import type { ActivationContext } from '@hypaware/core';
-import type { AiGatewayApi, UpstreamPreset } from '@hypaware/ai-gateway';
-import { isAnthropicTraffic } from './anthropic-route.js';
+import type { AiGatewayApi } from '@hypaware/ai-gateway';
 import { createClaudeClient } from './attach/claude-client.js';
 import { hookInvocation } from './attach/hook-command.js';
 import { claudeConfigDir } from './attach/settings-file.js';
 import { claudeDiagnostics, registerClaudeCommand } from './commands.js';
+import { ANTHROPIC_PRESET } from './preset.js';
 import { createProjectors } from './projectors.js';
 import { STATE_FILE_NAME } from './session-context/record.js';
-
-const ANTHROPIC_PRESET: UpstreamPreset = {
-  name: 'anthropic',
-  base_url: 'https://api.anthropic.com',
-  provider: 'anthropic',
-  path_prefix: '/v1/messages',
-  priority: 100,
-  match: (route) => isAnthropicTraffic(route.path, route.headers),
-};
 
 /** `@hypaware/claude`: the Anthropic preset, the Claude projector, the `claude` client; in the CLI its command and diagnostics. */
 export function activate(ctx: ActivationContext): void {

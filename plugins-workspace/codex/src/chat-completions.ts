@@ -3,43 +3,61 @@
  * projected messages. A streamed reply is first rebuilt into the same message object a JSON
  * reply carries, so both (and the same message re-sent as history) project identically.
  */
-import type { ContentBlock, ExchangeInput, ProjectedMessage } from '@hypaware/ai-gateway';
-import type { JsonObject } from '@hypaware/core';
-import { contentBlocks, textBlock } from './content-parts.js';
-import { arr, isRecord, num, parseJson, str } from './json-values.js';
+import type { ExchangeInput, MessageFinish, ProjectedMessage } from '@hypaware/ai-gateway';
+import { isPlainObject, type JsonObject } from '@hypaware/core';
+import { contentParts, mappedMessage, textPart, toolCallPart, toolInput, toolResultPart, type MappedPart } from './content-parts.js';
+import { arr, num, parseJson, str } from './json-values.js';
 import { httpFailure, itemFrame, type ModelReply, type UpstreamFailure } from './model-reply.js';
-import { toolInput, toolResultBlock, toolUseBlock } from './tool-blocks.js';
 import { normalizeUsage } from './usage.js';
 
 function chatMessage(message: JsonObject, defaultRole: string): ProjectedMessage | undefined {
   const role = str(message.role) ?? defaultRole;
-  let content: ContentBlock[];
+  let parts: MappedPart[];
   if (role === 'tool') {
-    content = [toolResultBlock(str(message.tool_call_id), message.content)];
+    parts = [toolResultPart(str(message.tool_call_id), message.content)];
   } else {
-    content = contentBlocks(message.content);
+    parts = contentParts(message.content);
     const refusal = str(message.refusal);
-    if (refusal) content.push(textBlock(refusal));
+    if (refusal) parts.push(textPart(refusal));
     for (const call of arr(message.tool_calls)) {
-      if (!isRecord(call)) continue;
-      const fn = isRecord(call.function) ? call.function : {};
-      content.push(toolUseBlock(str(call.id), str(fn.name), toolInput(fn.arguments)));
+      if (!isPlainObject(call)) continue;
+      const fn = isPlainObject(call.function) ? call.function : {};
+      parts.push(toolCallPart(str(call.id), str(fn.name), toolInput(fn.arguments)));
     }
   }
-  return content.length > 0 ? { role, content } : undefined;
+  return parts.length > 0 ? mappedMessage(role, parts) : undefined;
 }
 
 export function chatRequestMessages(body: JsonObject): ProjectedMessage[] {
   return arr(body.messages).flatMap((m) => {
-    const message = isRecord(m) ? chatMessage(m, 'user') : undefined;
+    const message = isPlainObject(m) ? chatMessage(m, 'user') : undefined;
     return message ? [message] : [];
   });
 }
 
-const FINISH_REASONS: Record<string, string> = { tool_calls: 'tool_use', function_call: 'tool_use', content_filter: 'refusal' };
+/**
+ * Chat finish reasons onto the gateway's. `recorded_as` keeps the value Codex rows have always
+ * had in `status.finish_reason`; the second group comes from OpenAI-compatible servers in
+ * front of other models.
+ */
+const FINISH: Record<string, MessageFinish> = {
+  stop: { reason: 'stop' },
+  length: { reason: 'length' },
+  tool_calls: { reason: 'tool_call', recorded_as: 'tool_use' },
+  function_call: { reason: 'tool_call', recorded_as: 'tool_use' },
+  content_filter: { reason: 'refusal' },
+  end_turn: { reason: 'stop' },
+  stop_sequence: { reason: 'stop' },
+  max_tokens: { reason: 'length' },
+  tool_use: { reason: 'tool_call', recorded_as: 'tool_use' },
+  pause_turn: { reason: 'pause' },
+  refusal: { reason: 'refusal' },
+  error: { reason: 'error' },
+};
 
-function stopReason(finish: string | undefined): string | undefined {
-  return finish ? FINISH_REASONS[finish] ?? finish : undefined;
+function finishOf(finish: string | undefined): MessageFinish | undefined {
+  if (!finish) return undefined;
+  return FINISH[finish] ?? { reason: 'other', recorded_as: finish };
 }
 
 interface StreamedChoice {
@@ -61,26 +79,26 @@ function rebuildStream(exchange: ExchangeInput): { message: JsonObject; finish?:
   for (const event of exchange.stream_events) {
     if (event.data.trim() === '[DONE]') { done = true; continue; }
     const chunk = parseJson(event.data);
-    if (!isRecord(chunk)) continue;
-    if (isRecord(chunk.error)) {
+    if (!isPlainObject(chunk)) continue;
+    if (isPlainObject(chunk.error)) {
       failure = { code: str(chunk.error.code) ?? str(chunk.error.type) ?? 'stream_error', message: str(chunk.error.message) ?? 'error in stream' };
       continue;
     }
     id ??= str(chunk.id);
     model ??= str(chunk.model);
-    if (isRecord(chunk.usage)) usage = chunk.usage;
-    const first = arr(chunk.choices).find((c) => isRecord(c) && (num(c.index) ?? 0) === 0);
-    if (!isRecord(first)) continue;
+    if (isPlainObject(chunk.usage)) usage = chunk.usage;
+    const first = arr(chunk.choices).find((c) => isPlainObject(c) && (num(c.index) ?? 0) === 0);
+    if (!isPlainObject(first)) continue;
     finish = str(first.finish_reason) ?? finish;
-    const delta = isRecord(first.delta) ? first.delta : {};
+    const delta = isPlainObject(first.delta) ? first.delta : {};
     choice.role ??= str(delta.role);
     if (typeof delta.content === 'string') choice.content += delta.content;
     if (typeof delta.refusal === 'string') choice.refusal += delta.refusal;
     for (const tc of arr(delta.tool_calls)) {
-      if (!isRecord(tc)) continue;
+      if (!isPlainObject(tc)) continue;
       const index = num(tc.index) ?? 0;
       const call = choice.toolCalls.get(index) ?? { name: '', arguments: '' };
-      const fn = isRecord(tc.function) ? tc.function : {};
+      const fn = isPlainObject(tc.function) ? tc.function : {};
       call.id ??= str(tc.id);
       if (typeof fn.name === 'string') call.name += fn.name;
       if (typeof fn.arguments === 'string') call.arguments += fn.arguments;
@@ -104,7 +122,7 @@ export function chatReply(exchange: ExchangeInput): ModelReply {
     return {
       messages: message ? [message] : [],
       usage: normalizeUsage(s.usage),
-      stopReason: stopReason(s.finish),
+      finish: finishOf(s.finish),
       responseId: s.id,
       model: s.model,
       complete: s.done && !s.failure,
@@ -113,15 +131,15 @@ export function chatReply(exchange: ExchangeInput): ModelReply {
   }
   const body = parseJson(exchange.response_body);
   const failure = httpFailure(exchange, body);
-  if (failure || !isRecord(body)) return { messages: [], complete: true, ...(failure ? { failure } : {}) };
-  const first = arr(body.choices).find((c) => isRecord(c) && (num(c.index) ?? 0) === 0);
-  const finish = isRecord(first) ? str(first.finish_reason) : undefined;
-  const message = isRecord(first) && isRecord(first.message) ? chatMessage(first.message, 'assistant') : undefined;
+  if (failure || !isPlainObject(body)) return { messages: [], complete: true, ...(failure ? { failure } : {}) };
+  const first = arr(body.choices).find((c) => isPlainObject(c) && (num(c.index) ?? 0) === 0);
+  const finish = isPlainObject(first) ? str(first.finish_reason) : undefined;
+  const message = isPlainObject(first) && isPlainObject(first.message) ? chatMessage(first.message, 'assistant') : undefined;
   if (message) message.raw_frame = itemFrame({ completion_id: str(body.id), finish_reason: finish });
   return {
     messages: message ? [message] : [],
     usage: normalizeUsage(body.usage),
-    stopReason: stopReason(finish),
+    finish: finishOf(finish),
     responseId: str(body.id),
     model: str(body.model),
     complete: !exchange.response_truncated,

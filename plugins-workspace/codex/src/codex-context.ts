@@ -7,8 +7,9 @@
  * `<environment_context>` message Codex puts in the history (the recorded cwd).
  */
 import type { ExchangeInput, ProjectedMessage } from '@hypaware/ai-gateway';
-import type { JsonObject } from '@hypaware/core';
-import { bool, compact, headerValue, isRecord, num, parseJsonObject, str } from './json-values.js';
+import { isPlainObject, type JsonObject } from '@hypaware/core';
+import { partText } from './content-parts.js';
+import { bool, compact, headerValue, num, parseJsonObject, str } from './json-values.js';
 
 export interface CodexContext {
   session_id?: string;
@@ -50,8 +51,9 @@ export function recordedCwd(history: ProjectedMessage[]): string | undefined {
   for (let i = history.length - 1; i >= 0; i--) {
     const message = history[i]!;
     if (message.role !== 'user' || typeof message.content === 'string') continue;
-    for (const block of message.content) {
-      const m = typeof block.text === 'string' ? ENV_CWD.exec(block.text) : null;
+    for (const part of message.content) {
+      const text = partText(part);
+      const m = text !== undefined ? ENV_CWD.exec(text) : null;
       if (m) return m[1]!.trim().replace(/&(amp|lt|gt|quot|apos);/g, (e) => XML_ENTITIES[e]!);
     }
   }
@@ -79,7 +81,7 @@ function selectWorkspace(workspaces: JsonObject, cwd: string | undefined): strin
 /** Is this exchange from Codex (as opposed to any other OpenAI API client)? */
 export function isCodexTraffic(exchange: ExchangeInput, body: JsonObject): boolean {
   const h = exchange.request_headers;
-  const clientMetadata = isRecord(body.client_metadata) ? body.client_metadata : {};
+  const clientMetadata = isPlainObject(body.client_metadata) ? body.client_metadata : {};
   return exchange.provider === 'chatgpt'
     || isCodexNamespace(exchange.pathname)
     || headerValue(h, 'x-codex-turn-metadata') !== undefined
@@ -92,7 +94,7 @@ export function isCodexTraffic(exchange: ExchangeInput, body: JsonObject): boole
 
 export function codexContext(exchange: ExchangeInput, body: JsonObject, history: ProjectedMessage[]): CodexContext {
   const h = exchange.request_headers;
-  const cm = isRecord(body.client_metadata) ? body.client_metadata : {};
+  const cm = isPlainObject(body.client_metadata) ? body.client_metadata : {};
   const meta = turnMetadata(h, cm);
   const ua = userAgent(h);
   const header = (...names: string[]) => names.map((n) => headerValue(h, n)).find((v) => v !== undefined);
@@ -102,12 +104,12 @@ export function codexContext(exchange: ExchangeInput, body: JsonObject, history:
   const parentThreadId = str(meta.parent_thread_id) ?? header('x-codex-parent-thread-id');
   const subagentKind = str(meta.subagent_kind) ?? header('x-openai-subagent');
   const threadSource = str(meta.thread_source);
-  const metadata = isRecord(body.metadata) ? body.metadata : {};
+  const metadata = isPlainObject(body.metadata) ? body.metadata : {};
   const cwd = absolute(recordedCwd(history)) ?? absolute(str(body.cwd)) ?? absolute(str(metadata.cwd));
-  const workspaces = isRecord(meta.workspaces) ? meta.workspaces : {};
+  const workspaces = isPlainObject(meta.workspaces) ? meta.workspaces : {};
   const workspace = selectWorkspace(workspaces, cwd);
-  const info = workspace !== undefined && isRecord(workspaces[workspace]) ? workspaces[workspace] : {};
-  const remotes = isRecord(info.associated_remote_urls) ? info.associated_remote_urls : {};
+  const info = workspace !== undefined && isPlainObject(workspaces[workspace]) ? workspaces[workspace] : {};
+  const remotes = isPlainObject(info.associated_remote_urls) ? info.associated_remote_urls : {};
   const originator = header('originator') ?? ua.product;
   const sandboxMode = str(meta.sandbox_mode);
   const sandbox = str(meta.sandbox);

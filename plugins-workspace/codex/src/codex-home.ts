@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { isRecord, parseJsonObject, str } from './json-values.js';
+import { isPlainObject } from '@hypaware/core';
+import { parseJsonObject, str } from './json-values.js';
 
 export interface CodexFiles {
   home: string;
@@ -47,7 +48,7 @@ export function chooseRoute(authPath: string): RouteChoice {
       ? { route: 'chatgpt', reason: `auth.json auth_mode "${mode}": ChatGPT route` }
       : { route: 'openai', reason: `auth.json auth_mode "${mode}": OpenAI API route` };
   }
-  const tokens = isRecord(auth.tokens) ? auth.tokens : undefined;
+  const tokens = isPlainObject(auth.tokens) ? auth.tokens : undefined;
   const hasTokens = tokens !== undefined && (str(tokens.access_token) ?? str(tokens.id_token) ?? str(tokens.refresh_token)) !== undefined;
   if (hasTokens && !str(auth.OPENAI_API_KEY)) return { route: 'chatgpt', reason: 'auth.json holds a ChatGPT login (tokens, no API key): ChatGPT route' };
   return { route: 'openai', reason: 'auth.json holds an API key: OpenAI API route' };

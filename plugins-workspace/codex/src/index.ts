@@ -7,12 +7,13 @@ import type { AiGatewayApi, ClientRegistration } from '@hypaware/ai-gateway';
 import type { ActivationContext } from '@hypaware/core';
 import { attachCodex, codexStatus, detachCodex } from './codex-attach.js';
 import { codexCommand, codexDiagnostics } from './codex-commands.js';
+import { CHATGPT_PRESET, OPENAI_PRESET } from './presets.js';
 import { createProjectors } from './projectors.js';
 
 export function activate(ctx: ActivationContext): void {
   const api = ctx.requireCapability<AiGatewayApi>('hypaware.ai-gateway', '^2.0.0');
-  api.registerUpstreamPreset({ name: 'openai', base_url: 'https://api.openai.com', path_prefix: '/v1', provider: 'openai' });
-  api.registerUpstreamPreset({ name: 'chatgpt', base_url: 'https://chatgpt.com', path_prefix: '/backend-api/codex', provider: 'chatgpt' });
+  api.registerUpstreamPreset(OPENAI_PRESET);
+  api.registerUpstreamPreset(CHATGPT_PRESET);
   const plugin = { name: ctx.plugin.name, version: ctx.plugin.version, rootDir: ctx.plugin.rootDir };
   for (const projector of createProjectors({ plugin, config: ctx.config, stateDir: ctx.paths.stateDir, env: ctx.env, log: ctx.log })) api.registerExchangeProjector(projector);
   const client: ClientRegistration = {

@@ -1,9 +1,5 @@
 /** Small, total readers for untrusted JSON: they never throw, they return undefined. */
-import type { JsonObject, JsonValue } from '@hypaware/core';
-
-export function isRecord(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isPlainObject, type JsonObject, type JsonValue } from '@hypaware/core';
 
 /** A non-empty string, else undefined. */
 export function str(value: unknown): string | undefined {
@@ -36,7 +32,7 @@ export function parseJson(text: string | null | undefined): JsonValue | undefine
 /** Parse JSON text that must hold an object. */
 export function parseJsonObject(text: string | null | undefined): JsonObject | undefined {
   const value = parseJson(text);
-  return isRecord(value) ? value : undefined;
+  return isPlainObject(value) ? value : undefined;
 }
 
 /** First value of a header (names are matched case-insensitively). */

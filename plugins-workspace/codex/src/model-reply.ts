@@ -3,9 +3,10 @@
  * how it becomes projected messages: usage and stop reason on one carrier message (the last
  * one), replies cut short marked out of band (attributes), upstream failures as an error row.
  */
-import type { ProjectedMessage, MessageUsage, ExchangeInput } from '@hypaware/ai-gateway';
-import type { JsonObject } from '@hypaware/core';
-import { compact, isRecord, str } from './json-values.js';
+import type { ExchangeInput, MessageFinish, MessageUsage, ProjectedMessage } from '@hypaware/ai-gateway';
+import { isPlainObject, type JsonObject } from '@hypaware/core';
+import { errorPart, mappedMessage } from './content-parts.js';
+import { compact, str } from './json-values.js';
 
 export interface UpstreamFailure {
   code: string;
@@ -16,7 +17,8 @@ export interface ModelReply {
   /** output messages in output order */
   messages: ProjectedMessage[];
   usage?: MessageUsage;
-  stopReason?: string;
+  /** why the response ended; undefined for a reply cut short */
+  finish?: MessageFinish;
   responseId?: string;
   model?: string;
   /** false when the reply ended before its terminal event (cut stream) */
@@ -28,8 +30,8 @@ export interface ModelReply {
 export function httpFailure(exchange: ExchangeInput, body: unknown): UpstreamFailure | undefined {
   const status = exchange.status_code;
   if (status === null || status < 400) return undefined;
-  const error = isRecord(body) && isRecord(body.error) ? body.error : undefined;
-  const detail = isRecord(body) ? str(body.detail) ?? (typeof body.error === 'string' ? body.error : undefined) : undefined;
+  const error = isPlainObject(body) && isPlainObject(body.error) ? body.error : undefined;
+  const detail = isPlainObject(body) ? str(body.detail) ?? (typeof body.error === 'string' ? body.error : undefined) : undefined;
   return {
     code: str(error?.code) ?? str(error?.type) ?? `http_${status}`,
     message: str(error?.message) ?? detail ?? `upstream answered HTTP ${status}`,
@@ -41,9 +43,7 @@ export function replyMessages(reply: ModelReply, exchange: ExchangeInput): Proje
   const messages = reply.messages.map((m) => ({ ...m, message_created_at: exchange.ts_end }));
   if (reply.failure) {
     messages.push({
-      role: 'assistant',
-      // exchange_id keeps two identical failures at the same point of a conversation distinct
-      content: [{ type: 'error', code: reply.failure.code, message: reply.failure.message, exchange_id: exchange.exchange_id }],
+      ...mappedMessage('assistant', [errorPart(reply.failure.code, reply.failure.message, exchange.exchange_id)]),
       message_created_at: exchange.ts_end,
     });
   }
@@ -53,14 +53,14 @@ export function replyMessages(reply: ModelReply, exchange: ExchangeInput): Proje
   const carrier = messages[messages.length - 1];
   if (carrier) {
     if (reply.usage) carrier.usage = reply.usage;
-    const stop = reply.failure ? 'error' : reply.stopReason;
-    if (stop) carrier.stop_reason = stop;
+    const finish: MessageFinish | undefined = reply.failure ? { reason: 'error' } : reply.finish;
+    if (finish) carrier.finish = finish;
   }
   return messages;
 }
 
 function mergeOpenAi(attributes: JsonObject | undefined, extra: JsonObject): JsonObject {
-  const current = attributes && isRecord(attributes.openai) ? attributes.openai : {};
+  const current = attributes && isPlainObject(attributes.openai) ? attributes.openai : {};
   return { ...attributes, openai: { ...current, ...extra } };
 }
 

@@ -10,6 +10,7 @@ import type { ExchangeInput, ExchangeProjector, ProjectedExchange, ProjectedMess
 import type { JsonObject } from '@hypaware/core';
 import { chatReply, chatRequestMessages } from './chat-completions.js';
 import { codexContext, isCodexNamespace, isCodexTraffic } from './codex-context.js';
+import { partText } from './content-parts.js';
 import { compact, headerValue, parseJsonObject, str } from './json-values.js';
 import { replyMessages } from './model-reply.js';
 import { responsesReply } from './responses-reply.js';
@@ -42,16 +43,18 @@ function leadingSystemText(history: ProjectedMessage[]): string | undefined {
   const texts: string[] = [];
   for (const m of history) {
     if (m.role !== 'system' && m.role !== 'developer') break;
-    for (const b of typeof m.content === 'string' ? [{ text: m.content }] : m.content) {
-      if (typeof b.text === 'string') texts.push(b.text);
+    if (typeof m.content === 'string') texts.push(m.content);
+    else for (const part of m.content) {
+      const text = partText(part);
+      if (text !== undefined) texts.push(text);
     }
   }
   return texts.length > 0 ? texts.join('\n\n') : undefined;
 }
 
-/** A conversation id for traffic that names none: a hash of its first message. */
+/** A conversation id for traffic that names none: a hash of its first message (its identity form, so ids stay as they were). */
 function contentConversationId(history: ProjectedMessage[], exchangeId: string): string {
-  const seed = history[0] ? JSON.stringify([history[0].role, history[0].content]) : exchangeId;
+  const seed = history[0] ? JSON.stringify([history[0].role, history[0].identity ?? history[0].content]) : exchangeId;
   return `openai-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
 }
 

@@ -5,9 +5,9 @@
  * `done` are rebuilt from `added` plus the text / argument / reasoning deltas; items only in
  * the terminal event's `response.output` fill the gaps.
  */
-import type { ExchangeInput } from '@hypaware/ai-gateway';
-import type { JsonObject, JsonValue } from '@hypaware/core';
-import { arr, isRecord, num, parseJson, str } from './json-values.js';
+import type { ExchangeInput, MessageFinish } from '@hypaware/ai-gateway';
+import { isPlainObject, type JsonObject, type JsonValue } from '@hypaware/core';
+import { arr, num, parseJson, str } from './json-values.js';
 import { httpFailure, type ModelReply, type UpstreamFailure } from './model-reply.js';
 import { itemMessage } from './responses-items.js';
 import { normalizeUsage } from './usage.js';
@@ -49,7 +49,7 @@ class OutputItems {
 
   fillFrom(output: JsonValue[]): void {
     output.forEach((item, index) => {
-      if (isRecord(item) && !this.slots.get(index)?.done) this.put(index, item, true);
+      if (isPlainObject(item) && !this.slots.get(index)?.done) this.put(index, item, true);
     });
   }
 
@@ -62,7 +62,7 @@ class OutputItems {
 function textPart(item: JsonObject, key: 'content' | 'summary', index: number, type: string): JsonObject {
   const list = Array.isArray(item[key]) ? (item[key] as JsonValue[]) : (item[key] = []);
   let part = list[index];
-  if (!isRecord(part)) {
+  if (!isPlainObject(part)) {
     part = { type, text: '' };
     while (list.length < index) list.push({ type, text: '' });
     list[index] = part;
@@ -86,7 +86,7 @@ interface ResponseState {
 }
 
 function failureOf(error: unknown, fallbackCode: string): UpstreamFailure {
-  const e = isRecord(error) ? error : {};
+  const e = isPlainObject(error) ? error : {};
   return { code: str(e.code) ?? str(e.type) ?? fallbackCode, message: str(e.message) ?? 'the response failed' };
 }
 
@@ -95,9 +95,9 @@ function absorbResponse(state: ResponseState, response: JsonObject, items: Outpu
   state.id = str(response.id) ?? state.id;
   state.model = str(response.model) ?? state.model;
   state.status = str(response.status) ?? state.status;
-  if (isRecord(response.usage)) state.usage = response.usage;
-  if (isRecord(response.incomplete_details)) state.incompleteReason = str(response.incomplete_details.reason);
-  if (isRecord(response.error)) state.failure = failureOf(response.error, 'response_failed');
+  if (isPlainObject(response.usage)) state.usage = response.usage;
+  if (isPlainObject(response.incomplete_details)) state.incompleteReason = str(response.incomplete_details.reason);
+  if (isPlainObject(response.error)) state.failure = failureOf(response.error, 'response_failed');
   items.fillFrom(arr(response.output));
 }
 
@@ -106,17 +106,17 @@ function applyEvent(type: string, event: JsonObject, state: ResponseState, items
   switch (type) {
     case 'response.created':
     case 'response.in_progress':
-      if (isRecord(event.response)) absorbResponse(state, event.response, items);
+      if (isPlainObject(event.response)) absorbResponse(state, event.response, items);
       return;
     case 'response.output_item.added':
-      if (isRecord(event.item)) items.put(index, event.item, false);
+      if (isPlainObject(event.item)) items.put(index, event.item, false);
       return;
     case 'response.output_item.done':
-      if (isRecord(event.item)) items.put(index, event.item, true);
+      if (isPlainObject(event.item)) items.put(index, event.item, true);
       return;
     case 'response.content_part.added': {
       const item = items.draft(event, 'message');
-      if (item && isRecord(event.part)) textPart(item, 'content', num(event.content_index) ?? 0, str(event.part.type) ?? 'output_text');
+      if (item && isPlainObject(event.part)) textPart(item, 'content', num(event.content_index) ?? 0, str(event.part.type) ?? 'output_text');
       return;
     }
     case 'response.output_text.delta':
@@ -160,31 +160,34 @@ function applyEvent(type: string, event: JsonObject, state: ResponseState, items
       return;
     }
     case 'error':
-      state.failure = failureOf(isRecord(event.error) ? event.error : event, 'stream_error');
+      state.failure = failureOf(isPlainObject(event.error) ? event.error : event, 'stream_error');
       state.terminal = true;
       return;
     default:
       if (TERMINAL_EVENTS.has(type)) {
-        if (isRecord(event.response)) absorbResponse(state, event.response, items);
+        if (isPlainObject(event.response)) absorbResponse(state, event.response, items);
         if (type === 'response.failed' && !state.failure) state.failure = { code: 'response_failed', message: 'the response failed' };
         state.terminal = true;
       }
   }
 }
 
-function stopReason(state: ResponseState, items: JsonObject[]): string | undefined {
+/** Tool calls end a completed response in `tool_call`, recorded as `tool_use` (the value Codex rows have always had). */
+const TOOL_CALL_FINISH: MessageFinish = { reason: 'tool_call', recorded_as: 'tool_use' };
+
+function finishOf(state: ResponseState, items: JsonObject[]): MessageFinish | undefined {
   switch (state.status) {
     case 'completed': {
       const last = items[items.length - 1];
-      return last && CALL_TYPES.has(str(last.type) ?? '') ? 'tool_use' : 'stop';
+      return last && CALL_TYPES.has(str(last.type) ?? '') ? TOOL_CALL_FINISH : { reason: 'stop' };
     }
     case 'incomplete':
-      return state.incompleteReason === 'max_output_tokens' ? 'length'
-        : state.incompleteReason === 'content_filter' ? 'refusal' : state.incompleteReason ?? 'incomplete';
+      return state.incompleteReason === 'max_output_tokens' ? { reason: 'length' }
+        : state.incompleteReason === 'content_filter' ? { reason: 'refusal' } : { reason: 'other', recorded_as: state.incompleteReason ?? 'incomplete' };
     case 'failed':
-      return 'error';
+      return { reason: 'error' };
     case 'cancelled':
-      return 'cancelled';
+      return { reason: 'other', recorded_as: 'cancelled' };
     default:
       return undefined;
   }
@@ -198,7 +201,7 @@ function toReply(state: ResponseState, items: OutputItems, complete: boolean): M
       return message ? [message] : [];
     }),
     usage: normalizeUsage(state.usage),
-    stopReason: stopReason(state, ordered),
+    finish: finishOf(state, ordered),
     responseId: state.id,
     model: state.model,
     complete,
@@ -212,7 +215,7 @@ export function responsesReply(exchange: ExchangeInput): ModelReply {
   if (exchange.is_sse) {
     for (const event of exchange.stream_events) {
       const payload = parseJson(event.data);
-      if (!isRecord(payload)) continue;
+      if (!isPlainObject(payload)) continue;
       applyEvent(str(payload.type) ?? event.event, payload, state, items);
     }
     state.failure ??= httpFailure(exchange, undefined);
@@ -221,7 +224,7 @@ export function responsesReply(exchange: ExchangeInput): ModelReply {
   const body = parseJson(exchange.response_body);
   const failure = httpFailure(exchange, body);
   if (failure) return { messages: [], complete: true, failure };
-  if (!isRecord(body)) return { messages: [], complete: true };
+  if (!isPlainObject(body)) return { messages: [], complete: true };
   absorbResponse(state, body, items);
   return toReply(state, items, !exchange.response_truncated);
 }

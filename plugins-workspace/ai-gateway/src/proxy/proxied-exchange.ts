@@ -10,7 +10,8 @@ import { errorMessage, type Logger } from '@hypaware/core';
 import type { ExchangeRecord } from '../exchange-record.js';
 import { BodyCapture } from './body-capture.js';
 import { clientResponseHeaders, contentLength, rawHeaderStrings, upstreamRequestHeaders } from './forward-headers.js';
-import { clientProtocol, sendGatewayError, type ClientProtocol } from './error-response.js';
+import type { ErrorShape } from '../api-types.js';
+import { gatewayErrorBody, sendGatewayError } from './error-response.js';
 import { routeHeaders, type CompiledUpstream } from './routing.js';
 
 export interface ExchangeDeps {
@@ -18,6 +19,8 @@ export interface ExchangeDeps {
   captureMaxBytes: number;
   idleTimeoutMs: number;
   log: Logger;
+  /** error shapes that recognize requests, in routing order (routing table `errorShapes`) */
+  errorShapes: readonly ErrorShape[];
   onFinished(record: ExchangeRecord): void;
 }
 
@@ -116,9 +119,9 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
   }
 
   /** No upstream takes this request: answer 502 in the client's protocol and record it. */
-  reject(protocol: ClientProtocol, code: string, message: string): void {
+  reject(code: string, message: string): void {
     this.#error = code;
-    this.#respondWithError(502, protocol, code, message);
+    this.#respondWithError(502, code, message);
     this.#req.resume();
     this.#endResponse();
   }
@@ -175,8 +178,7 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
       const code = timeout ? 'upstream_timeout' : 'upstream_unreachable';
       this.#error ??= `${code}: ${errorMessage(err)}`;
       if (!this.#res.headersSent) {
-        const protocol = clientProtocol(this.#pathname, routeHeaders(this.#req.rawHeaders));
-        this.#respondWithError(timeout ? 504 : 502, protocol, code, `ai-gateway: upstream ${this.#upstream?.name ?? '?'} (${this.#upstream?.origin ?? ''}) failed: ${errorMessage(err)}`);
+        this.#respondWithError(timeout ? 504 : 502, code, `ai-gateway: upstream ${this.#upstream?.name ?? '?'} (${this.#upstream?.origin ?? ''}) failed: ${errorMessage(err)}`);
       } else {
         // mid-stream failure: end the client's connection the same way the upstream ended ours
         this.#res.destroy();
@@ -191,8 +193,10 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
     if (this.#responseCapture.bytes === 0 && !this.#clientGone && !this.#res.writableEnded) this.#res.flushHeaders();
   }
 
-  #respondWithError(status: number, protocol: ClientProtocol, code: string, message: string): void {
-    const sent = sendGatewayError(this.#res, status, protocol, code, message);
+  #respondWithError(status: number, code: string, message: string): void {
+    const route = { method: this.#method, path: this.#pathname, headers: routeHeaders(this.#req.rawHeaders) };
+    const body = gatewayErrorBody(this.#deps.errorShapes, this.#upstream?.errorShape, route, { status, code, message });
+    const sent = sendGatewayError(this.#res, status, code, body);
     this.#status = status;
     this.#responseHeaders = sent.headers;
     this.#responseCapture.add(sent.body);

@@ -9,7 +9,6 @@ import { Agent } from 'undici';
 import { errorMessage, type Logger } from '@hypaware/core';
 import type { ExchangeRecord } from '../exchange-record.js';
 import type { ListenAddress } from '../listen-address.js';
-import { clientProtocol } from './error-response.js';
 import { ProxiedExchange } from './proxied-exchange.js';
 import { matchUpstream, routeHeaders, type CompiledUpstream, type RoutingTable } from './routing.js';
 import type { ChainRoutes } from './chain-routes.js';
@@ -30,7 +29,7 @@ export interface ProxyServerOptions {
 
 /**
  * WebSocket upgrades are declined here, before any upstream is contacted: a client that tries
- * Responses over WebSocket first (Codex's built-in provider) falls back to HTTP and SSE at once
+ * over WebSocket first (as some clients' built-in providers do) falls back to HTTP and SSE at once
  * on a 426, and that traffic is what the projectors read. Frames passed through blind would
  * hide the conversation from capture.
  */
@@ -156,6 +155,7 @@ export class ProxyServer {
       captureMaxBytes: this.#options.captureMaxBytes(),
       idleTimeoutMs: this.#options.idleTimeoutMs,
       log: this.#options.log,
+      errorShapes: table.errorShapes,
       onFinished: (record) => {
         this.#active.delete(exchange);
         this.#options.onExchange(record);
@@ -170,11 +170,10 @@ export class ProxyServer {
       return;
     }
     this.#options.log.warn('aigw.no_upstream_match', { exchange_id: exchange.id, method, path: pathname, upstreams: table.upstreams.length, ...(chained === null ? { chain: 'unknown' } : {}) });
-    const protocol = clientProtocol(pathname, table.needsHeaders && chained === undefined ? headers : routeHeaders(req.rawHeaders));
     const message = chained === null
       ? `${req.url ?? ''} names a chained upstream this gateway does not know; run the client's attach again (hyp attach <client>)`
       : `${table.upstreams.length === 0 ? 'no upstream is configured' : `no upstream matches ${method} ${pathname}`}; add one under plugins["@hypaware/ai-gateway"].upstreams or enable an adapter plugin`;
-    exchange.reject(protocol, 'no_upstream_match', `ai-gateway: ${message}`);
+    exchange.reject('no_upstream_match', `ai-gateway: ${message}`);
   }
 
   /**

@@ -3,7 +3,7 @@
  * priority desc, then prefix rank desc, then registration order. First match wins; a
  * throwing or non-`true` match() is a non-match and the walk goes on.
  */
-import type { UpstreamRoute } from '../api-types.js';
+import type { ErrorShape, UpstreamRoute } from '../api-types.js';
 import type { ConfigUpstream } from '../config.js';
 import type { PresetEntry } from '../gateway-state.js';
 
@@ -23,6 +23,8 @@ export interface CompiledUpstream {
   seq: number;
   source: 'config' | 'preset' | 'chain';
   match: ((route: UpstreamRoute) => boolean) | undefined;
+  /** the protocol's error shape (a preset's, also for a config upstream that shadows it) */
+  errorShape: ErrorShape | undefined;
 }
 
 export interface RoutingTable {
@@ -31,6 +33,8 @@ export interface RoutingTable {
   shadowedPresets: string[];
   /** true when some upstream has match(), so the route needs headers */
   needsHeaders: boolean;
+  /** error shapes that can recognize a request, in routing order */
+  errorShapes: ErrorShape[];
 }
 
 function prefixRank(prefix: string | undefined): number {
@@ -38,7 +42,17 @@ function prefixRank(prefix: string | undefined): number {
   return prefix === '/' ? 0 : prefix.length;
 }
 
-export function compileUpstream(entry: { name: string; base_url: string; provider?: string; path_prefix?: string; priority?: number; match?: (r: UpstreamRoute) => boolean }, seq: number, source: CompiledUpstream['source']): CompiledUpstream {
+export interface UpstreamEntry {
+  name: string;
+  base_url: string;
+  provider?: string;
+  path_prefix?: string;
+  priority?: number;
+  match?: (r: UpstreamRoute) => boolean;
+  error_shape?: ErrorShape;
+}
+
+export function compileUpstream(entry: UpstreamEntry, seq: number, source: CompiledUpstream['source']): CompiledUpstream {
   const url = new URL(entry.base_url);
   const prefix = entry.path_prefix ? entry.path_prefix : undefined;
   return {
@@ -53,16 +67,18 @@ export function compileUpstream(entry: { name: string; base_url: string; provide
     seq,
     source,
     match: typeof entry.match === 'function' ? entry.match : undefined,
+    errorShape: entry.error_shape,
   };
 }
 
 /**
  * A config upstream that shadows a preset (same name) sends that preset's traffic elsewhere:
- * it keeps the preset's match(), provider, priority and path_prefix unless it sets its own,
- * so `{"name": "anthropic", "base_url": "http://127.0.0.1:9000"}` still takes only Anthropic
- * traffic. Without a preset, the path prefix defaults to "/" (everything).
+ * it keeps the preset's match(), provider, priority and path_prefix unless it sets its own
+ * (so a config upstream named like a preset, with only a base_url, takes exactly the
+ * preset's traffic), and always its error shape. Without a preset, the path prefix defaults
+ * to "/" (everything).
  */
-function withPresetRouting(u: ConfigUpstream, preset: PresetEntry['preset'] | undefined): Parameters<typeof compileUpstream>[0] {
+function withPresetRouting(u: ConfigUpstream, preset: PresetEntry['preset'] | undefined): UpstreamEntry {
   if (!preset) return { ...u, path_prefix: u.path_prefix ?? '/' };
   const ownsRouting = u.path_prefix !== undefined;
   return {
@@ -71,6 +87,7 @@ function withPresetRouting(u: ConfigUpstream, preset: PresetEntry['preset'] | un
     ...(u.priority === undefined && preset.priority !== undefined ? { priority: preset.priority } : {}),
     ...(u.provider === undefined && preset.provider !== undefined ? { provider: preset.provider } : {}),
     ...(!ownsRouting && preset.match ? { match: preset.match } : {}),
+    ...(preset.error_shape ? { error_shape: preset.error_shape } : {}),
   };
 }
 
@@ -101,7 +118,8 @@ export function compileRoutingTable(configUpstreams: ConfigUpstream[], presets: 
     upstreams.push(compileUpstream(preset, seq++, 'preset'));
   }
   upstreams.sort(routingOrder);
-  return { upstreams, shadowedPresets, needsHeaders: upstreams.some((u) => u.match !== undefined) };
+  const errorShapes = upstreams.flatMap((u) => (u.errorShape && typeof u.errorShape.recognizes === 'function' ? [u.errorShape] : []));
+  return { upstreams, shadowedPresets, needsHeaders: upstreams.some((u) => u.match !== undefined), errorShapes };
 }
 
 function prefixMatches(prefix: string, pathname: string): boolean {

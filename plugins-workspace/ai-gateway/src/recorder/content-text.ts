@@ -1,9 +1,10 @@
 /**
- * `content_text` of one content block. Inline base64 payloads (data URIs anywhere in the
- * text, base64 sources of image/document blocks) never reach the column: a marker with the
- * media type and the payload size takes their place.
+ * `content_text` of one message part. Inline base64 payloads (data URIs anywhere in the text,
+ * base64 sources of image and file parts) never reach the column: a marker with the media
+ * type and the payload size takes their place.
  */
-import type { ContentBlock } from '../api-types.js';
+import { isPlainObject } from '@hypaware/core';
+import type { MessagePart } from '../api-types.js';
 
 const DATA_URI_BASE64 = /data:([\w.+-]+\/[\w.+-]+)?(?:;[\w.+-]+=[^;,\s"']*)*;base64,[A-Za-z0-9+/_=-]*/g;
 
@@ -21,10 +22,9 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** Text of an image/document block: a marker for base64, the URL or inline text otherwise. */
-function sourceText(block: ContentBlock): string | undefined {
-  const source = block.source;
-  if (typeof source !== 'object' || source === null || Array.isArray(source)) return undefined;
+/** Text of an image or file part's source: a marker for base64, the URL, the inline text or the file id. */
+function sourceText(source: unknown): string | undefined {
+  if (!isPlainObject(source)) return undefined;
   const kind = str(source.type);
   if (kind === 'base64') return base64Marker(str(source.media_type), str(source.data)?.length ?? 0);
   if (kind === 'url') return str(source.url);
@@ -33,34 +33,35 @@ function sourceText(block: ContentBlock): string | undefined {
   return undefined;
 }
 
+/** A tool result's text: its string, or its text parts with a marker for each image or file. */
 function toolResultText(content: unknown): string | undefined {
   if (typeof content === 'string') return stripBase64(content);
   if (!Array.isArray(content)) return undefined;
-  const parts = content.flatMap((item): string[] => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) return [];
-    const block = item as ContentBlock;
-    if (block.type === 'image' || block.type === 'document') return [sourceText(block) ?? `[${block.type}]`];
-    const text = str(block.text);
+  const parts = content.flatMap((item: unknown): string[] => {
+    if (!isPlainObject(item)) return [];
+    if (item.type === 'image' || item.type === 'file') return [sourceText(item.source) ?? `[${str(item.native_type) ?? item.type}]`];
+    const text = str(item.text);
     return text === undefined ? [] : [stripBase64(text)];
   });
   return parts.length > 0 ? parts.join('\n') : undefined;
 }
 
-export function partContentText(block: ContentBlock): string | undefined {
-  switch (block.type) {
-    case 'thinking':
-      return str(block.thinking);
-    case 'redacted_thinking':
-      return str(block.data);
+/** `content_text` of one part (its `type` already resolved). */
+export function partContentText(part: MessagePart): string | undefined {
+  switch (part.type) {
+    case 'reasoning':
+      return str(part.text);
+    case 'tool_call':
+      return undefined;
     case 'tool_result':
-      return toolResultText(block.content);
+      return toolResultText(part.content);
     case 'image':
-    case 'document':
-      return sourceText(block);
+    case 'file':
+      return sourceText(part.source);
     case 'error':
-      return str(block.message) ?? str(block.text);
+      return str(part.message);
     default: {
-      const text = str(block.text);
+      const text = str((part as { text?: unknown }).text);
       return text === undefined ? undefined : stripBase64(text);
     }
   }

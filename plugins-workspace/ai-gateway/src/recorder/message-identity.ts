@@ -1,16 +1,14 @@
 /**
  * Fallback identity for messages a projector gave no id:
- *   message_id = hash16(scope ":" role ":" canonicalJson(content without volatile fields) [":" previous id])
+ *   message_id = hash16(scope ":" role ":" canonicalJson(identity, else the parts) [":" previous id])
+ * `identity` is the adapter's stable form of the content (see ProjectedMessage.identity).
  * The previous message's id is part of the hash so that two identical prompts in one
  * conversation ("continue", "yes") stay two messages; since history is re-sent unchanged,
  * the chain, and so every id, is the same on every re-send.
  */
 import { createHash } from 'node:crypto';
-import type { JsonValue } from '@hypaware/core';
-import type { ContentBlock } from '../api-types.js';
-
-/** Block fields that change between re-sends of the same message (wire-only hints). */
-const VOLATILE_BLOCK_KEYS: ReadonlySet<string> = new Set(['cache_control', 'caller']);
+import { isPlainObject, type JsonValue } from '@hypaware/core';
+import type { MessagePart } from '../api-types.js';
 
 export function hash16(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
@@ -26,42 +24,28 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
-function isPlainObject(v: unknown): v is Record<string, JsonValue | undefined> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A string becomes one text block ('' none); arrays keep their object blocks; anything else is empty. */
-export function normalizeContent(content: unknown): ContentBlock[] {
+/** A string becomes one text part ('' none); arrays keep their object parts; anything else is empty. */
+export function normalizeContent(content: unknown): MessagePart[] {
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
   if (!Array.isArray(content)) return [];
-  return content.flatMap((item): ContentBlock[] => {
+  return content.flatMap((item: JsonValue): MessagePart[] => {
     if (typeof item === 'string') return item === '' ? [] : [{ type: 'text', text: item }];
-    return isPlainObject(item) ? [item as ContentBlock] : [];
+    return isPlainObject(item) ? [item as unknown as MessagePart] : [];
   });
 }
 
-/** Blocks without volatile fields, also inside nested `content` arrays (tool results). */
-function stableBlocks(blocks: readonly unknown[]): unknown[] {
-  return blocks.map((block) => {
-    if (!isPlainObject(block)) return block;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(block)) {
-      if (VOLATILE_BLOCK_KEYS.has(k)) continue;
-      out[k] = k === 'content' && Array.isArray(v) ? stableBlocks(v) : v;
-    }
-    return out;
-  });
-}
-
-export function fallbackMessageId(scope: string, role: string, blocks: readonly ContentBlock[], previousId: string | undefined): string {
-  const base = `${scope}:${role}:${canonicalJson(stableBlocks(blocks))}`;
+/** `basis`: the message's `identity`, else its normalized parts. */
+export function fallbackMessageId(scope: string, role: string, basis: unknown, previousId: string | undefined): string {
+  const base = `${scope}:${role}:${canonicalJson(basis)}`;
   return hash16(previousId === undefined ? base : `${base}:${previousId}`);
 }
 
 interface RememberedMessage {
-  /** role and raw JSON of the content, as projected */
+  /** role and raw JSON of the identity form (else the content), as projected */
   key: string;
   id: string;
+  /** the projector gave the id: a later message without one must not inherit it */
+  supplied: boolean;
 }
 
 /**
@@ -97,10 +81,10 @@ export class HistoryIdentityMemo {
       idFor: (role, content, supplied, compute) => {
         const key = `${role}\u0000${JSON.stringify(content)}`;
         const remembered = matching ? previous[next.length] : undefined;
-        const same = remembered !== undefined && remembered.key === key && (supplied === undefined || remembered.id === supplied);
+        const same = remembered !== undefined && remembered.key === key && (supplied === undefined ? !remembered.supplied : remembered.id === supplied);
         const id = supplied ?? (same ? remembered.id : compute());
         matching = same;
-        next.push({ key, id });
+        next.push({ key, id, supplied: supplied !== undefined });
         bytes += key.length;
         return id;
       },

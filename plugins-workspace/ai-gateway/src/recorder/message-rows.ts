@@ -1,10 +1,11 @@
 /**
- * From a projection to planned messages with identity, and from a message to its part rows
- * (reference 5.5-5.7 with design.md's identity rules). Rows are built only for messages the
- * store does not hold yet.
+ * From a projection to planned messages with identity, and from a message to its part rows:
+ * one row per part, the part's vocabulary (api-types.ts) mapped onto the columns, provider
+ * columns written as the adapter gave them. Rows are built only for messages the store does
+ * not hold yet.
  */
-import type { JsonObject } from '@hypaware/core';
-import type { ContentBlock, ExchangeInput, MessageUsage, ProjectedExchange, ProjectedMessage } from '../api-types.js';
+import { isPlainObject, type JsonObject } from '@hypaware/core';
+import type { ExchangeInput, MessagePart, MessageUsage, ProjectedExchange, ProjectedMessage } from '../api-types.js';
 import { SCHEMA_VERSION } from '../datasets.js';
 import { partContentText } from './content-text.js';
 import { fallbackMessageId, normalizeContent, type HistoryIdentityMemo } from './message-identity.js';
@@ -29,37 +30,12 @@ export interface PlanContext {
   identities?: HistoryIdentityMemo;
 }
 
-const PART_TYPES: Record<string, string> = {
-  text: 'text',
-  thinking: 'reasoning',
-  redacted_thinking: 'reasoning',
-  tool_use: 'tool_call',
-  server_tool_use: 'tool_call',
-  tool_result: 'tool_result',
-  web_search_tool_result: 'tool_result',
-  image: 'image',
-  document: 'file',
-  file: 'file',
-  error: 'error',
-};
-
-const FINISH_REASONS: Record<string, string> = {
-  end_turn: 'stop',
-  stop_sequence: 'stop',
-  max_tokens: 'length',
-  tool_use: 'tool_use',
-  pause_turn: 'pause',
-  refusal: 'refusal',
-  error: 'error',
-};
-
-const CALL_TYPES = new Set(['tool_use', 'server_tool_use']);
-const RESULT_TYPES = new Set(['tool_result', 'web_search_tool_result']);
+/** Part types whose name is the `part_type` value; any other (`other` included) is named by its native type. */
+const NAMED_PART_TYPES: ReadonlySet<string> = new Set(['text', 'reasoning', 'tool_call', 'tool_result', 'image', 'file', 'error']);
 const USAGE_KEYS: Array<keyof MessageUsage> = ['input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'output_tokens', 'reasoning_tokens'];
 
-function isPlainObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** A part as projected: untrusted, so every field is read with a type check. */
+type LoosePart = Record<string, unknown>;
 
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
@@ -110,17 +86,23 @@ function gatewayProvenance(exchange: ExchangeInput): JsonObject {
   };
 }
 
-function partStatus(block: ContentBlock, t: string, finishReason: string | undefined): string | null {
+function partStatus(part: LoosePart, t: string, finishReason: string | undefined): string | null {
   const status: JsonObject = {};
-  if (RESULT_TYPES.has(t)) status.tool_status = block.is_error === true ? 'error' : 'success';
+  if (t === 'tool_result') status.tool_status = part.is_error === true ? 'error' : 'success';
   if (finishReason !== undefined) status.finish_reason = finishReason;
   if (t === 'error') {
-    const code = str(block.error_code) ?? str(block.code);
-    const message = str(block.message) ?? str(block.text);
+    const code = str(part.code);
+    const message = str(part.message);
     if (code !== null) status.error_code = code;
     if (message !== null) status.error_message = message;
   }
   return Object.keys(status).length > 0 ? JSON.stringify(status) : null;
+}
+
+/** What `status.finish_reason` holds for a message: the adapter's spelling, else the reason. */
+function finishReasonOf(m: ProjectedMessage): string | undefined {
+  if (m.role !== 'assistant' || !isPlainObject(m.finish as unknown)) return undefined;
+  return str(m.finish!.recorded_as) ?? str(m.finish!.reason) ?? undefined;
 }
 
 function usageColumns(usage: MessageUsage | undefined): Row {
@@ -138,25 +120,28 @@ export function planMessages(projection: ProjectedExchange, ctx: PlanContext): P
   const memo = ctx.identities?.walk(conversation);
   projection.messages.forEach((message: ProjectedMessage, index) => {
     if (!isPlainObject(message as unknown) || typeof message.role !== 'string' || message.role === '') return;
-    const blocks = normalizeContent(message.content);
-    if (blocks.length === 0) return;
+    // read as loose objects: an adapter's parts are checked field by field
+    const parts = normalizeContent(message.content) as unknown as LoosePart[];
+    if (parts.length === 0) return;
     const supplied = typeof message.message_id === 'string' && message.message_id !== '';
-    const compute = () => fallbackMessageId(conversation, message.role, blocks, previousId);
+    const basis = message.identity !== undefined ? message.identity : parts;
+    const compute = () => fallbackMessageId(conversation, message.role, basis, previousId);
     const suppliedId = supplied ? message.message_id! : undefined;
-    const messageId = memo ? memo.idFor(message.role, message.content, suppliedId, compute) : suppliedId ?? compute();
+    const memoKey = message.identity !== undefined ? message.identity : message.content;
+    const messageId = memo ? memo.idFor(message.role, memoKey, suppliedId, compute) : suppliedId ?? compute();
     let previous: string[] | null;
     if (Array.isArray(message.previous_message_id)) previous = message.previous_message_id.filter((p): p is string => typeof p === 'string');
     else previous = supplied ? null : previousId === undefined ? [] : [previousId];
-    for (const block of blocks) {
-      if (CALL_TYPES.has(String(block.type)) && typeof block.id === 'string' && typeof block.name === 'string') toolNames.set(block.id, block.name);
+    for (const part of parts) {
+      if (part.type === 'tool_call' && typeof part.call_id === 'string' && typeof part.name === 'string') toolNames.set(part.call_id, part.name);
     }
     const matchKey = typeof message.match_key === 'string' && message.match_key !== '' ? message.match_key : undefined;
     planned.push({
       messageId,
       fallback: !supplied,
       matchKey,
-      partCount: blocks.length,
-      buildRows: () => messageRows(projection, message, index, blocks, { messageId, previous, fallback: !supplied, matchKey }, toolNames, ctx),
+      partCount: parts.length,
+      buildRows: () => messageRows(projection, message, index, parts, { messageId, previous, fallback: !supplied, matchKey }, toolNames, ctx),
     });
     previousId = messageId;
   });
@@ -171,7 +156,7 @@ interface Identity {
   matchKey: string | undefined;
 }
 
-function messageRows(p: ProjectedExchange, m: ProjectedMessage, index: number, blocks: ContentBlock[], identity: Identity, toolNames: Map<string, string>, ctx: PlanContext): Row[] {
+function messageRows(p: ProjectedExchange, m: ProjectedMessage, index: number, parts: LoosePart[], identity: Identity, toolNames: Map<string, string>, ctx: PlanContext): Row[] {
   const createdAt = isoTime(m.message_created_at) ?? ctx.exchange.ts_start;
   const gateway: JsonObject = gatewayProvenance(ctx.exchange);
   if (identity.fallback) gateway.identity_source = 'gateway_fallback';
@@ -186,7 +171,8 @@ function messageRows(p: ProjectedExchange, m: ProjectedMessage, index: number, b
     p.attributes,
     { ...(devRunId ? { dev_run_id: devRunId } : {}), gateway },
   ));
-  const finishReason = m.role === 'assistant' && typeof m.stop_reason === 'string' ? (FINISH_REASONS[m.stop_reason] ?? m.stop_reason) : undefined;
+  const finishReason = finishReasonOf(m);
+  const native: Record<string, unknown> = isPlainObject(m.native_columns as unknown) ? (m.native_columns as Record<string, unknown>) : {};
   const shared: Row = {
     gateway_id: ctx.gatewayId,
     schema_version: SCHEMA_VERSION,
@@ -207,20 +193,20 @@ function messageRows(p: ProjectedExchange, m: ProjectedMessage, index: number, b
     is_sidechain: bool(m.is_sidechain) ?? bool(p.is_sidechain),
     message_id: identity.messageId,
     previous_message_id: json(identity.previous),
-    provider_uuid: str(m.provider_uuid),
-    parent_uuid: str(m.parent_uuid),
-    logical_parent_uuid: str(m.logical_parent_uuid),
-    source_tool_assistant_uuid: str(m.source_tool_assistant_uuid),
+    provider_uuid: str(native.provider_uuid),
+    parent_uuid: str(native.parent_uuid),
+    logical_parent_uuid: str(native.logical_parent_uuid),
+    source_tool_assistant_uuid: str(native.source_tool_assistant_uuid),
     request_id: str(m.request_id) ?? str(p.request_id),
     prompt_id: str(m.prompt_id) ?? str(p.prompt_id),
     message_index: index,
     message_created_at: createdAt,
     role: m.role,
-    provider_type: str(m.provider_type),
-    attachment_type: str(m.attachment_type),
-    hook_event: str(m.hook_event),
-    is_compact_summary: bool(m.is_compact_summary),
-    compact_metadata: json(m.compact_metadata),
+    provider_type: str(native.provider_type),
+    attachment_type: str(native.attachment_type),
+    hook_event: str(native.hook_event),
+    is_compact_summary: bool(native.is_compact_summary),
+    compact_metadata: json(native.compact_metadata),
     attributes,
     raw_frame: isPlainObject(m.raw_frame) ? JSON.stringify(m.raw_frame) : null,
     date: createdAt.slice(0, 10),
@@ -230,29 +216,29 @@ function messageRows(p: ProjectedExchange, m: ProjectedMessage, index: number, b
     client_name: str(p.client_name),
     exchange_id: ctx.exchange.exchange_id,
   };
-  const last = blocks.length - 1;
-  return blocks.map((block, k): Row => {
-    const t = typeof block.type === 'string' && block.type !== '' ? block.type : 'text';
-    const isCall = CALL_TYPES.has(t);
-    const isResult = RESULT_TYPES.has(t);
-    const callId = isCall ? str(block.id) : isResult ? str(block.tool_use_id) : null;
-    const caller = isPlainObject(block.caller) ? str(block.caller.type) : null;
+  const last = parts.length - 1;
+  const subtype = str(native.provider_subtype);
+  return parts.map((part, k): Row => {
+    const t = typeof part.type === 'string' && part.type !== '' ? part.type : 'text';
+    const isCall = t === 'tool_call';
+    const isResult = t === 'tool_result';
+    const callId = isCall || isResult ? str(part.call_id) : null;
     const usage = k === last ? usageColumns(m.usage) : usageColumns(undefined);
     return {
       ...shared,
       part_id: `${identity.messageId}#${k}`,
       part_index: k,
-      part_type: PART_TYPES[t] ?? t,
-      provider_subtype: str(m.provider_subtype) ?? t,
-      content_text: partContentText({ ...block, type: t }) ?? null,
-      tool_name: t === 'tool_use' || t === 'server_tool_use' ? str(block.name) : isResult && callId !== null ? (toolNames.get(callId) ?? null) : null,
+      part_type: NAMED_PART_TYPES.has(t) ? t : (str(part.native_type) ?? t),
+      provider_subtype: subtype ?? str(part.native_type) ?? t,
+      content_text: partContentText({ ...part, type: t } as MessagePart) ?? null,
+      tool_name: isCall ? str(part.name) : isResult && callId !== null ? (toolNames.get(callId) ?? null) : null,
       tool_call_id: callId,
-      tool_args: isCall ? json(block.input) : null,
-      caller_type: caller,
+      tool_args: isCall ? json(part.input) : null,
+      caller_type: str(part.caller_type),
       tool_result_for: isResult ? callId : null,
-      thinking_signature: t === 'thinking' || t === 'redacted_thinking' ? str(block.signature) : null,
-      is_error: block.is_error === true ? 1 : null,
-      status: partStatus(block, t, k === last ? finishReason : undefined),
+      thinking_signature: t === 'reasoning' ? str(part.signature) : null,
+      is_error: part.is_error === true ? 1 : null,
+      status: partStatus(part, t, k === last ? finishReason : undefined),
       ...usage,
     };
   });

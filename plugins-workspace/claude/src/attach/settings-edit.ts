@@ -1,6 +1,5 @@
-import { HypError } from '@hypaware/core';
+import { HypError, isPlainObject, type JsonValue } from '@hypaware/core';
 import type { JsonObjectLike } from './settings-file.js';
-import { isObject } from '../util/json.js';
 
 /**
  * The attach/detach edit of Claude Code's settings.json, as pure functions over the parsed
@@ -78,18 +77,18 @@ export function userBaseUrl(settings: JsonObjectLike): { value: unknown; found: 
   const marker = readMarker(settings);
   if (marker) return { value: marker.previous_env.ANTHROPIC_BASE_URL, found: 'ANTHROPIC_BASE_URL' in marker.previous_env };
   const env = settings.env;
-  if (!isObject(env) || !('ANTHROPIC_BASE_URL' in env)) return { value: undefined, found: false };
+  if (!isPlainObject(env) || !('ANTHROPIC_BASE_URL' in env)) return { value: undefined, found: false };
   return { value: env.ANTHROPIC_BASE_URL, found: true };
 }
 
 function isManagedHandler(handler: unknown): boolean {
-  return isObject(handler) && typeof handler.command === 'string' && MANAGED_HOOK.test(handler.command);
+  return isPlainObject(handler) && typeof handler.command === 'string' && MANAGED_HOOK.test(handler.command);
 }
 
 /** The marker, if the file carries a well-formed one. */
 export function readMarker(settings: JsonObjectLike): AttachMarker | undefined {
   const m = settings[MARKER_KEY];
-  if (!isObject(m) || typeof m.endpoint !== 'string' || !isObject(m.managed_env) || !isObject(m.previous_env) || !Array.isArray(m.created)) return undefined;
+  if (!isPlainObject(m) || typeof m.endpoint !== 'string' || !isPlainObject(m.managed_env) || !isPlainObject(m.previous_env) || !Array.isArray(m.created)) return undefined;
   return m as unknown as AttachMarker;
 }
 
@@ -99,7 +98,7 @@ function objectAt(settings: JsonObjectLike, key: string, created: Set<string>): 
     created.add(key);
     return (settings[key] = {});
   }
-  if (!isObject(value)) throw new HypError(`settings.json: "${key}" is not an object; HypAware will not change it`, { kind: 'settings_unexpected_shape' });
+  if (!isPlainObject(value)) throw new HypError(`settings.json: "${key}" is not an object; HypAware will not change it`, { kind: 'settings_unexpected_shape' });
   return value;
 }
 
@@ -108,7 +107,7 @@ function stripManagedHooks(hooks: JsonObjectLike): void {
   for (const [event, groups] of Object.entries(hooks)) {
     if (!Array.isArray(groups)) continue;
     hooks[event] = groups.flatMap((group) => {
-      if (!isObject(group) || !Array.isArray(group.hooks) || !group.hooks.some(isManagedHandler)) return [group];
+      if (!isPlainObject(group) || !Array.isArray(group.hooks) || !group.hooks.some(isManagedHandler)) return [group];
       const rest = group.hooks.filter((h) => !isManagedHandler(h));
       return rest.length > 0 ? [{ ...group, hooks: rest }] : [];
     });
@@ -175,13 +174,14 @@ export function applyDetach(settings: JsonObjectLike): DetachResult | undefined 
   const restored: Record<string, unknown> = {};
   const kept: string[] = [];
   const env = next.env;
-  if (isObject(env)) {
+  if (isPlainObject(env)) {
     for (const [key, value] of Object.entries(marker.managed_env)) {
       if (env[key] === undefined) continue;
       if (env[key] !== value) {
         kept.push(key);
       } else if (key in marker.previous_env) {
-        env[key] = marker.previous_env[key];
+        // the marker was read from the same JSON file: its values are JSON
+        env[key] = marker.previous_env[key] as JsonValue;
         restored[key] = marker.previous_env[key];
       } else {
         delete env[key];
@@ -191,7 +191,7 @@ export function applyDetach(settings: JsonObjectLike): DetachResult | undefined 
     if (created.has('env') && Object.keys(env).length === 0) delete next.env;
   }
   const hooks = next.hooks;
-  if (isObject(hooks)) {
+  if (isPlainObject(hooks)) {
     stripManagedHooks(hooks);
     for (const { event } of HOOK_EVENTS) {
       const groups = hooks[event];

@@ -1,10 +1,11 @@
 import type { JsonObject } from '@hypaware/core';
-import type { MessageUsage, ProjectedMessage } from '@hypaware/ai-gateway';
+import type { MessageFinish, MessageUsage, ProjectedMessage } from '@hypaware/ai-gateway';
 import type { UnitMatch } from '../identity/align-units.js';
 import type { TranscriptView } from '../transcript/transcript-view.js';
 import type { AssistantReply } from '../wire/assistant-reply.js';
 import { sha256Hex } from '../wire/content-keys.js';
 import type { WireUnit } from '../wire/wire-units.js';
+import { identityOf, messageParts } from './parts.js';
 
 export interface BuildInput {
   units: readonly WireUnit[];
@@ -76,6 +77,22 @@ function stopReasonOf(input: BuildInput, u: WireUnit, match: UnitMatch | undefin
   return u.fromReply ? input.reply?.stop_reason : match?.entry.stopReason;
 }
 
+/** Anthropic stop reasons onto the gateway's finish reasons; `tool_use` keeps its name in the rows. */
+const FINISH: Record<string, MessageFinish> = {
+  end_turn: { reason: 'stop' },
+  stop_sequence: { reason: 'stop' },
+  max_tokens: { reason: 'length' },
+  tool_use: { reason: 'tool_call', recorded_as: 'tool_use' },
+  pause_turn: { reason: 'pause' },
+  refusal: { reason: 'refusal' },
+  error: { reason: 'error' },
+};
+
+/** Any other stop reason is recorded as Anthropic named it. */
+export function finishOf(stopReason: string): MessageFinish {
+  return FINISH[stopReason] ?? { reason: 'other', recorded_as: stopReason };
+}
+
 /** Turn aligned units into projected messages: native identity where matched, fallback otherwise. */
 export function buildMessages(input: BuildInput): BuiltMessages {
   const { units, matches } = input;
@@ -92,10 +109,8 @@ export function buildMessages(input: BuildInput): BuiltMessages {
     const group = units.slice(i, end + 1);
     const last = group[group.length - 1]!;
     const lastMatch = matches[end];
-    const msg: ProjectedMessage = {
-      role: u.role,
-      content: group.length === 1 ? u.content : group.flatMap((g) => g.blocks),
-    };
+    const content = group.length === 1 ? u.content : group.flatMap((g) => g.blocks);
+    const msg: ProjectedMessage = { role: u.role, content: messageParts(content) };
     const { matchKey, wireId } = keys[i]!;
     if (matchKey) msg.match_key = matchKey;
     if (match) {
@@ -122,7 +137,9 @@ export function buildMessages(input: BuildInput): BuiltMessages {
       (msg.attributes!.claude as JsonObject).usage_source = carried.source;
     }
     const stop = stopReasonOf(input, last, lastMatch);
-    if (stop) msg.stop_reason = stop;
+    if (stop) msg.finish = finishOf(stop);
+    // the gateway computes this message's id: from the blocks as sent, whatever the part mapping
+    if (msg.message_id === undefined && typeof content !== 'string') msg.identity = identityOf(content);
     messages.push(msg);
     i = end;
   }

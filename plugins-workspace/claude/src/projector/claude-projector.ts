@@ -37,10 +37,12 @@ function conversationIdOf(identity: ClientIdentity, request: MessagesRequest, ex
 function errorMessage(exchange: ExchangeInput, reply: AssistantReply | undefined): ProjectedMessage | undefined {
   const code = reply?.error?.type ?? (exchange.error ? 'upstream_error' : undefined);
   if (!code) return undefined;
-  const block = { type: 'error', code, message: reply?.error?.message ?? exchange.error ?? code, exchange_id: exchange.exchange_id };
+  const message = reply?.error?.message ?? exchange.error ?? code;
   return {
     role: 'assistant',
-    content: [block],
+    content: [{ type: 'error', code, message }],
+    // the exchange id keeps two identical failures at the same point of a conversation two messages
+    identity: [{ type: 'error', code, message, exchange_id: exchange.exchange_id }],
     message_created_at: exchange.ts_end,
     attributes: { claude: { identity_source: 'gateway_fallback' } },
   };

@@ -1,14 +1,22 @@
-import type { JsonObject, JsonValue } from '@hypaware/core';
-import type { MessageUsage, ProjectedMessage } from '@hypaware/ai-gateway';
+import { isPlainObject, type JsonObject, type JsonValue } from '@hypaware/core';
+import type { MessageUsage, NativeColumns, ProjectedMessage } from '@hypaware/ai-gateway';
 import { blockKey, contentBlocks, unitKey } from '../wire/content-keys.js';
 import { mergeUsage } from '../wire/usage.js';
-import { firstString as str, isObject as isObj, parseJsonObject, type Obj } from '../util/json.js';
+import { firstString as str, parseJsonObject, type Obj } from '../util/json.js';
 
-/** Columns a transcript line gives the rows of the message it identifies. */
+/**
+ * What a transcript line gives the rows of the message it identifies: the session context,
+ * and the line's own fields in the provider columns (`native_columns`):
+ * - `provider_uuid` the line's `uuid`, `parent_uuid` its `parentUuid`, `logical_parent_uuid`
+ *   its `logicalParentUuid` (set where a compaction cut the parent chain),
+ *   `source_tool_assistant_uuid` the assistant line whose tool call a result answers;
+ * - `provider_type` the line's `type` (`user`, `assistant`), `provider_subtype` its `subtype`;
+ * - `attachment_type` / `hook_event` of attachment lines; `is_compact_summary` and
+ *   `compact_metadata` of the summary Claude Code writes after compacting.
+ */
 export type NativeFields = Pick<ProjectedMessage,
-  | 'provider_uuid' | 'parent_uuid' | 'logical_parent_uuid' | 'source_tool_assistant_uuid' | 'request_id' | 'prompt_id'
-  | 'provider_type' | 'provider_subtype' | 'entrypoint' | 'user_type' | 'permission_mode' | 'is_sidechain' | 'agent_id'
-  | 'attachment_type' | 'hook_event' | 'is_compact_summary' | 'compact_metadata' | 'cwd' | 'git_branch' | 'message_created_at'>;
+  | 'request_id' | 'prompt_id' | 'entrypoint' | 'user_type' | 'permission_mode' | 'is_sidechain' | 'agent_id'
+  | 'cwd' | 'git_branch' | 'message_created_at' | 'native_columns'>;
 
 /** One line of a Claude Code transcript that has a `uuid` (messages, attachments, system lines). */
 export interface TranscriptEntry {
@@ -41,7 +49,7 @@ function frameOf(row: Obj): JsonObject {
     if (typeof v === 'number' || typeof v === 'boolean' || v === null) return v;
     if (depth >= MAX_FRAME_DEPTH) return '[nested]';
     if (Array.isArray(v)) return v.map((x) => cut(x, depth + 1));
-    if (isObj(v)) {
+    if (isPlainObject(v)) {
       const out: JsonObject = {};
       for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = cut(x, depth + 1);
       return out;
@@ -49,7 +57,7 @@ function frameOf(row: Obj): JsonObject {
     return null;
   };
   const copy: Obj = { ...row };
-  if (isObj(row.message)) {
+  if (isPlainObject(row.message)) {
     const { content: _content, ...message } = row.message;
     copy.message = message;
   }
@@ -65,30 +73,35 @@ function timestampOf(v: unknown): string | undefined {
 
 function nativeFields(row: Obj, attachment: Obj | undefined): NativeFields {
   const f: NativeFields = {};
+  const c: NativeColumns = {};
   const set = <K extends keyof NativeFields>(key: K, value: NativeFields[K] | undefined): void => {
     if (value !== undefined) f[key] = value;
   };
-  set('provider_uuid', str(row.uuid));
-  set('parent_uuid', str(row.parentUuid, row.parent_uuid));
-  set('logical_parent_uuid', str(row.logicalParentUuid, row.logical_parent_uuid));
-  set('source_tool_assistant_uuid', str(row.sourceToolAssistantUUID, row.sourceToolAssistantUuid, row.source_tool_assistant_uuid));
+  const column = <K extends keyof NativeColumns>(key: K, value: NativeColumns[K] | undefined): void => {
+    if (value !== undefined) c[key] = value;
+  };
+  column('provider_uuid', str(row.uuid));
+  column('parent_uuid', str(row.parentUuid, row.parent_uuid));
+  column('logical_parent_uuid', str(row.logicalParentUuid, row.logical_parent_uuid));
+  column('source_tool_assistant_uuid', str(row.sourceToolAssistantUUID, row.sourceToolAssistantUuid, row.source_tool_assistant_uuid));
   set('request_id', str(row.requestId, row.request_id));
   set('prompt_id', str(row.promptId, row.prompt_id));
-  set('provider_type', str(row.type));
-  set('provider_subtype', str(row.subtype));
+  column('provider_type', str(row.type));
+  column('provider_subtype', str(row.subtype));
   set('entrypoint', str(row.entrypoint));
   set('user_type', str(row.userType, row.user_type));
   set('permission_mode', str(row.permissionMode, row.permission_mode));
   if (typeof row.isSidechain === 'boolean') f.is_sidechain = row.isSidechain;
   set('agent_id', str(row.agentId, row.agent_id));
-  set('attachment_type', str(attachment?.type));
-  set('hook_event', str(attachment?.hookEvent, row.hookEvent));
-  if (typeof row.isCompactSummary === 'boolean') f.is_compact_summary = row.isCompactSummary;
+  column('attachment_type', str(attachment?.type));
+  column('hook_event', str(attachment?.hookEvent, row.hookEvent));
+  if (typeof row.isCompactSummary === 'boolean') c.is_compact_summary = row.isCompactSummary;
   const compact = row.compactMetadata ?? row.compact_metadata;
-  if (compact !== undefined && compact !== null) f.compact_metadata = compact as JsonValue;
+  if (compact !== undefined && compact !== null) c.compact_metadata = compact as JsonValue;
   set('cwd', str(row.cwd));
   set('git_branch', str(row.gitBranch, row.git_branch));
   set('message_created_at', timestampOf(row.timestamp));
+  if (Object.keys(c).length > 0) f.native_columns = c;
   return f;
 }
 
@@ -98,7 +111,7 @@ export function parseTranscriptLine(line: string, seq: number): TranscriptEntry 
   if (!row) return undefined;
   const uuid = str(row.uuid);
   if (!uuid) return undefined;
-  const message = isObj(row.message) ? row.message : undefined;
+  const message = isPlainObject(row.message) ? row.message : undefined;
   const role = str(message?.role, row.type);
   const entry: TranscriptEntry = {
     seq,
@@ -122,7 +135,7 @@ export function parseTranscriptLine(line: string, seq: number): TranscriptEntry 
       if (usage) entry.usage = usage;
       const stop = str(message.stop_reason);
       if (stop) entry.stopReason = stop;
-      entry.native = nativeFields(row, isObj(row.attachment) ? row.attachment : undefined);
+      entry.native = nativeFields(row, isPlainObject(row.attachment) ? row.attachment : undefined);
       entry.frame = JSON.stringify(frameOf(row));
     }
   }

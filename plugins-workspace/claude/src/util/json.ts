@@ -1,8 +1,9 @@
+/**
+ * JSON helpers the session-context hook shares with the projector. The hook's CommonJS build
+ * compiles this file (tsconfig.hook-cjs.json) and may load no package, so the object check
+ * below is written out instead of importing `isPlainObject` from `@hypaware/core`.
+ */
 export type Obj = Record<string, unknown>;
-
-export function isObject(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /** The first argument that is a non-empty string. */
 export function firstString(...values: unknown[]): string | undefined {
@@ -15,7 +16,7 @@ export function parseJsonObject(text: string | null | undefined): Obj | undefine
   if (!text) return undefined;
   try {
     const v: unknown = JSON.parse(text);
-    return isObject(v) ? v : undefined;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
   } catch {
     return undefined;
   }

@@ -1,8 +1,8 @@
-import type { JsonValue } from '@hypaware/core';
+import { isPlainObject, type JsonValue } from '@hypaware/core';
 import type { CapturedSseEvent, MessageUsage } from '@hypaware/ai-gateway';
 import type { Block } from './content-keys.js';
 import { mergeUsage } from './usage.js';
-import { firstString as str, isObject as isObj, parseJsonObject, type Obj } from '../util/json.js';
+import { firstString as str, parseJsonObject, type Obj } from '../util/json.js';
 
 /** The assistant message of one Messages API response, from JSON or rebuilt from SSE. */
 export interface AssistantReply {
@@ -19,7 +19,7 @@ export interface AssistantReply {
 }
 
 function errorOf(raw: unknown): AssistantReply['error'] {
-  const err = isObj(raw) && isObj(raw.error) ? raw.error : undefined;
+  const err = isPlainObject(raw) && isPlainObject(raw.error) ? raw.error : undefined;
   if (!err) return undefined;
   const out: NonNullable<AssistantReply['error']> = {};
   const type = str(err.type);
@@ -50,7 +50,7 @@ export function replyFromJson(body: string | null): AssistantReply | undefined {
   if (error) return { content: [], complete: true, error };
   if (parsed.role !== 'assistant') return undefined;
   const reply: AssistantReply = {
-    content: Array.isArray(parsed.content) ? parsed.content.filter((b): b is Block => isObj(b)) : [],
+    content: Array.isArray(parsed.content) ? parsed.content.filter((b): b is Block => isPlainObject(b)) : [],
     complete: true,
   };
   applyMessageFields(reply, parsed);
@@ -119,7 +119,7 @@ export function replyFromSse(events: readonly CapturedSseEvent[]): AssistantRepl
     const type = str(payload.type) ?? event.event;
     if (type === 'message_start') {
       reply = { content: [], complete: false };
-      if (isObj(payload.message)) applyMessageFields(reply, payload.message);
+      if (isPlainObject(payload.message)) applyMessageFields(reply, payload.message);
       continue;
     }
     if (type === 'error') {
@@ -128,11 +128,11 @@ export function replyFromSse(events: readonly CapturedSseEvent[]): AssistantRepl
     }
     if (!reply) continue;
     const index = typeof payload.index === 'number' ? payload.index : -1;
-    if (type === 'content_block_start' && isObj(payload.content_block)) {
+    if (type === 'content_block_start' && isPlainObject(payload.content_block)) {
       const block = { ...payload.content_block } as Block;
       const isCall = block.type === 'tool_use' || block.type === 'server_tool_use' || block.type === 'mcp_tool_use';
       blocks.set(index, isCall ? { block, json: '' } : { block });
-    } else if (type === 'content_block_delta' && isObj(payload.delta)) {
+    } else if (type === 'content_block_delta' && isPlainObject(payload.delta)) {
       let open = blocks.get(index);
       if (!open) {
         open = { block: emptyBlockFor(String(payload.delta.type)) };
@@ -143,7 +143,7 @@ export function replyFromSse(events: readonly CapturedSseEvent[]): AssistantRepl
       const open = blocks.get(index);
       if (open) closeBlock(open);
     } else if (type === 'message_delta') {
-      if (isObj(payload.delta)) applyMessageFields(reply, payload.delta);
+      if (isPlainObject(payload.delta)) applyMessageFields(reply, payload.delta);
       const usage = mergeUsage(reply.usage, payload.usage);
       if (usage) reply.usage = usage;
     } else if (type === 'message_stop') {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ContentBlock } from '@hypaware/ai-gateway';
+import type { JsonValue } from '@hypaware/core';
 import { firstString as str } from '../util/json.js';
 
 /**
@@ -9,7 +9,7 @@ import { firstString as str } from '../util/json.js';
  */
 
 /** A content block as parsed from JSON (a request, a reply, a transcript line). */
-export type Block = ContentBlock;
+export type Block = { type?: string; [key: string]: JsonValue | undefined };
 
 const VOLATILE_KEYS = new Set(['cache_control', 'caller']);
 

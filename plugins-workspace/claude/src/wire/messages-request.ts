@@ -1,5 +1,5 @@
-import type { JsonObject, JsonValue } from '@hypaware/core';
-import { isObject, parseJsonObject } from '../util/json.js';
+import { isPlainObject, type JsonObject, type JsonValue } from '@hypaware/core';
+import { parseJsonObject } from '../util/json.js';
 
 /** One message of a Messages API request, as sent. */
 export interface WireMessage {
@@ -23,7 +23,7 @@ const KEPT_SETTINGS = ['max_tokens', 'thinking', 'output_config', 'context_manag
 export function systemText(system: unknown): string | undefined {
   if (typeof system === 'string') return system === '' ? undefined : system;
   if (!Array.isArray(system)) return undefined;
-  const texts = system.flatMap((b) => (isObject(b) && typeof b.text === 'string' ? [b.text] : []));
+  const texts = system.flatMap((b) => (isPlainObject(b) && typeof b.text === 'string' ? [b.text] : []));
   return texts.length > 0 ? texts.join('\n\n') : undefined;
 }
 
@@ -33,7 +33,7 @@ export function parseMessagesRequest(body: string | null): MessagesRequest | und
   const parsed = parseJsonObject(body) as JsonObject | undefined;
   if (!parsed) return undefined;
   const messages = Array.isArray(parsed.messages)
-    ? parsed.messages.flatMap((m) => (isObject(m) && typeof m.role === 'string' && m.role !== '' ? [{ role: m.role, content: m.content as unknown }] : []))
+    ? parsed.messages.flatMap((m) => (isPlainObject(m) && typeof m.role === 'string' && m.role !== '' ? [{ role: m.role, content: m.content as unknown }] : []))
     : [];
   const settings: JsonObject = {};
   for (const key of KEPT_SETTINGS) if (parsed[key] !== undefined && parsed[key] !== null) settings[key] = parsed[key];
@@ -42,6 +42,6 @@ export function parseMessagesRequest(body: string | null): MessagesRequest | und
   const system = systemText(parsed.system);
   if (system !== undefined) request.system_text = system;
   if (parsed.tools !== undefined && parsed.tools !== null) request.tools = parsed.tools;
-  if (isObject(parsed.metadata)) request.metadata = parsed.metadata;
+  if (isPlainObject(parsed.metadata)) request.metadata = parsed.metadata;
   return request;
 }
