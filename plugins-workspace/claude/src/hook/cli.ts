@@ -1,4 +1,5 @@
 import { isAbsolute } from 'node:path';
+import { parseArgs } from 'node:util';
 import { appendRecord } from '../session-context/append-record.js';
 import { defaultStateFile, type SessionContextRecord } from '../session-context/record.js';
 import { gitBranchAt } from './git-head.js';
@@ -17,32 +18,38 @@ import { hookFields, readStdin } from './hook-input.js';
 const USAGE = 'usage: hyp claude-hook session-context --state-file <absolute path> (or the legacy --port <n>); reads the hook JSON on stdin\n';
 const STDIN_TIMEOUT_MS = 1000;
 
-function optionValue(args: string[], name: string): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === name) return args[i + 1];
-    if (a.startsWith(`${name}=`)) return a.slice(name.length + 1);
-  }
-  return undefined;
+const OPTIONS = {
+  'state-file': { type: 'string' },
+  port: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Lenient: unknown options and stray values are ignored, never an error (a hook must not fail). */
+function parse(args: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  return parseArgs({ args, options: OPTIONS, strict: false, allowPositionals: true });
+}
+
+function stateFileOf(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): string | undefined {
+  const stateFile = values['state-file'];
+  if (typeof stateFile === 'string') return isAbsolute(stateFile) ? stateFile : undefined;
+  const port = typeof values.port === 'string' ? Number(values.port) : Number.NaN;
+  return Number.isInteger(port) && port >= 1 && port <= 65535 ? defaultStateFile(env) : undefined;
 }
 
 /** The state file named by the arguments: `--state-file <abs>`, or legacy `--port <n>` (v1 hooks). */
 export function stateFileFromArgs(args: string[], env: NodeJS.ProcessEnv): string | undefined {
-  const stateFile = optionValue(args, '--state-file');
-  if (stateFile !== undefined) return isAbsolute(stateFile) ? stateFile : undefined;
-  const port = Number(optionValue(args, '--port'));
-  return Number.isInteger(port) && port >= 1 && port <= 65535 ? defaultStateFile(env) : undefined;
+  return stateFileOf(parse(args).values, env);
 }
 
 export async function run(argv: string[]): Promise<number> {
   try {
-    const [subcommand, ...args] = argv;
-    if (subcommand === '--help' || subcommand === '-h' || args.includes('--help') || args.includes('-h')) {
+    const { values, positionals } = parse(argv);
+    if (values.help) {
       process.stdout.write(USAGE);
       return 0;
     }
-    if (subcommand !== 'session-context') return 0;
-    const target = stateFileFromArgs(args, process.env);
+    if (positionals[0] !== 'session-context') return 0;
+    const target = stateFileOf(values, process.env);
     if (!target) return 0;
     const input = hookFields(await readStdin(process.stdin, STDIN_TIMEOUT_MS));
     if (!input.session_id) return 0;
