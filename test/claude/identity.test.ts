@@ -195,7 +195,7 @@ describe('identity edge cases', () => {
     assert.equal(native[1]!.git_branch, 'dev');
   });
 
-  test('E3: only the reply uses its message id; an identical older reply keeps its own line', async () => {
+  test('only the reply uses its message id; an identical older reply keeps its own line', async () => {
     const rig = activateClaude();
     const { w, ids: [p1, a1, p2], exchangeAnswered } = twoPrompts(rig, 'one', 'OK', 'two');
     const ex = exchangeAnswered('msg_a2');
@@ -209,7 +209,7 @@ describe('identity edge cases', () => {
     assert.deepEqual(other.map((m) => m.message_id ?? null), [p1, a1, p2, null], 'a reply never takes a line written for another message id');
   });
 
-  test('E4: a prompt repeated verbatim keeps one row per transcript line (native and fallback)', async () => {
+  test('a prompt repeated verbatim keeps one row per transcript line (native and fallback)', async () => {
     const rig = activateClaude();
     const { ids: [y1, r1, y2], messages, exchangeAnswered } = twoPrompts(rig, 'yes', 'Done.', 'yes');
     const p = await must(rig.project(exchangeAnswered('msg_r2')));

@@ -1,4 +1,4 @@
-/** Projector dispatch (reference 5.2): order, skipping, distinct skip reasons, conflicts. */
+/** Projector dispatch: order, skipping, distinct skip reasons, conflicts. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExchangeInput, ExchangeProjector, ProjectedExchange, ProjectorContext } from '@hypaware/ai-gateway';

@@ -1,4 +1,4 @@
-/** Routing order and matching (reference 3.2-3.4), request targets and header rewriting. */
+/** Routing order and matching, request targets and header rewriting. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { UpstreamPreset, UpstreamRoute } from '@hypaware/ai-gateway';
@@ -11,7 +11,7 @@ import { probeSet, routeOverlaps } from '@hypaware/ai-gateway/internal/overlap-p
 const presets = (...list: UpstreamPreset[]): PresetEntry[] => list.map((preset, seq) => ({ preset, seq }));
 const route = (path: string, headers: Record<string, string[]> = {}): UpstreamRoute => ({ method: 'POST', path, headers });
 
-test('order: priority desc, then prefix length desc, then registration order (reference example)', () => {
+test('order: priority desc, then prefix length desc, then registration order (worked example)', () => {
   const table = compileRoutingTable([
     { name: 'root', base_url: 'https://a.example', path_prefix: '/' },
     { name: 'foo-p1', base_url: 'https://a.example', path_prefix: '/v1/foo', priority: 1 },

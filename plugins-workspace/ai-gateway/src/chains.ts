@@ -40,13 +40,13 @@ function chainedUrl(endpoint: string, name: string): string {
 export interface ChainEntry {
   /** `<client>-<hash of base_url>`: a new base URL gets a new name */
   name: string;
-  /** the user's upstream, e.g. `https://llm-gateway.example.com/anthropic` */
+  /** the user's upstream, e.g. `https://llm-gateway.example.com/team-a` */
   base_url: string;
-  /** the client that attach chained (`claude`, `codex`) */
+  /** the client that attach chained (its registered name) */
   client: string;
-  /** provider tag for projectors (`anthropic`, `openai`), if known */
+  /** provider tag for projectors (as a preset's `provider`), if known */
   provider?: string;
-  /** where attach found the URL, for `hyp status` (e.g. `settings.json env.ANTHROPIC_BASE_URL`) */
+  /** where attach found the URL, for `hyp status` (e.g. the settings file and key) */
   origin?: string;
   created_at: string;
 }

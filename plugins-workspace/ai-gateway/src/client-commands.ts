@@ -10,18 +10,19 @@ function clientNamed(api: AiGatewayApi, name: string): ClientRegistration {
   const client = api.getClient(name);
   if (client) return client;
   const known = api.listClients().map((c) => c.name);
-  throw new UsageError(`unknown client ${JSON.stringify(name)} (known: ${known.join(', ') || 'none: enable the claude or codex plugin'})`);
+  throw new UsageError(`unknown client ${JSON.stringify(name)} (known: ${known.join(', ') || 'none: enable the adapter plugin of your client'})`);
 }
 
 interface ClientFlags { dryRun?: boolean; json?: boolean }
 
-function registerClientCommand(ctx: ActivationContext, name: string, description: string, run: (client: string, flags: ClientFlags, io: CommandIO) => Promise<void>): void {
+function registerClientCommand(ctx: ActivationContext, api: AiGatewayApi, name: string, description: string, run: (client: string, flags: ClientFlags, io: CommandIO) => Promise<void>): void {
   ctx.registerCommand({
     name,
     description,
     configure(command, io) {
+      const known = api.listClients().map((c) => c.name).join(', ');
       command
-        .argument('<client>', 'client name, e.g. claude or codex')
+        .argument('<client>', `client name (${known || 'none registered: enable the adapter plugin of your client'})`)
         .option('--dry-run', 'show what would change, write nothing')
         .option('--json', 'machine-readable output')
         .action((client: string, flags: ClientFlags) => run(client, flags, io));
@@ -30,7 +31,7 @@ function registerClientCommand(ctx: ActivationContext, name: string, description
 }
 
 export function registerClientCommands(ctx: ActivationContext, api: AiGatewayApi): void {
-  registerClientCommand(ctx, 'attach', 'point a client (claude, codex) at the running gateway', async (name, flags, io) => {
+  registerClientCommand(ctx, api, 'attach', 'point a client at the running gateway', async (name, flags, io) => {
     const client = clientNamed(api, name);
     let endpoint: string;
     try {
@@ -40,7 +41,7 @@ export function registerClientCommands(ctx: ActivationContext, api: AiGatewayApi
     }
     await client.attach({ endpoint, dryRun: Boolean(flags.dryRun), json: Boolean(flags.json), stdout: io.stdout, stderr: io.stderr });
   });
-  registerClientCommand(ctx, 'detach', "undo `hyp attach <client>`, restoring the client's previous settings", async (name, flags, io) => {
+  registerClientCommand(ctx, api, 'detach', "undo `hyp attach <client>`, restoring the client's previous settings", async (name, flags, io) => {
     await clientNamed(api, name).detach({ dryRun: Boolean(flags.dryRun), json: Boolean(flags.json), stdout: io.stdout, stderr: io.stderr });
   });
 }

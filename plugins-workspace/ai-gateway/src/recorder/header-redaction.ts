@@ -5,12 +5,18 @@
  */
 export type HeaderMap = Record<string, string | string[]>;
 
+/**
+ * Credential headers the gateway redacts on its own, whatever adapter is enabled or disabled
+ * (a key must never reach disk because its adapter is off). Presets (`secret_headers`) and the
+ * config (`redact_headers`) add names; nothing removes one.
+ */
 export const DEFAULT_REDACTED_HEADERS: readonly string[] = [
   'authorization', 'x-api-key', 'anthropic-api-key', 'cookie', 'set-cookie', 'proxy-authorization', 'chatgpt-account-id',
 ];
 
 export const REDACTED = '[redacted]';
 
+/** The built-in list plus `extra` (the config's and the presets' names), lowercased. */
 export function secretHeaderNames(extra: readonly string[]): Set<string> {
   return new Set([...DEFAULT_REDACTED_HEADERS, ...extra.map((h) => h.toLowerCase())]);
 }

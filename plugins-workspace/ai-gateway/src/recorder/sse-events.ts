@@ -9,8 +9,8 @@ function mediaType(contentType: string | undefined): string {
 const OPENS_LIKE_EVENT_STREAM = /^\uFEFF?(?:(?:event|data|id|retry):|:)/;
 
 /**
- * An event stream by its content-type, or, when the upstream sent no content-type (ChatGPT's
- * codex endpoint does that), by a body that opens with an SSE field or comment line.
+ * An event stream by its content-type, or, when the upstream sent no content-type (some
+ * backends stream without one), by a body that opens with an SSE field or comment line.
  */
 export function isEventStream(contentType: string | undefined, body: string): boolean {
   const type = mediaType(contentType);
