@@ -4,7 +4,7 @@
  * module's `createProjectors` needs. Plain data: it travels in the worker's `workerData`.
  */
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { JsonObject, Logger, PluginContribution } from '@hypaware/core';
+import { isPlainObject, type JsonObject, type Logger, type PluginContribution } from '@hypaware/core';
 
 /** One adapter's projector module, as the writer thread receives it. */
 export interface ProjectorModuleRef {
@@ -18,7 +18,7 @@ export interface ProjectorModuleRef {
 /** The module path a section names, or why it names none. */
 function modulePath(contribution: PluginContribution): { file: string } | { problem: string } {
   const value = contribution.value;
-  const projectors = typeof value === 'object' && value !== null && !Array.isArray(value) ? value.projectors : undefined;
+  const projectors = isPlainObject(value) ? value.projectors : undefined;
   if (typeof projectors !== 'string' || projectors.trim() === '') return { problem: '"projectors" must name a module file relative to the plugin folder' };
   const root = contribution.plugin.rootDir;
   const file = resolve(root, projectors);

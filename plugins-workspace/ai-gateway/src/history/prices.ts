@@ -2,7 +2,7 @@
  * Model prices for the overview's cost estimate: the shipped, dated table (`prices.json` beside
  * this file) with the config's top-level `prices` overrides on top.
  */
-import { HypError, type JsonObject } from '@hypaware/core';
+import { HypError, isPlainObject, type JsonObject } from '@hypaware/core';
 import shippedTable from './prices.json' with { type: 'json' };
 
 /** USD per 1,000,000 tokens. A category without a price makes a cost with tokens in it unknown. */
@@ -31,17 +31,13 @@ const PRICE_FIELDS = ['input', 'output', 'cache_read', 'cache_write'] as const;
 /** `-20250929` (Anthropic) or `-2024-08-06` (OpenAI): a dated snapshot of the same model. */
 const SNAPSHOT_SUFFIX = /-(\d{8}|\d{4}-\d{2}-\d{2})$/;
 
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Check the config's `prices` object: `{ "<model>": { input, output, cache_read?, cache_write? } }`. */
 export function parsePriceOverrides(raw: unknown): Map<string, ModelPrice> {
   const out = new Map<string, ModelPrice>();
   if (raw === undefined) return out;
-  if (!isObject(raw)) throw new HypError('config prices: must be an object mapping model names to prices', { kind: 'config_invalid' });
+  if (!isPlainObject(raw)) throw new HypError('config prices: must be an object mapping model names to prices', { kind: 'config_invalid' });
   for (const [model, entry] of Object.entries(raw)) {
-    if (!isObject(entry)) throw new HypError(`config prices.${model}: must be an object like {"input": 3, "output": 15} (USD per 1M tokens)`, { kind: 'config_invalid' });
+    if (!isPlainObject(entry)) throw new HypError(`config prices.${model}: must be an object like {"input": 3, "output": 15} (USD per 1M tokens)`, { kind: 'config_invalid' });
     for (const key of Object.keys(entry)) {
       if (!(PRICE_FIELDS as readonly string[]).includes(key)) throw new HypError(`config prices.${model}.${key}: unknown key (expected ${PRICE_FIELDS.join(', ')})`, { kind: 'config_invalid' });
     }

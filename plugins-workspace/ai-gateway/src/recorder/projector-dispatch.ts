@@ -3,7 +3,7 @@
  * priority then registration order; the first valid non-empty projection wins. Throws,
  * invalid output and empty projections move on to the next projector.
  */
-import { errorMessage, type Logger } from '@hypaware/core';
+import { errorMessage, isPlainObject, type Logger } from '@hypaware/core';
 import type { ExchangeInput, ProjectedExchange } from '../api-types.js';
 import type { ProjectorEntry } from '../projector-entries.js';
 
@@ -17,10 +17,6 @@ export interface DispatchResult {
   matched: string[];
   /** null when a projector won */
   skipReason: SkipReason | null;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function isValidProjection(v: unknown): v is ProjectedExchange {
