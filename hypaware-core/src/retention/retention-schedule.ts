@@ -28,9 +28,10 @@ function runInWorker(job: RetentionJob): Promise<PruneResult[]> {
 }
 
 /**
- * The daemon's retention, the only pruner: applies each dataset's retention on a timer (first run a minute after
- * start, then every 10 minutes; HYP_RETENTION_INTERVAL_MS overrides both), each run in a worker
- * thread with bounded work. Results and failures go to the log; nothing here can stop the daemon.
+ * The daemon's retention, the only pruner: applies each dataset's declared retention on a timer
+ * (first run a minute after start, then every 10 minutes; HYP_RETENTION_INTERVAL_MS overrides
+ * both), each run in a worker thread with bounded work. Results and failures go to the log;
+ * nothing here can stop the daemon.
  */
 export function startRetentionSchedule(kernel: Kernel, env: NodeJS.ProcessEnv = process.env): RetentionSchedule {
   const fromEnv = Number(env.HYP_RETENTION_INTERVAL_MS);
@@ -40,8 +41,8 @@ export function startRetentionSchedule(kernel: Kernel, env: NodeJS.ProcessEnv = 
   let stopped = false;
 
   const runOnce = async (): Promise<PruneResult[]> => {
-    // The file is read each run, so a changed retention applies without a restart.
-    // (kernel.database() also makes the tables exist before the worker looks)
+    // The file is read each run, so a changed retention applies without a restart;
+    // kernel.database() also makes the tables exist before the worker looks.
     const { targets } = retentionPlan(kernel.datasets, kernel.database(), loadConfig(kernel.layout.configPath));
     if (targets.length === 0) return [];
     const results = await runInWorker({ databasePath: kernel.layout.databasePath, targets, limits: { maxRows: DAEMON_MAX_ROWS }, busyTimeoutMs: busyTimeoutMs(env) });

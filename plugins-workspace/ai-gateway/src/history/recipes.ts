@@ -1,6 +1,6 @@
 /**
- * Queries people paste into `hyp query sql` first. The README's "Querying" section lists them
- * (the README "Querying" section is checked against this list) and a test runs every one of them.
+ * Queries people paste into `hyp query sql` first. docs/querying.md lists them (generated from
+ * this list and checked against it) and a test runs every one of them.
  */
 export interface Recipe {
   name: string;
