@@ -37,7 +37,9 @@ export function mappedMessage(role: string, mapped: MappedPart[]): ProjectedMess
 }
 
 export function textPart(text: string): MappedPart {
-  return { part: { type: 'text', text }, identity: { type: 'text', text } };
+  // a text part and its identity form are the same object: nothing to build twice
+  const part = { type: 'text' as const, text };
+  return { part, identity: part };
 }
 
 /** Text of a part that says something (text and `other` parts), for system text and the recorded cwd. */

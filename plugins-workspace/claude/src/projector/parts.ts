@@ -83,16 +83,39 @@ export function messageParts(content: string | Block[]): string | MessagePart[] 
   return typeof content === 'string' ? content : content.map(partOf);
 }
 
+/** A block without its volatile keys; the block itself when it has none (no copy). */
+function stableBlock(block: unknown): JsonValue {
+  if (!isPlainObject(block)) return block as JsonValue;
+  let out: Record<string, JsonValue> | undefined;
+  for (const key of Object.keys(block)) {
+    const value = block[key]!;
+    const nested = key === 'content' && Array.isArray(value) ? stable(value) : value;
+    if (out === undefined && !VOLATILE_KEYS.has(key) && nested === value) continue;
+    // first change: copy what came before it, then go on key by key
+    out ??= copyUntil(block, key);
+    if (!VOLATILE_KEYS.has(key)) out[key] = nested;
+  }
+  return out ?? block;
+}
+
+function copyUntil(block: Record<string, JsonValue>, stop: string): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const key of Object.keys(block)) {
+    if (key === stop) break;
+    out[key] = block[key]!;
+  }
+  return out;
+}
+
 function stable(blocks: readonly unknown[]): JsonValue[] {
-  return blocks.map((block) => {
-    if (!isPlainObject(block)) return block as JsonValue;
-    const out: Record<string, JsonValue> = {};
-    for (const [key, value] of Object.entries(block)) {
-      if (VOLATILE_KEYS.has(key)) continue;
-      out[key] = key === 'content' && Array.isArray(value) ? stable(value) : value;
-    }
-    return out;
+  let out: JsonValue[] | undefined;
+  blocks.forEach((block, i) => {
+    const kept = stableBlock(block);
+    if (out === undefined && kept === block) return;
+    out ??= blocks.slice(0, i) as JsonValue[];
+    out.push(kept);
   });
+  return out ?? (blocks as JsonValue[]);
 }
 
 /** The identity form of a message's content (see the top of this file). */
