@@ -28,7 +28,7 @@ export interface TokenCounts {
 }
 
 const PRICE_FIELDS = ['input', 'output', 'cache_read', 'cache_write'] as const;
-/** `-20250929` (Anthropic) or `-2024-08-06` (OpenAI): a dated snapshot of the same model. */
+/** `-20250929` or `-2024-08-06`: a dated snapshot of the same model. */
 const SNAPSHOT_SUFFIX = /-(\d{8}|\d{4}-\d{2}-\d{2})$/;
 
 /** Check the config's `prices` object: `{ "<model>": { input, output, cache_read?, cache_write? } }`. */
