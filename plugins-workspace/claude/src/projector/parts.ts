@@ -10,26 +10,18 @@
  * named by its type. The block type is the part's `native_type` (`provider_subtype`),
  * `caller.type` its `caller_type`.
  */
-import type { MediaSource, MessagePart } from '@hypaware/ai-gateway';
+import type { MessagePart } from '@hypaware/ai-gateway';
 import { isPlainObject, type JsonValue } from '@hypaware/core';
 import type { Block } from '../wire/content-keys.js';
 
 /** Block fields that change between re-sends of the same message (wire-only hints). */
 const VOLATILE_KEYS: ReadonlySet<string> = new Set(['cache_control', 'caller']);
 
-function text(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
+type Loose = Record<string, unknown>;
 
-/** Copy `fields` into `part`, leaving out undefined values. */
-function withFields<T extends MessagePart>(part: T, fields: Record<string, unknown>): T {
-  const out = part as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(fields)) if (value !== undefined) out[key] = value;
-  return part;
-}
-
-function sourceOf(block: Block): MediaSource | undefined {
-  return isPlainObject(block.source) ? (block.source as unknown as MediaSource) : undefined;
+/** `part[key] = value` when the value is a string (absent otherwise). */
+function putText(part: Loose, key: string, value: unknown): void {
+  if (typeof value === 'string') part[key] = value;
 }
 
 function resultContent(content: unknown): string | MessagePart[] | undefined {
@@ -38,31 +30,52 @@ function resultContent(content: unknown): string | MessagePart[] | undefined {
   return content.flatMap((item: unknown) => (isPlainObject(item) ? [partOf(item as Block)] : []));
 }
 
-function partOfType(type: string, block: Block): MessagePart {
+/** The part for a block of this type, without the fields every part may carry. Runs for every block of every exchange: no intermediate objects. */
+function partOfType(type: string, block: Block): Loose {
+  let part: Loose;
   switch (type) {
     case 'text':
-      // a text block without text keeps no text (content_text NULL), as the block said nothing
-      return withFields({ type: 'text' } as MessagePart, { text: text(block.text) });
+      // a text block without text keeps no text (content_text NULL): the block said nothing
+      part = { type: 'text' };
+      putText(part, 'text', block.text);
+      return part;
     case 'thinking':
-      return withFields({ type: 'reasoning' }, { text: text(block.thinking), signature: text(block.signature) });
     case 'redacted_thinking':
-      return withFields({ type: 'reasoning' }, { text: text(block.data), signature: text(block.signature) });
+      part = { type: 'reasoning' };
+      putText(part, 'text', type === 'thinking' ? block.thinking : block.data);
+      putText(part, 'signature', block.signature);
+      return part;
     case 'tool_use':
     case 'server_tool_use':
-      return withFields({ type: 'tool_call' }, { call_id: text(block.id), name: text(block.name), input: block.input });
+      part = { type: 'tool_call' };
+      putText(part, 'call_id', block.id);
+      putText(part, 'name', block.name);
+      if (block.input !== undefined) part.input = block.input;
+      return part;
     case 'tool_result':
-      return withFields({ type: 'tool_result' }, { call_id: text(block.tool_use_id), content: resultContent(block.content) });
-    case 'web_search_tool_result':
-      return withFields({ type: 'tool_result' }, { call_id: text(block.tool_use_id) });
+    case 'web_search_tool_result': {
+      part = { type: 'tool_result' };
+      putText(part, 'call_id', block.tool_use_id);
+      const content = type === 'tool_result' ? resultContent(block.content) : undefined;
+      if (content !== undefined) part.content = content;
+      return part;
+    }
     case 'image':
-      return withFields({ type: 'image' }, { source: sourceOf(block) });
     case 'document':
     case 'file':
-      return withFields({ type: 'file' }, { source: sourceOf(block) });
-    case 'error':
-      return withFields({ type: 'error' }, { code: text(block.error_code) ?? text(block.code), message: text(block.message) ?? text(block.text) });
+      part = { type: type === 'image' ? 'image' : 'file' };
+      if (isPlainObject(block.source)) part.source = block.source;
+      return part;
+    case 'error': {
+      part = { type: 'error' };
+      putText(part, 'code', typeof block.error_code === 'string' ? block.error_code : block.code);
+      putText(part, 'message', typeof block.message === 'string' ? block.message : block.text);
+      return part;
+    }
     default:
-      return withFields({ type: 'other', native_type: type }, { text: text(block.text) });
+      part = { type: 'other', native_type: type };
+      putText(part, 'text', block.text);
+      return part;
   }
 }
 
@@ -70,12 +83,11 @@ function partOfType(type: string, block: Block): MessagePart {
 export function partOf(block: Block): MessagePart {
   const type = typeof block.type === 'string' && block.type !== '' ? block.type : 'text';
   const part = partOfType(type, block);
-  const caller = isPlainObject(block.caller) ? text(block.caller.type) : undefined;
-  return withFields(part, {
-    native_type: type !== part.type ? type : undefined,
-    caller_type: caller,
-    is_error: block.is_error === true ? true : undefined,
-  });
+  if (type !== part.type) part.native_type = type;
+  const caller = block.caller;
+  if (isPlainObject(caller) && typeof caller.type === 'string') part.caller_type = caller.type;
+  if (block.is_error === true) part.is_error = true;
+  return part as unknown as MessagePart;
 }
 
 /** A message's content as parts: a string stays a string (one text part). */
