@@ -165,7 +165,7 @@ describe('hyp claude attach / detach', () => {
       const file = seed(rig, USER_SETTINGS);
       const previous = createClaudeClient({
         env: rig.env, version: '2.0.0', stateFile: rig.stateFile, stateDir: rig.stateDir, hookInvocation: `${process.execPath} /opt/hyp/bin/hyp.js claude-hook`,
-        chains: rig.api, defaultUpstream: 'https://api.anthropic.com',
+        chains: rig.api, presetBaseUrl: 'https://api.anthropic.com',
       });
       await previous.attach({ endpoint: ENDPOINT, dryRun: false, json: false, stdout: sink(), stderr: sink() });
       const oldCommand = `${process.execPath} /opt/hyp/bin/hyp.js claude-hook session-context --state-file ${rig.stateFile}`;
@@ -258,7 +258,7 @@ describe('hyp claude attach / detach', () => {
     assert.deepEqual((await rig.diagnostics[0]!()).map((d) => d.kind), ['client_attach_overridden']);
     assert.deepEqual(JSON.parse(await command(rig, ['status', '--json'])), {
       client: 'claude', attached: true, endpoint: 'http://127.0.0.1:40000', settings_path: file,
-      upstream: 'https://api.anthropic.com (anthropic preset)',
+      upstream: 'https://api.anthropic.com (anthropic upstream)',
       detail: 'ANTHROPIC_BASE_URL is http://elsewhere, not the attached http://127.0.0.1:40000', gateway_endpoint: 'http://127.0.0.1:40000',
     });
   });
@@ -312,6 +312,18 @@ describe('hyp claude attach keeps the user\'s own upstream', () => {
       await assert.rejects(attach(rig), (err: unknown) => err instanceof HypError && /^cannot attach Claude Code: .*ANTHROPIC_BASE_URL/.test(err.message) && !err.message.includes('\n'), String(value));
       assert.equal(readFileSync(file, 'utf8'), text);
     }
+  });
+
+  test('first-party mode only towards the public API: a config upstream elsewhere gets no flag', async () => {
+    const rig = activateClaude({ route: { name: 'anthropic', base_url: 'http://127.0.0.1:9000' } });
+    await attach(rig);
+    const env = JSON.parse(readFileSync(settingsFile(rig), 'utf8')).env;
+    assert.equal(env.ANTHROPIC_BASE_URL, ENDPOINT);
+    assert.equal(env._CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL, undefined, 'it would make Claude Code call api.anthropic.com at every start');
+    assert.equal((await rig.client.status!()).upstream, 'http://127.0.0.1:9000 (anthropic upstream)');
+    const public_ = activateClaude();
+    await attach(public_);
+    assert.equal(JSON.parse(readFileSync(settingsFile(public_), 'utf8')).env._CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL, '1');
   });
 
   test('--dry-run registers no chain', async () => {

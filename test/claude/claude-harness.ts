@@ -47,6 +47,8 @@ export interface RigOptions {
   env?: NodeJS.ProcessEnv;
   /** what localEndpoint() answers; an Error is thrown instead */
   endpoint?: string | Error;
+  /** where routeOf() says Messages traffic goes (default: the registered preset) */
+  route?: { name: string; base_url: string };
   pluginRootDir?: string;
 }
 
@@ -71,6 +73,8 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
     chainUpstream: (endpoint, request, opts) => chains.chain(endpoint, request, opts?.dryRun === true),
     chainOf: (url) => chains.chainOf(url),
     unchainClient: (client) => { chains.removeClient(client); },
+    // the fake gateway routes Messages traffic to the first registered preset, or to options.route
+    routeOf: () => options.route ?? (presets[0] ? { name: presets[0].name, base_url: presets[0].base_url } : undefined),
     registerUpstreamPreset: (p) => { presets.push(p); },
     registerExchangeProjector: (p) => { projectors.push(p); },
     registerClient: (c) => { clients.push(c); },

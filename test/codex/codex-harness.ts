@@ -50,6 +50,7 @@ export function activateCodex(options: ActivateOptions = {}): Activated {
     chainUpstream: (endpoint, request, opts) => chains.chain(endpoint, request, opts?.dryRun === true),
     chainOf: (url) => chains.chainOf(url),
     unchainClient: (client) => { chains.removeClient(client); },
+    routeOf: () => undefined,
     registerUpstreamPreset: (p) => { got.presets.push(p); },
     registerExchangeProjector: (p) => { got.projectors.push(p); },
     registerClient: (c) => { got.clients.push(c); },

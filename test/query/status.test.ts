@@ -81,7 +81,7 @@ test('client attach: missing, then attached, then stale after the gateway moved,
     s = await status(daemon.hypHome, env);
     assert.deepEqual(kinds(s, 'client_attach_missing').map((d) => d.repair), ['hyp codex attach'], 'attaching Claude cleared its finding');
     assert.deepEqual(kinds(s, 'client_attach_stale'), []);
-    assert.deepEqual(s.capture.clients.find((c) => c.name === 'claude'), { name: 'claude', attached: true, endpoint: daemon.endpoint, upstream: 'https://api.anthropic.com (anthropic preset)', settings_path: join(home, '.claude', 'settings.json'), stale: false });
+    assert.deepEqual(s.capture.clients.find((c) => c.name === 'claude'), { name: 'claude', attached: true, endpoint: daemon.endpoint, upstream: `${fake.url} (anthropic upstream)`, settings_path: join(home, '.claude', 'settings.json'), stale: false });
 
     await daemon.stop();
     daemon = await startDaemon({ hypHome: daemon.hypHome, config: gatewayConfig(), env });

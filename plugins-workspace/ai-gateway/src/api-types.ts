@@ -418,4 +418,9 @@ export interface AiGatewayApi {
   chainOf(url: string): ChainedUpstream | undefined;
   /** Forget the chained upstreams of one client (detach). */
   unchainClient(client: string): void;
+  /**
+   * Where the gateway routes this request now (config upstreams over presets, as this process
+   * reads the config): the upstream's name and base URL, or undefined when nothing matches.
+   */
+  routeOf(route: UpstreamRoute): { name: string; base_url: string } | undefined;
 }

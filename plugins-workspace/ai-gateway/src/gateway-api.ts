@@ -1,7 +1,8 @@
 /** The `hypaware.ai-gateway` capability object: validated registration over a GatewayState. */
 import type { AiGatewayApi, ClientRegistration, LocalEndpointOptions, UpstreamPreset } from './api-types.js';
 import { ChainStore } from './chains.js';
-import { baseUrlProblem } from './config.js';
+import { baseUrlProblem, parseGatewayConfig } from './config.js';
+import { compileRoutingTable, matchUpstream } from './proxy/routing.js';
 import type { GatewayState } from './gateway-state.js';
 import { endpointUrl } from './listen-address.js';
 import { projectorEntry } from './projector-entries.js';
@@ -72,6 +73,11 @@ export function createGatewayApi(state: GatewayState, deps: GatewayApiDeps): AiG
     reproject: (options) => reprojectStored(state, options),
     chainUpstream: (endpoint, request, options) => chains.chain(endpoint, request, options?.dryRun === true),
     chainOf: (url) => chains.chainOf(url),
+    routeOf(route) {
+      const table = compileRoutingTable(parseGatewayConfig(state.ctx.config).upstreams, state.presets.values());
+      const upstream = matchUpstream(table, route);
+      return upstream ? { name: upstream.name, base_url: upstream.origin + upstream.basePath } : undefined;
+    },
     unchainClient(client) {
       chains.removeClient(client);
     },

@@ -23,7 +23,7 @@ export function activate(ctx: ActivationContext): void {
     stateDir: ctx.paths.stateDir,
     hookInvocation: hookInvocation(ctx.env, ctx.plugin.rootDir),
     chains: api,
-    defaultUpstream: `${ANTHROPIC_PRESET.base_url} (${ANTHROPIC_PRESET.name} preset)`,
+    presetBaseUrl: ANTHROPIC_PRESET.base_url,
   });
   api.registerClient(client);
   if (ctx.mode !== 'cli') return;

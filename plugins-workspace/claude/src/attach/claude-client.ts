@@ -1,6 +1,6 @@
 import type { AiGatewayApi, AttachContext, ClientAttachState, ClientRegistration, DetachContext } from '@hypaware/ai-gateway';
 import { HypError, errorMessage } from '@hypaware/core';
-import { applyAttach, applyDetach, readMarker, userBaseUrl, type AttachMarker } from './settings-edit.js';
+import { applyAttach, applyDetach, isPublicAnthropicApi, readMarker, userBaseUrl, type AttachMarker } from './settings-edit.js';
 import { SettingsBackups, sameSettings } from './settings-backup.js';
 import { claudeSettingsPath, readSettings, renderJson, writeSettings } from './settings-file.js';
 import { sessionContextHookCommand } from './hook-command.js';
@@ -15,9 +15,9 @@ export interface ClaudeClientOptions {
   /** plugin state folder (settings backups) */
   stateDir: string;
   /** the gateway's chained upstreams (a user's own ANTHROPIC_BASE_URL is kept behind the gateway) */
-  chains: Pick<AiGatewayApi, 'chainUpstream' | 'chainOf' | 'unchainClient'>;
-  /** where traffic goes when nothing is chained, for status */
-  defaultUpstream: string;
+  chains: Pick<AiGatewayApi, 'chainUpstream' | 'chainOf' | 'unchainClient' | 'routeOf'>;
+  /** the Anthropic preset's base URL: where traffic goes when neither a chain nor a config upstream takes it */
+  presetBaseUrl: string;
   now?: () => Date;
 }
 
@@ -66,6 +66,13 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     return baseUrl === undefined ? { baseUrl: endpoint } : { baseUrl, chained: { base_url: options.chains.chainOf(value)?.base_url ?? value, origin } };
   }
 
+  /** Where Messages traffic goes when nothing is chained: the gateway's route for it. */
+  function routedUpstream(): { base_url: string; label: string } {
+    const route = options.chains.routeOf({ method: 'POST', path: '/v1/messages', headers: { 'anthropic-version': ['2023-06-01'] } });
+    const base = route?.base_url ?? options.presetBaseUrl;
+    return { base_url: base, label: route ? `${route.base_url} (${route.name} upstream)` : base };
+  }
+
   async function attach(ctx: AttachContext): Promise<void> {
     const doc = readSettings(settingsPath());
     const hookCommand = sessionContextHookCommand(options.hookInvocation, options.stateFile);
@@ -74,7 +81,7 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     const { settings, marker } = applyAttach(doc.data, {
       endpoint: ctx.endpoint,
       baseUrl: upstream.baseUrl,
-      firstParty: upstream.chained === undefined,
+      firstParty: upstream.chained === undefined && isPublicAnthropicApi(routedUpstream().base_url),
       stateFile: options.stateFile,
       hookCommand,
       version: options.version,
@@ -90,7 +97,7 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     if (ctx.json) {
       writeJson(ctx.stdout, {
         status: 'ok', action: 'attach', client: 'claude', dry_run: ctx.dryRun, settings_path: doc.path, changed,
-        endpoint: ctx.endpoint, base_url: upstream.baseUrl, upstream: upstream.chained?.base_url ?? options.defaultUpstream,
+        endpoint: ctx.endpoint, base_url: upstream.baseUrl, upstream: upstream.chained?.base_url ?? routedUpstream().label,
         chained: upstream.chained !== undefined, ...(upstream.chained ? { upstream_origin: upstream.chained.origin } : {}),
         state_file: options.stateFile, previous_env: marker.previous_env,
       });
@@ -99,7 +106,7 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     const head = ctx.dryRun ? `(dry-run) Would attach Claude Code via ${doc.path}` : changed ? `✓ Claude Code attached (${doc.path})` : `✓ Claude Code already attached (${doc.path})`;
     const lines = [head, `  ANTHROPIC_BASE_URL = ${upstream.baseUrl}`];
     if (upstream.chained) lines.push(`  traffic goes on to your own upstream ${upstream.chained.base_url} (from ${upstream.chained.origin}), with your credentials as Claude Code sends them`);
-    else lines.push(`  traffic goes on to ${options.defaultUpstream}`);
+    else lines.push(`  traffic goes on to ${routedUpstream().label}`);
     if (previousBaseUrl !== undefined) lines.push(`  (previous ANTHROPIC_BASE_URL was ${describe(previousBaseUrl)}; detach restores it)`);
     lines.push(`  hooks record sessions to ${options.stateFile}`);
     ctx.stdout.write(lines.join('\n') + '\n');
@@ -152,7 +159,7 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     const chain = typeof written === 'string' ? options.chains.chainOf(written) : undefined;
     const state: ClientAttachState = {
       attached: true, endpoint: marker.endpoint, settings_path: path,
-      upstream: chain ? `${chain.base_url} (your own upstream, chained)` : options.defaultUpstream,
+      upstream: chain ? `${chain.base_url} (your own upstream, chained)` : routedUpstream().label,
     };
     if (baseUrl !== written) state.detail = `ANTHROPIC_BASE_URL is ${describe(baseUrl ?? 'unset')}, not the attached ${written}`;
     return state;

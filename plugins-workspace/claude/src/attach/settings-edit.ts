@@ -45,7 +45,10 @@ export interface AttachOptions {
   baseUrl: string;
   /**
    * Also write `_CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL=1`: only when the traffic goes on to the
-   * public Anthropic API (never to a user's own gateway, which may not offer what it unlocks).
+   * public Anthropic API. With it, Claude Code (2.1.330) calls api.anthropic.com directly at every
+   * start (GET /api/claude_code/settings and /api/claude_code/policy_limits, with the user's key,
+   * up to 6 tries each): about 19 s where that host cannot be reached, and a company gateway's
+   * credential would go to Anthropic. It does not control tool search or the 1M context window.
    */
   firstParty: boolean;
   stateFile: string;
@@ -70,6 +73,17 @@ function managedEnv(options: AttachOptions): Record<string, string> {
     ENABLE_TOOL_SEARCH: 'true',
     ...(options.firstParty ? { [FIRST_PARTY_KEY]: '1' } : {}),
   };
+}
+
+/** True for the public Anthropic API only (https://api.anthropic.com), the one place first-party mode belongs. */
+export function isPublicAnthropicApi(baseUrl: string | undefined): boolean {
+  if (!baseUrl) return false;
+  try {
+    const url = new URL(baseUrl);
+    return url.protocol === 'https:' && url.hostname === 'api.anthropic.com';
+  } catch {
+    return false;
+  }
 }
 
 /** The user's ANTHROPIC_BASE_URL before HypAware: from the marker when attached, else the file. */
