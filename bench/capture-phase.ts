@@ -25,7 +25,9 @@ function count(targets: Targets, sql: string): number {
 function hasColumn(targets: Targets, table: string, column: string): boolean {
   const db = targets.gateway.db();
   try {
-    return (db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>).some((c) => c.name === column);
+    return (db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>).some(
+      (c) => c.name === column,
+    );
   } finally {
     db.close();
   }
@@ -35,7 +37,10 @@ function hasColumn(targets: Targets, table: string, column: string): boolean {
  * Wait (at most `timeoutMs`) until every exchange sent through the gateway is in the database,
  * or the count stops moving for 10 s; returns the count and how long it took.
  */
-export async function waitForWriter(targets: Targets, timeoutMs = 120_000): Promise<{ exchanges: number; waitedMs: number }> {
+export async function waitForWriter(
+  targets: Targets,
+  timeoutMs = 120_000,
+): Promise<{ exchanges: number; waitedMs: number }> {
   const start = Date.now();
   let exchanges = 0;
   let last = -1;
@@ -43,8 +48,10 @@ export async function waitForWriter(targets: Targets, timeoutMs = 120_000): Prom
   while (Date.now() - start < timeoutMs) {
     exchanges = count(targets, 'SELECT count(*) AS n FROM ai_gateway_exchanges');
     if (exchanges >= targets.gatewayRequests) break;
-    if (exchanges !== last) { last = exchanges; stableSince = Date.now(); }
-    else if (Date.now() - stableSince > 10_000) break;
+    if (exchanges !== last) {
+      last = exchanges;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince > 10_000) break;
     await sleep(100);
   }
   return { exchanges, waitedMs: Date.now() - start };
@@ -56,7 +63,9 @@ export async function capturePhase(targets: Targets): Promise<CaptureFigures> {
   return {
     requests_sent: targets.gatewayRequests,
     exchanges,
-    exchanges_with_error: hasColumn(targets, 'ai_gateway_exchanges', 'error') ? count(targets, 'SELECT count(*) AS n FROM ai_gateway_exchanges WHERE error IS NOT NULL') : null,
+    exchanges_with_error: hasColumn(targets, 'ai_gateway_exchanges', 'error')
+      ? count(targets, 'SELECT count(*) AS n FROM ai_gateway_exchanges WHERE error IS NOT NULL')
+      : null,
     message_rows: rows,
     rows_per_exchange: exchanges > 0 ? Math.round((rows / exchanges) * 100) / 100 : 0,
     settle_ms: waitedMs,

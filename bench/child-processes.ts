@@ -19,7 +19,10 @@ function stopChild(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    proc.once('exit', () => { clearTimeout(timer); resolve(); });
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     if (proc.connected) proc.disconnect();
     else proc.kill('SIGTERM');
   });
@@ -56,17 +59,30 @@ export function startDriver(): Driver {
     if (msg.error !== undefined) p?.reject(new Error(msg.error));
     else p?.resolve(msg.result!);
   });
-  proc.on('exit', () => { for (const p of pending.values()) p.reject(new Error('load driver exited')); pending.clear(); });
+  proc.on('exit', () => {
+    for (const p of pending.values()) p.reject(new Error('load driver exited'));
+    pending.clear();
+  });
   return {
-    run: <R extends TaskResult>(task: Task, timeoutMs = 120_000) => new Promise<R>((resolve, reject) => {
-      const id = nextId++;
-      const timer = setTimeout(() => { pending.delete(id); reject(new Error(`driver task ${task.kind} took over ${timeoutMs} ms`)); }, timeoutMs);
-      pending.set(id, {
-        resolve: (r) => { clearTimeout(timer); resolve(r as R); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
-      });
-      proc.send({ id, task });
-    }),
+    run: <R extends TaskResult>(task: Task, timeoutMs = 120_000) =>
+      new Promise<R>((resolve, reject) => {
+        const id = nextId++;
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new Error(`driver task ${task.kind} took over ${timeoutMs} ms`));
+        }, timeoutMs);
+        pending.set(id, {
+          resolve: (r) => {
+            clearTimeout(timer);
+            resolve(r as R);
+          },
+          reject: (e) => {
+            clearTimeout(timer);
+            reject(e);
+          },
+        });
+        proc.send({ id, task });
+      }),
     stop: () => stopChild(proc),
   };
 }

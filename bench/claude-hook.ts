@@ -58,16 +58,27 @@ export async function benchClaudeHook(options: { runs?: number } = {}): Promise<
   writeFileSync(join(repo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
   const stateFile = join(dir, 'state', 'session-context.jsonl');
   const input = JSON.stringify({
-    session_id: '5f0c1d2e-0000-4000-8000-000000000001', transcript_path: join(dir, 'projects', 'x.jsonl'), cwd: repo,
-    permission_mode: 'default', hook_event_name: 'UserPromptSubmit', prompt: 'Refactor the parser and run the tests.',
+    session_id: '5f0c1d2e-0000-4000-8000-000000000001',
+    transcript_path: join(dir, 'projects', 'x.jsonl'),
+    cwd: repo,
+    permission_mode: 'default',
+    hook_event_name: 'UserPromptSubmit',
+    prompt: 'Refactor the parser and run the tests.',
   });
-  const command = sessionContextHookCommand(hookInvocation(process.env, join(REPO_ROOT, 'plugins-workspace', 'claude')), stateFile);
+  const command = sessionContextHookCommand(
+    hookInvocation(process.env, join(REPO_ROOT, 'plugins-workspace', 'claude')),
+    stateFile,
+  );
   const node = shQuote(process.execPath);
   const noExtraCa = { ...process.env };
   delete noExtraCa.NODE_EXTRA_CA_CERTS;
   const targets = {
     hook: { command, env: process.env, input },
-    previous: { command: `${node} ${shQuote(HYP_BIN)} claude-hook session-context --state-file ${shQuote(stateFile)}`, env: process.env, input },
+    previous: {
+      command: `${node} ${shQuote(HYP_BIN)} claude-hook session-context --state-file ${shQuote(stateFile)}`,
+      env: process.env,
+      input,
+    },
     floor: { command: `${node} -e 0`, env: process.env, input: '' },
     floorNoExtraCa: { command: `${node} -e 0`, env: noExtraCa, input: '' },
   };
@@ -78,7 +89,9 @@ export async function benchClaudeHook(options: { runs?: number } = {}): Promise<
       samples[name].push(await timed(t.command, t.input, t.env));
     }
   }
-  const written = readFileSync(stateFile, 'utf8').split('\n').filter((l) => l !== '').length;
+  const written = readFileSync(stateFile, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '').length;
   rmSync(dir, { recursive: true, force: true });
   return {
     command,

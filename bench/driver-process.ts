@@ -10,4 +10,6 @@ process.on('message', (msg: { id: number; task: Task }) => {
     (err: unknown) => process.send?.({ id: msg.id, error: err instanceof Error ? err.message : String(err) }),
   );
 });
-process.on('disconnect', () => { void closeDispatchers().then(() => process.exit(0)); });
+process.on('disconnect', () => {
+  void closeDispatchers().then(() => process.exit(0));
+});

@@ -9,11 +9,24 @@ import { pipeline } from 'node:stream/promises';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
 
-function forwardable(headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>): Record<string, string | string[]> {
+function forwardable(
+  headers: IncomingHttpHeaders | Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
   return out;
 }
 
@@ -23,8 +36,17 @@ const pool = new Pool(origin, { connections: 256, pipelining: 1, keepAliveTimeou
 
 const server = createServer((req, res) => {
   const abort = new AbortController();
-  res.on('close', () => { if (!res.writableFinished) abort.abort(); });
-  pool.request({ method: req.method as 'POST', path: req.url ?? '/', headers: forwardable(req.headers), body: req.method === 'GET' || req.method === 'HEAD' ? null : req, signal: abort.signal })
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  pool
+    .request({
+      method: req.method as 'POST',
+      path: req.url ?? '/',
+      headers: forwardable(req.headers),
+      body: req.method === 'GET' || req.method === 'HEAD' ? null : req,
+      signal: abort.signal,
+    })
     .then(async (upstream) => {
       res.writeHead(upstream.statusCode, forwardable(upstream.headers));
       await pipeline(upstream.body, res);
@@ -38,4 +60,7 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 30_000;
 server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
-process.on('disconnect', () => { server.closeAllConnections(); server.close(() => process.exit(0)); });
+process.on('disconnect', () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+});

@@ -28,9 +28,18 @@ export interface HistoryFigures {
 
 /** Typical questions people ask their history (see README): tokens per model, daily activity, top tools. */
 export const TYPICAL_AGGREGATES: Array<{ name: string; sql: string }> = [
-  { name: 'tokens per model', sql: 'SELECT model, sum(input_tokens) AS input, sum(output_tokens) AS output, count(*) AS parts FROM ai_gateway_messages GROUP BY model ORDER BY output DESC' },
-  { name: 'daily activity', sql: 'SELECT date, count(DISTINCT conversation_id) AS conversations, count(*) AS parts FROM ai_gateway_messages GROUP BY date ORDER BY date DESC LIMIT 30' },
-  { name: 'top tools', sql: "SELECT tool_name, count(*) AS calls FROM ai_gateway_messages WHERE tool_name IS NOT NULL GROUP BY tool_name ORDER BY calls DESC LIMIT 10" },
+  {
+    name: 'tokens per model',
+    sql: 'SELECT model, sum(input_tokens) AS input, sum(output_tokens) AS output, count(*) AS parts FROM ai_gateway_messages GROUP BY model ORDER BY output DESC',
+  },
+  {
+    name: 'daily activity',
+    sql: 'SELECT date, count(DISTINCT conversation_id) AS conversations, count(*) AS parts FROM ai_gateway_messages GROUP BY date ORDER BY date DESC LIMIT 30',
+  },
+  {
+    name: 'top tools',
+    sql: 'SELECT tool_name, count(*) AS calls FROM ai_gateway_messages WHERE tool_name IS NOT NULL GROUP BY tool_name ORDER BY calls DESC LIMIT 10',
+  },
 ];
 
 type FillHistory = (db: unknown, o: { rows: number; days: number }) => { rows: number };
@@ -40,7 +49,12 @@ type FillHistory = (db: unknown, o: { rows: number; days: number }) => { rows: n
  * is kept in the temp folder, keyed by the row count and the generator's source, and reused by
  * later runs (`--fresh-history` rebuilds). Only the newest one is kept.
  */
-async function syntheticHome(fill: FillHistory, rows: number, fresh: boolean, figures: HistoryFigures): Promise<string> {
+async function syntheticHome(
+  fill: FillHistory,
+  rows: number,
+  fresh: boolean,
+  figures: HistoryFigures,
+): Promise<string> {
   const generator = fileURLToPath(new URL('./synthetic-history.js', import.meta.url));
   const key = createHash('sha256').update(readFileSync(generator)).update(String(rows)).digest('hex').slice(0, 12);
   const prefix = 'hyp-bench-history-';
@@ -49,7 +63,8 @@ async function syntheticHome(fill: FillHistory, rows: number, fresh: boolean, fi
     figures.history_cached = true;
     return home;
   }
-  for (const old of readdirSync(tmpdir())) if (old.startsWith(prefix)) rmSync(join(tmpdir(), old), { recursive: true, force: true });
+  for (const old of readdirSync(tmpdir()))
+    if (old.startsWith(prefix)) rmSync(join(tmpdir(), old), { recursive: true, force: true });
   const partial = `${home}.partial`;
   const start = performance.now();
   const kernel = await bootKernel({ mode: 'cli', hypHome: partial });
@@ -75,11 +90,28 @@ async function timeHyp(args: string[], hypHome: string): Promise<{ ms: number; o
   return { ms: round(performance.now() - start), ok: r.code === 0, stderr: r.stderr.trim() };
 }
 
-export async function historyPhase(options: { hookRuns: number; rows: number; freshHistory: boolean; notes: string[] }): Promise<HistoryFigures> {
-  const figures: HistoryFigures = { hook_median_ms: null, hook_runs: null, rows: options.rows, build_s: null, cli_start_ms: null, overview_ms: null, queries: [] };
+export async function historyPhase(options: {
+  hookRuns: number;
+  rows: number;
+  freshHistory: boolean;
+  notes: string[];
+}): Promise<HistoryFigures> {
+  const figures: HistoryFigures = {
+    hook_median_ms: null,
+    hook_runs: null,
+    rows: options.rows,
+    build_s: null,
+    cli_start_ms: null,
+    overview_ms: null,
+    queries: [],
+  };
   const hook = await loadOptional('./claude-hook.js');
   if (typeof hook?.benchClaudeHook === 'function') {
-    const result = await (hook.benchClaudeHook as (o: { runs: number }) => Promise<{ median_ms?: number; runs?: number } & Record<string, unknown>>)({ runs: options.hookRuns });
+    const result = await (
+      hook.benchClaudeHook as (o: {
+        runs: number;
+      }) => Promise<{ median_ms?: number; runs?: number } & Record<string, unknown>>
+    )({ runs: options.hookRuns });
     figures.hook_median_ms = typeof result.median_ms === 'number' ? round(result.median_ms) : null;
     figures.hook_runs = typeof result.runs === 'number' ? result.runs : options.hookRuns;
     figures.hook_detail = result;
@@ -89,10 +121,17 @@ export async function historyPhase(options: { hookRuns: number; rows: number; fr
 
   const history = await loadOptional('./synthetic-history.js');
   if (typeof history?.fillSyntheticHistory !== 'function') {
-    options.notes.push('bench/synthetic-history.ts (fillSyntheticHistory) is not there yet: overview and SQL aggregates on 1,000,000 rows not measured');
+    options.notes.push(
+      'bench/synthetic-history.ts (fillSyntheticHistory) is not there yet: overview and SQL aggregates on 1,000,000 rows not measured',
+    );
     return figures;
   }
-  const hypHome = await syntheticHome(history.fillSyntheticHistory as FillHistory, options.rows, options.freshHistory, figures);
+  const hypHome = await syntheticHome(
+    history.fillSyntheticHistory as FillHistory,
+    options.rows,
+    options.freshHistory,
+    figures,
+  );
   const startTimes: number[] = [];
   for (let i = 0; i < 3; i++) startTimes.push((await timeHyp(['--version'], hypHome)).ms);
   figures.cli_start_ms = median(startTimes);

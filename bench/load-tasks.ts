@@ -7,7 +7,11 @@ import { Readable } from 'node:stream';
 import { Client, Pool, type Dispatcher } from 'undici';
 import { createParser } from 'eventsource-parser';
 import {
-  PROTOCOL_PATH, requestHeaders, requestTemplate, type Protocol, type RequestTemplate,
+  PROTOCOL_PATH,
+  requestHeaders,
+  requestTemplate,
+  type Protocol,
+  type RequestTemplate,
 } from '../test/helpers/protocol-samples.js';
 
 export type Task =
@@ -17,10 +21,26 @@ export type Task =
   | { kind: 'stream'; origin: string; protocol: Protocol; deltas: number; intervalMs: number }
   | { kind: 'big-body'; origin: string; bytes: number };
 
-export interface LatencyResult { micros: number[]; errors: number }
-export interface ThroughputResult { completed: number; errors: number; elapsedMs: number }
-export interface StreamResult { firstEventMs: number; events: number; deliveryMs: number[]; totalMs: number }
-export interface BigBodyResult { ms: number; status: number; upstreamReceivedBytes: number | null }
+export interface LatencyResult {
+  micros: number[];
+  errors: number;
+}
+export interface ThroughputResult {
+  completed: number;
+  errors: number;
+  elapsedMs: number;
+}
+export interface StreamResult {
+  firstEventMs: number;
+  events: number;
+  deliveryMs: number[];
+  totalMs: number;
+}
+export interface BigBodyResult {
+  ms: number;
+  status: number;
+  upstreamReceivedBytes: number | null;
+}
 export type TaskResult = LatencyResult | ThroughputResult | StreamResult | BigBodyResult;
 
 const nowMs = () => performance.timeOrigin + performance.now();
@@ -35,10 +55,18 @@ class Traffic {
     let entry = this.templates.get(key);
     if (!entry) {
       const sessionId = randomUUID();
-      entry = { template: requestTemplate(protocol, { sessionId, targetBytes: bodyBytes, stream }), headers: requestHeaders(protocol, sessionId) };
+      entry = {
+        template: requestTemplate(protocol, { sessionId, targetBytes: bodyBytes, stream }),
+        headers: requestHeaders(protocol, sessionId),
+      };
       this.templates.set(key, entry);
     }
-    return { method: 'POST', path: PROTOCOL_PATH[protocol], headers: entry.headers, body: entry.template.build(++this.turn) };
+    return {
+      method: 'POST',
+      path: PROTOCOL_PATH[protocol],
+      headers: entry.headers,
+      body: entry.template.build(++this.turn),
+    };
   }
 }
 
@@ -49,7 +77,10 @@ function pool(origin: string, connections: number): Dispatcher {
   const key = `${origin}#${connections}`;
   let p = pools.get(key);
   if (!p) {
-    p = connections === 1 ? new Client(origin, { keepAliveTimeout: 60_000 }) : new Pool(origin, { connections, keepAliveTimeout: 60_000 });
+    p =
+      connections === 1
+        ? new Client(origin, { keepAliveTimeout: 60_000 })
+        : new Pool(origin, { connections, keepAliveTimeout: 60_000 });
     pools.set(key, p);
   }
   return p;
@@ -79,7 +110,13 @@ async function latency(t: Extract<Task, { kind: 'latency' }>): Promise<LatencyRe
 }
 
 /** `connections` workers, each sending back to back until the deadline (or `maxCount` in all). */
-async function closedLoop(origin: string, connections: number, bodyBytes: number, deadline: number, maxCount: number): Promise<ThroughputResult> {
+async function closedLoop(
+  origin: string,
+  connections: number,
+  bodyBytes: number,
+  deadline: number,
+  maxCount: number,
+): Promise<ThroughputResult> {
   const dispatcher = pool(origin, connections);
   let completed = 0;
   let errors = 0;
@@ -98,7 +135,11 @@ async function closedLoop(origin: string, connections: number, bodyBytes: number
 
 async function stream(t: Extract<Task, { kind: 'stream' }>): Promise<StreamResult> {
   const options = traffic.request(t.origin, t.protocol, 4000, true);
-  options.headers = { ...(options.headers as Record<string, string>), 'x-fake': `sse=${t.deltas};interval=${t.intervalMs};stamp`, accept: 'text/event-stream' };
+  options.headers = {
+    ...(options.headers as Record<string, string>),
+    'x-fake': `sse=${t.deltas};interval=${t.intervalMs};stamp`,
+    accept: 'text/event-stream',
+  };
   const start = nowMs();
   const res = await pool(t.origin, 1).request(options);
   const deliveryMs: number[] = [];
@@ -139,19 +180,39 @@ async function* bigRequestBody(bytes: number): AsyncGenerator<Buffer> {
 async function bigBody(t: Extract<Task, { kind: 'big-body' }>): Promise<BigBodyResult> {
   const headers = { ...requestHeaders('anthropic', randomUUID()), 'content-length': String(t.bytes), 'x-fake': 'hash' };
   const start = performance.now();
-  const res = await pool(t.origin, 1).request({ method: 'POST', path: PROTOCOL_PATH.anthropic, headers, body: Readable.from(bigRequestBody(t.bytes)) });
+  const res = await pool(t.origin, 1).request({
+    method: 'POST',
+    path: PROTOCOL_PATH.anthropic,
+    headers,
+    body: Readable.from(bigRequestBody(t.bytes)),
+  });
   await res.body.dump({ limit: Number.MAX_SAFE_INTEGER });
   const received = res.headers['x-fake-received-bytes'];
-  return { ms: performance.now() - start, status: res.statusCode, upstreamReceivedBytes: typeof received === 'string' ? Number(received) : null };
+  return {
+    ms: performance.now() - start,
+    status: res.statusCode,
+    upstreamReceivedBytes: typeof received === 'string' ? Number(received) : null,
+  };
 }
 
 export function runTask(task: Task): Promise<TaskResult> {
   switch (task.kind) {
-    case 'latency': return latency(task);
-    case 'throughput': return closedLoop(task.origin, task.connections, task.bodyBytes, performance.now() + task.durationMs, Number.MAX_SAFE_INTEGER);
-    case 'requests': return closedLoop(task.origin, task.connections, task.bodyBytes, performance.now() + 300_000, task.count);
-    case 'stream': return stream(task);
-    case 'big-body': return bigBody(task);
+    case 'latency':
+      return latency(task);
+    case 'throughput':
+      return closedLoop(
+        task.origin,
+        task.connections,
+        task.bodyBytes,
+        performance.now() + task.durationMs,
+        Number.MAX_SAFE_INTEGER,
+      );
+    case 'requests':
+      return closedLoop(task.origin, task.connections, task.bodyBytes, performance.now() + 300_000, task.count);
+    case 'stream':
+      return stream(task);
+    case 'big-body':
+      return bigBody(task);
   }
 }
 

@@ -48,18 +48,23 @@ export function summarize(profiles: CpuProfile[], top: number, callersOf?: strin
     const parent = new Map<number, ProfileNode>();
     for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
     const selfUs = new Map<number, number>();
-    for (let i = 0; i < profile.samples.length; i++) selfUs.set(profile.samples[i]!, (selfUs.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    for (let i = 0; i < profile.samples.length; i++)
+      selfUs.set(profile.samples[i]!, (selfUs.get(profile.samples[i]!) ?? 0) + (profile.timeDeltas[i] ?? 0));
     for (const node of profile.nodes) {
       const us = selfUs.get(node.id) ?? 0;
       if (us === 0) continue;
-      if (node.callFrame.functionName === '(idle)') { idleUs += us; continue; }
+      if (node.callFrame.functionName === '(idle)') {
+        idleUs += us;
+        continue;
+      }
       const file = shortUrl(node.callFrame.url);
       const fn = `${node.callFrame.functionName || '(anonymous)'}  ${file}:${node.callFrame.lineNumber + 1}`;
       byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
       byFile.set(file, (byFile.get(file) ?? 0) + us);
       if (callersOf !== undefined && node.callFrame.functionName === callersOf) {
         const path: string[] = [];
-        for (let p = parent.get(node.id); p && path.length < CALLER_DEPTH; p = parent.get(p.id)) path.push(frameLabel(p));
+        for (let p = parent.get(node.id); p && path.length < CALLER_DEPTH; p = parent.get(p.id))
+          path.push(frameLabel(p));
         const key = path.join(' <- ');
         byCallPath.set(key, (byCallPath.get(key) ?? 0) + us);
       }
@@ -67,11 +72,19 @@ export function summarize(profiles: CpuProfile[], top: number, callersOf?: strin
   }
   const busy = [...byFile.values()].reduce((a, b) => a + b, 0);
   const pct = (us: number) => `${((us / busy) * 100).toFixed(1).padStart(5)} %`;
-  const list = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => `${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+  const list = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, us]) => `${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
   return [
     `${profiles.length} profile piece(s): ${(wallUs / 1e6).toFixed(1)} s wall, ${(busy / 1e6).toFixed(1)} s busy, ${(idleUs / 1e6).toFixed(1)} s idle`,
-    '', 'self time by function:', ...list(byFunction),
-    '', 'self time by file:', ...list(byFile),
+    '',
+    'self time by function:',
+    ...list(byFunction),
+    '',
+    'self time by file:',
+    ...list(byFile),
     ...(callersOf === undefined ? [] : ['', `callers of ${callersOf}:`, ...list(byCallPath)]),
   ].join('\n');
 }
@@ -85,4 +98,10 @@ if (args.length === 0) {
   process.stderr.write('usage: profile-summary [--top N] <file.cpuprofile>...\n');
   process.exit(2);
 }
-process.stdout.write(summarize(args.map((f) => JSON.parse(readFileSync(f, 'utf8')) as CpuProfile), top, callers) + '\n');
+process.stdout.write(
+  summarize(
+    args.map((f) => JSON.parse(readFileSync(f, 'utf8')) as CpuProfile),
+    top,
+    callers,
+  ) + '\n',
+);

@@ -5,7 +5,14 @@
 import type { BenchPlan } from './bench-plan.js';
 import type { Driver } from './child-processes.js';
 import type { BigBodyResult, LatencyResult, StreamResult, ThroughputResult } from './load-tasks.js';
-import { readCpu, readMemory, readThreadGroupCpu, resetPeak, withPeakRss, type CpuSample } from '../test/helpers/proc-usage.js';
+import {
+  readCpu,
+  readMemory,
+  readThreadGroupCpu,
+  resetPeak,
+  withPeakRss,
+  type CpuSample,
+} from '../test/helpers/proc-usage.js';
 import { max, median, percentile, rotated, round } from './stats.js';
 import { TARGET_NAMES, type TargetName, type Targets } from './targets.js';
 import { waitForWriter } from './capture-phase.js';
@@ -21,7 +28,11 @@ function perTarget<T>(make: () => T): PerTarget<T> {
  * Count what went through the gateway and wait until its writer has stored it, so the next
  * run (of any target) does not share the CPU with a capture backlog. Returns the wait in ms.
  */
-async function afterRun(targets: Targets, name: TargetName, completed: number): Promise<{ waitedMs: number; missing: number }> {
+async function afterRun(
+  targets: Targets,
+  name: TargetName,
+  completed: number,
+): Promise<{ waitedMs: number; missing: number }> {
   if (name !== 'gateway') return { waitedMs: 0, missing: 0 };
   targets.gatewayRequests += completed;
   const settled = await waitForWriter(targets);
@@ -30,7 +41,13 @@ async function afterRun(targets: Targets, name: TargetName, completed: number): 
 
 export async function warmUp(driver: Driver, targets: Targets, plan: BenchPlan): Promise<void> {
   for (const name of TARGET_NAMES) {
-    const r = await driver.run<ThroughputResult>({ kind: 'requests', origin: targets.origin[name], count: plan.warmupRequests, connections: 8, bodyBytes: plan.bodyBytes });
+    const r = await driver.run<ThroughputResult>({
+      kind: 'requests',
+      origin: targets.origin[name],
+      count: plan.warmupRequests,
+      connections: 8,
+      bodyBytes: plan.bodyBytes,
+    });
     await afterRun(targets, name, r.completed);
     if (r.errors > 0) throw new Error(`warm-up against ${name}: ${r.errors} failed requests`);
   }
@@ -50,24 +67,41 @@ export async function latencyPhase(driver: Driver, targets: Targets, plan: Bench
   const errors = perTarget(() => 0);
   for (let trial = 0; trial < plan.latencyTrials; trial++) {
     for (const name of rotated(TARGET_NAMES, trial)) {
-      const r = await driver.run<LatencyResult>({ kind: 'latency', origin: targets.origin[name], count: plan.latencyRequestsPerTrial, bodyBytes: plan.bodyBytes });
+      const r = await driver.run<LatencyResult>({
+        kind: 'latency',
+        origin: targets.origin[name],
+        count: plan.latencyRequestsPerTrial,
+        bodyBytes: plan.bodyBytes,
+      });
       micros[name].push(...r.micros);
       errors[name] += r.errors;
       await afterRun(targets, name, r.micros.length);
     }
   }
-  const pct = (name: TargetName) => ({ p50: percentile(micros[name], 50), p90: percentile(micros[name], 90), p99: percentile(micros[name], 99) });
+  const pct = (name: TargetName) => ({
+    p50: percentile(micros[name], 50),
+    p90: percentile(micros[name], 90),
+    p99: percentile(micros[name], 99),
+  });
   const percentiles = { direct: pct('direct'), floor: pct('floor'), gateway: pct('gateway') };
   const over = (name: 'floor' | 'gateway') => ({
     p50: round(percentiles[name].p50 - percentiles.direct.p50, 0),
     p90: round(percentiles[name].p90 - percentiles.direct.p90, 0),
     p99: round(percentiles[name].p99 - percentiles.direct.p99, 0),
   });
-  const rounded = (p: { p50: number; p90: number; p99: number }) => ({ p50: round(p.p50, 0), p90: round(p.p90, 0), p99: round(p.p99, 0) });
+  const rounded = (p: { p50: number; p90: number; p99: number }) => ({
+    p50: round(p.p50, 0),
+    p90: round(p.p90, 0),
+    p99: round(p.p99, 0),
+  });
   return {
     samples: { direct: micros.direct.length, floor: micros.floor.length, gateway: micros.gateway.length },
     errors,
-    percentiles: { direct: rounded(percentiles.direct), floor: rounded(percentiles.floor), gateway: rounded(percentiles.gateway) },
+    percentiles: {
+      direct: rounded(percentiles.direct),
+      floor: rounded(percentiles.floor),
+      gateway: rounded(percentiles.gateway),
+    },
     added: { floor: over('floor'), gateway: over('gateway') },
   };
 }
@@ -94,7 +128,13 @@ export async function streamPhase(driver: Driver, targets: Targets, plan: BenchP
   for (let trial = 0; trial < plan.streamTrials; trial++) {
     const protocol: Protocol = trial % 2 === 0 ? 'anthropic' : 'openai';
     for (const name of rotated(TARGET_NAMES, trial)) {
-      const r = await driver.run<StreamResult>({ kind: 'stream', origin: targets.origin[name], protocol, deltas: plan.streamDeltas, intervalMs: plan.streamIntervalMs });
+      const r = await driver.run<StreamResult>({
+        kind: 'stream',
+        origin: targets.origin[name],
+        protocol,
+        deltas: plan.streamDeltas,
+        intervalMs: plan.streamIntervalMs,
+      });
       first[name].push(r.firstEventMs);
       delivery[name].push(...r.deliveryMs);
       trialMax[name].push(max(r.deliveryMs));
@@ -102,7 +142,11 @@ export async function streamPhase(driver: Driver, targets: Targets, plan: BenchP
       await afterRun(targets, name, 1);
     }
   }
-  const figure = (f: (name: TargetName) => number): PerTarget<number> => ({ direct: round(f('direct'), 3), floor: round(f('floor'), 3), gateway: round(f('gateway'), 3) });
+  const figure = (f: (name: TargetName) => number): PerTarget<number> => ({
+    direct: round(f('direct'), 3),
+    floor: round(f('floor'), 3),
+    gateway: round(f('gateway'), 3),
+  });
   const firstEvent = figure((n) => median(first[n]));
   const trialMaxMedian = figure((n) => median(trialMax[n]));
   return {
@@ -111,8 +155,14 @@ export async function streamPhase(driver: Driver, targets: Targets, plan: BenchP
     delivery_p50_ms: figure((n) => median(delivery[n])),
     delivery_max_ms: figure((n) => max(delivery[n])),
     trial_max_median_ms: trialMaxMedian,
-    added_first_event_ms: { floor: round(firstEvent.floor - firstEvent.direct, 3), gateway: round(firstEvent.gateway - firstEvent.direct, 3) },
-    added_largest_lag_ms: { floor: round(trialMaxMedian.floor - trialMaxMedian.direct, 3), gateway: round(trialMaxMedian.gateway - trialMaxMedian.direct, 3) },
+    added_first_event_ms: {
+      floor: round(firstEvent.floor - firstEvent.direct, 3),
+      gateway: round(firstEvent.gateway - firstEvent.direct, 3),
+    },
+    added_largest_lag_ms: {
+      floor: round(trialMaxMedian.floor - trialMaxMedian.direct, 3),
+      gateway: round(trialMaxMedian.gateway - trialMaxMedian.direct, 3),
+    },
   };
 }
 
@@ -153,11 +203,26 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
       const pid = name === 'floor' ? targets.floor.proc.pid! : targets.gatewayPid;
       const cpuBefore = readCpu(pid);
       const groupsBefore = readThreadGroupCpu(pid);
-      const r = await driver.run<ThroughputResult>({ kind: 'throughput', origin: targets.origin[name], connections, durationMs: plan.throughputMs, bodyBytes: plan.bodyBytes }, plan.throughputMs + 60_000);
+      const r = await driver.run<ThroughputResult>(
+        {
+          kind: 'throughput',
+          origin: targets.origin[name],
+          connections,
+          durationMs: plan.throughputMs,
+          bodyBytes: plan.bodyBytes,
+        },
+        plan.throughputMs + 60_000,
+      );
       const groupsAfter = readThreadGroupCpu(pid);
-      const cores = (key: 'mainMs' | 'nicedMs' | 'otherMs') => round((groupsAfter[key] - groupsBefore[key]) / r.elapsedMs, 2);
+      const cores = (key: 'mainMs' | 'nicedMs' | 'otherMs') =>
+        round((groupsAfter[key] - groupsBefore[key]) / r.elapsedMs, 2);
       if (name === 'floor') window.floor = round(cores('mainMs') + cores('nicedMs') + cores('otherMs'), 2);
-      if (name === 'gateway') Object.assign(window, { gateway_main: cores('mainMs'), gateway_writer: cores('nicedMs'), gateway_other: cores('otherMs') });
+      if (name === 'gateway')
+        Object.assign(window, {
+          gateway_main: cores('mainMs'),
+          gateway_writer: cores('nicedMs'),
+          gateway_other: cores('otherMs'),
+        });
       rps[name] = round(r.completed / (r.elapsedMs / 1000), 0);
       errors[name] = r.errors;
       const settled = await afterRun(targets, name, r.completed);
@@ -171,7 +236,9 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
       }
     }
     out.push({
-      connections, rps, errors,
+      connections,
+      rps,
+      errors,
       gateway_vs_direct: round(rps.gateway / rps.direct, 3),
       gateway_vs_floor: round(rps.gateway / rps.floor, 3),
       floor_vs_direct: round(rps.floor / rps.direct, 3),
@@ -228,7 +295,11 @@ export async function bigBodyPhase(driver: Driver, targets: Targets, plan: Bench
   }
   return {
     bytes: plan.bigBodyBytes,
-    ms: { direct: round(median(times.direct)), floor: round(median(times.floor)), gateway: round(median(times.gateway)) },
+    ms: {
+      direct: round(median(times.direct)),
+      floor: round(median(times.floor)),
+      gateway: round(median(times.gateway)),
+    },
     upstream_received_all: receivedAll,
     gateway_rss_before_mb: round(before),
     gateway_peak_rss_mb: round(peak),
@@ -256,7 +327,11 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export async function leakPhase(driver: Driver, targets: Targets, plan: BenchPlan): Promise<LeakFigures> {
   const origin = targets.origin.gateway;
-  const chunk = (count: number) => driver.run<ThroughputResult>({ kind: 'requests', origin, count, connections: plan.leakConnections, bodyBytes: plan.bodyBytes }, 300_000);
+  const chunk = (count: number) =>
+    driver.run<ThroughputResult>(
+      { kind: 'requests', origin, count, connections: plan.leakConnections, bodyBytes: plan.bodyBytes },
+      300_000,
+    );
   const warm = await chunk(plan.leakWarmupRequests);
   await afterRun(targets, 'gateway', warm.completed);
   await sleep(1000);
@@ -274,8 +349,11 @@ export async function leakPhase(driver: Driver, targets: Targets, plan: BenchPla
   await sleep(1000);
   const end = readMemory(targets.gatewayPid).rssMb;
   return {
-    requests: completed, errors,
-    rss_after_warmup_mb: round(after), rss_after_mb: round(end), growth_pct: round(((end - after) / after) * 100),
+    requests: completed,
+    errors,
+    rss_after_warmup_mb: round(after),
+    rss_after_mb: round(end),
+    growth_pct: round(((end - after) / after) * 100),
     rss_series_mb: series,
   };
 }

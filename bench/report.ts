@@ -30,7 +30,12 @@ export interface TargetCheck {
   met: boolean | null;
 }
 
-function check(name: string, measured: number | null | undefined, limit: string, ok: (v: number) => boolean): TargetCheck {
+function check(
+  name: string,
+  measured: number | null | undefined,
+  limit: string,
+  ok: (v: number) => boolean,
+): TargetCheck {
   const value = measured === undefined || measured === null || !Number.isFinite(measured) ? null : round(measured, 3);
   return { name, measured: value, limit, met: value === null ? null : ok(value) };
 }
@@ -40,10 +45,25 @@ export function evaluateTargets(r: BenchReport): TargetCheck[] {
   const c64 = r.throughput?.find((t) => t.connections === 64);
   const complete = r.capture ? r.capture.exchanges >= r.capture.requests_sent : undefined;
   return [
-    check('added latency p50, gateway / floor', lat ? lat.added.gateway.p50 / lat.added.floor.p50 : null, '<= 1.3', (v) => v <= 1.3),
-    check('added latency p99, gateway / floor', lat ? lat.added.gateway.p99 / lat.added.floor.p99 : null, '<= 2', (v) => v <= 2),
+    check(
+      'added latency p50, gateway / floor',
+      lat ? lat.added.gateway.p50 / lat.added.floor.p50 : null,
+      '<= 1.3',
+      (v) => v <= 1.3,
+    ),
+    check(
+      'added latency p99, gateway / floor',
+      lat ? lat.added.gateway.p99 / lat.added.floor.p99 : null,
+      '<= 2',
+      (v) => v <= 2,
+    ),
     check('throughput at 64 connections, gateway / floor', c64?.gateway_vs_floor, '>= 0.85', (v) => v >= 0.85),
-    check('every exchange captured (exchanges / requests)', r.capture ? r.capture.exchanges / r.capture.requests_sent : null, '= 1', (v) => v >= 1 && complete === true),
+    check(
+      'every exchange captured (exchanges / requests)',
+      r.capture ? r.capture.exchanges / r.capture.requests_sent : null,
+      '= 1',
+      (v) => v >= 1 && complete === true,
+    ),
     check('streaming: added first-event time, ms', r.streaming?.added_first_event_ms.gateway, '< 1', (v) => v < 1),
     check('streaming: added largest per-event lag, ms', r.streaming?.added_largest_lag_ms.gateway, '< 2', (v) => v < 2),
     check('32 MB body: gateway peak RSS growth, MB', r.big_body?.gateway_peak_growth_mb, '< 100', (v) => v < 100),
@@ -62,53 +82,163 @@ function table(rows: string[][]): string {
 }
 
 export function renderReport(r: BenchReport): string {
-  const out: string[] = [`HypAware benchmark (${r.plan} plan, ${r.machine.cpus} CPUs, node ${r.machine.node}, ${r.duration_s} s)`, ''];
+  const out: string[] = [
+    `HypAware benchmark (${r.plan} plan, ${r.machine.cpus} CPUs, node ${r.machine.node}, ${r.duration_s} s)`,
+    '',
+  ];
   if (r.latency_us) {
     const l = r.latency_us;
     out.push(`Sequential ${'~20 KB'} non-streamed requests (µs; ${l.samples.gateway} per target)`);
-    out.push(table([
-      ['target', 'p50', 'p90', 'p99', 'added p50', 'added p90', 'added p99'],
-      ['direct', fmt(l.percentiles.direct.p50), fmt(l.percentiles.direct.p90), fmt(l.percentiles.direct.p99), '-', '-', '-'],
-      ['floor', fmt(l.percentiles.floor.p50), fmt(l.percentiles.floor.p90), fmt(l.percentiles.floor.p99), fmt(l.added.floor.p50), fmt(l.added.floor.p90), fmt(l.added.floor.p99)],
-      ['gateway', fmt(l.percentiles.gateway.p50), fmt(l.percentiles.gateway.p90), fmt(l.percentiles.gateway.p99), fmt(l.added.gateway.p50), fmt(l.added.gateway.p90), fmt(l.added.gateway.p99)],
-    ]), '');
+    out.push(
+      table([
+        ['target', 'p50', 'p90', 'p99', 'added p50', 'added p90', 'added p99'],
+        [
+          'direct',
+          fmt(l.percentiles.direct.p50),
+          fmt(l.percentiles.direct.p90),
+          fmt(l.percentiles.direct.p99),
+          '-',
+          '-',
+          '-',
+        ],
+        [
+          'floor',
+          fmt(l.percentiles.floor.p50),
+          fmt(l.percentiles.floor.p90),
+          fmt(l.percentiles.floor.p99),
+          fmt(l.added.floor.p50),
+          fmt(l.added.floor.p90),
+          fmt(l.added.floor.p99),
+        ],
+        [
+          'gateway',
+          fmt(l.percentiles.gateway.p50),
+          fmt(l.percentiles.gateway.p90),
+          fmt(l.percentiles.gateway.p99),
+          fmt(l.added.gateway.p50),
+          fmt(l.added.gateway.p90),
+          fmt(l.added.gateway.p99),
+        ],
+      ]),
+      '',
+    );
   }
   if (r.throughput) {
     out.push('Throughput (req/s, closed loop)');
-    out.push(table([
-      ['connections', 'direct', 'floor', 'gateway', 'gw/direct', 'gw/floor', 'errors (d/f/g)', 'capture lag after the run', 'exchanges missing so far'],
-      ...r.throughput.map((t) => [String(t.connections), fmt(t.rps.direct), fmt(t.rps.floor), fmt(t.rps.gateway), fmt(t.gateway_vs_direct), fmt(t.gateway_vs_floor), `${t.errors.direct}/${t.errors.floor}/${t.errors.gateway}`, `${(t.gateway_capture_lag_ms / 1000).toFixed(1)} s`, fmt(t.gateway_missing_exchanges)]),
-    ]));
-    out.push('CPU per request (µs): ' + r.throughput.map((t) => `${t.connections} connections: floor ${t.cpu_us_per_request.floor}, gateway proxy thread ${t.cpu_us_per_request.gateway_main} + other threads (writer) ${t.cpu_us_per_request.gateway_other}`).join('; '), '');
-    out.push('CPU cores busy during the load window: ' + r.throughput.map((t) => `${t.connections} connections: floor ${t.window_cores.floor}, gateway proxy thread ${t.window_cores.gateway_main} + writer ${t.window_cores.gateway_writer} + other threads ${t.window_cores.gateway_other}`).join('; '), '');
+    out.push(
+      table([
+        [
+          'connections',
+          'direct',
+          'floor',
+          'gateway',
+          'gw/direct',
+          'gw/floor',
+          'errors (d/f/g)',
+          'capture lag after the run',
+          'exchanges missing so far',
+        ],
+        ...r.throughput.map((t) => [
+          String(t.connections),
+          fmt(t.rps.direct),
+          fmt(t.rps.floor),
+          fmt(t.rps.gateway),
+          fmt(t.gateway_vs_direct),
+          fmt(t.gateway_vs_floor),
+          `${t.errors.direct}/${t.errors.floor}/${t.errors.gateway}`,
+          `${(t.gateway_capture_lag_ms / 1000).toFixed(1)} s`,
+          fmt(t.gateway_missing_exchanges),
+        ]),
+      ]),
+    );
+    out.push(
+      'CPU per request (µs): ' +
+        r.throughput
+          .map(
+            (t) =>
+              `${t.connections} connections: floor ${t.cpu_us_per_request.floor}, gateway proxy thread ${t.cpu_us_per_request.gateway_main} + other threads (writer) ${t.cpu_us_per_request.gateway_other}`,
+          )
+          .join('; '),
+      '',
+    );
+    out.push(
+      'CPU cores busy during the load window: ' +
+        r.throughput
+          .map(
+            (t) =>
+              `${t.connections} connections: floor ${t.window_cores.floor}, gateway proxy thread ${t.window_cores.gateway_main} + writer ${t.window_cores.gateway_writer} + other threads ${t.window_cores.gateway_other}`,
+          )
+          .join('; '),
+      '',
+    );
   }
   if (r.streaming) {
     const s = r.streaming;
     out.push(`Streaming (${s.events_per_stream.direct} SSE events 20 ms apart; ms)`);
-    out.push(table([
-      ['target', 'events', 'first event', 'delivery p50', 'largest lag (median of trials)', 'largest lag (all)'],
-      ...(['direct', 'floor', 'gateway'] as const).map((t) => [t, fmt(s.events_per_stream[t]), fmt(s.first_event_ms[t]), fmt(s.delivery_p50_ms[t]), fmt(s.trial_max_median_ms[t]), fmt(s.delivery_max_ms[t])]),
-    ]));
-    out.push(`added first event: floor ${fmt(s.added_first_event_ms.floor)}, gateway ${fmt(s.added_first_event_ms.gateway)}; added largest lag: floor ${fmt(s.added_largest_lag_ms.floor)}, gateway ${fmt(s.added_largest_lag_ms.gateway)}`, '');
+    out.push(
+      table([
+        ['target', 'events', 'first event', 'delivery p50', 'largest lag (median of trials)', 'largest lag (all)'],
+        ...(['direct', 'floor', 'gateway'] as const).map((t) => [
+          t,
+          fmt(s.events_per_stream[t]),
+          fmt(s.first_event_ms[t]),
+          fmt(s.delivery_p50_ms[t]),
+          fmt(s.trial_max_median_ms[t]),
+          fmt(s.delivery_max_ms[t]),
+        ]),
+      ]),
+    );
+    out.push(
+      `added first event: floor ${fmt(s.added_first_event_ms.floor)}, gateway ${fmt(s.added_first_event_ms.gateway)}; added largest lag: floor ${fmt(s.added_largest_lag_ms.floor)}, gateway ${fmt(s.added_largest_lag_ms.gateway)}`,
+      '',
+    );
   }
   if (r.big_body) {
     const b = r.big_body;
-    out.push(`${round(b.bytes / 1048576, 0)} MB request body: direct ${fmt(b.ms.direct)} ms, floor ${fmt(b.ms.floor)} ms, gateway ${fmt(b.ms.gateway)} ms; upstream got every byte: ${b.upstream_received_all}`);
-    out.push(`gateway RSS ${fmt(b.gateway_rss_before_mb)} MB -> peak ${fmt(b.gateway_peak_rss_mb)} MB (growth ${fmt(b.gateway_peak_growth_mb)} MB; VmHWM ${fmt(b.gateway_hwm_mb)} MB)`, '');
+    out.push(
+      `${round(b.bytes / 1048576, 0)} MB request body: direct ${fmt(b.ms.direct)} ms, floor ${fmt(b.ms.floor)} ms, gateway ${fmt(b.ms.gateway)} ms; upstream got every byte: ${b.upstream_received_all}`,
+    );
+    out.push(
+      `gateway RSS ${fmt(b.gateway_rss_before_mb)} MB -> peak ${fmt(b.gateway_peak_rss_mb)} MB (growth ${fmt(b.gateway_peak_growth_mb)} MB; VmHWM ${fmt(b.gateway_hwm_mb)} MB)`,
+      '',
+    );
   }
-  if (r.leak) out.push(`Leak: gateway RSS ${fmt(r.leak.rss_after_warmup_mb)} MB after warm-up, ${fmt(r.leak.rss_after_mb)} MB after ${r.leak.requests} more requests (${fmt(r.leak.growth_pct)} %, ${r.leak.errors} errors); per chunk: ${r.leak.rss_series_mb.join(', ')} MB`, '');
+  if (r.leak)
+    out.push(
+      `Leak: gateway RSS ${fmt(r.leak.rss_after_warmup_mb)} MB after warm-up, ${fmt(r.leak.rss_after_mb)} MB after ${r.leak.requests} more requests (${fmt(r.leak.growth_pct)} %, ${r.leak.errors} errors); per chunk: ${r.leak.rss_series_mb.join(', ')} MB`,
+      '',
+    );
   if (r.capture) {
     const c = r.capture;
-    out.push(`Capture: ${c.requests_sent} requests through the gateway, ${c.exchanges} exchanges recorded (${fmt(c.exchanges_with_error)} with an error), ${c.message_rows} message rows (${c.rows_per_exchange} per exchange), writer settled ${c.settle_ms} ms after the load`, '');
+    out.push(
+      `Capture: ${c.requests_sent} requests through the gateway, ${c.exchanges} exchanges recorded (${fmt(c.exchanges_with_error)} with an error), ${c.message_rows} message rows (${c.rows_per_exchange} per exchange), writer settled ${c.settle_ms} ms after the load`,
+      '',
+    );
   }
   if (r.history) {
     const h = r.history;
-    const detail = h.hook_detail as { node_floor_median_ms?: number; node_floor_no_extra_ca_median_ms?: number; previous_command_median_ms?: number } | undefined;
-    out.push(`Claude hook: median ${fmt(h.hook_median_ms)} ms over ${fmt(h.hook_runs)} runs (bare \`node -e 0\`: ${fmt(detail?.node_floor_median_ms)} ms, without NODE_EXTRA_CA_CERTS ${fmt(detail?.node_floor_no_extra_ca_median_ms)} ms; the previous hook command ${fmt(detail?.previous_command_median_ms)} ms)`);
-    out.push(`Synthetic history (${fmt(h.rows)} rows, ${h.history_cached ? 'reused from an earlier run' : `built in ${fmt(h.build_s)} s`}): overview ${fmt(h.overview_ms)} ms; ${h.queries.map((q) => `${q.name} ${fmt(q.ms)} ms`).join('; ') || 'no sql aggregates'}`, '');
+    const detail = h.hook_detail as
+      | {
+          node_floor_median_ms?: number;
+          node_floor_no_extra_ca_median_ms?: number;
+          previous_command_median_ms?: number;
+        }
+      | undefined;
+    out.push(
+      `Claude hook: median ${fmt(h.hook_median_ms)} ms over ${fmt(h.hook_runs)} runs (bare \`node -e 0\`: ${fmt(detail?.node_floor_median_ms)} ms, without NODE_EXTRA_CA_CERTS ${fmt(detail?.node_floor_no_extra_ca_median_ms)} ms; the previous hook command ${fmt(detail?.previous_command_median_ms)} ms)`,
+    );
+    out.push(
+      `Synthetic history (${fmt(h.rows)} rows, ${h.history_cached ? 'reused from an earlier run' : `built in ${fmt(h.build_s)} s`}): overview ${fmt(h.overview_ms)} ms; ${h.queries.map((q) => `${q.name} ${fmt(q.ms)} ms`).join('; ') || 'no sql aggregates'}`,
+      '',
+    );
   }
   out.push('Targets (ratios from this run)');
-  out.push(table([['target', 'measured', 'limit', 'met'], ...r.targets.map((t) => [t.name, fmt(t.measured), t.limit, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO'])]));
+  out.push(
+    table([
+      ['target', 'measured', 'limit', 'met'],
+      ...r.targets.map((t) => [t.name, fmt(t.measured), t.limit, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO']),
+    ]),
+  );
   if (r.notes.length > 0) out.push('', 'Notes:', ...r.notes.map((n) => `- ${n}`));
   return out.join('\n') + '\n';
 }

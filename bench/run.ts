@@ -38,7 +38,8 @@ function parseArgs(argv: string[]): { quick: boolean; cpuProf: boolean; freshHis
     else if (a === '--only') {
       only.clear();
       for (const p of (argv[++i] ?? '').split(',')) {
-        if (!(PHASES as readonly string[]).includes(p)) throw new Error(`unknown phase ${JSON.stringify(p)} (expected ${PHASES.join(', ')})`);
+        if (!(PHASES as readonly string[]).includes(p))
+          throw new Error(`unknown phase ${JSON.stringify(p)} (expected ${PHASES.join(', ')})`);
         only.add(p as Phase);
       }
     } else throw new Error(`unknown argument ${a}`);
@@ -54,14 +55,20 @@ async function main(): Promise<void> {
   const resultsDir = join(REPO_ROOT, 'bench', 'results');
   const started = new Date();
   const report: BenchReport = {
-    started_at: started.toISOString(), finished_at: '', duration_s: 0,
+    started_at: started.toISOString(),
+    finished_at: '',
+    duration_s: 0,
     machine: { cpus: cpus().length, node: process.version, platform: process.platform },
-    plan: args.quick ? 'quick' : 'full', targets: [], notes: [],
+    plan: args.quick ? 'quick' : 'full',
+    targets: [],
+    notes: [],
   };
   const proxyPhases = [...args.only].some((p) => p !== 'history');
   if (proxyPhases) {
     const preload = fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url));
-    const daemonEnv: Record<string, string> = args.cpuProf ? { NODE_OPTIONS: `--require=${preload}`, HYP_BENCH_CPU_PROF_DIR: join(resultsDir, 'prof') } : {};
+    const daemonEnv: Record<string, string> = args.cpuProf
+      ? { NODE_OPTIONS: `--require=${preload}`, HYP_BENCH_CPU_PROF_DIR: join(resultsDir, 'prof') }
+      : {};
     log('starting the fake upstream, the Node floor proxy and the gateway daemon');
     const targets = await startTargets({ daemonEnv });
     const driver = startDriver();
@@ -78,11 +85,15 @@ async function main(): Promise<void> {
         report.streaming = await streamPhase(driver, targets, plan);
       }
       if (args.only.has('leak')) {
-        log(`leak: ${plan.leakWarmupRequests} + ${plan.leakRequests} requests through the gateway, the writer drained every ${plan.leakChunkRequests}`);
+        log(
+          `leak: ${plan.leakWarmupRequests} + ${plan.leakRequests} requests through the gateway, the writer drained every ${plan.leakChunkRequests}`,
+        );
         report.leak = await leakPhase(driver, targets, plan);
       }
       if (args.only.has('throughput')) {
-        log(`throughput: ${plan.throughputConnections.join(' and ')} connections, ${plan.throughputMs / 1000} s per target`);
+        log(
+          `throughput: ${plan.throughputConnections.join(' and ')} connections, ${plan.throughputMs / 1000} s per target`,
+        );
         report.throughput = await throughputPhase(driver, targets, plan);
       }
       log('capture completeness: waiting for the writer');
@@ -92,7 +103,10 @@ async function main(): Promise<void> {
         report.big_body = await bigBodyPhase(driver, targets, plan);
       }
       const uncaught = targets.gateway.logLines().filter((l) => l.event === 'daemon.uncaught');
-      if (uncaught.length > 0) report.notes.push(`the daemon logged ${uncaught.length} daemon.uncaught errors, first: ${String(uncaught[0]!.error)}`);
+      if (uncaught.length > 0)
+        report.notes.push(
+          `the daemon logged ${uncaught.length} daemon.uncaught errors, first: ${String(uncaught[0]!.error)}`,
+        );
     } finally {
       await driver.stop();
       await targets.stop();
@@ -100,7 +114,12 @@ async function main(): Promise<void> {
   }
   if (args.only.has('history')) {
     log(`history: hook x ${plan.hookRuns}, queries on ${plan.historyRows} synthetic rows`);
-    report.history = await historyPhase({ hookRuns: plan.hookRuns, rows: plan.historyRows, freshHistory: args.freshHistory, notes: report.notes });
+    report.history = await historyPhase({
+      hookRuns: plan.hookRuns,
+      rows: plan.historyRows,
+      freshHistory: args.freshHistory,
+      notes: report.notes,
+    });
   }
   const finished = new Date();
   report.finished_at = finished.toISOString();
@@ -114,7 +133,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },
 );

@@ -42,14 +42,22 @@ export function gatewayConfig(upstreamOrigin: string): unknown {
 export async function startTargets(options: { daemonEnv?: Record<string, string> } = {}): Promise<Targets> {
   const upstream = await startUpstreamProcess();
   const floor = await startFloorProxy(upstream.origin);
-  const gateway = await startDaemon({ config: gatewayConfig(upstream.origin), env: { HYP_LOG_LEVEL: 'info', ...options.daemonEnv }, timeoutMs: 30_000 });
+  const gateway = await startDaemon({
+    config: gatewayConfig(upstream.origin),
+    env: { HYP_LOG_LEVEL: 'info', ...options.daemonEnv },
+    timeoutMs: 30_000,
+  });
   if (!gateway.endpoint || !gateway.proc.pid) {
     await gateway.stop('SIGKILL');
     throw new Error(`the daemon started without a gateway endpoint: ${JSON.stringify(gateway.status().sources)}`);
   }
   return {
     origin: { direct: upstream.origin, floor: floor.origin, gateway: gateway.endpoint },
-    upstream, floor, gateway, gatewayPid: gateway.proc.pid, gatewayRequests: 0,
+    upstream,
+    floor,
+    gateway,
+    gatewayPid: gateway.proc.pid,
+    gatewayRequests: 0,
     stop: async () => {
       await gateway.stop('SIGTERM', 30_000);
       await floor.stop();

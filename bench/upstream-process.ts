@@ -7,4 +7,6 @@ import { startFakeUpstream } from '../test/helpers/fake-upstream.js';
 
 const upstream = await startFakeUpstream({ record: false });
 process.send?.({ port: upstream.port });
-process.on('disconnect', () => { void upstream.close().then(() => process.exit(0)); });
+process.on('disconnect', () => {
+  void upstream.close().then(() => process.exit(0));
+});

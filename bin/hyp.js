@@ -20,20 +20,28 @@ function bundledPluginsDir() {
 function standaloneModule(name) {
   const dir = bundledPluginsDir();
   let entries = [];
-  try { entries = readdirSync(dir); } catch { return undefined; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
   for (const entry of entries) {
     try {
       const manifest = JSON.parse(readFileSync(join(dir, entry, 'hypaware.plugin.json'), 'utf8'));
       const rel = manifest.standalone_commands && manifest.standalone_commands[name];
       if (typeof rel === 'string') return join(dir, entry, rel);
-    } catch { /* not a plugin folder */ }
+    } catch {
+      /* not a plugin folder */
+    }
   }
   return undefined;
 }
 
 /** One line saying what is missing and the repair that fits this kind of install. */
 function notReadyMessage(err) {
-  const missing = String(err.message).split('\n')[0].replace(/ imported from .*$/, '');
+  const missing = String(err.message)
+    .split('\n')[0]
+    .replace(/ imported from .*$/, '');
   if (isSourceCheckout) {
     return `hyp: this source checkout is not built (${missing}); run \`npm install\` in ${root} (it builds), or \`npm run build\`\n`;
   }
@@ -64,7 +72,9 @@ quietOnClosedReader();
 run().then(
   (code) => exitWhenWritten(typeof code === 'number' ? code : 0),
   (err) => {
-    process.stderr.write(`hyp: internal error: ${err && err.message ? String(err.message).split('\n')[0] : String(err)}\n`);
+    process.stderr.write(
+      `hyp: internal error: ${err && err.message ? String(err.message).split('\n')[0] : String(err)}\n`,
+    );
     exitWhenWritten(70);
   },
 );

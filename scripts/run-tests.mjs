@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const [kind = 'all', ...filters] = process.argv.slice(2);
-const suites = kind === 'unit' ? ['test'] : kind === 'smoke' ? ['smoke'] : kind === 'all' ? ['test', 'smoke'] : ['test', 'smoke'];
+const suites =
+  kind === 'unit' ? ['test'] : kind === 'smoke' ? ['smoke'] : kind === 'all' ? ['test', 'smoke'] : ['test', 'smoke'];
 if (!['unit', 'smoke', 'all'].includes(kind)) filters.unshift(kind);
 
 function collect(dir, suffix) {
@@ -24,7 +25,8 @@ function collect(dir, suffix) {
   return out.sort();
 }
 
-const files = suites.flatMap((s) => collect(join(root, 'build', s), s === 'smoke' ? '.smoke.js' : '.test.js'))
+const files = suites
+  .flatMap((s) => collect(join(root, 'build', s), s === 'smoke' ? '.smoke.js' : '.test.js'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error('no test files found: run `npm run build` first');
@@ -32,7 +34,10 @@ if (files.length === 0) {
 }
 console.log(`running ${files.length} test files: ${files.map((f) => relative(root, f)).join(' ')}`);
 const runTmp = mkdtempSync(join(tmpdir(), 'hyp-tests-'));
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit', env: { ...process.env, TMPDIR: runTmp } });
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, TMPDIR: runTmp },
+});
 if (process.env.HYP_KEEP_TEST_TMP === '1') console.log(`test temp files kept in ${runTmp}`);
 else {
   try {

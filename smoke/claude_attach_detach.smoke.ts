@@ -23,7 +23,9 @@ const ORIGINAL = `{
 
 function shell(command: string, input: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile('/bin/sh', ['-c', command], { timeout: 15_000 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+    const child = execFile('/bin/sh', ['-c', command], { timeout: 15_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? 1 : 0, stdout, stderr }),
+    );
     child.stdin?.end(input);
   });
 }
@@ -44,13 +46,28 @@ test('hyp claude attach / detach round trip with a real daemon', async (t) => {
   assert.match(attached.stdout, /previous ANTHROPIC_BASE_URL was https:\/\/llm-gateway\.corp\.example/);
   const once = readFileSync(settings, 'utf8');
   const s = JSON.parse(once);
-  assert.match(s.env.ANTHROPIC_BASE_URL, new RegExp(`^${daemon.endpoint!.replace(/[.]/g, '\\.')}/chain/claude-[0-9a-f]{8}$`), 'the running gateway\'s real endpoint, chained to the user\'s own gateway');
+  assert.match(
+    s.env.ANTHROPIC_BASE_URL,
+    new RegExp(`^${daemon.endpoint!.replace(/[.]/g, '\\.')}/chain/claude-[0-9a-f]{8}$`),
+    "the running gateway's real endpoint, chained to the user's own gateway",
+  );
   assert.match(attached.stdout, /traffic goes on to your own upstream https:\/\/llm-gateway\.corp\.example/);
   assert.equal(s.env.ENABLE_TOOL_SEARCH, 'true');
-  assert.equal(s.env._CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL, undefined, 'never first-party towards the user\'s own gateway');
+  assert.equal(
+    s.env._CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL,
+    undefined,
+    "never first-party towards the user's own gateway",
+  );
   assert.equal(s.env.BASH_DEFAULT_TIMEOUT_MS, '60000');
   assert.deepEqual(s.hooks.Stop, [{ hooks: [{ type: 'command', command: 'say done' }] }]);
-  assert.deepEqual(Object.keys(s.hooks), ['Stop', 'SessionStart', 'CwdChanged', 'UserPromptSubmit', 'PostToolUse', 'SessionEnd']);
+  assert.deepEqual(Object.keys(s.hooks), [
+    'Stop',
+    'SessionStart',
+    'CwdChanged',
+    'UserPromptSubmit',
+    'PostToolUse',
+    'SessionEnd',
+  ]);
   assert.equal(statSync(settings).mode & 0o777, 0o640, 'mode kept');
   assert.match(once, /^ {4}"model"/m, 'the file keeps its 4-space indentation');
 
@@ -58,7 +75,10 @@ test('hyp claude attach / detach round trip with a real daemon', async (t) => {
   const stateFile = join(daemon.hypHome, 'hypaware', 'plugins', '@hypaware', 'claude', 'session-context.jsonl');
   const command = s.hooks.UserPromptSubmit[0].hooks[0].command as string;
   assert.ok(command.endsWith(`claude-hook session-context --state-file ${stateFile}`), command);
-  const ran = await shell(command, JSON.stringify({ session_id: 'smoke-session', cwd: home, hook_event_name: 'UserPromptSubmit', prompt: 'hi' }));
+  const ran = await shell(
+    command,
+    JSON.stringify({ session_id: 'smoke-session', cwd: home, hook_event_name: 'UserPromptSubmit', prompt: 'hi' }),
+  );
   assert.deepEqual(ran, { code: 0, stdout: '', stderr: '' });
   assert.equal(JSON.parse(readFileSync(stateFile, 'utf8').trim()).session_id, 'smoke-session');
 
@@ -68,7 +88,10 @@ test('hyp claude attach / detach round trip with a real daemon', async (t) => {
   assert.equal(readFileSync(settings, 'utf8'), once, 'attach twice: no change');
 
   const status = JSON.parse((await hyp(['claude', 'status', '--json'])).stdout);
-  assert.deepEqual([status.attached, status.endpoint, status.gateway_endpoint], [true, daemon.endpoint, daemon.endpoint]);
+  assert.deepEqual(
+    [status.attached, status.endpoint, status.gateway_endpoint],
+    [true, daemon.endpoint, daemon.endpoint],
+  );
 
   const dry = await hyp(['claude', 'detach', '--dry-run']);
   assert.match(dry.stdout, /\(dry-run\) Would detach/);

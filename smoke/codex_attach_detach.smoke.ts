@@ -65,7 +65,12 @@ test('hyp codex attach / detach through real processes', async (t) => {
     assert.equal(readFileSync(path, 'utf8'), attached);
 
     const status = await hyp(['codex', 'status', '--json'], home);
-    assert.deepEqual(JSON.parse(status.stdout), { attached: true, endpoint: daemon.endpoint, upstream: 'https://example-tenant.openai.azure.com/openai (your own upstream, chained)', settings_path: path });
+    assert.deepEqual(JSON.parse(status.stdout), {
+      attached: true,
+      endpoint: daemon.endpoint,
+      upstream: 'https://example-tenant.openai.azure.com/openai (your own upstream, chained)',
+      settings_path: path,
+    });
 
     const detach = await hyp(['codex', 'detach'], home);
     assert.equal(detach.code, 0, detach.stderr);
@@ -74,12 +79,20 @@ test('hyp codex attach / detach through real processes', async (t) => {
   });
 
   await t.test('a ChatGPT login in auth.json (no auth_mode, tokens only) routes to /backend-api/codex', async () => {
-    const home = codexHome(undefined, { OPENAI_API_KEY: null, tokens: { id_token: 'x', access_token: 'y', refresh_token: 'z', account_id: 'a' }, last_refresh: '2026-01-01T00:00:00Z' });
+    const home = codexHome(undefined, {
+      OPENAI_API_KEY: null,
+      tokens: { id_token: 'x', access_token: 'y', refresh_token: 'z', account_id: 'a' },
+      last_refresh: '2026-01-01T00:00:00Z',
+    });
     const r = await hyp(['codex', 'attach'], home);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /ChatGPT route/);
     const toml = parse(readFileSync(join(home, 'config.toml'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-    assert.equal(toml.openai_base_url, `${daemon.endpoint}/backend-api/codex`, 'the built-in provider, redirected to the ChatGPT route');
+    assert.equal(
+      toml.openai_base_url,
+      `${daemon.endpoint}/backend-api/codex`,
+      'the built-in provider, redirected to the ChatGPT route',
+    );
     assert.equal(toml.model_provider, undefined);
   });
 
@@ -89,7 +102,10 @@ test('hyp codex attach / detach through real processes', async (t) => {
     const r = await hyp(['codex', 'attach'], home);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /^hyp: cannot attach Codex: .*config\.toml is not valid TOML \(line 2, column \d+\).*nothing was changed\n$/);
+    assert.match(
+      r.stderr,
+      /^hyp: cannot attach Codex: .*config\.toml is not valid TOML \(line 2, column \d+\).*nothing was changed\n$/,
+    );
     assert.equal(readFileSync(join(home, 'config.toml'), 'utf8'), broken);
   });
 

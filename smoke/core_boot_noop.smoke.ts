@@ -28,7 +28,10 @@ test('core boot with every bundled plugin disabled', async (t) => {
     assert.equal(r.stderr, '');
     const status = JSON.parse(r.stdout) as StatusJson;
     assert.deepEqual(status.config, { ...status.config, exists: true, valid: true });
-    assert.deepEqual(status.plugins.map((p) => `${p.name}:${p.state}`).sort(), bundled.map((n) => `${n}:disabled`).sort());
+    assert.deepEqual(
+      status.plugins.map((p) => `${p.name}:${p.state}`).sort(),
+      bundled.map((n) => `${n}:disabled`).sort(),
+    );
     assert.deepEqual(status.capabilities, []);
     assert.deepEqual(status.datasets, []);
     assert.equal(status.daemon.state, 'not_running');

@@ -17,14 +17,31 @@ import { waitFor } from '../test/helpers/wait.js';
 import { startFakeAnthropic } from '../test/helpers/fake-anthropic.js';
 import { acceptsConnections, isRunning, killIfRunning, pidFileOf, readPid } from '../test/daemon/daemon-fixtures.js';
 
-function post(endpoint: string, path: string, headers: Record<string, string>, body: unknown): Promise<{ status: number; text: string }> {
+function post(
+  endpoint: string,
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+): Promise<{ status: number; text: string }> {
   const url = new URL(path, endpoint);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method: 'POST', path: url.pathname + url.search, headers: { 'content-type': 'application/json', ...headers }, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (d: string) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: url.pathname + url.search,
+        headers: { 'content-type': 'application/json', ...headers },
+        agent: false,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (d: string) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
@@ -34,9 +51,17 @@ test('daemon_background: start, capture, status, stop', async (t) => {
   const fake = await startFakeAnthropic();
   t.after(() => fake.close());
   const hypHome = tempDir('hyp-smoke-bg-');
-  writeFileSync(join(hypHome, 'hypaware-config.json'), JSON.stringify({
-    plugins: { '@hypaware/ai-gateway': { listen: '127.0.0.1:0', upstreams: [{ name: 'anthropic', base_url: fake.url, path_prefix: '/v1/messages', provider: 'anthropic' }] } },
-  }));
+  writeFileSync(
+    join(hypHome, 'hypaware-config.json'),
+    JSON.stringify({
+      plugins: {
+        '@hypaware/ai-gateway': {
+          listen: '127.0.0.1:0',
+          upstreams: [{ name: 'anthropic', base_url: fake.url, path_prefix: '/v1/messages', provider: 'anthropic' }],
+        },
+      },
+    }),
+  );
   const home = tempDir('hyp-smoke-bg-home-');
   const hyp = (...args: string[]) => runHyp(args, { hypHome, env: { HOME: home, CLAUDE_CONFIG_DIR: undefined } });
   t.after(() => killIfRunning(readPid(hypHome)));
@@ -51,22 +76,50 @@ test('daemon_background: start, capture, status, stop', async (t) => {
 
   const status = await hyp('daemon', 'status', '--json');
   assert.equal(status.code, 0, status.stderr);
-  assert.deepEqual((({ running, pid: p, endpoint: e }) => ({ running, pid: p, endpoint: e }))(JSON.parse(status.stdout)), { running: true, pid, endpoint });
+  assert.deepEqual(
+    (({ running, pid: p, endpoint: e }) => ({ running, pid: p, endpoint: e }))(JSON.parse(status.stdout)),
+    { running: true, pid, endpoint },
+  );
 
   const session = randomUUID();
-  const reply = await post(endpoint, '/v1/messages?beta=true', {
-    'anthropic-version': '2023-06-01', 'x-api-key': 'sk-ant-smoke-background', 'x-claude-code-session-id': session,
-  }, { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'hello from the background smoke' }] });
+  const reply = await post(
+    endpoint,
+    '/v1/messages?beta=true',
+    {
+      'anthropic-version': '2023-06-01',
+      'x-api-key': 'sk-ant-smoke-background',
+      'x-claude-code-session-id': session,
+    },
+    {
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'hello from the background smoke' }],
+    },
+  );
   assert.equal(reply.status, 200, reply.text);
   assert.match(reply.text, /Hello from the fake Anthropic upstream/);
   assert.equal(fake.requests.length, 1, 'the request reached the upstream');
-  const rows = await waitFor(async () => {
-    const q = await hyp('query', 'sql', `SELECT role, content_text FROM ai_gateway_messages WHERE session_id = '${session}' ORDER BY role DESC`, '--format', 'json');
-    assert.equal(q.code, 0, q.stderr);
-    const parsed = JSON.parse(q.stdout) as Array<{ role: string; content_text: string }>;
-    return parsed.length >= 2 ? parsed : undefined;
-  }, 'the exchange to be recorded', 15_000, 100);
-  assert.deepEqual(rows.map((r) => r.role), ['user', 'assistant']);
+  const rows = await waitFor(
+    async () => {
+      const q = await hyp(
+        'query',
+        'sql',
+        `SELECT role, content_text FROM ai_gateway_messages WHERE session_id = '${session}' ORDER BY role DESC`,
+        '--format',
+        'json',
+      );
+      assert.equal(q.code, 0, q.stderr);
+      const parsed = JSON.parse(q.stdout) as Array<{ role: string; content_text: string }>;
+      return parsed.length >= 2 ? parsed : undefined;
+    },
+    'the exchange to be recorded',
+    15_000,
+    100,
+  );
+  assert.deepEqual(
+    rows.map((r) => r.role),
+    ['user', 'assistant'],
+  );
   assert.match(rows[0]!.content_text, /hello from the background smoke/);
 
   const again = await hyp('daemon', 'start');
@@ -82,7 +135,10 @@ test('daemon_background: start, capture, status, stop', async (t) => {
   const after = await hyp('daemon', 'status');
   assert.equal(after.code, 3);
   const twice = await hyp('daemon', 'stop');
-  assert.deepEqual([twice.code, twice.stdout, twice.stderr], [0, `no HypAware daemon is running (HYP_HOME ${hypHome})\n`, '']);
+  assert.deepEqual(
+    [twice.code, twice.stdout, twice.stderr],
+    [0, `no HypAware daemon is running (HYP_HOME ${hypHome})\n`, ''],
+  );
 
   // what was recorded survives the stop
   const count = await hyp('query', 'sql', 'SELECT count(*) AS n FROM ai_gateway_exchanges', '--format', 'json');
@@ -91,7 +147,10 @@ test('daemon_background: start, capture, status, stop', async (t) => {
 
 test('daemon_background: stale pid files are replaced, other programs never signalled', async (t) => {
   const hypHome = tempDir('hyp-smoke-bg-stale-');
-  writeFileSync(join(hypHome, 'hypaware-config.json'), JSON.stringify({ plugins: { '@hypaware/ai-gateway': { listen: '127.0.0.1:0' } } }));
+  writeFileSync(
+    join(hypHome, 'hypaware-config.json'),
+    JSON.stringify({ plugins: { '@hypaware/ai-gateway': { listen: '127.0.0.1:0' } } }),
+  );
   mkdirSync(join(hypHome, 'hypaware'), { recursive: true });
   const hyp = (...args: string[]) => runHyp(args, { hypHome });
   t.after(() => killIfRunning(readPid(hypHome)));
@@ -112,7 +171,12 @@ test('daemon_background: stale pid files are replaced, other programs never sign
   assert.equal((await hyp('daemon', 'status')).code, 3, 'another program is not a running daemon');
   const overOther = await hyp('daemon', 'start');
   assert.equal(overOther.code, 0, overOther.stderr);
-  assert.match(overOther.stderr, new RegExp(`^hyp: removed a stale pid file \\(pid ${other.pid} is another program \\(.+\\), not a HypAware daemon; it was not signalled\\)\\n$`));
+  assert.match(
+    overOther.stderr,
+    new RegExp(
+      `^hyp: removed a stale pid file \\(pid ${other.pid} is another program \\(.+\\), not a HypAware daemon; it was not signalled\\)\\n$`,
+    ),
+  );
   const stop = await hyp('daemon', 'stop');
   assert.equal(stop.code, 0);
   assert.equal(isRunning(other.pid!), true, 'the other program still runs');

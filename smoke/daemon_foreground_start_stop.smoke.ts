@@ -10,7 +10,6 @@ import { DEFAULT_TEST_CONFIG, startDaemon, type DaemonHandle, type LogLine } fro
 import { waitFor } from '../test/helpers/wait.js';
 import { GATEWAY_BUILT, fixturePlugin } from '../test/kernel/kernel-fixtures.js';
 
-
 function config(tickerSlice: Record<string, unknown>): Record<string, unknown> {
   return {
     ...DEFAULT_TEST_CONFIG,
@@ -26,17 +25,32 @@ function tickerSource(daemon: DaemonHandle) {
 }
 
 /** Write the config, send SIGHUP, and wait for `event` among the log lines written after. */
-async function reloadWith(daemon: DaemonHandle, text: string, event: string, predicate: (l: LogLine) => boolean = () => true): Promise<LogLine> {
+async function reloadWith(
+  daemon: DaemonHandle,
+  text: string,
+  event: string,
+  predicate: (l: LogLine) => boolean = () => true,
+): Promise<LogLine> {
   const seen = daemon.logLines().length;
   writeFileSync(daemon.configPath, text);
   daemon.proc.kill('SIGHUP');
-  return waitFor(() => daemon.logLines().slice(seen).find((l) => l.event === event && predicate(l)), `log event ${event} after SIGHUP`);
+  return waitFor(
+    () =>
+      daemon
+        .logLines()
+        .slice(seen)
+        .find((l) => l.event === event && predicate(l)),
+    `log event ${event} after SIGHUP`,
+  );
 }
 
 function acceptsConnections(endpoint: string): Promise<boolean> {
   const url = new URL(endpoint);
   return new Promise((resolve) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port) }, () => { socket.end(); resolve(true); });
+    const socket = connect({ host: url.hostname, port: Number(url.port) }, () => {
+      socket.end();
+      resolve(true);
+    });
     socket.on('error', () => resolve(false));
   });
 }
@@ -59,17 +73,26 @@ test('daemon foreground: start, reload, stop', async (t) => {
     await daemon.waitForLog('acme.ticker_started', (l) => l.interval_ms === 50);
   });
 
-  await t.test('the ai-gateway source runs and listens (once the gateway is built)', { skip: GATEWAY_BUILT ? false : 'plugins-workspace/ai-gateway/dist/index.js not built yet' }, async () => {
-    const sources = daemon.status().sources as Array<{ name: string; plugin?: string; state: string }>;
-    const gateway = sources.find((s) => s.plugin === '@hypaware/ai-gateway');
-    assert.equal(gateway?.state, 'running', JSON.stringify(daemon.status().sources));
-    assert.ok(daemon.endpoint, 'the status file names the gateway endpoint');
-    assert.match(daemon.endpoint, /^http:\/\/127\.0\.0\.1:\d+/);
-    assert.ok(await acceptsConnections(daemon.endpoint));
-  });
+  await t.test(
+    'the ai-gateway source runs and listens (once the gateway is built)',
+    { skip: GATEWAY_BUILT ? false : 'plugins-workspace/ai-gateway/dist/index.js not built yet' },
+    async () => {
+      const sources = daemon.status().sources as Array<{ name: string; plugin?: string; state: string }>;
+      const gateway = sources.find((s) => s.plugin === '@hypaware/ai-gateway');
+      assert.equal(gateway?.state, 'running', JSON.stringify(daemon.status().sources));
+      assert.ok(daemon.endpoint, 'the status file names the gateway endpoint');
+      assert.match(daemon.endpoint, /^http:\/\/127\.0\.0\.1:\d+/);
+      assert.ok(await acceptsConnections(daemon.endpoint));
+    },
+  );
 
   await t.test('SIGHUP with a changed slice reloads that source', async () => {
-    const line = await reloadWith(daemon, JSON.stringify(config({ interval_ms: 80 })), 'source.reloaded', (l) => l.source === 'acme-ticker');
+    const line = await reloadWith(
+      daemon,
+      JSON.stringify(config({ interval_ms: 80 })),
+      'source.reloaded',
+      (l) => l.source === 'acme-ticker',
+    );
     assert.equal(line.level, 'info');
     await daemon.waitForLog('acme.ticker_reloaded', (l) => l.interval_ms === 80);
     const details = await waitFor(() => {
@@ -90,7 +113,10 @@ test('daemon foreground: start, reload, stop', async (t) => {
   await t.test('SIGHUP with a slice the plugin rejects: refused, the running config stays', async () => {
     const line = await reloadWith(daemon, JSON.stringify(config({ interval_ms: -5 })), 'daemon.reload_failed');
     assert.match(String(line.error), /plugins\.acme-ticker\.interval_ms: must be a positive integer/);
-    assert.equal(daemon.logLines().some((l) => l.event === 'acme.ticker_reloaded' && l.interval_ms === -5), false);
+    assert.equal(
+      daemon.logLines().some((l) => l.event === 'acme.ticker_reloaded' && l.interval_ms === -5),
+      false,
+    );
     assert.equal(tickerSource(daemon).details?.interval_ms, 80);
     assert.equal(daemon.status().state, 'running');
   });
@@ -106,6 +132,9 @@ test('daemon foreground: start, reload, stop', async (t) => {
     const events = daemon.logLines().map((l) => l.event);
     assert.ok(events.includes('daemon.stopping') && events.includes('daemon.stopped'));
     assert.ok(daemon.logLines().some((l) => l.event === 'source.stopped' && l.source === 'acme-ticker'));
-    assert.ok(daemon.logLines().some((l) => l.event === 'acme.ticker_stopped'), 'the source\'s own stop() ran');
+    assert.ok(
+      daemon.logLines().some((l) => l.event === 'acme.ticker_stopped'),
+      "the source's own stop() ran",
+    );
   });
 });

@@ -16,26 +16,50 @@ test('npm start: the daemon on the embedded default, stopped by SIGTERM', async 
   const hypHome = join(home, '.hyp');
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
   delete env.HYP_HOME;
-  const child = spawn(process.execPath, [HYP_BIN, 'daemon', 'run', '--foreground'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [HYP_BIN, 'daemon', 'run', '--foreground'], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
 
   const statusFile = join(hypHome, 'hypaware', 'daemon.status.json');
   const readStatus = () => {
     try {
-      return JSON.parse(readFileSync(statusFile, 'utf8')) as { state: string; pid: number; config_path: string; sources: Array<{ name: string; plugin: string; state: string; details?: Record<string, unknown> }> };
-    } catch { return undefined; }
+      return JSON.parse(readFileSync(statusFile, 'utf8')) as {
+        state: string;
+        pid: number;
+        config_path: string;
+        sources: Array<{ name: string; plugin: string; state: string; details?: Record<string, unknown> }>;
+      };
+    } catch {
+      return undefined;
+    }
   };
-  const running = await waitFor(() => {
-    if (child.exitCode !== null) throw new Error(`daemon exited early (${child.exitCode}): ${stderr.slice(-1500)}`);
-    const s = readStatus();
-    return s?.state === 'running' && s.pid === child.pid ? s : undefined;
-  }, 'the daemon to run under ~/.hyp', 20_000);
+  const running = await waitFor(
+    () => {
+      if (child.exitCode !== null) throw new Error(`daemon exited early (${child.exitCode}): ${stderr.slice(-1500)}`);
+      const s = readStatus();
+      return s?.state === 'running' && s.pid === child.pid ? s : undefined;
+    },
+    'the daemon to run under ~/.hyp',
+    20_000,
+  );
   assert.equal(running.config_path, join(hypHome, 'hypaware-config.json'));
   assert.equal(existsSync(running.config_path), false, 'no config file was written');
-  const starting = await waitFor(() => readLogLines(hypHome).find((l) => l.event === 'daemon.starting'), 'daemon.starting in the log');
+  const starting = await waitFor(
+    () => readLogLines(hypHome).find((l) => l.event === 'daemon.starting'),
+    'daemon.starting in the log',
+  );
   assert.equal(starting.config, '(embedded default)');
   if (GATEWAY_BUILT) {
     // 127.0.0.1:18521, or an ephemeral port when 18521 is taken (and then it says so)
@@ -44,7 +68,10 @@ test('npm start: the daemon on the embedded default, stopped by SIGTERM', async 
     const endpoint = new URL(String(gateway.details?.endpoint));
     assert.equal(endpoint.hostname, '127.0.0.1');
     if (endpoint.port !== '18521') {
-      const fallback = await waitFor(() => readLogLines(hypHome).find((l) => l.level === 'warn' && /18521/.test(JSON.stringify(l))), 'a warning about port 18521 being busy');
+      const fallback = await waitFor(
+        () => readLogLines(hypHome).find((l) => l.level === 'warn' && /18521/.test(JSON.stringify(l))),
+        'a warning about port 18521 being busy',
+      );
       assert.ok(fallback.plugin === '@hypaware/ai-gateway', JSON.stringify(fallback));
     }
   } else {

@@ -24,9 +24,14 @@ const TOOL_PROMPT = 'Run the hypaware echo check.';
 
 function transcriptLines(home: string, sessionId: string): Json[] {
   const projects = join(home, '.claude', 'projects');
-  const file = readdirSync(projects).map((d) => join(projects, d, `${sessionId}.jsonl`)).find((f) => existsSync(f));
+  const file = readdirSync(projects)
+    .map((d) => join(projects, d, `${sessionId}.jsonl`))
+    .find((f) => existsSync(f));
   assert.ok(file, `Claude Code wrote no transcript for ${sessionId}`);
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Json);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Json);
 }
 
 function messageLines(lines: Json[]): Json[] {
@@ -34,7 +39,11 @@ function messageLines(lines: Json[]): Json[] {
 }
 
 function sessionRows(db: Database.Database, sessionId: string): Row[] {
-  return db.prepare('SELECT * FROM ai_gateway_messages WHERE session_id = ? ORDER BY message_created_at, message_index, part_index').all(sessionId) as Row[];
+  return db
+    .prepare(
+      'SELECT * FROM ai_gateway_messages WHERE session_id = ? ORDER BY message_created_at, message_index, part_index',
+    )
+    .all(sessionId) as Row[];
 }
 
 function sum(rows: Row[], key: string): number {
@@ -50,16 +59,34 @@ test('real Claude Code through the gateway', { timeout: 900_000 }, async (t) => 
   const { bin } = client;
   const fake = await startFakeAnthropic((req) => {
     const body = JSON.stringify(req.body ?? {});
-    if (body.includes('"tool_result"')) return { blocks: [{ type: 'text', text: 'The command printed hypaware-echo-ok.' }] };
+    if (body.includes('"tool_result"'))
+      return { blocks: [{ type: 'text', text: 'The command printed hypaware-echo-ok.' }] };
     if (body.includes(TOOL_PROMPT)) {
-      return { blocks: [{ type: 'text', text: 'Running it.' }, { type: 'tool_use', id: '', name: 'Bash', input: { command: 'echo hypaware-echo-ok', description: 'Print a marker' } }] };
+      return {
+        blocks: [
+          { type: 'text', text: 'Running it.' },
+          {
+            type: 'tool_use',
+            id: '',
+            name: 'Bash',
+            input: { command: 'echo hypaware-echo-ok', description: 'Print a marker' },
+          },
+        ],
+      };
     }
     return { blocks: [{ type: 'text', text: 'Hello from the fake upstream.' }] };
   });
   t.after(() => fake.close());
   const home = realpathSync(tempDir('hyp-smoke-real-claude-'));
   const daemon = await startDaemon({
-    config: { plugins: { '@hypaware/ai-gateway': { listen: '127.0.0.1:0', upstreams: [{ name: 'anthropic', base_url: fake.url, path_prefix: '/v1/messages', provider: 'anthropic' }] } } },
+    config: {
+      plugins: {
+        '@hypaware/ai-gateway': {
+          listen: '127.0.0.1:0',
+          upstreams: [{ name: 'anthropic', base_url: fake.url, path_prefix: '/v1/messages', provider: 'anthropic' }],
+        },
+      },
+    },
     env: { HOME: home },
   });
   t.after(() => daemon.stop());
@@ -69,7 +96,13 @@ test('real Claude Code through the gateway', { timeout: 900_000 }, async (t) => 
   const work = join(home, 'work');
   mkdirSync(join(work, '.git'), { recursive: true });
   writeFileSync(join(work, '.git', 'HEAD'), 'ref: refs/heads/smoke-branch\n');
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, ANTHROPIC_API_KEY: 'sk-ant-api03-HYPSMOKE0000notARealKey', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    ANTHROPIC_API_KEY: 'sk-ant-api03-HYPSMOKE0000notARealKey',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    NO_COLOR: '1',
+  };
   for (const key of ['ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CONFIG_DIR']) delete env[key];
   const claude = async (args: string[]): Promise<Json> => {
     const r = await runClient(bin, args, { env, cwd: work, timeoutMs: 120_000 });
@@ -86,40 +119,81 @@ test('real Claude Code through the gateway', { timeout: 900_000 }, async (t) => 
 
   const db = daemon.db();
   t.after(() => db.close());
-  for (const [name, out] of [['plain', plain], ['tool', tool]] as const) {
+  for (const [name, out] of [
+    ['plain', plain],
+    ['tool', tool],
+  ] as const) {
     const sessionId = String(out.session_id);
     const lines = messageLines(transcriptLines(home, sessionId));
-    await waitFor(() => {
-      const ids = new Set(sessionRows(db, sessionId).map((r) => r.message_id));
-      return lines.every((l) => ids.has(l.uuid)) || undefined;
-    }, `${name}: every transcript line in the table with its native id`, 15_000);
+    await waitFor(
+      () => {
+        const ids = new Set(sessionRows(db, sessionId).map((r) => r.message_id));
+        return lines.every((l) => ids.has(l.uuid)) || undefined;
+      },
+      `${name}: every transcript line in the table with its native id`,
+      15_000,
+    );
     const rows = sessionRows(db, sessionId);
     for (const line of lines) {
       const mine = rows.filter((r) => r.message_id === line.uuid);
       const content = line.message.content;
-      assert.equal(mine.length, Array.isArray(content) ? content.length : 1, `${name}: rows of ${line.type} line ${line.uuid}`);
+      assert.equal(
+        mine.length,
+        Array.isArray(content) ? content.length : 1,
+        `${name}: rows of ${line.type} line ${line.uuid}`,
+      );
       for (const r of mine) {
-        assert.deepEqual(JSON.parse(String(r.previous_message_id)), line.parentUuid ? [line.parentUuid] : [], `${name}: parent of ${line.uuid}`);
+        assert.deepEqual(
+          JSON.parse(String(r.previous_message_id)),
+          line.parentUuid ? [line.parentUuid] : [],
+          `${name}: parent of ${line.uuid}`,
+        );
         assert.equal(r.role, line.message.role);
         assert.equal(r.cwd, line.cwd);
         assert.equal(r.conversation_source, 'claude_code');
         assert.equal(r.client_version, line.version);
-        if (line.requestId) assert.equal(r.request_id, line.requestId, 'the request-id header of the fake reached the transcript and the row');
+        if (line.requestId)
+          assert.equal(
+            r.request_id,
+            line.requestId,
+            'the request-id header of the fake reached the transcript and the row',
+          );
       }
     }
     const nonNative = rows.filter((r) => !lines.some((l) => l.uuid === r.message_id));
-    for (const r of nonNative) assert.equal(JSON.parse(String(r.attributes)).claude.wire_only, true, `${name}: only harness context has no transcript line (${String(r.role)}: ${String(r.content_text).slice(0, 80)})`);
+    for (const r of nonNative)
+      assert.equal(
+        JSON.parse(String(r.attributes)).claude.wire_only,
+        true,
+        `${name}: only harness context has no transcript line (${String(r.role)}: ${String(r.content_text).slice(0, 80)})`,
+      );
     const wireTexts = nonNative.map((r) => `${String(r.role)}:${String(r.content_text)}`);
-    assert.equal(new Set(wireTexts).size, wireTexts.length, `${name}: harness context is not duplicated across requests`);
+    assert.equal(
+      new Set(wireTexts).size,
+      wireTexts.length,
+      `${name}: harness context is not duplicated across requests`,
+    );
     const main = rows.filter((r) => r.is_sidechain !== 1);
-    assert.deepEqual({
-      input_tokens: sum(main, 'input_tokens'), cache_creation_input_tokens: sum(main, 'cache_creation_input_tokens'),
-      cache_read_input_tokens: sum(main, 'cache_read_input_tokens'), output_tokens: sum(main, 'output_tokens'),
-    }, {
-      input_tokens: out.usage.input_tokens, cache_creation_input_tokens: out.usage.cache_creation_input_tokens,
-      cache_read_input_tokens: out.usage.cache_read_input_tokens, output_tokens: out.usage.output_tokens,
-    }, `${name}: token totals equal what Claude Code printed`);
-    assert.equal(rows.filter((r) => r.output_tokens !== null).length, fake.replies.filter((rep) => JSON.stringify(fake.requests[rep.n - 1]!.body).includes(sessionId)).length, `${name}: one usage carrier per response`);
+    assert.deepEqual(
+      {
+        input_tokens: sum(main, 'input_tokens'),
+        cache_creation_input_tokens: sum(main, 'cache_creation_input_tokens'),
+        cache_read_input_tokens: sum(main, 'cache_read_input_tokens'),
+        output_tokens: sum(main, 'output_tokens'),
+      },
+      {
+        input_tokens: out.usage.input_tokens,
+        cache_creation_input_tokens: out.usage.cache_creation_input_tokens,
+        cache_read_input_tokens: out.usage.cache_read_input_tokens,
+        output_tokens: out.usage.output_tokens,
+      },
+      `${name}: token totals equal what Claude Code printed`,
+    );
+    assert.equal(
+      rows.filter((r) => r.output_tokens !== null).length,
+      fake.replies.filter((rep) => JSON.stringify(fake.requests[rep.n - 1]!.body).includes(sessionId)).length,
+      `${name}: one usage carrier per response`,
+    );
   }
 
   const toolRows = sessionRows(db, String(tool.session_id));
@@ -130,12 +204,24 @@ test('real Claude Code through the gateway', { timeout: 900_000 }, async (t) => 
   assert.equal(result.tool_result_for, call.tool_call_id);
   assert.equal(result.tool_name, 'Bash');
   assert.match(String(result.content_text), /hypaware-echo-ok/);
-  assert.deepEqual(JSON.parse(String(call.tool_args)), { command: 'echo hypaware-echo-ok', description: 'Print a marker' });
+  assert.deepEqual(JSON.parse(String(call.tool_args)), {
+    command: 'echo hypaware-echo-ok',
+    description: 'Print a marker',
+  });
   assert.equal(result.source_tool_assistant_uuid, call.message_id);
 
   const stateFile = join(daemon.hypHome, 'hypaware', 'plugins', '@hypaware', 'claude', 'session-context.jsonl');
-  const records = readFileSync(stateFile, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Json);
+  const records = readFileSync(stateFile, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Json);
   const hooked = records.filter((r) => r.session_id === tool.session_id);
-  assert.ok(hooked.some((r) => r.hook_event === 'SessionStart' && r.cwd === work && r.git_branch === 'smoke-branch'), `hook records of the session: ${JSON.stringify(hooked)}`);
-  assert.ok(hooked.some((r) => r.hook_event === 'PostToolUse'), 'the Bash PostToolUse hook ran');
+  assert.ok(
+    hooked.some((r) => r.hook_event === 'SessionStart' && r.cwd === work && r.git_branch === 'smoke-branch'),
+    `hook records of the session: ${JSON.stringify(hooked)}`,
+  );
+  assert.ok(
+    hooked.some((r) => r.hook_event === 'PostToolUse'),
+    'the Bash PostToolUse hook ran',
+  );
 });

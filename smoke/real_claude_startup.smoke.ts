@@ -30,13 +30,30 @@ const RUNS = 2;
 const PROMPT_ARGS = ['-p', 'Say hello.', '--output-format', 'json'];
 
 function baseEnv(home: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, ANTHROPIC_API_KEY: 'sk-ant-api03-HYPSMOKE0000notARealKey', CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', NO_COLOR: '1' };
-  for (const key of ['ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CONFIG_DIR', '_CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL', 'ENABLE_TOOL_SEARCH']) delete env[key];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: home,
+    ANTHROPIC_API_KEY: 'sk-ant-api03-HYPSMOKE0000notARealKey',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    NO_COLOR: '1',
+  };
+  for (const key of [
+    'ANTHROPIC_BASE_URL',
+    'ANTHROPIC_AUTH_TOKEN',
+    'CLAUDE_CONFIG_DIR',
+    '_CLAUDE_CODE_ASSUME_FIRST_PARTY_BASE_URL',
+    'ENABLE_TOOL_SEARCH',
+  ])
+    delete env[key];
   return env;
 }
 
 function answered(name: string, r: ClientResult): Json {
-  assert.equal(r.code, 0, `${name}: claude exited ${r.code ?? r.signal}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.slice(-2000)} ${r.stdout.slice(-2000)}`);
+  assert.equal(
+    r.code,
+    0,
+    `${name}: claude exited ${r.code ?? r.signal}${r.timedOut ? ' (timed out)' : ''}: ${r.stderr.slice(-2000)} ${r.stdout.slice(-2000)}`,
+  );
   const out = JSON.parse(r.stdout) as Json;
   assert.equal(out.is_error, false, `${name}: ${r.stdout}`);
   return out;
@@ -60,7 +77,14 @@ test('real Claude Code start-up time, unattached vs attached', { timeout: 600_00
   for (const dir of [attachedHome, directHome, work]) mkdirSync(dir, { recursive: true });
 
   const daemon = await startDaemon({
-    config: { plugins: { '@hypaware/ai-gateway': { listen: '127.0.0.1:0', upstreams: [{ name: 'anthropic', base_url: fake.url, path_prefix: '/v1/messages', provider: 'anthropic' }] } } },
+    config: {
+      plugins: {
+        '@hypaware/ai-gateway': {
+          listen: '127.0.0.1:0',
+          upstreams: [{ name: 'anthropic', base_url: fake.url, path_prefix: '/v1/messages', provider: 'anthropic' }],
+        },
+      },
+    },
     env: { HOME: attachedHome },
   });
   t.after(() => daemon.stop());
@@ -68,17 +92,41 @@ test('real Claude Code start-up time, unattached vs attached', { timeout: 600_00
   assert.equal(attach.code, 0, attach.stderr);
   const settings = JSON.parse(readFileSync(join(attachedHome, '.claude', 'settings.json'), 'utf8')) as Json;
   const attachEnv = (settings.env ?? {}) as Record<string, string>;
-  assert.ok(typeof attachEnv.ANTHROPIC_BASE_URL === 'string' && attachEnv.ANTHROPIC_BASE_URL !== fake.url, `attach points Claude Code at the gateway: ${JSON.stringify(attachEnv)}`);
+  assert.ok(
+    typeof attachEnv.ANTHROPIC_BASE_URL === 'string' && attachEnv.ANTHROPIC_BASE_URL !== fake.url,
+    `attach points Claude Code at the gateway: ${JSON.stringify(attachEnv)}`,
+  );
 
   // Alternate the two so neither gets all the warm caches; the first start in a HOME sets it up.
   const direct: number[] = [];
   const attached: number[] = [];
-  const db = await waitFor(() => { try { return daemon.db(); } catch { return undefined; } }, 'the database', 15_000);
+  const db = await waitFor(
+    () => {
+      try {
+        return daemon.db();
+      } catch {
+        return undefined;
+      }
+    },
+    'the database',
+    15_000,
+  );
   t.after(() => db.close());
-  const exchangesOf = (sessionId: string) => (db.prepare("SELECT count(*) AS n FROM ai_gateway_exchanges WHERE path LIKE '/v1/messages%' AND request_headers LIKE ?").get(`%${sessionId}%`) as { n: number }).n;
+  const exchangesOf = (sessionId: string) =>
+    (
+      db
+        .prepare(
+          "SELECT count(*) AS n FROM ai_gateway_exchanges WHERE path LIKE '/v1/messages%' AND request_headers LIKE ?",
+        )
+        .get(`%${sessionId}%`) as { n: number }
+    ).n;
   for (let i = 1; i <= RUNS; i++) {
     const before = fake.requests.length;
-    const d = await runClient(bin, PROMPT_ARGS, { env: { ...baseEnv(directHome), ANTHROPIC_BASE_URL: fake.url }, cwd: work, timeoutMs: 180_000 });
+    const d = await runClient(bin, PROMPT_ARGS, {
+      env: { ...baseEnv(directHome), ANTHROPIC_BASE_URL: fake.url },
+      cwd: work,
+      timeoutMs: 180_000,
+    });
     const dOut = answered(`direct run ${i}`, d);
     assert.ok(fake.requests.length > before, 'the direct run reached the fake upstream');
     direct.push(d.ms);
@@ -87,7 +135,11 @@ test('real Claude Code start-up time, unattached vs attached', { timeout: 600_00
     const aOut = answered(`attached run ${i}`, a);
     attached.push(a.ms);
     const sessionId = String(aOut.session_id);
-    await waitFor(() => exchangesOf(sessionId) > 0 || undefined, `an exchange row for the attached session ${sessionId}`, 20_000);
+    await waitFor(
+      () => exchangesOf(sessionId) > 0 || undefined,
+      `an exchange row for the attached session ${sessionId}`,
+      20_000,
+    );
     assert.equal(exchangesOf(String(dOut.session_id)), 0, 'the direct run did not go through the gateway');
   }
 

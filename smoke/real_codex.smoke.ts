@@ -28,7 +28,12 @@ function readRollouts(codexHome: string): Json[][] {
     }
   };
   walk(join(codexHome, 'sessions'), 0);
-  return files.map((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Json));
+  return files.map((f) =>
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Json),
+  );
 }
 
 interface Rollout {
@@ -67,16 +72,29 @@ test('real Codex through the gateway', { timeout: 900_000 }, async (t) => {
     return;
   }
   const { bin } = client;
-  const fake = await startFakeOpenAi({ script: (req) => {
-    const body = JSON.stringify(req.body);
-    if (body.includes('function_call_output')) return { text: 'The command printed hello-from-hypaware.' };
-    if (body.includes('run the echo command')) return { reasoning: 'The user wants a shell command.', toolCalls: [{ name: 'exec_command', arguments: { cmd: 'echo hello-from-hypaware' } }] };
-    return { text: 'Hello from the fake upstream.' };
-  } });
+  const fake = await startFakeOpenAi({
+    script: (req) => {
+      const body = JSON.stringify(req.body);
+      if (body.includes('function_call_output')) return { text: 'The command printed hello-from-hypaware.' };
+      if (body.includes('run the echo command'))
+        return {
+          reasoning: 'The user wants a shell command.',
+          toolCalls: [{ name: 'exec_command', arguments: { cmd: 'echo hello-from-hypaware' } }],
+        };
+      return { text: 'Hello from the fake upstream.' };
+    },
+  });
   t.after(() => fake.close());
-  const daemon = await startDaemon({ config: { plugins: { '@hypaware/ai-gateway': { listen: '127.0.0.1:0', upstreams: [
-    { name: 'openai', base_url: fake.url, path_prefix: '/v1', provider: 'openai' },
-  ] } } } });
+  const daemon = await startDaemon({
+    config: {
+      plugins: {
+        '@hypaware/ai-gateway': {
+          listen: '127.0.0.1:0',
+          upstreams: [{ name: 'openai', base_url: fake.url, path_prefix: '/v1', provider: 'openai' }],
+        },
+      },
+    },
+  });
   t.after(() => daemon.stop());
 
   const root = realpathSync(tempDir('hyp-smoke-real-codex-'));
@@ -87,7 +105,10 @@ test('real Codex through the gateway', { timeout: 900_000 }, async (t) => {
   const work = join(repo, 'sub');
   mkdirSync(codexHome, { recursive: true });
   mkdirSync(work, { recursive: true });
-  for (const args of [['init', '-q'], ['remote', 'add', 'origin', 'git@example.test:dev/smoke.git']]) {
+  for (const args of [
+    ['init', '-q'],
+    ['remote', 'add', 'origin', 'git@example.test:dev/smoke.git'],
+  ]) {
     assert.equal((await runClient('git', args, { cwd: repo, timeoutMs: 30_000 })).code, 0, `git ${args.join(' ')}`);
   }
   writeFileSync(join(codexHome, 'config.toml'), '# smoke test\nmodel = "gpt-5-codex"\n');
@@ -97,7 +118,11 @@ test('real Codex through the gateway', { timeout: 900_000 }, async (t) => {
 
   const attach = await runHyp(['codex', 'attach'], { hypHome: daemon.hypHome, env: { CODEX_HOME: codexHome } });
   assert.equal(attach.code, 0, attach.stderr);
-  const login = await runClient(bin, ['login', '--with-api-key'], { env, input: 'sk-proj-HYPSMOKE0000codexLogin\n', timeoutMs: 60_000 });
+  const login = await runClient(bin, ['login', '--with-api-key'], {
+    env,
+    input: 'sk-proj-HYPSMOKE0000codexLogin\n',
+    timeoutMs: 60_000,
+  });
   assert.equal(login.code, 0, login.stderr);
 
   const exec = async (prompt: string) => {
@@ -110,15 +135,42 @@ test('real Codex through the gateway', { timeout: 900_000 }, async (t) => {
   assert.equal(fake.requests.length, 3, `Codex sent: ${fake.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
   assert.ok(fake.requests.every((r) => r.path === '/v1/responses'));
 
-  const db = await waitFor(() => { try { return daemon.db(); } catch { return undefined; } }, 'the database', 15_000);
+  const db = await waitFor(
+    () => {
+      try {
+        return daemon.db();
+      } catch {
+        return undefined;
+      }
+    },
+    'the database',
+    15_000,
+  );
   t.after(() => db.close());
-  await waitFor(() => (db.prepare("SELECT count(*) AS n FROM ai_gateway_exchanges WHERE projector = 'codex-exchange'").get() as { n: number }).n === 3, 'three projected exchanges', 20_000);
+  await waitFor(
+    () =>
+      (
+        db.prepare("SELECT count(*) AS n FROM ai_gateway_exchanges WHERE projector = 'codex-exchange'").get() as {
+          n: number;
+        }
+      ).n === 3,
+    'three projected exchanges',
+    20_000,
+  );
 
   const rollouts = readRollouts(codexHome).map(summarize);
   assert.equal(rollouts.length, 2, 'one rollout per codex exec');
-  const rowsOf = (session: string): Row[] => db.prepare('SELECT * FROM ai_gateway_messages WHERE session_id = ? ORDER BY message_created_at, message_index, part_index').all(session) as Row[];
+  const rowsOf = (session: string): Row[] =>
+    db
+      .prepare(
+        'SELECT * FROM ai_gateway_messages WHERE session_id = ? ORDER BY message_created_at, message_index, part_index',
+      )
+      .all(session) as Row[];
 
-  for (const [name, rollout, printed] of [['plain', rollouts.find((r) => r.items.some((i) => JSON.stringify(i).includes('say hi')))!, plain], ['tool', rollouts.find((r) => r.items.some((i) => i.type === 'function_call'))!, tool]] as const) {
+  for (const [name, rollout, printed] of [
+    ['plain', rollouts.find((r) => r.items.some((i) => JSON.stringify(i).includes('say hi')))!, plain],
+    ['tool', rollouts.find((r) => r.items.some((i) => i.type === 'function_call'))!, tool],
+  ] as const) {
     await t.test(`${name}: session, thread, cwd, version and token totals agree with the rollout`, () => {
       const rows = rowsOf(String(rollout.meta.id));
       assert.ok(rows.length > 0, 'rows for the session');
@@ -129,7 +181,10 @@ test('real Codex through the gateway', { timeout: 900_000 }, async (t) => {
         assert.equal(r.entrypoint, rollout.meta.originator);
         assert.equal(r.client_name, 'codex');
         assert.equal(r.provider, 'openai');
-        assert.ok(rollout.turnIds.has(String(r.prompt_id)), `prompt_id ${String(r.prompt_id)} is a turn of the rollout`);
+        assert.ok(
+          rollout.turnIds.has(String(r.prompt_id)),
+          `prompt_id ${String(r.prompt_id)} is a turn of the rollout`,
+        );
         const codex = (JSON.parse(String(r.attributes)) as Json).codex as Json;
         assert.equal(codex.workspace, repo);
         assert.equal(codex.git_origin_url, 'git@example.test:dev/smoke.git');
@@ -145,19 +200,42 @@ test('real Codex through the gateway', { timeout: 900_000 }, async (t) => {
       const rows = rowsOf(String(rollout.meta.id));
       const messages = new Map<string, Row[]>();
       for (const r of rows) messages.set(String(r.message_id), [...(messages.get(String(r.message_id)) ?? []), r]);
-      const items = rollout.items.filter((i) => ['message', 'function_call', 'function_call_output', 'reasoning'].includes(String(i.type)));
-      assert.equal(messages.size, items.length + 1, `messages: ${[...messages.values()].map((m) => `${String(m[0]!.role)}:${String(m[0]!.part_type)}`).join(' ')}`);
+      const items = rollout.items.filter((i) =>
+        ['message', 'function_call', 'function_call_output', 'reasoning'].includes(String(i.type)),
+      );
+      assert.equal(
+        messages.size,
+        items.length + 1,
+        `messages: ${[...messages.values()].map((m) => `${String(m[0]!.role)}:${String(m[0]!.part_type)}`).join(' ')}`,
+      );
       // Codex sends its base instructions as the first developer message; the rollout keeps a longer template of them.
       const opening = String(rollout.meta.base_instructions?.text ?? '').split('\n')[0]!;
-      assert.ok(opening !== '' && rows[0]!.role === 'developer' && String(rows[0]!.content_text).startsWith(opening), 'the base instructions are the first developer message');
+      assert.ok(
+        opening !== '' && rows[0]!.role === 'developer' && String(rows[0]!.content_text).startsWith(opening),
+        'the base instructions are the first developer message',
+      );
       for (const item of items) {
         if (item.type === 'message') {
           const text = (item.content as Json[]).map((c) => String(c.text)).join('\n');
-          assert.equal([...messages.values()].filter((m) => m[0]!.role === item.role && m.map((p) => p.content_text).join('\n') === text).length, 1, `one ${String(item.role)} message: ${text.slice(0, 60)}`);
+          assert.equal(
+            [...messages.values()].filter(
+              (m) => m[0]!.role === item.role && m.map((p) => p.content_text).join('\n') === text,
+            ).length,
+            1,
+            `one ${String(item.role)} message: ${text.slice(0, 60)}`,
+          );
         } else if (item.type === 'function_call') {
-          assert.equal(rows.filter((r) => r.part_type === 'tool_call' && r.tool_call_id === item.call_id && r.tool_name === item.name).length, 1);
+          assert.equal(
+            rows.filter(
+              (r) => r.part_type === 'tool_call' && r.tool_call_id === item.call_id && r.tool_name === item.name,
+            ).length,
+            1,
+          );
         } else if (item.type === 'function_call_output') {
-          assert.equal(rows.filter((r) => r.part_type === 'tool_result' && r.tool_result_for === item.call_id).length, 1);
+          assert.equal(
+            rows.filter((r) => r.part_type === 'tool_result' && r.tool_result_for === item.call_id).length,
+            1,
+          );
         }
       }
     });

@@ -44,7 +44,10 @@ export interface HypAwareHandle {
  * Boot the kernel in daemon mode in this process and start every source, as `hyp daemon run`
  * does. `label` names the call in a config error (default `startHypAware({ config })`).
  */
-export async function startHypAware(options: StartHypAwareOptions = {}, label = 'startHypAware({ config })'): Promise<HypAwareHandle> {
+export async function startHypAware(
+  options: StartHypAwareOptions = {},
+  label = 'startHypAware({ config })',
+): Promise<HypAwareHandle> {
   const env = options.env ?? process.env;
   const hypHome = options.hypHome ?? resolveHypHome(env);
   let configPath: string | undefined;
@@ -54,7 +57,12 @@ export async function startHypAware(options: StartHypAwareOptions = {}, label = 
     parseConfig(text, label);
     writeFileAtomic(configPath, text, { mode: 0o600 });
   }
-  const daemon = await startDaemon({ hypHome, env, ...(configPath ? { configPath } : {}), ...(options.log ? { echo: options.log } : {}) });
+  const daemon = await startDaemon({
+    hypHome,
+    env,
+    ...(configPath ? { configPath } : {}),
+    ...(options.log ? { echo: options.log } : {}),
+  });
   return {
     hypHome,
     endpoint: (source) => daemon.status().sources.find((s) => s.name === source && s.state !== 'failed')?.endpoint,

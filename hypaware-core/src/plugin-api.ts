@@ -311,7 +311,12 @@ export interface CommandBuilder {
   /** A flag (`--json`, `--out <dir>`) with an optional default. */
   option(flags: string, description?: string, defaultValue?: string | boolean): CommandBuilder;
   /** A flag whose value `parse` converts (throw `UsageError` to refuse it). */
-  option<T>(flags: string, description: string, parse: (value: string, previous: T) => T, defaultValue?: T): CommandBuilder;
+  option<T>(
+    flags: string,
+    description: string,
+    parse: (value: string, previous: T) => T,
+    defaultValue?: T,
+  ): CommandBuilder;
   /** A flag that must be given. */
   requiredOption(flags: string, description?: string, defaultValue?: string | boolean): CommandBuilder;
   /** What runs: the positional arguments, then the options object. Throw `HypError` (exit 1) or `UsageError` (exit 2). */
@@ -396,7 +401,9 @@ export interface StatusSectionSpec<T = unknown> {
   /** Key in `hyp status --json`, unique among sections. */
   key: string;
   /** Gather the section and the findings it raises (a throw is a `diagnostics_failed` warning). */
-  collect(status: StatusContext): Promise<{ data: T; diagnostics?: Diagnostic[] }> | { data: T; diagnostics?: Diagnostic[] };
+  collect(
+    status: StatusContext,
+  ): Promise<{ data: T; diagnostics?: Diagnostic[] }> | { data: T; diagnostics?: Diagnostic[] };
   /** The section as text (whole lines), printed after the datasets. */
   render(data: T): string;
 }

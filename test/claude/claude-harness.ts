@@ -9,8 +9,15 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import type {
-  AiGatewayApi, CapturedSseEvent, ClientRegistration, ExchangeInput, ExchangeProjector, MessageUsage, ProjectedExchange,
-  ProjectedMessage, UpstreamPreset,
+  AiGatewayApi,
+  CapturedSseEvent,
+  ClientRegistration,
+  ExchangeInput,
+  ExchangeProjector,
+  MessageUsage,
+  ProjectedExchange,
+  ProjectedMessage,
+  UpstreamPreset,
 } from '@hypaware/ai-gateway';
 import type { ActivationContext, CommandSpec, Diagnostic, KernelMode, LogFields } from '@hypaware/core';
 import { activate } from '@hypaware/claude';
@@ -20,7 +27,11 @@ import { tempDir } from '../helpers/repo.js';
 
 export type { ReplyBlock };
 
-export interface LoggedLine { level: string; event: string; fields?: LogFields }
+export interface LoggedLine {
+  level: string;
+  event: string;
+  fields?: LogFields;
+}
 
 export interface ClaudeRig {
   /** the fake gateway capability (its chain registry is the real one) */
@@ -64,7 +75,14 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
   const commands: CommandSpec[] = [];
   const diagnostics: ClaudeRig['diagnostics'] = [];
   const required: ClaudeRig['required'] = [];
-  const log = Object.fromEntries((['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (event: string, fields?: LogFields) => { logs.push({ level, event, ...(fields ? { fields } : {}) }); }])) as unknown as ActivationContext['log'];
+  const log = Object.fromEntries(
+    (['debug', 'info', 'warn', 'error'] as const).map((level) => [
+      level,
+      (event: string, fields?: LogFields) => {
+        logs.push({ level, event, ...(fields ? { fields } : {}) });
+      },
+    ]),
+  ) as unknown as ActivationContext['log'];
   // the real chain registry, in a gateway state folder of this temp home
   const gatewayStateDir = join(home, 'hyp', 'hypaware', 'plugins', '@hypaware', 'ai-gateway');
   mkdirSync(gatewayStateDir, { recursive: true, mode: 0o700 });
@@ -72,12 +90,20 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
   const api: AiGatewayApi = {
     chainUpstream: (endpoint, request, opts) => chains.chain(endpoint, request, opts?.dryRun === true),
     chainOf: (url) => chains.chainOf(url),
-    unchainClient: (client) => { chains.removeClient(client); },
+    unchainClient: (client) => {
+      chains.removeClient(client);
+    },
     // the fake gateway routes Messages traffic to the first registered preset, or to options.route
     routeOf: () => options.route ?? (presets[0] ? { name: presets[0].name, base_url: presets[0].base_url } : undefined),
-    registerUpstreamPreset: (p) => { presets.push(p); },
-    registerExchangeProjector: (p) => { projectors.push(p); },
-    registerClient: (c) => { clients.push(c); },
+    registerUpstreamPreset: (p) => {
+      presets.push(p);
+    },
+    registerExchangeProjector: (p) => {
+      projectors.push(p);
+    },
+    registerClient: (c) => {
+      clients.push(c);
+    },
     getClient: (name) => clients.find((c) => c.name === name),
     listClients: () => clients,
     reproject: () => Promise.reject(new Error('reproject is not part of this fake gateway')),
@@ -88,7 +114,12 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
   };
   const rootDir = options.pluginRootDir ?? '/opt/hyp/plugins-workspace/claude';
   const ctx = {
-    plugin: { name: '@hypaware/claude', version: '2.0.0', manifest: { name: '@hypaware/claude', version: '2.0.0', main: 'dist/index.js', provides: {}, requires: {} }, rootDir },
+    plugin: {
+      name: '@hypaware/claude',
+      version: '2.0.0',
+      manifest: { name: '@hypaware/claude', version: '2.0.0', main: 'dist/index.js', provides: {}, requires: {} },
+      rootDir,
+    },
     mode: options.mode ?? 'cli',
     config: {},
     configPath: join(home, 'hyp', 'hypaware-config.json'),
@@ -96,24 +127,44 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
     log,
     meter: { counter: () => ({ add: () => undefined }) },
     env,
-    provideCapability: () => { throw new Error('the claude plugin provides no capability'); },
+    provideCapability: () => {
+      throw new Error('the claude plugin provides no capability');
+    },
     requireCapability: <T>(name: string, range?: string): T => {
       required.push({ name, ...(range ? { range } : {}) });
       return api as T;
     },
     contributions: () => [],
-    registerDataset: () => { throw new Error('the claude plugin registers no dataset'); },
-    registerCommand: (spec: CommandSpec) => { commands.push(spec); },
-    registerSource: () => { throw new Error('the claude plugin registers no source'); },
-    registerDiagnostics: (provider: () => Promise<Diagnostic[]> | Diagnostic[]) => { diagnostics.push(provider); },
+    registerDataset: () => {
+      throw new Error('the claude plugin registers no dataset');
+    },
+    registerCommand: (spec: CommandSpec) => {
+      commands.push(spec);
+    },
+    registerSource: () => {
+      throw new Error('the claude plugin registers no source');
+    },
+    registerDiagnostics: (provider: () => Promise<Diagnostic[]> | Diagnostic[]) => {
+      diagnostics.push(provider);
+    },
     registerUninstallStep: () => undefined,
-    registerView: () => { throw new Error('the claude plugin registers no view'); },
-    registerStatusSection: () => { throw new Error('the claude plugin registers no status section'); },
+    registerView: () => {
+      throw new Error('the claude plugin registers no view');
+    },
+    registerStatusSection: () => {
+      throw new Error('the claude plugin registers no status section');
+    },
     configSection: () => undefined,
     storage: {
-      database: () => { throw new Error('no storage in unit tests'); },
-      openReadOnly: () => { throw new Error('no storage in unit tests'); },
-      driverDatabase: () => { throw new Error('no storage in unit tests'); },
+      database: () => {
+        throw new Error('no storage in unit tests');
+      },
+      openReadOnly: () => {
+        throw new Error('no storage in unit tests');
+      },
+      driverDatabase: () => {
+        throw new Error('no storage in unit tests');
+      },
       path: '/nonexistent/db',
     },
     onShutdown: () => undefined,
@@ -122,11 +173,21 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
   const projector = projectors[0]!;
   return {
     api,
-    home, stateDir, env,
+    home,
+    stateDir,
+    env,
     stateFile: join(stateDir, 'session-context.jsonl'),
     projectsDir: join(env.CLAUDE_CONFIG_DIR ?? join(home, '.claude'), 'projects'),
-    presets, projector, client: clients[0]!, clients, commands, diagnostics, required, logs,
-    project: async (exchange, attempt = 0) => (projector.match(exchange) ? projector.project(exchange, { log, attempt }) : undefined),
+    presets,
+    projector,
+    client: clients[0]!,
+    clients,
+    commands,
+    diagnostics,
+    required,
+    logs,
+    project: async (exchange, attempt = 0) =>
+      projector.match(exchange) ? projector.project(exchange, { log, attempt }) : undefined,
   };
 }
 
@@ -141,7 +202,9 @@ export interface ClaudeCodeRequest {
 }
 
 /** Headers and body like Claude Code 2.1.197 sends (`/v1/messages?beta=true`). */
-export function claudeCodeRequest(req: ClaudeCodeRequest): Pick<ExchangeInput, 'path' | 'pathname' | 'request_headers' | 'request_body'> {
+export function claudeCodeRequest(
+  req: ClaudeCodeRequest,
+): Pick<ExchangeInput, 'path' | 'pathname' | 'request_headers' | 'request_body'> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': `claude-cli/${req.version ?? '2.1.197'} (external, sdk-cli)`,
@@ -155,16 +218,28 @@ export function claudeCodeRequest(req: ClaudeCodeRequest): Pick<ExchangeInput, '
   const body: Record<string, unknown> = {
     model: req.model ?? 'claude-opus-4-8',
     messages: req.messages,
-    system: req.system ?? [{ type: 'text', text: 'x-anthropic-billing-header: cc_version=2.1.197.0df;' }, { type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }],
+    system: req.system ?? [
+      { type: 'text', text: 'x-anthropic-billing-header: cc_version=2.1.197.0df;' },
+      { type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } },
+    ],
     tools: [{ name: 'Bash', description: 'run', input_schema: { type: 'object' } }],
     max_tokens: 64000,
     thinking: { type: 'adaptive' },
     stream: true,
   };
   if (req.metadataUserId !== undefined || req.sessionId) {
-    body.metadata = { user_id: req.metadataUserId ?? JSON.stringify({ device_id: 'd'.repeat(64), account_uuid: '', session_id: req.sessionId }) };
+    body.metadata = {
+      user_id:
+        req.metadataUserId ??
+        JSON.stringify({ device_id: 'd'.repeat(64), account_uuid: '', session_id: req.sessionId }),
+    };
   }
-  return { path: '/v1/messages?beta=true', pathname: '/v1/messages', request_headers: headers, request_body: JSON.stringify(body) };
+  return {
+    path: '/v1/messages?beta=true',
+    pathname: '/v1/messages',
+    request_headers: headers,
+    request_body: JSON.stringify(body),
+  };
 }
 
 let exchangeSeq = 0;
@@ -203,11 +278,19 @@ export function events(...payloads: Array<Record<string, unknown>>): CapturedSse
 }
 
 /** The SSE events Anthropic streams for a reply made of these blocks. */
-export function replyEvents(id: string, blocks: ReplyBlock[], usage: ReplyUsage, stopReason = 'end_turn'): CapturedSseEvent[] {
+export function replyEvents(
+  id: string,
+  blocks: ReplyBlock[],
+  usage: ReplyUsage,
+  stopReason = 'end_turn',
+): CapturedSseEvent[] {
   return events(...messageEvents(id, 'claude-opus-4-8', blocks, { cacheRead: 0, cacheWrite: 0, ...usage }, stopReason));
 }
 
-export const SYSTEM_REMINDER = { type: 'text', text: '<system-reminder>\nToday\'s date is 2026-11-24.\n</system-reminder>\n\n' };
+export const SYSTEM_REMINDER = {
+  type: 'text',
+  text: "<system-reminder>\nToday's date is 2026-11-24.\n</system-reminder>\n\n",
+};
 
 /** A user turn as Claude Code sends it: the reminder block, then the prompt. */
 export function wirePrompt(text: string): { role: string; content: unknown } {
@@ -224,15 +307,31 @@ export class TranscriptWriter {
   readonly lines: Array<Record<string, unknown>> = [];
   last: string | null = null;
 
-  constructor(readonly path: string, readonly sessionId: string, readonly cwd = '/work/repo', readonly gitBranch = 'main', readonly extra: Record<string, unknown> = {}) {
+  constructor(
+    readonly path: string,
+    readonly sessionId: string,
+    readonly cwd = '/work/repo',
+    readonly gitBranch = 'main',
+    readonly extra: Record<string, unknown> = {},
+  ) {
     mkdirSync(dirname(path), { recursive: true });
   }
 
   private write(fields: Record<string, unknown>): string {
     const uuid = randomUUID();
     const line = {
-      parentUuid: this.last, isSidechain: false, ...fields, uuid, timestamp: new Date(Date.UTC(2026, 10, 24, 9, 0, this.lines.length)).toISOString(),
-      userType: 'external', entrypoint: 'sdk-cli', cwd: this.cwd, sessionId: this.sessionId, version: '2.1.197', gitBranch: this.gitBranch, ...this.extra,
+      parentUuid: this.last,
+      isSidechain: false,
+      ...fields,
+      uuid,
+      timestamp: new Date(Date.UTC(2026, 10, 24, 9, 0, this.lines.length)).toISOString(),
+      userType: 'external',
+      entrypoint: 'sdk-cli',
+      cwd: this.cwd,
+      sessionId: this.sessionId,
+      version: '2.1.197',
+      gitBranch: this.gitBranch,
+      ...this.extra,
     };
     this.lines.push(line);
     appendFileSync(this.path, JSON.stringify(line) + '\n');
@@ -241,21 +340,46 @@ export class TranscriptWriter {
   }
 
   prompt(text: string): string {
-    return this.write({ promptId: randomUUID(), type: 'user', message: { role: 'user', content: text }, permissionMode: 'default' });
+    return this.write({
+      promptId: randomUUID(),
+      type: 'user',
+      message: { role: 'user', content: text },
+      permissionMode: 'default',
+    });
   }
 
   attachment(type: string): string {
     return this.write({ attachment: { type }, type: 'attachment' });
   }
 
-  assistant(messageId: string, requestId: string, blocks: ReplyBlock[], usage: MessageUsage, format: 'per-block' | 'single-line' = 'per-block'): string[] {
-    const message = (content: ReplyBlock[]) => ({ id: messageId, type: 'message', role: 'assistant', model: 'claude-opus-4-8', content, stop_reason: 'end_turn', stop_sequence: null, usage });
+  assistant(
+    messageId: string,
+    requestId: string,
+    blocks: ReplyBlock[],
+    usage: MessageUsage,
+    format: 'per-block' | 'single-line' = 'per-block',
+  ): string[] {
+    const message = (content: ReplyBlock[]) => ({
+      id: messageId,
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-opus-4-8',
+      content,
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage,
+    });
     if (format === 'single-line') return [this.write({ message: message(blocks), requestId, type: 'assistant' })];
     return blocks.map((b) => this.write({ message: message([b]), requestId, type: 'assistant' }));
   }
 
   toolResult(toolUseId: string, content: string, sourceAssistant: string): string {
-    return this.write({ type: 'user', message: { role: 'user', content: [{ tool_use_id: toolUseId, type: 'tool_result', content, is_error: false }] }, toolUseResult: { stdout: content }, sourceToolAssistantUUID: sourceAssistant });
+    return this.write({
+      type: 'user',
+      message: { role: 'user', content: [{ tool_use_id: toolUseId, type: 'tool_result', content, is_error: false }] },
+      toolUseResult: { stdout: content },
+      sourceToolAssistantUUID: sourceAssistant,
+    });
   }
 }
 
@@ -274,7 +398,11 @@ export interface Row {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).filter((k) => k !== 'cache_control').sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .filter((k) => k !== 'cache_control')
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -291,9 +419,16 @@ export class IdentityTable {
     for (const m of p.messages) {
       const native = typeof m.message_id === 'string';
       const content = m.identity ?? (typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content);
-      const id = native ? m.message_id! : createHash('sha256').update(canonical([p.conversation_id, m.role, content])).digest('hex').slice(0, 16);
+      const id = native
+        ? m.message_id!
+        : createHash('sha256')
+            .update(canonical([p.conversation_id, m.role, content]))
+            .digest('hex')
+            .slice(0, 16);
       if (native && m.match_key) {
-        for (const [rowId, row] of this.rows) if (!row.native && row.conversation === p.conversation_id && row.message.match_key === m.match_key) this.rows.delete(rowId);
+        for (const [rowId, row] of this.rows)
+          if (!row.native && row.conversation === p.conversation_id && row.message.match_key === m.match_key)
+            this.rows.delete(rowId);
       }
       if (!this.rows.has(id)) this.rows.set(id, { id, native, message: m, conversation: p.conversation_id });
     }
@@ -307,7 +442,9 @@ export class IdentityTable {
     return [...this.rows.values()].filter((r) => !r.native);
   }
 
-  totalUsage(): Required<Pick<MessageUsage, 'input_tokens' | 'output_tokens' | 'cache_read_input_tokens' | 'cache_creation_input_tokens'>> {
+  totalUsage(): Required<
+    Pick<MessageUsage, 'input_tokens' | 'output_tokens' | 'cache_read_input_tokens' | 'cache_creation_input_tokens'>
+  > {
     const t = { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
     for (const r of this.rows.values()) {
       const u = r.message.usage;
@@ -324,7 +461,12 @@ export class IdentityTable {
 /** A writable that keeps what was written. */
 export function sink(): Writable & { text(): string } {
   const chunks: string[] = [];
-  const w = new Writable({ write(chunk, _enc, cb) { chunks.push(String(chunk)); cb(); } }) as Writable & { text(): string };
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(String(chunk));
+      cb();
+    },
+  }) as Writable & { text(): string };
   w.text = () => chunks.join('');
   return w;
 }

@@ -6,7 +6,8 @@ import { SessionContexts } from '@hypaware/claude/session-context/session-contex
 import { AppendedLines } from '@hypaware/claude/util/appended-lines';
 import { tempDir } from '../helpers/repo.js';
 
-const rec = (session: string, ts: string, cwd: string, extra: Record<string, string> = {}) => JSON.stringify({ session_id: session, cwd, ts, ...extra }) + '\n';
+const rec = (session: string, ts: string, cwd: string, extra: Record<string, string> = {}) =>
+  JSON.stringify({ session_id: session, cwd, ts, ...extra }) + '\n';
 const AT = (h: number) => Date.UTC(2026, 10, 24, h);
 const ISO = (h: number) => new Date(AT(h)).toISOString();
 
@@ -53,14 +54,39 @@ describe('SessionContexts', () => {
     const contexts = new SessionContexts(file);
     assert.equal(await contexts.get('s1', AT(9)), undefined);
     writeFileSync(file, rec('s1', ISO(8), '/a', { git_branch: 'main', transcript_path: '/t/s1.jsonl' }));
-    assert.deepEqual(await contexts.get('s1', AT(9)), { transcript_path: '/t/s1.jsonl', cwd: '/a', git_branch: 'main' });
-    appendFileSync(file, rec('s1', ISO(10), '/b', { git_branch: 'dev', transcript_path: '/t/agent.jsonl', agent_id: 'ag1' }) + 'garbage\n' + rec('s2', ISO(10), '/z'));
-    assert.deepEqual(await contexts.get('s1', AT(9)), { transcript_path: '/t/s1.jsonl', cwd: '/a', git_branch: 'main' });
-    assert.deepEqual(await contexts.get('s1', AT(11)), { transcript_path: '/t/s1.jsonl', cwd: '/b', git_branch: 'dev' });
-    assert.deepEqual(await contexts.get('s1', AT(1)), { transcript_path: '/t/s1.jsonl', cwd: '/a', git_branch: 'main' }, 'before any record: the earliest place');
+    assert.deepEqual(await contexts.get('s1', AT(9)), {
+      transcript_path: '/t/s1.jsonl',
+      cwd: '/a',
+      git_branch: 'main',
+    });
+    appendFileSync(
+      file,
+      rec('s1', ISO(10), '/b', { git_branch: 'dev', transcript_path: '/t/agent.jsonl', agent_id: 'ag1' }) +
+        'garbage\n' +
+        rec('s2', ISO(10), '/z'),
+    );
+    assert.deepEqual(await contexts.get('s1', AT(9)), {
+      transcript_path: '/t/s1.jsonl',
+      cwd: '/a',
+      git_branch: 'main',
+    });
+    assert.deepEqual(await contexts.get('s1', AT(11)), {
+      transcript_path: '/t/s1.jsonl',
+      cwd: '/b',
+      git_branch: 'dev',
+    });
+    assert.deepEqual(
+      await contexts.get('s1', AT(1)),
+      { transcript_path: '/t/s1.jsonl', cwd: '/a', git_branch: 'main' },
+      'before any record: the earliest place',
+    );
     assert.deepEqual(await contexts.get('s2', AT(11)), { cwd: '/z' });
     appendFileSync(file, rec('s1', ISO(9), '/late-copy'));
-    assert.deepEqual(await contexts.get('s1', AT(11)), { transcript_path: '/t/s1.jsonl', cwd: '/b', git_branch: 'dev' }, 'an older record arriving late does not become the current place');
+    assert.deepEqual(
+      await contexts.get('s1', AT(11)),
+      { transcript_path: '/t/s1.jsonl', cwd: '/b', git_branch: 'dev' },
+      'an older record arriving late does not become the current place',
+    );
     assert.deepEqual(await contexts.get('s1', AT(9)), { transcript_path: '/t/s1.jsonl', cwd: '/late-copy' });
   });
 

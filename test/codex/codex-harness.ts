@@ -10,12 +10,23 @@ import { join } from 'node:path';
 import { ChainStore } from '@hypaware/ai-gateway/internal/chains.js';
 import { Writable } from 'node:stream';
 import type {
-  AiGatewayApi, CapturedSseEvent, ClientRegistration, ExchangeInput, ExchangeProjector, ProjectedExchange, ProjectedMessage, UpstreamPreset,
+  AiGatewayApi,
+  CapturedSseEvent,
+  ClientRegistration,
+  ExchangeInput,
+  ExchangeProjector,
+  ProjectedExchange,
+  ProjectedMessage,
+  UpstreamPreset,
 } from '@hypaware/ai-gateway';
 import type { ActivationContext, CommandSpec, Diagnostic, KernelMode, LogFields } from '@hypaware/core';
 import { activate } from '@hypaware/codex';
 
-export interface LoggedLine { level: string; event: string; fields?: LogFields }
+export interface LoggedLine {
+  level: string;
+  event: string;
+  fields?: LogFields;
+}
 
 export interface Activated {
   /** the fake gateway capability (its chain registry is the real one) */
@@ -43,17 +54,40 @@ export interface ActivateOptions {
 }
 
 export function activateCodex(options: ActivateOptions = {}): Activated {
-  const got = { presets: [], projectors: [], clients: [], commands: [], diagnostics: [], required: [], logs: [] } as Omit<Activated, 'api' | 'projector' | 'client' | 'project'>;
-  const log = Object.fromEntries((['debug', 'info', 'warn', 'error'] as const).map((level) => [level, (event: string, fields?: LogFields) => { got.logs.push({ level, event, ...(fields ? { fields } : {}) }); }])) as unknown as ActivationContext['log'];
+  const got = {
+    presets: [],
+    projectors: [],
+    clients: [],
+    commands: [],
+    diagnostics: [],
+    required: [],
+    logs: [],
+  } as Omit<Activated, 'api' | 'projector' | 'client' | 'project'>;
+  const log = Object.fromEntries(
+    (['debug', 'info', 'warn', 'error'] as const).map((level) => [
+      level,
+      (event: string, fields?: LogFields) => {
+        got.logs.push({ level, event, ...(fields ? { fields } : {}) });
+      },
+    ]),
+  ) as unknown as ActivationContext['log'];
   const chains = new ChainStore(options.gatewayStateDir ?? mkdtempSync(join(tmpdir(), 'hyp-codex-gateway-')));
   const api: AiGatewayApi = {
     chainUpstream: (endpoint, request, opts) => chains.chain(endpoint, request, opts?.dryRun === true),
     chainOf: (url) => chains.chainOf(url),
-    unchainClient: (client) => { chains.removeClient(client); },
+    unchainClient: (client) => {
+      chains.removeClient(client);
+    },
     routeOf: () => undefined,
-    registerUpstreamPreset: (p) => { got.presets.push(p); },
-    registerExchangeProjector: (p) => { got.projectors.push(p); },
-    registerClient: (c) => { got.clients.push(c); },
+    registerUpstreamPreset: (p) => {
+      got.presets.push(p);
+    },
+    registerExchangeProjector: (p) => {
+      got.projectors.push(p);
+    },
+    registerClient: (c) => {
+      got.clients.push(c);
+    },
     getClient: (name) => got.clients.find((c) => c.name === name),
     listClients: () => got.clients,
     reproject: () => Promise.reject(new Error('reproject is not part of this fake gateway')),
@@ -63,32 +97,62 @@ export function activateCodex(options: ActivateOptions = {}): Activated {
     },
   };
   const ctx = {
-    plugin: { name: '@hypaware/codex', version: '2.0.0', manifest: { name: '@hypaware/codex', version: '2.0.0', main: 'dist/index.js', provides: {}, requires: {} }, rootDir: '/nonexistent' },
+    plugin: {
+      name: '@hypaware/codex',
+      version: '2.0.0',
+      manifest: { name: '@hypaware/codex', version: '2.0.0', main: 'dist/index.js', provides: {}, requires: {} },
+      rootDir: '/nonexistent',
+    },
     mode: options.mode ?? 'cli',
     config: {},
     configPath: '/nonexistent/hypaware-config.json',
-    paths: { rootDir: '/nonexistent', stateDir: '/nonexistent/state', hypHome: '/nonexistent', stateRoot: '/nonexistent' },
+    paths: {
+      rootDir: '/nonexistent',
+      stateDir: '/nonexistent/state',
+      hypHome: '/nonexistent',
+      stateRoot: '/nonexistent',
+    },
     log,
     meter: { counter: () => ({ add: () => undefined }) },
     env: options.env ?? {},
-    provideCapability: () => { throw new Error('the codex plugin provides no capability'); },
+    provideCapability: () => {
+      throw new Error('the codex plugin provides no capability');
+    },
     requireCapability: <T>(name: string, range?: string): T => {
       got.required.push({ name, ...(range ? { range } : {}) });
       return api as T;
     },
     contributions: () => [],
-    registerDataset: () => { throw new Error('the codex plugin registers no dataset'); },
-    registerCommand: (spec: CommandSpec) => { got.commands.push(spec); },
-    registerSource: () => { throw new Error('the codex plugin registers no source'); },
-    registerDiagnostics: (provider: () => Promise<Diagnostic[]> | Diagnostic[]) => { got.diagnostics.push(provider); },
+    registerDataset: () => {
+      throw new Error('the codex plugin registers no dataset');
+    },
+    registerCommand: (spec: CommandSpec) => {
+      got.commands.push(spec);
+    },
+    registerSource: () => {
+      throw new Error('the codex plugin registers no source');
+    },
+    registerDiagnostics: (provider: () => Promise<Diagnostic[]> | Diagnostic[]) => {
+      got.diagnostics.push(provider);
+    },
     registerUninstallStep: () => undefined,
-    registerView: () => { throw new Error('the codex plugin registers no view'); },
-    registerStatusSection: () => { throw new Error('the codex plugin registers no status section'); },
+    registerView: () => {
+      throw new Error('the codex plugin registers no view');
+    },
+    registerStatusSection: () => {
+      throw new Error('the codex plugin registers no status section');
+    },
     configSection: () => undefined,
     storage: {
-      database: () => { throw new Error('no storage in unit tests'); },
-      openReadOnly: () => { throw new Error('no storage in unit tests'); },
-      driverDatabase: () => { throw new Error('no storage in unit tests'); },
+      database: () => {
+        throw new Error('no storage in unit tests');
+      },
+      openReadOnly: () => {
+        throw new Error('no storage in unit tests');
+      },
+      driverDatabase: () => {
+        throw new Error('no storage in unit tests');
+      },
       path: '/nonexistent/db',
     },
     onShutdown: () => undefined,
@@ -112,7 +176,9 @@ export function activateCodex(options: ActivateOptions = {}): Activated {
 let seq = 0;
 
 /** A finished exchange as the gateway hands it to projectors. */
-export function exchange(fields: Partial<ExchangeInput> & { body?: unknown; reply?: unknown; events?: CapturedSseEvent[] }): ExchangeInput {
+export function exchange(
+  fields: Partial<ExchangeInput> & { body?: unknown; reply?: unknown; events?: CapturedSseEvent[] },
+): ExchangeInput {
   const { body, reply, events, ...rest } = fields;
   const path = rest.path ?? rest.pathname ?? '/v1/responses';
   seq++;
@@ -144,9 +210,11 @@ export function exchange(fields: Partial<ExchangeInput> & { body?: unknown; repl
 
 /** SSE events named by their `type` (Responses) or unnamed (Chat `data:` only). */
 export function sse(payloads: Array<Record<string, unknown> | string>, named = true): CapturedSseEvent[] {
-  return payloads.map((p) => (typeof p === 'string'
-    ? { event: 'message', data: p }
-    : { event: named && typeof p.type === 'string' ? p.type : 'message', data: JSON.stringify(p) }));
+  return payloads.map((p) =>
+    typeof p === 'string'
+      ? { event: 'message', data: p }
+      : { event: named && typeof p.type === 'string' ? p.type : 'message', data: JSON.stringify(p) },
+  );
 }
 
 /** role + identity form of messages: what the gateway's fallback identity hashes. */
@@ -167,7 +235,10 @@ export function recordedFinish(message: ProjectedMessage): string | undefined {
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -182,8 +253,14 @@ export class FallbackIdentity {
     let previous = '';
     const fresh: string[] = [];
     for (const m of projection.messages) {
-      const id = createHash('sha256').update(canonical([projection.conversation_id, m.role, m.identity ?? m.content, previous])).digest('hex').slice(0, 16);
-      if (!this.seen.has(id)) { this.seen.add(id); fresh.push(id); }
+      const id = createHash('sha256')
+        .update(canonical([projection.conversation_id, m.role, m.identity ?? m.content, previous]))
+        .digest('hex')
+        .slice(0, 16);
+      if (!this.seen.has(id)) {
+        this.seen.add(id);
+        fresh.push(id);
+      }
       previous = id;
     }
     return fresh;
@@ -193,7 +270,12 @@ export class FallbackIdentity {
 /** A writable that keeps what was written. */
 export function capture(): Writable & { text(): string } {
   let text = '';
-  const w = new Writable({ write(chunk, _enc, cb) { text += String(chunk); cb(); } }) as Writable & { text(): string };
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      text += String(chunk);
+      cb();
+    },
+  }) as Writable & { text(): string };
   w.text = () => text;
   return w;
 }

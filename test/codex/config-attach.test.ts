@@ -14,9 +14,13 @@ function setup(config?: string, auth?: unknown) {
   mkdirSync(home, { recursive: true });
   const path = join(home, 'config.toml');
   if (config !== undefined) writeFileSync(path, config);
-  if (auth !== undefined) writeFileSync(join(home, 'auth.json'), typeof auth === 'string' ? auth : JSON.stringify(auth));
+  if (auth !== undefined)
+    writeFileSync(join(home, 'auth.json'), typeof auth === 'string' ? auth : JSON.stringify(auth));
   const { client, api } = activateCodex({ env: { CODEX_HOME: home } });
-  const run = async (action: 'attach' | 'detach', opts: { endpoint?: string; dryRun?: boolean; json?: boolean } = {}) => {
+  const run = async (
+    action: 'attach' | 'detach',
+    opts: { endpoint?: string; dryRun?: boolean; json?: boolean } = {},
+  ) => {
     const stdout = capture();
     const stderr = capture();
     const io = { dryRun: opts.dryRun ?? false, json: opts.json ?? false, stdout, stderr };
@@ -61,8 +65,12 @@ describe('hyp codex attach / detach on config.toml', () => {
     assert.equal(toml.model_providers.hypaware, undefined);
     assert.deepEqual(toml.model_providers.ollama, { name: 'Ollama', base_url: 'http://localhost:11434/v1' });
     assert.equal(toml.profiles.fast.model_provider, 'ollama', 'a profile is left alone');
-    for (const line of COMMENTED.split('\n').filter((l) => l !== '')) assert.ok(attached.includes(line), `kept: ${line}`);
-    assert.ok(attached.indexOf('openai_base_url') < attached.indexOf('# Local models'), 'a root key, before the first table and its comments');
+    for (const line of COMMENTED.split('\n').filter((l) => l !== ''))
+      assert.ok(attached.includes(line), `kept: ${line}`);
+    assert.ok(
+      attached.indexOf('openai_base_url') < attached.indexOf('# Local models'),
+      'a root key, before the first table and its comments',
+    );
     await s.run('detach');
     assert.equal(s.read(), COMMENTED);
   });
@@ -100,10 +108,24 @@ http_headers = { "X-Team" = "infra" }
     const toml = parseToml(s.read());
     assert.equal(toml.model_provider, 'corp');
     assert.match(toml.model_providers.corp.base_url, CHAIN);
-    assert.deepEqual({ ...toml.model_providers.corp, base_url: undefined }, { name: 'Corp gateway', base_url: undefined, wire_api: 'responses', env_key: 'CORP_API_KEY', http_headers: { 'X-Team': 'infra' } });
+    assert.deepEqual(
+      { ...toml.model_providers.corp, base_url: undefined },
+      {
+        name: 'Corp gateway',
+        base_url: undefined,
+        wire_api: 'responses',
+        env_key: 'CORP_API_KEY',
+        http_headers: { 'X-Team': 'infra' },
+      },
+    );
     assert.ok(s.read().includes('# previous: base_url = "https://llm.corp.example/openai/v1"   # the company\'s'));
     assert.equal(s.api.chainOf(toml.model_providers.corp.base_url)?.base_url, 'https://llm.corp.example/openai/v1');
-    assert.deepEqual(await s.client.status!(), { attached: true, endpoint: ENDPOINT, upstream: 'https://llm.corp.example/openai/v1 (your own upstream, chained)', settings_path: s.path });
+    assert.deepEqual(await s.client.status!(), {
+      attached: true,
+      endpoint: ENDPOINT,
+      upstream: 'https://llm.corp.example/openai/v1 (your own upstream, chained)',
+      settings_path: s.path,
+    });
     await s.run('detach');
     assert.equal(s.read(), original);
     assert.equal(s.api.chainOf(toml.model_providers.corp.base_url), undefined, 'detach forgets the chain');
@@ -121,7 +143,8 @@ http_headers = { "X-Team" = "infra" }
   });
 
   test('the provider of the active profile is the one redirected', async () => {
-    const original = 'profile = "work"\n[profiles.work]\nmodel_provider = "corp"\n[model_providers.corp]\nbase_url = "https://llm.corp.example/v1"\n';
+    const original =
+      'profile = "work"\n[profiles.work]\nmodel_provider = "corp"\n[model_providers.corp]\nbase_url = "https://llm.corp.example/v1"\n';
     const s = setup(original);
     await s.run('attach');
     const toml = parseToml(s.read());
@@ -132,7 +155,8 @@ http_headers = { "X-Team" = "infra" }
   });
 
   test('the right line is replaced: not a look-alike inside a multi-line string or another table', async () => {
-    const original = 'notes = """\nbase_url = "fake"\n"""\nmodel_provider = \'corp\'\n[model_providers.other]\nbase_url = "https://other.example/v1"\n[model_providers.corp]\nbase_url = \'https://llm.corp.example/v1\'\n';
+    const original =
+      'notes = """\nbase_url = "fake"\n"""\nmodel_provider = \'corp\'\n[model_providers.other]\nbase_url = "https://other.example/v1"\n[model_providers.corp]\nbase_url = \'https://llm.corp.example/v1\'\n';
     const s = setup(original);
     await s.run('attach');
     const toml = parseToml(s.read());
@@ -144,7 +168,11 @@ http_headers = { "X-Team" = "infra" }
   });
 
   test('CRLF line endings and a missing final newline survive attach + detach', async () => {
-    for (const original of ['model = "o3"\r\nmodel_provider = "openai"\r\n[tui]\r\nnotifications = true', 'model_provider = "openai"', 'model = "o3"']) {
+    for (const original of [
+      'model = "o3"\r\nmodel_provider = "openai"\r\n[tui]\r\nnotifications = true',
+      'model_provider = "openai"',
+      'model = "o3"',
+    ]) {
       const s = setup(original);
       await s.run('attach');
       const attached = s.read();
@@ -190,7 +218,12 @@ supports_websockets = false
 `;
     const userFile = 'model = "o3"\nmodel_provider = "openai"\n[tui]\nnotifications = true\n';
     const s = setup(legacy);
-    assert.deepEqual(await s.client.status!(), { attached: true, endpoint: ENDPOINT, upstream: 'https://api.openai.com/v1', settings_path: s.path });
+    assert.deepEqual(await s.client.status!(), {
+      attached: true,
+      endpoint: ENDPOINT,
+      upstream: 'https://api.openai.com/v1',
+      settings_path: s.path,
+    });
     await s.run('detach');
     assert.equal(s.read(), userFile);
     writeFileSync(s.path, legacy);
@@ -207,8 +240,19 @@ supports_websockets = false
     const s = setup(COMMENTED);
     const out = JSON.parse(await s.run('attach', { dryRun: true, json: true })) as Record<string, unknown>;
     assert.deepEqual(out, {
-      client: 'codex', action: 'attach', dry_run: true, changed: true, config_path: s.path, model_provider: 'openai', key: 'openai_base_url',
-      base_url: ROUTE_V1, endpoint: ENDPOINT, upstream: 'https://api.openai.com/v1', chained: false, route: 'openai', route_reason: 'no auth.json: OpenAI API route',
+      client: 'codex',
+      action: 'attach',
+      dry_run: true,
+      changed: true,
+      config_path: s.path,
+      model_provider: 'openai',
+      key: 'openai_base_url',
+      base_url: ROUTE_V1,
+      endpoint: ENDPOINT,
+      upstream: 'https://api.openai.com/v1',
+      chained: false,
+      route: 'openai',
+      route_reason: 'no auth.json: OpenAI API route',
     });
     assert.equal(s.read(), COMMENTED);
     await s.run('attach');
@@ -230,16 +274,34 @@ supports_websockets = false
 describe('refusals leave the file as it was', () => {
   const refuses = async (config: string, pattern: RegExp, action: 'attach' | 'detach' = 'attach') => {
     const s = setup(config);
-    await assert.rejects(s.run(action), (err: unknown) => err instanceof HypError && pattern.test(err.message) && !err.message.includes('\n'));
+    await assert.rejects(
+      s.run(action),
+      (err: unknown) => err instanceof HypError && pattern.test(err.message) && !err.message.includes('\n'),
+    );
     assert.equal(s.read(), config);
   };
 
-  test('malformed TOML', () => refuses('model = "o3"\nmodel_provider = \n[x\n', /config\.toml is not valid TOML \(line \d+, column \d+\).*nothing was changed/));
-  test('a managed block without its end marker', () => refuses('# >>> hypaware codex: provider\n[model_providers.hypaware]\n', /has no end marker/, 'detach'));
-  test('a built-in provider other than openai', () => refuses('model_provider = "oss"\n', /"oss" is a built-in provider HypAware cannot redirect/));
-  test('a custom provider without base_url', () => refuses('model_provider = "corp"\n[model_providers.corp]\nenv_key = "K"\n', /model_providers\.corp has no base_url/));
-  test('a malformed base_url of the user\'s provider', () => refuses('model_provider = "corp"\n[model_providers.corp]\nbase_url = "not a url"\n', /^cannot attach Codex: .*not a URL.*model_providers\.corp\.base_url/));
-  test('model_provider "hypaware" left without its table', () => refuses('model_provider = "hypaware"\n', /no such provider is defined/));
+  test('malformed TOML', () =>
+    refuses(
+      'model = "o3"\nmodel_provider = \n[x\n',
+      /config\.toml is not valid TOML \(line \d+, column \d+\).*nothing was changed/,
+    ));
+  test('a managed block without its end marker', () =>
+    refuses('# >>> hypaware codex: provider\n[model_providers.hypaware]\n', /has no end marker/, 'detach'));
+  test('a built-in provider other than openai', () =>
+    refuses('model_provider = "oss"\n', /"oss" is a built-in provider HypAware cannot redirect/));
+  test('a custom provider without base_url', () =>
+    refuses(
+      'model_provider = "corp"\n[model_providers.corp]\nenv_key = "K"\n',
+      /model_providers\.corp has no base_url/,
+    ));
+  test("a malformed base_url of the user's provider", () =>
+    refuses(
+      'model_provider = "corp"\n[model_providers.corp]\nbase_url = "not a url"\n',
+      /^cannot attach Codex: .*not a URL.*model_providers\.corp\.base_url/,
+    ));
+  test('model_provider "hypaware" left without its table', () =>
+    refuses('model_provider = "hypaware"\n', /no such provider is defined/));
 });
 
 describe('route from auth.json', () => {
@@ -250,11 +312,17 @@ describe('route from auth.json', () => {
     return out.base_url;
   };
   test('auth_mode chatgpt (and chatgptAuthTokens) choose /backend-api/codex', async () => {
-    assert.equal(await baseUrlWith({ auth_mode: 'chatgpt', OPENAI_API_KEY: null, tokens: { access_token: 'a' } }), `${ENDPOINT}/backend-api/codex`);
+    assert.equal(
+      await baseUrlWith({ auth_mode: 'chatgpt', OPENAI_API_KEY: null, tokens: { access_token: 'a' } }),
+      `${ENDPOINT}/backend-api/codex`,
+    );
     assert.equal(await baseUrlWith({ auth_mode: 'chatgptAuthTokens' }), `${ENDPOINT}/backend-api/codex`);
   });
   test('no auth_mode: OAuth tokens without an API key mean ChatGPT', async () => {
-    assert.equal(await baseUrlWith({ OPENAI_API_KEY: null, tokens: { id_token: 'i', access_token: 'a', refresh_token: 'r' } }), `${ENDPOINT}/backend-api/codex`);
+    assert.equal(
+      await baseUrlWith({ OPENAI_API_KEY: null, tokens: { id_token: 'i', access_token: 'a', refresh_token: 'r' } }),
+      `${ENDPOINT}/backend-api/codex`,
+    );
   });
   test('an API key login, an unreadable file or none choose /v1', async () => {
     assert.equal(await baseUrlWith({ auth_mode: 'apikey', OPENAI_API_KEY: 'sk-x' }), `${ENDPOINT}/v1`);
@@ -268,6 +336,11 @@ describe('client status', () => {
     const s = setup(COMMENTED);
     assert.equal((await s.client.status!()).attached, false);
     await s.run('attach', { endpoint: 'http://127.0.0.1:40001' });
-    assert.deepEqual(await s.client.status!(), { attached: true, endpoint: 'http://127.0.0.1:40001', upstream: 'https://api.openai.com/v1', settings_path: s.path });
+    assert.deepEqual(await s.client.status!(), {
+      attached: true,
+      endpoint: 'http://127.0.0.1:40001',
+      upstream: 'https://api.openai.com/v1',
+      settings_path: s.path,
+    });
   });
 });

@@ -20,7 +20,11 @@ function home(config: unknown = DEFAULT_TEST_CONFIG): string {
 
 const hyp = (hypHome: string, ...args: string[]) => runHyp(args, { hypHome });
 
-function statusFile(hypHome: string): { pid: number; state: string; sources: Array<{ details?: { endpoint?: string } }> } {
+function statusFile(hypHome: string): {
+  pid: number;
+  state: string;
+  sources: Array<{ details?: { endpoint?: string } }>;
+} {
   return JSON.parse(readFileSync(join(hypHome, 'hypaware', 'daemon.status.json'), 'utf8'));
 }
 
@@ -62,7 +66,24 @@ test('start, status, start again, stop, status, stop again', async (t) => {
   const json = await hyp(hypHome, 'daemon', 'status', '--json');
   assert.equal(json.code, 0);
   const report = JSON.parse(json.stdout);
-  assert.deepEqual(Object.keys(report), ['running', 'state', 'pid', 'launched_by', 'started_at', 'uptime_s', 'endpoint', 'endpoints', 'hyp_home', 'config_path', 'log_file', 'output_log', 'sources', 'problems', 'stale_pid_file', 'service']);
+  assert.deepEqual(Object.keys(report), [
+    'running',
+    'state',
+    'pid',
+    'launched_by',
+    'started_at',
+    'uptime_s',
+    'endpoint',
+    'endpoints',
+    'hyp_home',
+    'config_path',
+    'log_file',
+    'output_log',
+    'sources',
+    'problems',
+    'stale_pid_file',
+    'service',
+  ]);
   assert.equal(report.running, true);
   assert.equal(report.pid, pid);
   assert.equal(report.launched_by, 'cli');
@@ -104,7 +125,10 @@ test('restart replaces the running daemon', async (t) => {
   const second = readPid(hypHome)!;
   assert.notEqual(second, first);
   assert.equal(isRunning(first), false);
-  assert.match(restarted.stdout, new RegExp(`stopped the HypAware daemon \\(pid ${first}\\)[^\\n]*\\nHypAware daemon started \\(pid ${second}\\)`));
+  assert.match(
+    restarted.stdout,
+    new RegExp(`stopped the HypAware daemon \\(pid ${first}\\)[^\\n]*\\nHypAware daemon started \\(pid ${second}\\)`),
+  );
   assert.equal((await hyp(hypHome, 'daemon', 'stop')).code, 0);
 });
 
@@ -149,11 +173,19 @@ test('a pid file naming another program: reported, replaced, never signalled', a
 
   const status = await hyp(hypHome, 'daemon', 'status', '--json');
   assert.equal(status.code, 3);
-  assert.match(JSON.parse(status.stdout).stale_pid_file, new RegExp(`^pid ${other} is another program \\(.*setInterval.*\\), not a HypAware daemon`));
+  assert.match(
+    JSON.parse(status.stdout).stale_pid_file,
+    new RegExp(`^pid ${other} is another program \\(.*setInterval.*\\), not a HypAware daemon`),
+  );
 
   const stop = await hyp(hypHome, 'daemon', 'stop');
   assert.equal(stop.code, 0, stop.stderr);
-  assert.match(stop.stdout, new RegExp(`^no HypAware daemon is running; removed a stale pid file \\(pid ${other} is another program .* it was not signalled\\)\\n$`));
+  assert.match(
+    stop.stdout,
+    new RegExp(
+      `^no HypAware daemon is running; removed a stale pid file \\(pid ${other} is another program .* it was not signalled\\)\\n$`,
+    ),
+  );
   assert.equal(isRunning(other), true, 'the other program was not signalled');
 
   writeFileSync(pidFileOf(hypHome), `${other}\n`);
@@ -200,12 +232,15 @@ test('start with the port held by another program: one line naming the port and 
   assert.equal((await hyp(hypHome, 'daemon', 'status')).code, 3, 'nothing is left running');
 });
 
-test('start with a broken config: the daemon\'s own error in one line, exit 1', async () => {
+test("start with a broken config: the daemon's own error in one line, exit 1", async () => {
   const hypHome = home();
   writeFileSync(join(hypHome, 'hypaware-config.json'), '{"plugins": ');
   const started = await hyp(hypHome, 'daemon', 'start');
   assert.equal(started.code, 1);
-  assert.match(started.stderr, /^hyp: the daemon did not start: config .*hypaware-config\.json: not valid JSON .*\(output: .*daemon\.out\.log\)\n$/);
+  assert.match(
+    started.stderr,
+    /^hyp: the daemon did not start: config .*hypaware-config\.json: not valid JSON .*\(output: .*daemon\.out\.log\)\n$/,
+  );
   assert.equal((await hyp(hypHome, 'daemon', 'status')).code, 3);
 });
 
@@ -223,7 +258,12 @@ test('start with --config passes the file to the daemon', async (t) => {
 
 test('bad flags are usage errors (exit 2, one line)', async () => {
   const hypHome = home();
-  for (const args of [['daemon', 'start', '--timeout', 'soon'], ['daemon', 'stop', '--timeout', '-1'], ['daemon', 'run'], ['daemon', 'status', '--jsn']]) {
+  for (const args of [
+    ['daemon', 'start', '--timeout', 'soon'],
+    ['daemon', 'stop', '--timeout', '-1'],
+    ['daemon', 'run'],
+    ['daemon', 'status', '--jsn'],
+  ]) {
     const r = await hyp(hypHome, ...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.split('\n').filter((l) => l !== '').length, 1, r.stderr);
@@ -236,5 +276,8 @@ test('start with a HYP_HOME that cannot be written: one line, exit 1', async () 
   writeFileSync(file, '');
   const r = await runHyp(['daemon', 'start'], { hypHome: join(file, 'home') });
   assert.equal(r.code, 1);
-  assert.equal(r.stderr, `hyp: HYP_HOME ${join(file, 'home')} is not writable (ENOTDIR); set HYP_HOME to a folder you own\n`);
+  assert.equal(
+    r.stderr,
+    `hyp: HYP_HOME ${join(file, 'home')} is not writable (ENOTDIR); set HYP_HOME to a folder you own\n`,
+  );
 });

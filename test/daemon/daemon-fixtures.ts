@@ -29,17 +29,27 @@ export function fakeServiceTool(name: 'systemctl' | 'launchctl', options: { noMa
   const dir = tempDir(`hyp-fake-${name}-`);
   const log = join(dir, 'calls.log');
   const probe = name === 'systemctl' ? '*show-environment*' : 'print*';
-  writeFileSync(join(dir, name), [
-    '#!/bin/sh',
-    `printf '%s\\n' "$*" >> '${log}'`,
-    options.noManager ? `case "$*" in ${probe}) echo 'Failed to connect to bus: No medium found' >&2; exit 1;; esac` : '',
-    'exit 0',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, name),
+    [
+      '#!/bin/sh',
+      `printf '%s\\n' "$*" >> '${log}'`,
+      options.noManager
+        ? `case "$*" in ${probe}) echo 'Failed to connect to bus: No medium found' >&2; exit 1;; esac`
+        : '',
+      'exit 0',
+      '',
+    ].join('\n'),
+  );
   chmodSync(join(dir, name), 0o755);
   return {
     dir,
-    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') : []),
+    calls: () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .split('\n')
+            .filter((l) => l !== '')
+        : [],
   };
 }
 
@@ -65,7 +75,10 @@ export function isRunning(pid: number): boolean {
 export function acceptsConnections(endpoint: string): Promise<boolean> {
   const url = new URL(endpoint);
   return new Promise((resolve) => {
-    const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) }, () => { socket.end(); resolve(true); });
+    const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) }, () => {
+      socket.end();
+      resolve(true);
+    });
     socket.on('error', () => resolve(false));
   });
 }
@@ -73,7 +86,11 @@ export function acceptsConnections(endpoint: string): Promise<boolean> {
 /** Kill a background daemon a failed test left behind. */
 export function killIfRunning(pid: number | undefined): void {
   if (pid !== undefined && isRunning(pid)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 }
 

@@ -20,11 +20,20 @@ test('uninstall detaches every attached client and leaves no daemon running', as
   mkdirSync(codexHome);
   writeFileSync(join(claudeDir, 'settings.json'), CLAUDE_SETTINGS);
   writeFileSync(join(codexHome, 'config.toml'), CODEX_CONFIG);
-  writeFileSync(join(codexHome, 'auth.json'), JSON.stringify({ auth_mode: 'apikey', OPENAI_API_KEY: 'sk-proj-HYPTEST' }));
+  writeFileSync(
+    join(codexHome, 'auth.json'),
+    JSON.stringify({ auth_mode: 'apikey', OPENAI_API_KEY: 'sk-proj-HYPTEST' }),
+  );
   const tool = fakeServiceTool('systemctl');
   const daemon = await startDaemon();
   t.after(() => daemon.stop());
-  const env = { HOME: home, CLAUDE_CONFIG_DIR: undefined, CODEX_HOME: codexHome, XDG_CONFIG_HOME: undefined, PATH: pathWith(tool.dir) };
+  const env = {
+    HOME: home,
+    CLAUDE_CONFIG_DIR: undefined,
+    CODEX_HOME: codexHome,
+    XDG_CONFIG_HOME: undefined,
+    PATH: pathWith(tool.dir),
+  };
   const hyp = (...args: string[]) => runHyp(args, { hypHome: daemon.hypHome, env });
 
   for (const client of ['claude', 'codex']) {
@@ -48,8 +57,16 @@ test('uninstall detaches every attached client and leaves no daemon running', as
   const r = await hyp('daemon', 'uninstall');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
-  assert.equal(readFileSync(join(claudeDir, 'settings.json'), 'utf8'), CLAUDE_SETTINGS, 'claude settings restored byte for byte');
-  assert.equal(readFileSync(join(codexHome, 'config.toml'), 'utf8'), CODEX_CONFIG, 'codex config restored byte for byte');
+  assert.equal(
+    readFileSync(join(claudeDir, 'settings.json'), 'utf8'),
+    CLAUDE_SETTINGS,
+    'claude settings restored byte for byte',
+  );
+  assert.equal(
+    readFileSync(join(codexHome, 'config.toml'), 'utf8'),
+    CODEX_CONFIG,
+    'codex config restored byte for byte',
+  );
   assert.equal(existsSync(unit), false);
   assert.ok(tool.calls().includes('--user disable --now hypaware.service'), tool.calls().join(' | '));
   assert.match(r.stdout, new RegExp(`stopped the HypAware daemon \\(pid ${daemon.proc.pid}\\)`));

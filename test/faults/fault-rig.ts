@@ -48,7 +48,11 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   };
   let daemon: DaemonHandle;
   try {
-    daemon = await startDaemon({ config, ...(options.hypHome ? { hypHome: options.hypHome } : {}), ...(options.env ? { env: options.env } : {}) });
+    daemon = await startDaemon({
+      config,
+      ...(options.hypHome ? { hypHome: options.hypHome } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
   } catch (err) {
     await upstream.close();
     throw err;
@@ -59,7 +63,9 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     throw new Error(`the daemon runs no gateway: ${daemon.stderrText().slice(-500)}`);
   }
   return {
-    daemon, upstream, endpoint: daemon.endpoint,
+    daemon,
+    upstream,
+    endpoint: daemon.endpoint,
     stop: async () => {
       await daemon.stop('SIGTERM');
       await upstream.close();
@@ -107,16 +113,28 @@ export function httpCall(origin: string, call: HttpCall): Promise<HttpOutcome> {
       outcome = { ...outcome, body: Buffer.concat(chunks), error: outcome.error ?? error };
       resolve(outcome);
     };
-    const req = httpRequest({ host: url.hostname, port: url.port, method: call.method ?? 'POST', path: url.pathname + url.search, headers: call.headers, agent: false }, (res) => {
-      outcome.status = res.statusCode ?? null;
-      outcome.headers = res.headers;
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', (err) => settle(err.message));
-      res.on('aborted', () => settle('response aborted'));
-      res.on('end', () => settle(res.complete ? null : 'response incomplete'));
-      res.on('close', () => settle(res.complete ? null : 'connection closed before the response ended'));
-    });
-    const timer = setTimeout(() => { req.destroy(new Error('client timeout')); }, call.timeoutMs ?? 15_000);
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: call.method ?? 'POST',
+        path: url.pathname + url.search,
+        headers: call.headers,
+        agent: false,
+      },
+      (res) => {
+        outcome.status = res.statusCode ?? null;
+        outcome.headers = res.headers;
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => settle(err.message));
+        res.on('aborted', () => settle('response aborted'));
+        res.on('end', () => settle(res.complete ? null : 'response incomplete'));
+        res.on('close', () => settle(res.complete ? null : 'connection closed before the response ended'));
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy(new Error('client timeout'));
+    }, call.timeoutMs ?? 15_000);
     req.on('error', (err) => settle(err.message));
     req.end(call.body);
   });
@@ -129,8 +147,17 @@ export const caseMarker = (id: string) => `case=${id}.`;
  * A realistic request of `protocol`, with the upstream's `x-fake` directives, a fixed reply id
  * and `?case=<id>.` on the path.
  */
-export function protocolCall(protocol: Protocol, fake: string, id: string, options: { pathPrefix?: string; bodyBytes?: number } = {}): HttpCall {
-  const body = requestTemplate(protocol, { sessionId: `fault-${id}`, targetBytes: options.bodyBytes ?? 3000, stream: fake.includes('sse=') }).build(id);
+export function protocolCall(
+  protocol: Protocol,
+  fake: string,
+  id: string,
+  options: { pathPrefix?: string; bodyBytes?: number } = {},
+): HttpCall {
+  const body = requestTemplate(protocol, {
+    sessionId: `fault-${id}`,
+    targetBytes: options.bodyBytes ?? 3000,
+    stream: fake.includes('sse='),
+  }).build(id);
   return {
     path: `${options.pathPrefix ?? ''}${PROTOCOL_PATH[protocol]}?${caseMarker(id)}`,
     headers: { ...requestHeaders(protocol, `fault-${id}`), 'x-fake': fake, 'x-fake-id': id },
@@ -142,16 +169,32 @@ export function protocolCall(protocol: Protocol, fake: string, id: string, optio
  * A request of `protocol` whose single user message is `bytes` long: heavy on the wire and in
  * memory, light on projection (one message). `incompressible` fills it with base64 noise.
  */
-export function singleMessageCall(protocol: Protocol, fake: string, id: string, bytes: number, incompressible = false): HttpCall {
+export function singleMessageCall(
+  protocol: Protocol,
+  fake: string,
+  id: string,
+  bytes: number,
+  incompressible = false,
+): HttpCall {
   const text = `${id} ${incompressible ? randomBytes(Math.ceil(bytes * 0.75)).toString('base64') : fillerText(new SeededRandom(bytes), bytes)}`;
   const stream = fake.includes('sse=');
-  const body = protocol === 'anthropic'
-    ? { model: 'claude-sonnet-4-5', max_tokens: 1024, stream, messages: [{ role: 'user', content: text }] }
-    : { model: 'gpt-5-codex', stream, input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text }] }] };
+  const body =
+    protocol === 'anthropic'
+      ? { model: 'claude-sonnet-4-5', max_tokens: 1024, stream, messages: [{ role: 'user', content: text }] }
+      : {
+          model: 'gpt-5-codex',
+          stream,
+          input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text }] }],
+        };
   return { ...protocolCall(protocol, fake, id), body: Buffer.from(JSON.stringify(body)) };
 }
 
-export type ExchangeRow = Record<string, unknown> & { exchange_id: string; path: string; status_code: number | null; error: string | null };
+export type ExchangeRow = Record<string, unknown> & {
+  exchange_id: string;
+  path: string;
+  status_code: number | null;
+  error: string | null;
+};
 
 export function exchanges(daemon: DaemonHandle, where = '1=1', ...params: unknown[]): ExchangeRow[] {
   const db = daemon.db();
@@ -173,15 +216,29 @@ export function countRows(daemon: DaemonHandle, sql: string, ...params: unknown[
 
 /** The exchange of `protocolCall(…, id)` (waits until the writer stored it). */
 export function exchangeFor(daemon: DaemonHandle, id: string, timeoutMs = 10_000): Promise<ExchangeRow> {
-  return waitFor(() => exchanges(daemon, 'instr(path, ?) > 0', caseMarker(id))[0], `the exchange of case ${id} to be recorded`, timeoutMs);
+  return waitFor(
+    () => exchanges(daemon, 'instr(path, ?) > 0', caseMarker(id))[0],
+    `the exchange of case ${id} to be recorded`,
+    timeoutMs,
+  );
 }
 
 /** Wait until `ai_gateway_exchanges` holds at least `n` rows matching `where`. */
-export function waitForExchangeCount(daemon: DaemonHandle, n: number, timeoutMs = 20_000, where = '1=1'): Promise<number> {
-  return waitFor(() => {
-    const count = countRows(daemon, `SELECT count(*) AS n FROM ai_gateway_exchanges WHERE ${where}`);
-    return count >= n ? count : undefined;
-  }, `${n} exchanges to be recorded`, timeoutMs, 50);
+export function waitForExchangeCount(
+  daemon: DaemonHandle,
+  n: number,
+  timeoutMs = 20_000,
+  where = '1=1',
+): Promise<number> {
+  return waitFor(
+    () => {
+      const count = countRows(daemon, `SELECT count(*) AS n FROM ai_gateway_exchanges WHERE ${where}`);
+      return count >= n ? count : undefined;
+    },
+    `${n} exchanges to be recorded`,
+    timeoutMs,
+    50,
+  );
 }
 
 /** Log lines that mean the daemon hit something it did not handle. */

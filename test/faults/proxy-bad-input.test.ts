@@ -9,7 +9,16 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { PROTOCOL_PATH, requestHeaders } from '../helpers/protocol-samples.js';
 import { waitFor } from '../helpers/wait.js';
-import { caseMarker, countRows, exchangeFor, httpCall, protocolCall, startRig, unhandledErrors, type Rig } from './fault-rig.js';
+import {
+  caseMarker,
+  countRows,
+  exchangeFor,
+  httpCall,
+  protocolCall,
+  startRig,
+  unhandledErrors,
+  type Rig,
+} from './fault-rig.js';
 
 let rig: Rig;
 
@@ -38,14 +47,25 @@ function rawExchange(port: number, bytes: Buffer, closeAfterMs = 10_000): Promis
     const timer = setTimeout(() => socket.destroy(), closeAfterMs);
     socket.on('data', (c) => chunks.push(c));
     socket.on('error', reject);
-    socket.on('close', () => { clearTimeout(timer); resolve(Buffer.concat(chunks).toString('latin1')); });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString('latin1'));
+    });
   });
 }
 
 describe('bad input to the proxy', () => {
   for (const [label, body] of [
     ['non-JSON body', Buffer.from('this is not JSON {"model": ')],
-    ['non-UTF-8 body', Buffer.concat([Buffer.from('{"model":"x","messages":"'), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x82]), randomBytes(512), Buffer.from('"}')])],
+    [
+      'non-UTF-8 body',
+      Buffer.concat([
+        Buffer.from('{"model":"x","messages":"'),
+        Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x82]),
+        randomBytes(512),
+        Buffer.from('"}'),
+      ]),
+    ],
   ] as const) {
     test(`${label}: forwarded byte for byte and recorded`, async () => {
       const id = label.replace(/\W+/g, '-');
@@ -58,17 +78,36 @@ describe('bad input to the proxy', () => {
   }
 
   test('Transfer-Encoding: chunked request body arrives whole', async () => {
-    const parts = [Buffer.from('{"model":"claude-sonnet-4-5",'), Buffer.from('"max_tokens":10,'), Buffer.from('"messages":[{"role":"user","content":"chunked"}]}')];
+    const parts = [
+      Buffer.from('{"model":"claude-sonnet-4-5",'),
+      Buffer.from('"max_tokens":10,'),
+      Buffer.from('"messages":[{"role":"user","content":"chunked"}]}'),
+    ];
     const url = new URL(pathFor('chunked'), rig.endpoint);
     const outcome = await new Promise<{ status?: number; hash?: string }>((resolve, reject) => {
-      const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path: url.pathname + url.search, headers: { ...hashedHeaders('chunked'), 'transfer-encoding': 'chunked' }, agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode, hash: res.headers['x-fake-received-sha256'] as string }));
-      });
+      const req = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: url.pathname + url.search,
+          headers: { ...hashedHeaders('chunked'), 'transfer-encoding': 'chunked' },
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve({ status: res.statusCode, hash: res.headers['x-fake-received-sha256'] as string }),
+          );
+        },
+      );
       req.on('error', reject);
       let i = 0;
       const writeNext = () => {
-        if (i === parts.length) { req.end(); return; }
+        if (i === parts.length) {
+          req.end();
+          return;
+        }
         req.write(parts[i++]);
         setTimeout(writeNext, 20);
       };
@@ -80,17 +119,36 @@ describe('bad input to the proxy', () => {
   });
 
   test('Expect: 100-continue: the client is told to continue and the body arrives', async () => {
-    const body = Buffer.from('{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"expect"}]}');
+    const body = Buffer.from(
+      '{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"expect"}]}',
+    );
     const url = new URL(pathFor('expect'), rig.endpoint);
     const outcome = await new Promise<{ continued: boolean; status?: number; hash?: string }>((resolve, reject) => {
       let continued = false;
-      const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path: url.pathname + url.search, headers: { ...hashedHeaders('expect'), expect: '100-continue', 'content-length': String(body.length) }, agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ continued, status: res.statusCode, hash: res.headers['x-fake-received-sha256'] as string }));
+      const req = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: url.pathname + url.search,
+          headers: { ...hashedHeaders('expect'), expect: '100-continue', 'content-length': String(body.length) },
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve({ continued, status: res.statusCode, hash: res.headers['x-fake-received-sha256'] as string }),
+          );
+        },
+      );
+      req.on('continue', () => {
+        continued = true;
+        req.end(body);
       });
-      req.on('continue', () => { continued = true; req.end(body); });
       req.on('error', reject);
-      setTimeout(() => { if (!continued) req.destroy(new Error('no 100 Continue within 5 s')); }, 5000);
+      setTimeout(() => {
+        if (!continued) req.destroy(new Error('no 100 Continue within 5 s'));
+      }, 5000);
     });
     assert.equal(outcome.continued, true);
     assert.equal(outcome.status, 200);
@@ -99,14 +157,21 @@ describe('bad input to the proxy', () => {
 
   test('HTTP/1.0 client: JSON and SSE replies arrive complete and unchunked, the connection closes', async () => {
     const port = rig.daemon.port!;
-    for (const [id, fake] of [['http10', ''], ['http10-sse', 'sse=4']] as const) {
+    for (const [id, fake] of [
+      ['http10', ''],
+      ['http10-sse', 'sse=4'],
+    ] as const) {
       const call = protocolCall('anthropic', fake, id);
       const body = call.body as Buffer;
       const head = `POST ${call.path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Api-Key: k\r\nAnthropic-Version: 2023-06-01\r\nX-Fake: ${fake}\r\nX-Fake-Id: ${id}\r\nContent-Length: ${body.length}\r\n\r\n`;
       const raw = await rawExchange(port, Buffer.concat([Buffer.from(head), body]));
       const split = raw.indexOf('\r\n\r\n');
       assert.match(raw, /^HTTP\/1\.[01] 200 /);
-      assert.doesNotMatch(raw.slice(0, split), /transfer-encoding: chunked/i, 'an HTTP/1.0 client cannot read chunked coding');
+      assert.doesNotMatch(
+        raw.slice(0, split),
+        /transfer-encoding: chunked/i,
+        'an HTTP/1.0 client cannot read chunked coding',
+      );
       const direct = await httpCall(rig.upstream.url, { ...call, headers: { ...call.headers, 'x-fake': fake } });
       assert.equal(raw.slice(split + 4), direct.body.toString('latin1'), `${id}: the reply must arrive whole`);
       await exchangeFor(rig.daemon, id);
@@ -128,11 +193,30 @@ describe('bad input to the proxy', () => {
   });
 
   test('200 concurrent streams all complete and are all recorded', { timeout: 60_000 }, async () => {
-    const results = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-      httpCall(rig.endpoint, { ...protocolCall(i % 2 === 0 ? 'anthropic' : 'openai', 'sse=20;interval=10', `many-${i}`), timeoutMs: 30_000 })));
-    const broken = results.map((r, i) => ({ i, r })).filter(({ r }) => r.status !== 200 || r.error !== null || (r.body.toString().match(/^event: /gm) ?? []).length !== 25);
-    assert.deepEqual(broken.map(({ i, r }) => `${i}: ${r.status} ${r.error}`), []);
-    await waitFor(() => countRows(rig.daemon, "SELECT count(*) AS n FROM ai_gateway_exchanges WHERE instr(path, 'case=many-') > 0") === 200 || undefined, '200 exchanges recorded', 30_000);
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        httpCall(rig.endpoint, {
+          ...protocolCall(i % 2 === 0 ? 'anthropic' : 'openai', 'sse=20;interval=10', `many-${i}`),
+          timeoutMs: 30_000,
+        }),
+      ),
+    );
+    const broken = results
+      .map((r, i) => ({ i, r }))
+      .filter(
+        ({ r }) => r.status !== 200 || r.error !== null || (r.body.toString().match(/^event: /gm) ?? []).length !== 25,
+      );
+    assert.deepEqual(
+      broken.map(({ i, r }) => `${i}: ${r.status} ${r.error}`),
+      [],
+    );
+    await waitFor(
+      () =>
+        countRows(rig.daemon, "SELECT count(*) AS n FROM ai_gateway_exchanges WHERE instr(path, 'case=many-') > 0") ===
+          200 || undefined,
+      '200 exchanges recorded',
+      30_000,
+    );
   });
 
   test('a 100 MB request body streams through whole; capture is capped and flagged', { timeout: 60_000 }, async () => {
@@ -142,16 +226,35 @@ describe('bad input to the proxy', () => {
     for (let i = 0; i < 100; i++) hash.update(block);
     const url = new URL(pathFor('huge'), rig.endpoint);
     const outcome = await new Promise<{ status?: number; received?: string; hash?: string }>((resolve, reject) => {
-      const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path: url.pathname + url.search, headers: { ...hashedHeaders('huge'), 'content-length': String(size) }, agent: false }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode, received: res.headers['x-fake-received-bytes'] as string, hash: res.headers['x-fake-received-sha256'] as string }));
-      });
+      const req = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: url.pathname + url.search,
+          headers: { ...hashedHeaders('huge'), 'content-length': String(size) },
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode,
+              received: res.headers['x-fake-received-bytes'] as string,
+              hash: res.headers['x-fake-received-sha256'] as string,
+            }),
+          );
+        },
+      );
       req.on('error', reject);
       let sent = 0;
       const pump = () => {
         while (sent < 100) {
           sent++;
-          if (!req.write(block)) { req.once('drain', pump); return; }
+          if (!req.write(block)) {
+            req.once('drain', pump);
+            return;
+          }
         }
         req.end();
       };

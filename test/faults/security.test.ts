@@ -33,7 +33,11 @@ function cellViews(value: unknown): Buffer[] {
   const raw = Buffer.isBuffer(value) ? value : Buffer.from(String(value));
   const views = [raw];
   for (const decode of [gunzipSync, inflateSync, brotliDecompressSync]) {
-    try { views.push(decode(raw)); } catch { /* not this coding */ }
+    try {
+      views.push(decode(raw));
+    } catch {
+      /* not this coding */
+    }
   }
   return views;
 }
@@ -46,7 +50,8 @@ function secretsInDatabase(path: string): string[] {
     for (const { name } of tables) {
       for (const row of db.prepare(`SELECT * FROM "${name}"`).iterate() as Iterable<Record<string, unknown>>) {
         for (const [col, value] of Object.entries(row)) {
-          for (const view of cellViews(value)) for (const s of SECRETS) if (view.includes(s)) found.push(`${name}.${col} holds ${s.slice(0, 12)}…`);
+          for (const view of cellViews(value))
+            for (const s of SECRETS) if (view.includes(s)) found.push(`${name}.${col} holds ${s.slice(0, 12)}…`);
         }
       }
     }
@@ -61,7 +66,12 @@ test('no API key or secret header reaches disk; files are owner-only', { timeout
   try {
     for (const [i, protocol] of (['anthropic', 'openai', 'anthropic', 'openai'] as const).entries()) {
       const call = protocolCall(protocol, i < 2 ? '' : 'sse=4', `secret-${i}`);
-      const headers: Record<string, string> = { ...call.headers, cookie: COOKIE_SECRET, 'x-team-token': EXTRA_SECRET, 'proxy-authorization': `Basic ${EXTRA_SECRET}` };
+      const headers: Record<string, string> = {
+        ...call.headers,
+        cookie: COOKIE_SECRET,
+        'x-team-token': EXTRA_SECRET,
+        'proxy-authorization': `Basic ${EXTRA_SECRET}`,
+      };
       if (protocol === 'openai') headers['chatgpt-account-id'] = EXTRA_SECRET;
       if (protocol === 'anthropic') headers.authorization = `Bearer ${TEST_ANTHROPIC_KEY}`;
       const res = await httpCall(rig.endpoint, { ...call, headers });
@@ -70,7 +80,15 @@ test('no API key or secret header reaches disk; files are owner-only', { timeout
     // the upstream did get the credentials: redaction is for storage only
     const seen = rig.upstream.records.find((r) => r.headers['x-fake-id'] === 'secret-0');
     assert.equal(seen?.headers['x-api-key'], TEST_ANTHROPIC_KEY);
-    await waitFor(() => countRows(rig.daemon, "SELECT count(*) AS n FROM ai_gateway_exchanges WHERE instr(path, 'case=secret-') > 0") === 4 || undefined, 'the exchanges to be recorded', 15_000);
+    await waitFor(
+      () =>
+        countRows(
+          rig.daemon,
+          "SELECT count(*) AS n FROM ai_gateway_exchanges WHERE instr(path, 'case=secret-') > 0",
+        ) === 4 || undefined,
+      'the exchanges to be recorded',
+      15_000,
+    );
     assert.equal((await rig.daemon.stop('SIGTERM')).code, 0);
 
     const hypHome = rig.daemon.hypHome;
@@ -84,7 +102,9 @@ test('no API key or secret header reaches disk; files are owner-only', { timeout
     leaks.push(...secretsInDatabase(join(stateRoot, 'hypaware.db')));
     assert.deepEqual(leaks, []);
 
-    const open = filesUnder(stateRoot).filter((f) => (statSync(f).mode & 0o077) !== 0).map((f) => `${f} ${(statSync(f).mode & 0o777).toString(8)}`);
+    const open = filesUnder(stateRoot)
+      .filter((f) => (statSync(f).mode & 0o077) !== 0)
+      .map((f) => `${f} ${(statSync(f).mode & 0o777).toString(8)}`);
     assert.deepEqual(open, [], 'everything under HYP_HOME/hypaware is owner-only');
   } finally {
     await rig.stop();
@@ -101,8 +121,14 @@ function nonLoopbackAddress(): string | undefined {
 function connects(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, host);
-    socket.setTimeout(2000, () => { socket.destroy(); resolve(false); });
-    socket.on('connect', () => { socket.destroy(); resolve(true); });
+    socket.setTimeout(2000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.on('error', () => resolve(false));
   });
 }
@@ -115,7 +141,12 @@ test('the gateway listens on loopback unless told otherwise, and warns when it i
     assert.match(url.hostname, /^(127\.0\.0\.1|\[::1\])$/);
     const other = nonLoopbackAddress();
     if (other) assert.equal(await connects(other, loopback.port!), false, `reachable on ${other}`);
-    assert.deepEqual(loopback.logLines().filter((l) => l.level === 'warn' && /loopback|exposed|0\.0\.0\.0|network/i.test(JSON.stringify(l))), []);
+    assert.deepEqual(
+      loopback
+        .logLines()
+        .filter((l) => l.level === 'warn' && /loopback|exposed|0\.0\.0\.0|network/i.test(JSON.stringify(l))),
+      [],
+    );
   } finally {
     await loopback.stop();
     rmSync(loopback.hypHome, { recursive: true, force: true });
@@ -123,7 +154,14 @@ test('the gateway listens on loopback unless told otherwise, and warns when it i
 
   const exposed = await startDaemon({ config: { plugins: { '@hypaware/ai-gateway': { listen: '0.0.0.0:0' } } } });
   try {
-    const warned = await waitFor(() => exposed.logLines().find((l) => l.level === 'warn' && /loopback|exposed|0\.0\.0\.0|network/i.test(JSON.stringify(l))), 'a warning about the non-loopback listener', 10_000);
+    const warned = await waitFor(
+      () =>
+        exposed
+          .logLines()
+          .find((l) => l.level === 'warn' && /loopback|exposed|0\.0\.0\.0|network/i.test(JSON.stringify(l))),
+      'a warning about the non-loopback listener',
+      10_000,
+    );
     assert.ok(warned);
   } finally {
     await exposed.stop();
@@ -136,7 +174,11 @@ test('hyp query sql cannot modify the database', { timeout: 40_000 }, async () =
   try {
     const ok = await httpCall(rig.endpoint, protocolCall('anthropic', '', 'sql-guard'));
     assert.equal(ok.status, 200);
-    await waitFor(() => countRows(rig.daemon, 'SELECT count(*) AS n FROM ai_gateway_exchanges') > 0 || undefined, 'an exchange', 15_000);
+    await waitFor(
+      () => countRows(rig.daemon, 'SELECT count(*) AS n FROM ai_gateway_exchanges') > 0 || undefined,
+      'an exchange',
+      15_000,
+    );
     const before = countRows(rig.daemon, 'SELECT count(*) AS n FROM ai_gateway_exchanges');
     const hypHome = rig.daemon.hypHome;
     for (const sql of [

@@ -12,7 +12,15 @@ import Database from 'better-sqlite3';
 import { runHyp } from '../helpers/daemon.js';
 import { tempDir } from '../helpers/repo.js';
 import { waitFor } from '../helpers/wait.js';
-import { countRows, httpCall, protocolCall, singleMessageCall, startRig, unhandledErrors, type Rig } from './fault-rig.js';
+import {
+  countRows,
+  httpCall,
+  protocolCall,
+  singleMessageCall,
+  startRig,
+  unhandledErrors,
+  type Rig,
+} from './fault-rig.js';
 
 interface StatusJson {
   daemon: { sources: Array<{ name: string; state: string; message?: string; details?: Record<string, unknown> }> };
@@ -31,15 +39,26 @@ async function statusJson(rig: Rig): Promise<StatusJson> {
 function storageTrouble(s: StatusJson): string[] {
   const storage = /database|storage|disk|write|sqlite|full|locked|busy/i;
   return [
-    ...s.daemon.sources.filter((src) => src.state === 'degraded' || src.state === 'failed').map((src) => `source ${src.name} ${src.state}: ${src.message ?? ''}`),
-    ...s.diagnostics.filter((d) => d.level !== 'info' && d.kind !== 'recent_errors' && storage.test(`${d.kind} ${d.message}`)).map((d) => `${d.kind}: ${d.message}`),
+    ...s.daemon.sources
+      .filter((src) => src.state === 'degraded' || src.state === 'failed')
+      .map((src) => `source ${src.name} ${src.state}: ${src.message ?? ''}`),
+    ...s.diagnostics
+      .filter((d) => d.level !== 'info' && d.kind !== 'recent_errors' && storage.test(`${d.kind} ${d.message}`))
+      .map((d) => `${d.kind}: ${d.message}`),
   ];
 }
 
-const recorded = (rig: Rig, prefix: string) => countRows(rig.daemon, 'SELECT count(*) AS n FROM ai_gateway_exchanges WHERE instr(path, ?) > 0', `case=${prefix}`);
+const recorded = (rig: Rig, prefix: string) =>
+  countRows(rig.daemon, 'SELECT count(*) AS n FROM ai_gateway_exchanges WHERE instr(path, ?) > 0', `case=${prefix}`);
 
-async function outage(rig: Rig, induce: () => void, clear: () => void, t: { diagnostic(msg: string): void }): Promise<void> {
-  for (let i = 0; i < 3; i++) assert.equal((await httpCall(rig.endpoint, protocolCall('openai', '', `before-${i}`))).status, 200);
+async function outage(
+  rig: Rig,
+  induce: () => void,
+  clear: () => void,
+  t: { diagnostic(msg: string): void },
+): Promise<void> {
+  for (let i = 0; i < 3; i++)
+    assert.equal((await httpCall(rig.endpoint, protocolCall('openai', '', `before-${i}`))).status, 200);
   await waitFor(() => recorded(rig, 'before-') === 3, 'capture before the outage', 15_000);
   assert.deepEqual(storageTrouble(await statusJson(rig)), [], 'no storage trouble before the outage');
   const errorsBefore = rig.daemon.logLines().filter((l) => l.level === 'error').length;
@@ -50,20 +69,47 @@ async function outage(rig: Rig, induce: () => void, clear: () => void, t: { diag
     const call = singleMessageCall('anthropic', i % 2 === 1 ? 'sse=5' : '', `during-${i}`, 300_000, true);
     const direct = await httpCall(rig.upstream.url, call);
     const proxied = await httpCall(rig.endpoint, call);
-    assert.equal(proxied.status, 200, `request ${i} during the outage: ${proxied.error ?? proxied.body.toString().slice(0, 200)}`);
+    assert.equal(
+      proxied.status,
+      200,
+      `request ${i} during the outage: ${proxied.error ?? proxied.body.toString().slice(0, 200)}`,
+    );
     assert.equal(proxied.error, null);
     assert.deepEqual(proxied.body, direct.body, 'proxying is unaffected by the storage failure');
   }
-  const logged = await waitFor(() => rig.daemon.logLines().filter((l) => l.level === 'error').slice(errorsBefore)[0] ?? (/(error|ERROR).*(database|SQLITE|disk|full|locked)/.test(rig.daemon.stderrText()) ? { event: 'stderr' } : undefined), 'the storage failure to be logged', 20_000);
+  const logged = await waitFor(
+    () =>
+      rig.daemon
+        .logLines()
+        .filter((l) => l.level === 'error')
+        .slice(errorsBefore)[0] ??
+      (/(error|ERROR).*(database|SQLITE|disk|full|locked)/.test(rig.daemon.stderrText())
+        ? { event: 'stderr' }
+        : undefined),
+    'the storage failure to be logged',
+    20_000,
+  );
   t.diagnostic(`logged: ${JSON.stringify(logged).slice(0, 300)}`);
-  const trouble = await waitFor(async () => { const s = storageTrouble(await statusJson(rig)); return s.length > 0 ? s : undefined; }, 'hyp status to show the storage condition', 20_000);
+  const trouble = await waitFor(
+    async () => {
+      const s = storageTrouble(await statusJson(rig));
+      return s.length > 0 ? s : undefined;
+    },
+    'hyp status to show the storage condition',
+    20_000,
+  );
   t.diagnostic(`hyp status: ${trouble.join(' | ')}`);
 
   clear();
-  for (let i = 0; i < 3; i++) assert.equal((await httpCall(rig.endpoint, protocolCall('openai', '', `after-${i}`))).status, 200);
+  for (let i = 0; i < 3; i++)
+    assert.equal((await httpCall(rig.endpoint, protocolCall('openai', '', `after-${i}`))).status, 200);
   await waitFor(() => recorded(rig, 'after-') === 3, 'capture to resume after the condition cleared', 30_000);
   t.diagnostic(`exchanges from the outage recorded after recovery: ${recorded(rig, 'during-')} of 12`);
-  await waitFor(async () => storageTrouble(await statusJson(rig)).length === 0 || undefined, 'hyp status to clear the condition', 20_000);
+  await waitFor(
+    async () => storageTrouble(await statusJson(rig)).length === 0 || undefined,
+    'hyp status to clear the condition',
+    20_000,
+  );
   assert.deepEqual(unhandledErrors(rig.daemon), []);
 }
 
@@ -81,50 +127,68 @@ function canMount(): boolean {
   }
 }
 
-test('disk full under the database: proxying unaffected, logged, shown, capture resumes', { timeout: 90_000, skip: canMount() ? false : 'needs root to mount a small tmpfs' }, async (t) => {
-  const disk = tempDir('hyp-full-disk-');
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', disk]);
-  const hypHome = tempDir('hyp-full-home-');
-  let rig: Rig | undefined;
-  try {
-    // only the database (and its -wal/-shm, which SQLite puts next to the link's target) is on the small disk
-    mkdirSync(join(hypHome, 'hypaware'), { recursive: true, mode: 0o700 });
-    symlinkSync(join(disk, 'hypaware.db'), join(hypHome, 'hypaware', 'hypaware.db'));
-    rig = await startRig({ hypHome });
-    const filler = join(disk, 'filler');
-    await outage(rig, () => {
-      const fd = openSync(filler, 'w');
-      const block = Buffer.alloc(64 * 1024, 1);
-      try {
-        for (let i = 0; i < 1024; i++) writeSync(fd, block);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-      } finally {
-        closeSync(fd);
-      }
-    }, () => unlinkSync(filler), t);
-  } finally {
-    await rig?.stop();
-    execFileSync('umount', ['-l', disk]);
-    rmSync(disk, { recursive: true, force: true });
-    rmSync(hypHome, { recursive: true, force: true });
-  }
-});
+test(
+  'disk full under the database: proxying unaffected, logged, shown, capture resumes',
+  { timeout: 90_000, skip: canMount() ? false : 'needs root to mount a small tmpfs' },
+  async (t) => {
+    const disk = tempDir('hyp-full-disk-');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', disk]);
+    const hypHome = tempDir('hyp-full-home-');
+    let rig: Rig | undefined;
+    try {
+      // only the database (and its -wal/-shm, which SQLite puts next to the link's target) is on the small disk
+      mkdirSync(join(hypHome, 'hypaware'), { recursive: true, mode: 0o700 });
+      symlinkSync(join(disk, 'hypaware.db'), join(hypHome, 'hypaware', 'hypaware.db'));
+      rig = await startRig({ hypHome });
+      const filler = join(disk, 'filler');
+      await outage(
+        rig,
+        () => {
+          const fd = openSync(filler, 'w');
+          const block = Buffer.alloc(64 * 1024, 1);
+          try {
+            for (let i = 0; i < 1024; i++) writeSync(fd, block);
+          } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+          } finally {
+            closeSync(fd);
+          }
+        },
+        () => unlinkSync(filler),
+        t,
+      );
+    } finally {
+      await rig?.stop();
+      execFileSync('umount', ['-l', disk]);
+      rmSync(disk, { recursive: true, force: true });
+      rmSync(hypHome, { recursive: true, force: true });
+    }
+  },
+);
 
-test('database write-locked by another process: proxying unaffected, logged, shown, capture resumes', { timeout: 90_000 }, async (t) => {
-  const rig = await startRig({ env: { HYP_DB_BUSY_TIMEOUT_MS: '200' } });
-  let holder: Database.Database | undefined;
-  try {
-    await outage(rig, () => {
-      holder = new Database(join(rig.daemon.hypHome, 'hypaware', 'hypaware.db'));
-      holder.exec('BEGIN EXCLUSIVE');
-    }, () => {
-      holder!.exec('ROLLBACK');
-      holder!.close();
-      holder = undefined;
-    }, t);
-  } finally {
-    holder?.close();
-    await rig.stop();
-  }
-});
+test(
+  'database write-locked by another process: proxying unaffected, logged, shown, capture resumes',
+  { timeout: 90_000 },
+  async (t) => {
+    const rig = await startRig({ env: { HYP_DB_BUSY_TIMEOUT_MS: '200' } });
+    let holder: Database.Database | undefined;
+    try {
+      await outage(
+        rig,
+        () => {
+          holder = new Database(join(rig.daemon.hypHome, 'hypaware', 'hypaware.db'));
+          holder.exec('BEGIN EXCLUSIVE');
+        },
+        () => {
+          holder!.exec('ROLLBACK');
+          holder!.close();
+          holder = undefined;
+        },
+        t,
+      );
+    } finally {
+      holder?.close();
+      await rig.stop();
+    }
+  },
+);

@@ -36,7 +36,10 @@ async function assertStillServing(id: string): Promise<void> {
 
 describe('upstream failures', () => {
   test('connection refused: Anthropic- and OpenAI-shaped 502, recorded with the error', async () => {
-    const anthropic = await httpCall(rig.endpoint, protocolCall('anthropic', '', 'refused-a', { pathPrefix: '/refused' }));
+    const anthropic = await httpCall(
+      rig.endpoint,
+      protocolCall('anthropic', '', 'refused-a', { pathPrefix: '/refused' }),
+    );
     assert.equal(anthropic.status, 502);
     const aBody = JSON.parse(anthropic.body.toString()) as { type: string; error: { type: string; message: string } };
     assert.equal(aBody.type, 'error');
@@ -56,7 +59,9 @@ describe('upstream failures', () => {
   for (const status of [429, 500]) {
     for (const protocol of ['anthropic', 'openai'] as const) {
       test(`${status} with an error body (${protocol}) reaches the client unchanged`, async () => {
-        const { direct, proxied } = await bothWays(protocolCall(protocol, `status=${status}`, `status-${status}-${protocol}`));
+        const { direct, proxied } = await bothWays(
+          protocolCall(protocol, `status=${status}`, `status-${status}-${protocol}`),
+        );
         assert.equal(direct.status, status);
         assert.equal(proxied.status, status);
         assert.deepEqual(proxied.body, direct.body);
@@ -97,7 +102,10 @@ describe('upstream failures', () => {
   });
 
   test('upstream never answers: protocol-shaped 5xx after the idle timeout, recorded', async () => {
-    const proxied = await httpCall(rig.endpoint, { ...protocolCall('anthropic', 'stall-headers', 'stall-head'), timeoutMs: IDLE_TIMEOUT_MS * 10 });
+    const proxied = await httpCall(rig.endpoint, {
+      ...protocolCall('anthropic', 'stall-headers', 'stall-head'),
+      timeoutMs: IDLE_TIMEOUT_MS * 10,
+    });
     assert.ok(proxied.status === 502 || proxied.status === 504, `status ${proxied.status}, error ${proxied.error}`);
     const body = JSON.parse(proxied.body.toString()) as { type: string; error: { message: string } };
     assert.equal(body.type, 'error');

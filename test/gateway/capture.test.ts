@@ -2,7 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
-import { headerMap, redactForProjector, redactForStorage, secretHeaderNames, secretKindView } from '@hypaware/ai-gateway/internal/recorder/header-redaction.js';
+import {
+  headerMap,
+  redactForProjector,
+  redactForStorage,
+  secretHeaderNames,
+  secretKindView,
+} from '@hypaware/ai-gateway/internal/recorder/header-redaction.js';
 import { decodeBody } from '@hypaware/ai-gateway/internal/recorder/body-decoding.js';
 import { isEventStream, parseEventStream } from '@hypaware/ai-gateway/internal/recorder/sse-events.js';
 import { partContentText, stripBase64 } from '@hypaware/ai-gateway/internal/recorder/content-text.js';
@@ -11,15 +17,40 @@ import { BodyCapture } from '@hypaware/ai-gateway/internal/proxy/body-capture.js
 const SECRET = 'sk-ant-api03-Zq8RtY2wVb5nM1kL9pX7cJ4hG6fD3sA0';
 
 test('storage redaction: secret headers (defaults and configured extras) keep no character of the value', () => {
-  const raw = ['Authorization', `Bearer ${SECRET}`, 'X-Api-Key', SECRET, 'Cookie', 'a=b', 'set-cookie', 'x=1', 'set-cookie', 'y=2',
-    'ChatGPT-Account-Id', 'acct-42', 'X-My-Token', 'abc', 'Proxy-Authorization', 'Basic Zm9v', 'User-Agent', 'claude-cli/2.0'];
+  const raw = [
+    'Authorization',
+    `Bearer ${SECRET}`,
+    'X-Api-Key',
+    SECRET,
+    'Cookie',
+    'a=b',
+    'set-cookie',
+    'x=1',
+    'set-cookie',
+    'y=2',
+    'ChatGPT-Account-Id',
+    'acct-42',
+    'X-My-Token',
+    'abc',
+    'Proxy-Authorization',
+    'Basic Zm9v',
+    'User-Agent',
+    'claude-cli/2.0',
+  ];
   const stored = redactForStorage(headerMap(raw), secretHeaderNames(['X-MY-TOKEN']));
   assert.deepEqual(stored, {
-    authorization: '[redacted]', 'x-api-key': '[redacted]', cookie: '[redacted]', 'set-cookie': ['[redacted]', '[redacted]'],
-    'chatgpt-account-id': '[redacted]', 'x-my-token': '[redacted]', 'proxy-authorization': '[redacted]', 'user-agent': 'claude-cli/2.0',
+    authorization: '[redacted]',
+    'x-api-key': '[redacted]',
+    cookie: '[redacted]',
+    'set-cookie': ['[redacted]', '[redacted]'],
+    'chatgpt-account-id': '[redacted]',
+    'x-my-token': '[redacted]',
+    'proxy-authorization': '[redacted]',
+    'user-agent': 'claude-cli/2.0',
   });
   const text = JSON.stringify(stored);
-  for (const secret of [SECRET.slice(-6), 'acct-42', 'Zm9v', 'abc']) assert.ok(!text.includes(secret), `leaked ${secret}`);
+  for (const secret of [SECRET.slice(-6), 'acct-42', 'Zm9v', 'abc'])
+    assert.ok(!text.includes(secret), `leaked ${secret}`);
 });
 
 test('projector view: scheme and public key kind kept, no secret characters', () => {
@@ -30,15 +61,23 @@ test('projector view: scheme and public key kind kept, no secret characters', ()
   assert.equal(secretKindView('hunter2'), '…');
   assert.equal(secretKindView('sk-ant-abc'), '…', 'too short to show a kind without showing the secret');
   assert.equal(secretKindView('Basic Zm9vOmJhcg=='), 'Basic …');
-  const view = redactForProjector(headerMap(['x-api-key', SECRET, 'anthropic-version', '2023-06-01']), secretHeaderNames([]));
+  const view = redactForProjector(
+    headerMap(['x-api-key', SECRET, 'anthropic-version', '2023-06-01']),
+    secretHeaderNames([]),
+  );
   assert.deepEqual(view, { 'x-api-key': 'sk-ant-api03-…', 'anthropic-version': '2023-06-01' });
 });
 
 test('content-encoding is undone for gzip, br, deflate (zlib and raw) and stacked codings', () => {
   const body = Buffer.from(JSON.stringify({ hello: 'world', n: 42 }));
   for (const [encoding, bytes] of [
-    ['gzip', gzipSync(body)], ['x-gzip', gzipSync(body)], ['br', brotliCompressSync(body)], ['deflate', deflateSync(body)],
-    ['deflate', deflateRawSync(body)], ['gzip, br', brotliCompressSync(gzipSync(body))], ['identity', body],
+    ['gzip', gzipSync(body)],
+    ['x-gzip', gzipSync(body)],
+    ['br', brotliCompressSync(body)],
+    ['deflate', deflateSync(body)],
+    ['deflate', deflateRawSync(body)],
+    ['gzip, br', brotliCompressSync(gzipSync(body))],
+    ['identity', body],
   ] as const) {
     const decoded = decodeBody(bytes, encoding);
     assert.equal(decoded.error, undefined, encoding);
@@ -64,7 +103,8 @@ test('a cut-short compressed body yields its prefix; a corrupt one keeps the raw
 });
 
 test('SSE: every event in order, comments skipped, CRLF handled, a final event without its blank line flushed', () => {
-  const text = 'event: message_start\ndata: {"a":1}\n\n: ping\n\nevent: ping\ndata: {}\r\n\r\ndata: line1\ndata: line2\nid: 7\n\nevent: message_stop\ndata: {"z":9}';
+  const text =
+    'event: message_start\ndata: {"a":1}\n\n: ping\n\nevent: ping\ndata: {}\r\n\r\ndata: line1\ndata: line2\nid: 7\n\nevent: message_stop\ndata: {"z":9}';
   assert.deepEqual(parseEventStream(text), [
     { event: 'message_start', data: '{"a":1}' },
     { event: 'ping', data: '{}' },
@@ -84,13 +124,33 @@ test('SSE is recognised by content-type, or sniffed when the upstream sent none'
 
 test('base64 payloads never reach content_text: data URIs and base64 sources become markers with the media type', () => {
   const payload = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
-  const stripped = stripBase64(`see data:image/png;base64,${payload} and data:application/pdf;name=x.pdf;base64,JVBERi0xLjQ= done`);
-  assert.equal(stripped, `see [base64 image/png omitted, ${payload.length} chars] and [base64 application/pdf omitted, 12 chars] done`);
-  assert.equal(partContentText({ type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: payload } }), `[base64 image/jpeg omitted, ${payload.length} chars]`);
-  const tool = partContentText({ type: 'tool_result', call_id: 't', content: [{ type: 'text', text: 'shot:' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: payload } }] });
+  const stripped = stripBase64(
+    `see data:image/png;base64,${payload} and data:application/pdf;name=x.pdf;base64,JVBERi0xLjQ= done`,
+  );
+  assert.equal(
+    stripped,
+    `see [base64 image/png omitted, ${payload.length} chars] and [base64 application/pdf omitted, 12 chars] done`,
+  );
+  assert.equal(
+    partContentText({ type: 'image', source: { type: 'base64', media_type: 'image/jpeg', data: payload } }),
+    `[base64 image/jpeg omitted, ${payload.length} chars]`,
+  );
+  const tool = partContentText({
+    type: 'tool_result',
+    call_id: 't',
+    content: [
+      { type: 'text', text: 'shot:' },
+      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: payload } },
+    ],
+  });
   assert.equal(tool, `shot:\n[base64 image/png omitted, ${payload.length} chars]`);
-  assert.ok(!String(partContentText({ type: 'text', text: `{"image":"data:image/webp;base64,${payload}"}` })).includes(payload));
-  assert.equal(partContentText({ type: 'file', source: { type: 'url', url: 'https://x/doc.pdf' } }), 'https://x/doc.pdf');
+  assert.ok(
+    !String(partContentText({ type: 'text', text: `{"image":"data:image/webp;base64,${payload}"}` })).includes(payload),
+  );
+  assert.equal(
+    partContentText({ type: 'file', source: { type: 'url', url: 'https://x/doc.pdf' } }),
+    'https://x/doc.pdf',
+  );
   assert.equal(partContentText({ type: 'text', text: 'plain' }), 'plain');
 });
 
@@ -113,7 +173,12 @@ test('capture cap: bytes are counted in full, kept up to the cap, and truncation
 
 test('an announced body is copied as it passes: same bytes, cap and truncation, whatever the chunking', () => {
   const body = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 256));
-  for (const [cap, announced] of [[8000, 5000], [3000, 5000], [8000, 4000], [8000, 9000]] as const) {
+  for (const [cap, announced] of [
+    [8000, 5000],
+    [3000, 5000],
+    [8000, 4000],
+    [8000, 9000],
+  ] as const) {
     const capture = new BodyCapture(cap);
     capture.expect(announced);
     for (let at = 0; at < body.length; at += 777) capture.add(body.subarray(at, Math.min(body.length, at + 777)));

@@ -12,7 +12,10 @@ test('hyp attach|detach <client>: unknown client is a usage error; no gateway me
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown client "nope" \(known: claude, codex\)/);
   assert.equal(unknown.stderr.trim().split('\n').length, 1);
-  const noGateway = await runHyp(['attach', 'claude'], { hypHome, env: { HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude') } });
+  const noGateway = await runHyp(['attach', 'claude'], {
+    hypHome,
+    env: { HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude') },
+  });
   assert.equal(noGateway.code, 1);
   assert.match(noGateway.stderr, /no running gateway/);
 });
@@ -28,8 +31,13 @@ test('hyp attach claude / hyp detach claude go through the claude client and rou
     const env = { HOME: home, CLAUDE_CONFIG_DIR: claudeDir };
     const attached = await runHyp(['attach', 'claude'], { hypHome: daemon.hypHome, env });
     assert.equal(attached.code, 0, attached.stderr);
-    const settings = JSON.parse(readFileSync(join(claudeDir, 'settings.json'), 'utf8')) as { env: Record<string, string> };
-    assert.ok(settings.env.ANTHROPIC_BASE_URL!.startsWith(`${daemon.endpoint}/chain/claude-`), 'the user\'s https://corp.example stays the upstream, behind the gateway');
+    const settings = JSON.parse(readFileSync(join(claudeDir, 'settings.json'), 'utf8')) as {
+      env: Record<string, string>;
+    };
+    assert.ok(
+      settings.env.ANTHROPIC_BASE_URL!.startsWith(`${daemon.endpoint}/chain/claude-`),
+      "the user's https://corp.example stays the upstream, behind the gateway",
+    );
     const detached = await runHyp(['detach', 'claude'], { hypHome: daemon.hypHome, env });
     assert.equal(detached.code, 0, detached.stderr);
     assert.equal(readFileSync(join(claudeDir, 'settings.json'), 'utf8'), original);

@@ -22,7 +22,11 @@ export interface LoggedLine {
 
 export function recordingLogger(): { log: Logger; lines: LoggedLine[]; events(name: string): LogFields[] } {
   const lines: LoggedLine[] = [];
-  const at = (level: string) => (event: string, fields: LogFields = {}) => { lines.push({ level, event, fields }); };
+  const at =
+    (level: string) =>
+    (event: string, fields: LogFields = {}) => {
+      lines.push({ level, event, fields });
+    };
   return {
     log: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') },
     lines,
@@ -72,7 +76,8 @@ export function makeRecord(parts: RecordParts = {}): ExchangeRecord {
     path: parts.path ?? '/v1/test',
     status_code: parts.status === undefined ? 200 : parts.status,
     request_headers: flat(parts.requestHeaders ?? { 'content-type': 'application/json' }),
-    response_headers: parts.responseHeaders === null ? null : flat(parts.responseHeaders ?? { 'content-type': 'application/json' }),
+    response_headers:
+      parts.responseHeaders === null ? null : flat(parts.responseHeaders ?? { 'content-type': 'application/json' }),
     request_body: request,
     response_body: response,
     request_bytes: request?.byteLength ?? 0,
@@ -103,7 +108,10 @@ const ONLY_GATEWAY = { plugins: { '@hypaware/claude': { enabled: false }, '@hypa
  * for adapters), and build an ExchangeWriter over its database with the same projectors, as
  * the writer thread builds them. Reuse `hypHome` to reopen the same database.
  */
-export async function startWriterRig(projectors: ExchangeProjector[], options: { hypHome?: string; settings?: Partial<WriterSettings> } = {}): Promise<WriterRig> {
+export async function startWriterRig(
+  projectors: ExchangeProjector[],
+  options: { hypHome?: string; settings?: Partial<WriterSettings> } = {},
+): Promise<WriterRig> {
   const hypHome = options.hypHome ?? tempDir('hyp-gw-writer-');
   writeFileSync(join(hypHome, 'hypaware-config.json'), JSON.stringify(ONLY_GATEWAY));
   const kernel = await bootKernel({ mode: 'daemon', hypHome, env: { ...process.env, HYP_HOME: hypHome } });
@@ -119,9 +127,25 @@ export async function startWriterRig(projectors: ExchangeProjector[], options: {
     settings: { gatewayId: 'test-gw', redactHeaders: [], ...options.settings },
   });
   return {
-    kernel, hypHome, api, writer, logs,
-    count: (sql, ...params) => Number(Object.values(kernel.database().prepare(sql).get(...params) as object)[0]),
-    rows: <T>(sql: string, ...params: unknown[]) => kernel.database().prepare(sql).all(...params) as T[],
+    kernel,
+    hypHome,
+    api,
+    writer,
+    logs,
+    count: (sql, ...params) =>
+      Number(
+        Object.values(
+          kernel
+            .database()
+            .prepare(sql)
+            .get(...params) as object,
+        )[0],
+      ),
+    rows: <T>(sql: string, ...params: unknown[]) =>
+      kernel
+        .database()
+        .prepare(sql)
+        .all(...params) as T[],
     close: () => kernel.shutdown(),
   };
 }

@@ -10,11 +10,20 @@ import { planMessages } from '@hypaware/ai-gateway/internal/recorder/message-row
 import { HistoryIdentityMemo } from '@hypaware/ai-gateway/internal/recorder/message-identity.js';
 import { SeededRandom } from '../helpers/seeded-random.js';
 
-const exchange = { exchange_id: 'ex', ts_start: '2026-03-04T05:06:07.000Z', stream_events: [], metadata: {}, is_sse: false } as unknown as ExchangeInput;
+const exchange = {
+  exchange_id: 'ex',
+  ts_start: '2026-03-04T05:06:07.000Z',
+  stream_events: [],
+  metadata: {},
+  is_sse: false,
+} as unknown as ExchangeInput;
 const base = { gatewayId: 'gw', exchange, conversationStartedAt: '2026-03-04T05:00:00.000Z' };
 
 function ids(conversation: string, messages: ProjectedMessage[], memo?: HistoryIdentityMemo): string[] {
-  return planMessages({ provider: 'anthropic', conversation_id: conversation, messages }, memo ? { ...base, identities: memo } : base).map((m) => m.messageId);
+  return planMessages(
+    { provider: 'anthropic', conversation_id: conversation, messages },
+    memo ? { ...base, identities: memo } : base,
+  ).map((m) => m.messageId);
 }
 
 function randomMessage(random: SeededRandom): ProjectedMessage {
@@ -23,7 +32,8 @@ function randomMessage(random: SeededRandom): ProjectedMessage {
   const content: ProjectedMessage['content'] = random.int(2) === 0 ? text : [{ type: 'text', text }];
   const message: ProjectedMessage = { role, content };
   // an adapter's identity form, sometimes given, sometimes differing from the parts
-  if (random.int(3) === 0) message.identity = [{ type: 'text', text, ...(random.int(2) === 0 ? { hint: 'ephemeral' } : {}) }];
+  if (random.int(3) === 0)
+    message.identity = [{ type: 'text', text, ...(random.int(2) === 0 ? { hint: 'ephemeral' } : {}) }];
   if (random.int(6) === 0) message.message_id = random.pick(['native-a', 'native-b']);
   return message;
 }
@@ -36,11 +46,27 @@ test('ids with the memo equal ids without it over 400 random re-sends, edits and
     const conversation = `c${random.int(6)}`;
     let history = histories.get(conversation) ?? [];
     switch (random.int(5)) {
-      case 0: history = [...history, randomMessage(random), randomMessage(random)]; break; // a new turn
-      case 1: if (history.length > 0) { history = [...history]; history[random.int(history.length)] = randomMessage(random); } break; // edited
-      case 2: history = history.slice(0, random.int(history.length + 1)); break; // fork / compaction
-      case 3: if (history.length > 0) { const i = random.int(history.length); history = [...history]; history[i] = { ...history[i]!, message_id: random.pick(['native-a', 'native-c']) }; } break; // native id arrives
-      default: break; // re-sent unchanged
+      case 0:
+        history = [...history, randomMessage(random), randomMessage(random)];
+        break; // a new turn
+      case 1:
+        if (history.length > 0) {
+          history = [...history];
+          history[random.int(history.length)] = randomMessage(random);
+        }
+        break; // edited
+      case 2:
+        history = history.slice(0, random.int(history.length + 1));
+        break; // fork / compaction
+      case 3:
+        if (history.length > 0) {
+          const i = random.int(history.length);
+          history = [...history];
+          history[i] = { ...history[i]!, message_id: random.pick(['native-a', 'native-c']) };
+        }
+        break; // native id arrives
+      default:
+        break; // re-sent unchanged
     }
     histories.set(conversation, history);
     assert.deepEqual(ids(conversation, history, memo), ids(conversation, history), `step ${step}, ${conversation}`);
@@ -49,7 +75,13 @@ test('ids with the memo equal ids without it over 400 random re-sends, edits and
 
 test('a history larger than a quarter of the byte bound is not remembered, and stays correct', () => {
   const memo = new HistoryIdentityMemo(4, 4000);
-  const big: ProjectedMessage[] = Array.from({ length: 10 }, (_, i) => ({ role: i % 2 === 0 ? 'user' : 'assistant', content: 'x'.repeat(200) + i }));
+  const big: ProjectedMessage[] = Array.from({ length: 10 }, (_, i) => ({
+    role: i % 2 === 0 ? 'user' : 'assistant',
+    content: 'x'.repeat(200) + i,
+  }));
   assert.deepEqual(ids('big', big, memo), ids('big', big));
-  assert.deepEqual(ids('big', [...big, { role: 'user', content: 'more' }], memo), ids('big', [...big, { role: 'user', content: 'more' }]));
+  assert.deepEqual(
+    ids('big', [...big, { role: 'user', content: 'more' }], memo),
+    ids('big', [...big, { role: 'user', content: 'more' }]),
+  );
 });

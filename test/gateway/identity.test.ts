@@ -6,7 +6,13 @@ import { planMessages, type Row } from '@hypaware/ai-gateway/internal/recorder/m
 import { canonicalJson, fallbackMessageId, hash16 } from '@hypaware/ai-gateway/internal/recorder/message-identity.js';
 import { MESSAGE_COLUMNS } from '@hypaware/ai-gateway/internal/datasets.js';
 
-const exchange = { exchange_id: 'ex', ts_start: '2026-03-04T05:06:07.000Z', stream_events: [], metadata: {}, is_sse: false } as unknown as ExchangeInput;
+const exchange = {
+  exchange_id: 'ex',
+  ts_start: '2026-03-04T05:06:07.000Z',
+  stream_events: [],
+  metadata: {},
+  is_sse: false,
+} as unknown as ExchangeInput;
 const ctx = { gatewayId: 'gw', exchange, conversationStartedAt: '2026-03-04T05:00:00.000Z' };
 
 function plan(messages: ProjectedMessage[], extra: Partial<ProjectedExchange> = {}) {
@@ -33,11 +39,19 @@ test('fallback ids follow the documented formula and stay stable when the histor
 test('the identity form, when given, is what the id hashes (not the parts); a string equals its text part', () => {
   // volatile provider fields (cache_control, caller) are left out by the adapter: test/claude/identity.test.ts
   const identity = [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'text', text: 'r' }] }];
-  const [withIdentity] = plan([{ role: 'user', content: [{ type: 'tool_result', call_id: 't', content: 'r' }], identity }]);
+  const [withIdentity] = plan([
+    { role: 'user', content: [{ type: 'tool_result', call_id: 't', content: 'r' }], identity },
+  ]);
   assert.equal(withIdentity!.messageId, fallbackMessageId('conv-1', 'user', identity, undefined));
   assert.equal(withIdentity!.messageId, hash16(`conv-1:user:${canonicalJson(identity)}`));
-  assert.equal(plan([{ role: 'user', content: 'hi' }])[0]!.messageId, plan([{ role: 'user', content: [{ type: 'text', text: 'hi' }] }])[0]!.messageId);
-  assert.notEqual(fallbackMessageId('c', 'user', [{ type: 'text', text: 'hi' }], undefined), fallbackMessageId('c', 'assistant', [{ type: 'text', text: 'hi' }], undefined));
+  assert.equal(
+    plan([{ role: 'user', content: 'hi' }])[0]!.messageId,
+    plan([{ role: 'user', content: [{ type: 'text', text: 'hi' }] }])[0]!.messageId,
+  );
+  assert.notEqual(
+    fallbackMessageId('c', 'user', [{ type: 'text', text: 'hi' }], undefined),
+    fallbackMessageId('c', 'assistant', [{ type: 'text', text: 'hi' }], undefined),
+  );
 });
 
 test('previous_message_id: [] for the first fallback message, [previous id] after; a supplied [] is kept; supplied ids are authoritative', () => {
@@ -64,18 +78,42 @@ test('previous_message_id: [] for the first fallback message, [previous id] afte
 
 test('one row per part with the part vocabulary mapped onto the columns; tool names resolved from earlier calls; usage on the last part only', () => {
   const planned = plan([
-    { role: 'assistant', message_id: 'm1', finish: { reason: 'tool_call', recorded_as: 'tool_use' }, usage: { input_tokens: 10, output_tokens: 20, cache_read_input_tokens: 5 }, content: [
-      { type: 'reasoning', native_type: 'thinking', text: 'hmm', signature: 'sig' },
-      { type: 'text', text: 'let me look' },
-      { type: 'tool_call', native_type: 'tool_use', call_id: 'call-1', name: 'Read', input: { path: '/x' }, caller_type: 'direct' },
-    ] },
-    { role: 'user', message_id: 'm2', content: [
-      { type: 'tool_result', call_id: 'call-1', content: [{ type: 'text', text: 'file body' }] },
-      { type: 'tool_result', call_id: 'call-x', content: 'oops', is_error: true },
-    ] },
+    {
+      role: 'assistant',
+      message_id: 'm1',
+      finish: { reason: 'tool_call', recorded_as: 'tool_use' },
+      usage: { input_tokens: 10, output_tokens: 20, cache_read_input_tokens: 5 },
+      content: [
+        { type: 'reasoning', native_type: 'thinking', text: 'hmm', signature: 'sig' },
+        { type: 'text', text: 'let me look' },
+        {
+          type: 'tool_call',
+          native_type: 'tool_use',
+          call_id: 'call-1',
+          name: 'Read',
+          input: { path: '/x' },
+          caller_type: 'direct',
+        },
+      ],
+    },
+    {
+      role: 'user',
+      message_id: 'm2',
+      content: [
+        { type: 'tool_result', call_id: 'call-1', content: [{ type: 'text', text: 'file body' }] },
+        { type: 'tool_result', call_id: 'call-x', content: 'oops', is_error: true },
+      ],
+    },
   ]);
   const [a, b] = planned.map((m) => m.buildRows()) as [Row[], Row[]];
-  assert.deepEqual(a.map((r) => [r.part_id, r.part_type, r.provider_subtype]), [['m1#0', 'reasoning', 'thinking'], ['m1#1', 'text', 'text'], ['m1#2', 'tool_call', 'tool_use']]);
+  assert.deepEqual(
+    a.map((r) => [r.part_id, r.part_type, r.provider_subtype]),
+    [
+      ['m1#0', 'reasoning', 'thinking'],
+      ['m1#1', 'text', 'text'],
+      ['m1#2', 'tool_call', 'tool_use'],
+    ],
+  );
   assert.equal(a[0]!.thinking_signature, 'sig');
   assert.equal(a[0]!.content_text, 'hmm');
   assert.equal(a[2]!.tool_name, 'Read');
@@ -83,7 +121,10 @@ test('one row per part with the part vocabulary mapped onto the columns; tool na
   assert.equal(a[2]!.caller_type, 'direct');
   assert.equal(a[2]!.status, '{"finish_reason":"tool_use"}');
   assert.deepEqual([a[0]!.input_tokens, a[1]!.output_tokens], [null, null]);
-  assert.deepEqual([a[2]!.input_tokens, a[2]!.output_tokens, a[2]!.cache_read_input_tokens, a[2]!.reasoning_tokens], [10, 20, 5, null]);
+  assert.deepEqual(
+    [a[2]!.input_tokens, a[2]!.output_tokens, a[2]!.cache_read_input_tokens, a[2]!.reasoning_tokens],
+    [10, 20, 5, null],
+  );
   assert.equal(b[0]!.tool_name, 'Read');
   assert.equal(b[0]!.tool_result_for, 'call-1');
   assert.equal(b[0]!.content_text, 'file body');
@@ -94,7 +135,11 @@ test('one row per part with the part vocabulary mapped onto the columns; tool na
 });
 
 test('rows carry every declared column and nothing else, with the v4 constants', () => {
-  const [row] = plan([{ role: 'user', content: 'hi', message_created_at: '2026-05-06T07:08:09Z' }], { session_id: 's1', client_name: 'claude-code', model: 'm' })[0]!.buildRows();
+  const [row] = plan([{ role: 'user', content: 'hi', message_created_at: '2026-05-06T07:08:09Z' }], {
+    session_id: 's1',
+    client_name: 'claude-code',
+    model: 'm',
+  })[0]!.buildRows();
   const declared = MESSAGE_COLUMNS.map((c) => c.name);
   assert.equal(declared.length, 59);
   for (const key of Object.keys(row!)) assert.ok(declared.includes(key), `undeclared column ${key}`);

@@ -12,7 +12,11 @@ const BUSY: LoadSample = { loopUtilization: 0.9, cpuIdle: 0.02 };
 test('the writer waits only while the proxy is busy AND the machine has no idle CPU', () => {
   assert.equal(gate([BUSY]).shouldHold(0), true);
   assert.equal(gate([{ loopUtilization: 0.9, cpuIdle: 0.5 }]).shouldHold(0), false, 'CPU to spare');
-  assert.equal(gate([{ loopUtilization: 0.05, cpuIdle: 0 }]).shouldHold(0), false, 'quiet proxy, machine busy with something else');
+  assert.equal(
+    gate([{ loopUtilization: 0.05, cpuIdle: 0 }]).shouldHold(0),
+    false,
+    'quiet proxy, machine busy with something else',
+  );
   assert.equal(gate([{ loopUtilization: 0.05, cpuIdle: 0.9 }]).shouldHold(0), false);
 });
 
@@ -40,7 +44,9 @@ test('samples are taken at most every sampleMs; the hold ends as soon as the loa
 test('the real sampler reports shares between 0 and 1, and sees a busy loop as busy', () => {
   const sample = loadSampler();
   const until = Date.now() + 60;
-  while (Date.now() < until) { /* keep this event loop busy */ }
+  while (Date.now() < until) {
+    /* keep this event loop busy */
+  }
   const s = sample();
   assert.ok(s.loopUtilization > 0.5 && s.loopUtilization <= 1, `utilization ${s.loopUtilization}`);
   assert.ok(s.cpuIdle >= 0 && s.cpuIdle <= 1, `idle ${s.cpuIdle}`);

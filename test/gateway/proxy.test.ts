@@ -32,11 +32,17 @@ before(async () => {
   echo = await startEchoUpstream();
   try {
     echo6 = await startEchoUpstream({ host: '::1' });
-  } catch { /* no IPv6 loopback here */ }
+  } catch {
+    /* no IPv6 loopback here */
+  }
   special = createServer((req, res) => {
     if (req.url === '/s/gzip') {
       const gz = gzipSync('{"compressed":true}');
-      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(gz.length) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': String(gz.length),
+      });
       res.end(gz);
       return;
     }
@@ -61,7 +67,13 @@ before(async () => {
     { name: 'echo', base_url: echo.url, path_prefix: '/v1' },
   ];
   table = compileRoutingTable(upstreams, []);
-  proxy = new ProxyServer({ table: () => table, captureMaxBytes: () => CAP, idleTimeoutMs: 5000, log: logs.log, onExchange: (r) => records.push(r) });
+  proxy = new ProxyServer({
+    table: () => table,
+    captureMaxBytes: () => CAP,
+    idleTimeoutMs: 5000,
+    log: logs.log,
+    onExchange: (r) => records.push(r),
+  });
   const bound = await proxy.listen({ host: '127.0.0.1', port: 0 }, false);
   endpoint = `http://127.0.0.1:${bound.port}`;
 });
@@ -70,19 +82,41 @@ after(async () => {
   await proxy.close(1000);
   await echo.close();
   await echo6?.close();
-  await new Promise<void>((r) => { special.closeAllConnections(); special.close(() => r()); });
+  await new Promise<void>((r) => {
+    special.closeAllConnections();
+    special.close(() => r());
+  });
 });
 
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
 
-function call(path: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {}): Promise<Reply> {
+function call(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
+): Promise<Reply> {
   const url = new URL(path, endpoint);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: options.method ?? 'POST', headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-    });
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: options.method ?? 'POST',
+        headers: options.headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -92,7 +126,10 @@ const recordFor = (path: string) => waitFor(() => records.find((r) => r.path ===
 
 test('bytes, path, query and headers reach the upstream unchanged; the reply comes back unchanged', async () => {
   const body = Buffer.from('{"model":"x","messages":[{"role":"user","content":"héllo"}]}');
-  const reply = await call('/v1/echo?a=1&b=%20', { headers: { 'content-type': 'application/json', 'X-Custom-Case': 'Value', authorization: 'Bearer sk-test' }, body });
+  const reply = await call('/v1/echo?a=1&b=%20', {
+    headers: { 'content-type': 'application/json', 'X-Custom-Case': 'Value', authorization: 'Bearer sk-test' },
+    body,
+  });
   assert.equal(reply.status, 200);
   const echoed = JSON.parse(reply.body.toString()) as EchoReply;
   assert.equal(echoed.url, '/v1/echo?a=1&b=%20');
@@ -164,9 +201,15 @@ test('a compressed response is forwarded compressed, byte for byte', async () =>
 test('a client that goes away mid-stream aborts the upstream request; the exchange is recorded as aborted', async () => {
   const url = new URL('/s/endless', endpoint);
   await new Promise<void>((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'GET', agent: false }, (res) => {
-      res.once('data', () => { req.destroy(); resolve(); });
-    });
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'GET', agent: false },
+      (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      },
+    );
     req.on('error', () => undefined);
     setTimeout(() => reject(new Error('no data')), 3000);
     req.end();

@@ -11,7 +11,11 @@ import { waitFor } from '../helpers/wait.js';
 async function post(endpoint: string, body: unknown): Promise<void> {
   const res = await fetch(`${endpoint}/v1/messages`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'sk-ant-reproject-test' },
+    headers: {
+      'content-type': 'application/json',
+      'anthropic-version': '2023-06-01',
+      'x-api-key': 'sk-ant-reproject-test',
+    },
     body: JSON.stringify(body),
   });
   await res.text();
@@ -21,13 +25,26 @@ async function post(endpoint: string, body: unknown): Promise<void> {
 test('hyp reproject restores rows from stored raw exchanges, keeps existing part_ids, and is idempotent', async () => {
   const fake = await startFakeAnthropic();
   const home = tempDir('hyp-home-');
-  const config = { plugins: { '@hypaware/ai-gateway': { listen: '127.0.0.1:0', upstreams: [{ name: 'anthropic', base_url: fake.url }] } } };
+  const config = {
+    plugins: {
+      '@hypaware/ai-gateway': { listen: '127.0.0.1:0', upstreams: [{ name: 'anthropic', base_url: fake.url }] },
+    },
+  };
   const daemon = await startDaemon({ config, env: { HOME: home } });
   const dbPath = join(daemon.hypHome, 'hypaware', 'hypaware.db');
   let partIds: string[];
   try {
-    await post(daemon.endpoint!, { model: 'claude-test', max_tokens: 64, messages: [{ role: 'user', content: 'first question' }] });
-    await post(daemon.endpoint!, { model: 'claude-test', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'second question' }] });
+    await post(daemon.endpoint!, {
+      model: 'claude-test',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'first question' }],
+    });
+    await post(daemon.endpoint!, {
+      model: 'claude-test',
+      max_tokens: 64,
+      stream: true,
+      messages: [{ role: 'user', content: 'second question' }],
+    });
     partIds = await waitFor(() => {
       const db = new Database(dbPath, { readonly: true });
       try {
@@ -45,8 +62,12 @@ test('hyp reproject restores rows from stored raw exchanges, keeps existing part
 
   // Lose the rows of one exchange (as if an older projector had not produced them).
   const rw = new Database(dbPath);
-  const lost = rw.prepare(`DELETE FROM ai_gateway_messages WHERE content_text = 'second question' OR part_id IN (
-      SELECT part_id FROM ai_gateway_messages WHERE role = 'assistant' ORDER BY message_created_at DESC, part_id LIMIT 1)`).run().changes;
+  const lost = rw
+    .prepare(
+      `DELETE FROM ai_gateway_messages WHERE content_text = 'second question' OR part_id IN (
+      SELECT part_id FROM ai_gateway_messages WHERE role = 'assistant' ORDER BY message_created_at DESC, part_id LIMIT 1)`,
+    )
+    .run().changes;
   rw.close();
   assert.ok(lost >= 2, `expected to delete at least 2 rows, deleted ${lost}`);
 
@@ -58,7 +79,11 @@ test('hyp reproject restores rows from stored raw exchanges, keeps existing part
   assert.equal(dryResult.rows_added, lost);
   const countRows = () => {
     const db = new Database(dbPath, { readonly: true });
-    try { return db.prepare('SELECT part_id FROM ai_gateway_messages ORDER BY part_id').pluck().all() as string[]; } finally { db.close(); }
+    try {
+      return db.prepare('SELECT part_id FROM ai_gateway_messages ORDER BY part_id').pluck().all() as string[];
+    } finally {
+      db.close();
+    }
   };
   assert.equal(countRows().length, partIds.length - lost, 'a dry run writes nothing');
 
@@ -67,9 +92,15 @@ test('hyp reproject restores rows from stored raw exchanges, keeps existing part
   assert.equal((JSON.parse(real.stdout) as { rows_added: number }).rows_added, lost);
   assert.deepEqual(countRows(), partIds, 'the same part_ids as live capture wrote');
 
-  const again = await runHyp(['reproject', '--since', new Date().toISOString().slice(0, 10)], { hypHome: daemon.hypHome, env });
+  const again = await runHyp(['reproject', '--since', new Date().toISOString().slice(0, 10)], {
+    hypHome: daemon.hypHome,
+    env,
+  });
   assert.equal(again.code, 0, again.stderr);
-  assert.equal(again.stdout, `read 2 stored exchanges since ${new Date().toISOString().slice(0, 10)}: added 0 rows from 0 exchanges\n`);
+  assert.equal(
+    again.stdout,
+    `read 2 stored exchanges since ${new Date().toISOString().slice(0, 10)}: added 0 rows from 0 exchanges\n`,
+  );
   assert.deepEqual(countRows(), partIds);
 
   const future = await runHyp(['reproject', '--json', '--since', '2999-01-01'], { hypHome: daemon.hypHome, env });
@@ -81,7 +112,10 @@ test('hyp reproject restores rows from stored raw exchanges, keeps existing part
 
 test('hyp reproject is a gateway command: without the gateway it does not exist', async () => {
   const hypHome = tempDir();
-  writeFileSync(join(hypHome, 'hypaware-config.json'), JSON.stringify({ plugins: { '@hypaware/ai-gateway': { enabled: false } } }));
+  writeFileSync(
+    join(hypHome, 'hypaware-config.json'),
+    JSON.stringify({ plugins: { '@hypaware/ai-gateway': { enabled: false } } }),
+  );
   const r = await runHyp(['reproject'], { hypHome });
   assert.equal(r.code, 2);
   assert.match(r.stderr, /unknown command 'reproject'/);

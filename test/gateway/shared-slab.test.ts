@@ -13,10 +13,16 @@ test('shared copies never overlap: each keeps its own bytes across many blocks',
     assert.ok(copy.buffer instanceof SharedArrayBuffer);
     assert.equal(copy.byteLength, size);
     assert.equal(copy.byteOffset % 8, 0);
-    assert.ok(copy.every((b) => b === fill), 'a later copy overwrote this one');
+    assert.ok(
+      copy.every((b) => b === fill),
+      'a later copy overwrote this one',
+    );
   }
   const blocks = new Set(copies.map((c) => c.copy.buffer));
-  assert.ok(blocks.size < copies.length / 5, `${blocks.size} buffers for ${copies.length} copies: bodies should share blocks`);
+  assert.ok(
+    blocks.size < copies.length / 5,
+    `${blocks.size} buffers for ${copies.length} copies: bodies should share blocks`,
+  );
 });
 
 test('a large body gets a buffer of its own', () => {

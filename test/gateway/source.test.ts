@@ -27,16 +27,31 @@ interface Booted {
   start(): Promise<SourceHandle>;
 }
 
-async function bootDaemonKernel(gateway: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<Booted> {
+async function bootDaemonKernel(
+  gateway: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Promise<Booted> {
   const hypHome = tempDir('hyp-gw-source-');
-  writeFileSync(join(hypHome, 'hypaware-config.json'), JSON.stringify({
-    ...extra,
-    plugins: { '@hypaware/claude': { enabled: false }, '@hypaware/codex': { enabled: false }, '@hypaware/ai-gateway': gateway },
-  }));
+  writeFileSync(
+    join(hypHome, 'hypaware-config.json'),
+    JSON.stringify({
+      ...extra,
+      plugins: {
+        '@hypaware/claude': { enabled: false },
+        '@hypaware/codex': { enabled: false },
+        '@hypaware/ai-gateway': gateway,
+      },
+    }),
+  );
   const kernel = await bootKernel({ mode: 'daemon', hypHome, env: { ...process.env, HYP_HOME: hypHome } });
   const source = kernel.sources.find((s) => s.name === 'ai-gateway');
   assert.ok(source, 'the gateway registers its source in daemon mode');
-  return { kernel, hypHome, stateDir: join(hypHome, 'hypaware', 'plugins', '@hypaware', 'ai-gateway'), start: () => source.start() };
+  return {
+    kernel,
+    hypHome,
+    stateDir: join(hypHome, 'hypaware', 'plugins', '@hypaware', 'ai-gateway'),
+    start: () => source.start(),
+  };
 }
 
 function listenOn(port: number): Promise<Server | undefined> {
@@ -50,10 +65,13 @@ function listenOn(port: number): Promise<Server | undefined> {
 function post(endpoint: string, path: string, headers: Record<string, string>, body: string): Promise<number> {
   const url = new URL(path, endpoint);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method: 'POST', path, headers, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = httpRequest(
+      { host: url.hostname, port: url.port, method: 'POST', path, headers, agent: false },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -72,17 +90,23 @@ test('a busy default port falls back to an ephemeral one and says so; status, li
     assert.equal(details.host, '127.0.0.1');
     assert.ok(Array.isArray(details.upstreams) && Array.isArray(details.projectors));
     const file = readListenerFile(booted.stateDir);
-    assert.deepEqual({ port: file?.port, pid: file?.pid, fallback: file?.port_fallback?.requested }, { port: details.port, pid: process.pid, fallback: 18521 });
+    assert.deepEqual(
+      { port: file?.port, pid: file?.pid, fallback: file?.port_fallback?.requested },
+      { port: details.port, pid: process.pid, fallback: 18521 },
+    );
     assert.equal(statSync(join(booted.stateDir, 'listener.json')).mode & 0o777, 0o600);
     const api = booted.kernel.capabilities.get('hypaware.ai-gateway')!.value as AiGatewayApi;
     assert.equal(await api.localEndpoint(), details.endpoint);
-    const diagnostics = (await Promise.all(booted.kernel.diagnostics.map((d) => d.provider()))).flat().map((d) => d.kind);
+    const diagnostics = (await Promise.all(booted.kernel.diagnostics.map((d) => d.provider())))
+      .flat()
+      .map((d) => d.kind);
     assert.ok(diagnostics.includes('gateway_port_fallback'), diagnostics.join(','));
     assert.ok(diagnostics.includes('gateway_no_projectors'));
     assert.ok(diagnostics.includes('gateway_no_upstreams'));
     booted.kernel.logSink.flush();
     const events = readLogLines(booted.hypHome).map((l) => l.event);
-    for (const e of ['aigw.port_fallback', 'aigw.no_projectors', 'aigw.no_upstreams', 'aigw.listening']) assert.ok(events.includes(e), `${e} logged`);
+    for (const e of ['aigw.port_fallback', 'aigw.no_projectors', 'aigw.no_upstreams', 'aigw.listening'])
+      assert.ok(events.includes(e), `${e} logged`);
   } finally {
     await handle?.stop();
     await booted.kernel.shutdown();
@@ -96,7 +120,12 @@ test('an explicitly configured busy port is refused with one clear sentence, nev
   const port = (blocker!.address() as { port: number }).port;
   const booted = await bootDaemonKernel({ listen: `127.0.0.1:${port}` });
   try {
-    await assert.rejects(booted.start(), (err: Error) => err.message === `ai-gateway: cannot listen on 127.0.0.1:${port}: the port is already in use; stop the other process or set plugins["@hypaware/ai-gateway"].listen to another host:port`);
+    await assert.rejects(
+      booted.start(),
+      (err: Error) =>
+        err.message ===
+        `ai-gateway: cannot listen on 127.0.0.1:${port}: the port is already in use; stop the other process or set plugins["@hypaware/ai-gateway"].listen to another host:port`,
+    );
     assert.equal(existsSync(join(booted.stateDir, 'listener.json')), false);
   } finally {
     await booted.kernel.shutdown();
@@ -107,7 +136,10 @@ test('an explicitly configured busy port is refused with one clear sentence, nev
 test('reload: new upstreams apply at once, a new listen address is bound first, an invalid slice changes nothing', async () => {
   const first = await startEchoUpstream();
   const second = await startEchoUpstream();
-  const booted = await bootDaemonKernel({ listen: '127.0.0.1:0', upstreams: [{ name: 'first', base_url: first.url, path_prefix: '/' }] });
+  const booted = await bootDaemonKernel({
+    listen: '127.0.0.1:0',
+    upstreams: [{ name: 'first', base_url: first.url, path_prefix: '/' }],
+  });
   let handle: SourceHandle | undefined;
   try {
     handle = await booted.start();
@@ -121,14 +153,25 @@ test('reload: new upstreams apply at once, a new listen address is bound first, 
     const free = await listenOn(0);
     const port = (free!.address() as { port: number }).port;
     await new Promise<void>((r) => free!.close(() => r()));
-    await handle.reload!({ listen: `127.0.0.1:${port}`, upstreams: [{ name: 'second', base_url: second.url, path_prefix: '/' }] });
+    await handle.reload!({
+      listen: `127.0.0.1:${port}`,
+      upstreams: [{ name: 'second', base_url: second.url, path_prefix: '/' }],
+    });
     const after = String(handle.status!().details!.endpoint);
     assert.equal(after, `http://127.0.0.1:${port}`);
     assert.deepEqual(handle.status!().details!.upstreams, ['second']);
     assert.equal(readListenerFile(booted.stateDir)?.port, Number(new URL(after).port));
     assert.equal(await post(after, '/v1/b', {}, 'b'), 200);
     assert.equal(second.requests.length, 1);
-    await waitFor(async () => (await post(before, '/v1/c', {}, 'c').then(() => false, () => true)) || undefined, 'the old listener to close', 5000);
+    await waitFor(
+      async () =>
+        (await post(before, '/v1/c', {}, 'c').then(
+          () => false,
+          () => true,
+        )) || undefined,
+      'the old listener to close',
+      5000,
+    );
   } finally {
     await handle?.stop();
     await booted.kernel.shutdown();
@@ -139,7 +182,10 @@ test('reload: new upstreams apply at once, a new listen address is bound first, 
 
 test('a writer thread that dies mid-batch is restarted and the exchange is written once', async () => {
   const echo = await startEchoUpstream();
-  const booted = await bootDaemonKernel({ listen: '127.0.0.1:0', upstreams: [{ name: 'echo', base_url: echo.url, path_prefix: '/' }] }, { plugin_dirs: [CRASH_FIXTURE] });
+  const booted = await bootDaemonKernel(
+    { listen: '127.0.0.1:0', upstreams: [{ name: 'echo', base_url: echo.url, path_prefix: '/' }] },
+    { plugin_dirs: [CRASH_FIXTURE] },
+  );
   const marker = join(booted.hypHome, 'crashed.marker');
   let handle: SourceHandle | undefined;
   try {
@@ -147,10 +193,18 @@ test('a writer thread that dies mid-batch is restarted and the exchange is writt
     const endpoint = String(handle.status!().details!.endpoint);
     assert.equal(await post(endpoint, '/v1/crash', { 'x-crash-writer': marker }, 'survive me'), 200);
     const db = booted.kernel.database();
-    const rows = await waitFor(() => {
-      const n = (db.prepare("SELECT count(*) AS n FROM ai_gateway_messages WHERE conversation_id = 'crash-once'").get() as { n: number }).n;
-      return n > 0 ? n : undefined;
-    }, 'the retried exchange to be written', 15_000);
+    const rows = await waitFor(
+      () => {
+        const n = (
+          db.prepare("SELECT count(*) AS n FROM ai_gateway_messages WHERE conversation_id = 'crash-once'").get() as {
+            n: number;
+          }
+        ).n;
+        return n > 0 ? n : undefined;
+      },
+      'the retried exchange to be written',
+      15_000,
+    );
     assert.equal(rows, 1);
     assert.ok(existsSync(marker), 'the writer did crash once');
     assert.equal((db.prepare('SELECT count(*) AS n FROM ai_gateway_exchanges').get() as { n: number }).n, 1);

@@ -15,7 +15,10 @@ function journal(dir: string, extra: Partial<SpillJournalOptions> = {}) {
   const logs = recordingLogger();
   const failed: ExchangeRecord[] = [];
   const j = new SpillJournal({
-    dir, maxBytes: 64 * 1024 * 1024, log: logs.log, secrets: () => SECRETS,
+    dir,
+    maxBytes: 64 * 1024 * 1024,
+    log: logs.log,
+    secrets: () => SECRETS,
     onAppendFailed: (records) => failed.push(...records),
     ...extra,
   });
@@ -23,13 +26,20 @@ function journal(dir: string, extra: Partial<SpillJournalOptions> = {}) {
 }
 
 function records(n: number, bodyBytes = 3000): ExchangeRecord[] {
-  return Array.from({ length: n }, (_, i) => makeRecord({
-    path: `/v1/messages?n=${i}`,
-    requestHeaders: { 'content-type': 'application/json', 'x-api-key': API_KEY, 'x-team-token': 'team-secret-value-123' },
-    responseHeaders: i % 3 === 0 ? null : { 'content-type': 'text/event-stream', 'set-cookie': 'session=cookie-secret-xyz' },
-    requestBody: Buffer.alloc(bodyBytes, 65 + (i % 26)),
-    ...(i % 3 === 0 ? {} : { responseBody: `data: {"i":${i}}\n\n` }),
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    makeRecord({
+      path: `/v1/messages?n=${i}`,
+      requestHeaders: {
+        'content-type': 'application/json',
+        'x-api-key': API_KEY,
+        'x-team-token': 'team-secret-value-123',
+      },
+      responseHeaders:
+        i % 3 === 0 ? null : { 'content-type': 'text/event-stream', 'set-cookie': 'session=cookie-secret-xyz' },
+      requestBody: Buffer.alloc(bodyBytes, 65 + (i % 26)),
+      ...(i % 3 === 0 ? {} : { responseBody: `data: {"i":${i}}\n\n` }),
+    }),
+  );
 }
 
 async function until(check: () => boolean, what: string): Promise<void> {
@@ -79,7 +89,12 @@ test('records come back in order with the same fields and body bytes; secret hea
     assert.equal(bytesOf(r.request_body), bytesOf(s.request_body));
     assert.equal(bytesOf(r.response_body), bytesOf(s.response_body));
     assert.ok(r.request_body === null || r.request_body.buffer instanceof SharedArrayBuffer);
-    const headers = Object.fromEntries(Array.from({ length: r.request_headers.length / 2 }, (_, k) => [r.request_headers[2 * k], r.request_headers[2 * k + 1]]));
+    const headers = Object.fromEntries(
+      Array.from({ length: r.request_headers.length / 2 }, (_, k) => [
+        r.request_headers[2 * k],
+        r.request_headers[2 * k + 1],
+      ]),
+    );
     assert.equal(headers['x-api-key'], 'sk-ant-api03-…');
     assert.equal(headers['x-team-token'], '…');
     assert.equal(headers['content-type'], 'application/json');
@@ -87,7 +102,8 @@ test('records come back in order with the same fields and body bytes; secret hea
   // nothing secret reached the disk
   for (const name of readdirSync(join(dir, 'spill'))) {
     const bytes = readFileSync(join(dir, 'spill', name));
-    for (const secret of [API_KEY, 'team-secret-value-123', 'cookie-secret-xyz']) assert.equal(bytes.includes(secret), false, `${secret} in ${name}`);
+    for (const secret of [API_KEY, 'team-secret-value-123', 'cookie-secret-xyz'])
+      assert.equal(bytes.includes(secret), false, `${secret} in ${name}`);
     assert.equal(statSync(join(dir, 'spill', name)).mode & 0o777, 0o600);
   }
   assert.equal(statSync(join(dir, 'spill')).mode & 0o777, 0o700);
@@ -125,7 +141,10 @@ test('what a stopped journal leaves is read first by the next one, front file be
   assert.equal(second.logs.events('aigw.spill_recovered').length, 1);
   assert.equal(second.j.active, true);
   const back = await readAll(second.j);
-  assert.deepEqual(back.map((r) => r.exchange_id), [...older, ...spilled].map((r) => r.exchange_id));
+  assert.deepEqual(
+    back.map((r) => r.exchange_id),
+    [...older, ...spilled].map((r) => r.exchange_id),
+  );
 });
 
 test('read records that were never settled are read again after a restart (nothing is lost)', async () => {
@@ -139,7 +158,10 @@ test('read records that were never settled are read again after a restart (nothi
   const second = journal(dir);
   const again = await readAll(second.j);
   // the whole file comes back: the database ignores what it already has
-  assert.deepEqual(again.map((r) => r.exchange_id), sent.map((r) => r.exchange_id));
+  assert.deepEqual(
+    again.map((r) => r.exchange_id),
+    sent.map((r) => r.exchange_id),
+  );
 });
 
 test('a frame cut short by a crash ends its file: the records before it come back, a warning names the file', async () => {
@@ -148,7 +170,10 @@ test('a frame cut short by a crash ends its file: the records before it come bac
   truncateSync(path, statSync(path).size - 100);
   const second = journal(dir);
   const back = await readAll(second.j);
-  assert.deepEqual(back.map((r) => r.exchange_id), sent.slice(0, 2).map((r) => r.exchange_id));
+  assert.deepEqual(
+    back.map((r) => r.exchange_id),
+    sent.slice(0, 2).map((r) => r.exchange_id),
+  );
   const warnings = second.logs.events('aigw.spill_unreadable');
   assert.equal(warnings.length, 1);
   assert.equal(warnings[0]!.file, path);
@@ -160,11 +185,14 @@ test('garbage after the last frame is skipped with a warning, not parsed as a re
   appendFileSync(path, Buffer.from([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x7b]));
   const second = journal(dir);
   const back = await readAll(second.j);
-  assert.deepEqual(back.map((r) => r.exchange_id), sent.map((r) => r.exchange_id));
+  assert.deepEqual(
+    back.map((r) => r.exchange_id),
+    sent.map((r) => r.exchange_id),
+  );
   assert.equal(second.logs.events('aigw.spill_unreadable').length, 1);
 });
 
-test('appends past max_bytes are refused, the record stays the caller\'s', async () => {
+test("appends past max_bytes are refused, the record stays the caller's", async () => {
   const dir = tempDir('hyp-spill-');
   const { j } = journal(dir, { maxBytes: 12_500 }); // a frame here is ~3.7 KB: three fit
   const sent = records(5, 3000);
@@ -182,7 +210,10 @@ test('an append that fails hands its records back and pauses the journal', async
   const sent = records(3);
   for (const r of sent) assert.equal(j.append(r), true);
   await until(() => failed.length === 3, 'the failed records to come back');
-  assert.deepEqual(failed.map((r) => r.exchange_id), sent.map((r) => r.exchange_id));
+  assert.deepEqual(
+    failed.map((r) => r.exchange_id),
+    sent.map((r) => r.exchange_id),
+  );
   assert.equal(logs.events('aigw.spill_append_failed').length, 1);
   assert.equal(j.append(records(1)[0]!), false, 'refuses appends for a while after a failure');
 });

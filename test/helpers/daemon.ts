@@ -37,14 +37,28 @@ function childEnv(hypHome: string, extra: Record<string, string | undefined> = {
 /** Run `hyp <args>` as a real process. Never rejects on a non-zero exit: tests assert on it. */
 export function runHyp(args: string[], options: RunOptions): Promise<HypResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [HYP_BIN, ...args], { env: childEnv(options.hypHome, options.env), cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [HYP_BIN, ...args], {
+      env: childEnv(options.hypHome, options.env),
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
     child.stdin.end(options.input ?? '');
   });
 }
@@ -66,7 +80,10 @@ export interface DaemonHandle {
   port: number | undefined;
   proc: ChildProcess;
   stderrText(): string;
-  status(): Record<string, unknown> & { state: string; sources: Array<{ name: string; state: string; details?: Record<string, unknown> }> };
+  status(): Record<string, unknown> & {
+    state: string;
+    sources: Array<{ name: string; state: string; details?: Record<string, unknown> }>;
+  };
   logLines(): LogLine[];
   waitForLog(event: string, predicate?: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   /** read-only connection to the daemon's database; close it when done */
@@ -76,16 +93,25 @@ export interface DaemonHandle {
 }
 
 const live = new Set<ChildProcess>();
-process.on('exit', () => { for (const p of live) p.kill('SIGKILL'); });
+process.on('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
 
 export const DEFAULT_TEST_CONFIG = { plugins: { '@hypaware/ai-gateway': { listen: '127.0.0.1:0' } } };
 
 export function readLogLines(hypHome: string): LogLine[] {
   const file = join(hypHome, 'hypaware', 'logs', 'hypaware.jsonl');
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').flatMap((l) => {
-    try { return [JSON.parse(l) as LogLine]; } catch { return []; }
-  });
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as LogLine];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** Start `hyp daemon run --foreground` and wait until its status file says running. */
@@ -93,29 +119,52 @@ export async function startDaemon(options: StartDaemonOptions = {}): Promise<Dae
   const hypHome = options.hypHome ?? tempDir('hyp-daemon-');
   mkdirSync(hypHome, { recursive: true });
   const configPath = join(hypHome, 'hypaware-config.json');
-  if (options.config !== undefined || !existsSync(configPath)) writeFileSync(configPath, JSON.stringify(options.config ?? DEFAULT_TEST_CONFIG, null, 2));
+  if (options.config !== undefined || !existsSync(configPath))
+    writeFileSync(configPath, JSON.stringify(options.config ?? DEFAULT_TEST_CONFIG, null, 2));
   const statusPath = join(hypHome, 'hypaware', 'daemon.status.json');
-  const proc = spawn(process.execPath, [HYP_BIN, 'daemon', 'run', '--foreground'], { env: childEnv(hypHome, options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [HYP_BIN, 'daemon', 'run', '--foreground'], {
+    env: childEnv(hypHome, options.env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   live.add(proc);
   let stderr = '';
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  proc.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
   proc.stdout!.resume();
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exitPromise = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.on('exit', (code, signal) => { exited = { code, signal }; live.delete(proc); resolve(exited); });
+    proc.on('exit', (code, signal) => {
+      exited = { code, signal };
+      live.delete(proc);
+      resolve(exited);
+    });
   });
   const readStatus = () => {
-    try { return JSON.parse(readFileSync(statusPath, 'utf8')) as ReturnType<DaemonHandle['status']>; } catch { return undefined; }
+    try {
+      return JSON.parse(readFileSync(statusPath, 'utf8')) as ReturnType<DaemonHandle['status']>;
+    } catch {
+      return undefined;
+    }
   };
-  const startedStatus = await waitFor(() => {
-    if (exited) throw new Error(`daemon exited during start (code ${exited.code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    const s = readStatus();
-    return s && s.pid === proc.pid && (s.state === 'running' || s.state === 'failed') ? s : undefined;
-  }, 'the daemon to start', options.timeoutMs ?? 20_000);
+  const startedStatus = await waitFor(
+    () => {
+      if (exited)
+        throw new Error(
+          `daemon exited during start (code ${exited.code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+        );
+      const s = readStatus();
+      return s && s.pid === proc.pid && (s.state === 'running' || s.state === 'failed') ? s : undefined;
+    },
+    'the daemon to start',
+    options.timeoutMs ?? 20_000,
+  );
   const gateway = startedStatus.sources.find((s) => typeof s.details?.endpoint === 'string');
   const endpoint = gateway ? String(gateway.details!.endpoint) : undefined;
   const handle: DaemonHandle = {
-    hypHome, configPath, endpoint,
+    hypHome,
+    configPath,
+    endpoint,
     port: endpoint ? Number(new URL(endpoint).port) : undefined,
     proc,
     stderrText: () => stderr,
@@ -126,13 +175,21 @@ export async function startDaemon(options: StartDaemonOptions = {}): Promise<Dae
     },
     logLines: () => readLogLines(hypHome),
     waitForLog: (event, predicate, timeoutMs = 10_000) =>
-      waitFor(() => readLogLines(hypHome).find((l) => l.event === event && (!predicate || predicate(l))), `log event ${event}`, timeoutMs),
+      waitFor(
+        () => readLogLines(hypHome).find((l) => l.event === event && (!predicate || predicate(l))),
+        `log event ${event}`,
+        timeoutMs,
+      ),
     db: () => new Database(join(hypHome, 'hypaware', 'hypaware.db'), { readonly: true, fileMustExist: true }),
     stop: async (signal = 'SIGTERM', timeoutMs = 15_000) => {
       if (exited) return exited;
       proc.kill(signal);
       const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-      try { return await exitPromise; } finally { clearTimeout(timer); }
+      try {
+        return await exitPromise;
+      } finally {
+        clearTimeout(timer);
+      }
     },
   };
   return handle;

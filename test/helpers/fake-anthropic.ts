@@ -63,32 +63,65 @@ export interface FakeAnthropic {
 export type Script = (request: FakeAnthropicRequest) => ScriptedReply;
 
 /** The events Anthropic streams for a message made of `blocks` (as `{type, ...}` payloads). */
-export function messageEvents(messageId: string, model: string, blocks: ReplyBlock[], usage: Required<ReplyUsage>, stopReason: string): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [{
-    type: 'message_start',
-    message: {
-      id: messageId, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null,
-      usage: { input_tokens: usage.input, cache_creation_input_tokens: usage.cacheWrite, cache_read_input_tokens: usage.cacheRead, output_tokens: 1 },
+export function messageEvents(
+  messageId: string,
+  model: string,
+  blocks: ReplyBlock[],
+  usage: Required<ReplyUsage>,
+  stopReason: string,
+): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [
+    {
+      type: 'message_start',
+      message: {
+        id: messageId,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {
+          input_tokens: usage.input,
+          cache_creation_input_tokens: usage.cacheWrite,
+          cache_read_input_tokens: usage.cacheRead,
+          output_tokens: 1,
+        },
+      },
     },
-  }];
+  ];
   blocks.forEach((b, index) => {
     if (b.type === 'text') {
       out.push({ type: 'content_block_start', index, content_block: { type: 'text', text: '' } });
       const half = Math.ceil(b.text.length / 2);
-      for (const piece of [b.text.slice(0, half), b.text.slice(half)]) if (piece !== '') out.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
+      for (const piece of [b.text.slice(0, half), b.text.slice(half)])
+        if (piece !== '') out.push({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
     } else if (b.type === 'thinking') {
-      out.push({ type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } });
+      out.push({
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'thinking', thinking: '', signature: '' },
+      });
       out.push({ type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: b.thinking } });
       out.push({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: b.signature } });
     } else {
-      out.push({ type: 'content_block_start', index, content_block: { type: 'tool_use', id: b.id, name: b.name, input: {} } });
+      out.push({
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: b.id, name: b.name, input: {} },
+      });
       const json = JSON.stringify(b.input);
-      for (const piece of ['', json.slice(0, 5), json.slice(5)]) out.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
+      for (const piece of ['', json.slice(0, 5), json.slice(5)])
+        out.push({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } });
     }
     out.push({ type: 'content_block_stop', index });
     if (index === 0) out.push({ type: 'ping' });
   });
-  out.push({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output } });
+  out.push({
+    type: 'message_delta',
+    delta: { stop_reason: stopReason, stop_sequence: null },
+    usage: { output_tokens: usage.output },
+  });
   out.push({ type: 'message_stop' });
   return out;
 }
@@ -115,52 +148,110 @@ export async function startFakeAnthropic(script: Script = hello): Promise<FakeAn
   const replies: FakeAnthropicReply[] = [];
   let toolSeq = 0;
   const server = createServer((req, res) => {
-    void readBody(req).then((text) => {
-      let body: Record<string, unknown> | undefined;
-      try { body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>); } catch { body = undefined; }
-      const request: FakeAnthropicRequest = { n: requests.length + 1, method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
-      requests.push(request);
-      const requestId = `req_fake${String(request.n).padStart(4, '0')}`;
-      const path = request.url.split('?')[0];
-      if (request.method === 'HEAD' || request.method === 'GET') {
-        res.writeHead(200, { 'request-id': requestId });
-        res.end();
-        return;
-      }
-      if (path === '/v1/messages/count_tokens') {
-        sendJson(res, 200, { input_tokens: text.length % 1000 }, requestId);
-        return;
-      }
-      if (path !== '/v1/messages' || !body) {
-        sendJson(res, 404, { type: 'error', error: { type: 'not_found_error', message: `no route for ${request.method} ${path}` } }, requestId);
-        return;
-      }
-      const scripted = script(request);
-      if (scripted.httpError) {
-        sendJson(res, scripted.httpError.status, { type: 'error', error: { type: scripted.httpError.type, message: scripted.httpError.message }, request_id: requestId }, requestId);
-        return;
-      }
-      const blocks = scripted.blocks.map((b) => (b.type === 'tool_use' && b.id === '' ? { ...b, id: `toolu_fake${String(++toolSeq).padStart(4, '0')}` } : b));
-      const usage: Required<ReplyUsage> = { cacheRead: 0, cacheWrite: 0, ...(scripted.usage ?? { input: 100 + request.n, output: 10 + request.n, cacheRead: 1000 * request.n, cacheWrite: 50 }) };
-      const messageId = `msg_fake${String(request.n).padStart(4, '0')}`;
-      const stopReason = scripted.stopReason ?? (blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
-      const model = typeof body.model === 'string' ? body.model : 'claude-sonnet-4-5';
-      const streamed = body.stream === true;
-      replies.push({ n: request.n, messageId, requestId, blocks, usage, streamed });
-      if (!streamed) {
-        sendJson(res, 200, {
-          id: messageId, type: 'message', role: 'assistant', model, content: blocks, stop_reason: stopReason, stop_sequence: null,
-          usage: { input_tokens: usage.input, cache_creation_input_tokens: usage.cacheWrite, cache_read_input_tokens: usage.cacheRead, output_tokens: usage.output },
-        }, requestId);
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': requestId });
-      const events = messageEvents(messageId, model, blocks, usage, stopReason);
-      const sent = scripted.cutAfterEvents === undefined ? events : events.slice(0, scripted.cutAfterEvents);
-      for (const e of sent) res.write(`event: ${String(e.type)}\ndata: ${JSON.stringify(e)}\n\n`);
-      if (scripted.cutAfterEvents === undefined) res.end();
-      else res.destroy();
-    }, () => res.destroy());
+    void readBody(req).then(
+      (text) => {
+        let body: Record<string, unknown> | undefined;
+        try {
+          body = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
+        } catch {
+          body = undefined;
+        }
+        const request: FakeAnthropicRequest = {
+          n: requests.length + 1,
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          headers: req.headers,
+          body,
+        };
+        requests.push(request);
+        const requestId = `req_fake${String(request.n).padStart(4, '0')}`;
+        const path = request.url.split('?')[0];
+        if (request.method === 'HEAD' || request.method === 'GET') {
+          res.writeHead(200, { 'request-id': requestId });
+          res.end();
+          return;
+        }
+        if (path === '/v1/messages/count_tokens') {
+          sendJson(res, 200, { input_tokens: text.length % 1000 }, requestId);
+          return;
+        }
+        if (path !== '/v1/messages' || !body) {
+          sendJson(
+            res,
+            404,
+            { type: 'error', error: { type: 'not_found_error', message: `no route for ${request.method} ${path}` } },
+            requestId,
+          );
+          return;
+        }
+        const scripted = script(request);
+        if (scripted.httpError) {
+          sendJson(
+            res,
+            scripted.httpError.status,
+            {
+              type: 'error',
+              error: { type: scripted.httpError.type, message: scripted.httpError.message },
+              request_id: requestId,
+            },
+            requestId,
+          );
+          return;
+        }
+        const blocks = scripted.blocks.map((b) =>
+          b.type === 'tool_use' && b.id === '' ? { ...b, id: `toolu_fake${String(++toolSeq).padStart(4, '0')}` } : b,
+        );
+        const usage: Required<ReplyUsage> = {
+          cacheRead: 0,
+          cacheWrite: 0,
+          ...(scripted.usage ?? {
+            input: 100 + request.n,
+            output: 10 + request.n,
+            cacheRead: 1000 * request.n,
+            cacheWrite: 50,
+          }),
+        };
+        const messageId = `msg_fake${String(request.n).padStart(4, '0')}`;
+        const stopReason = scripted.stopReason ?? (blocks.some((b) => b.type === 'tool_use') ? 'tool_use' : 'end_turn');
+        const model = typeof body.model === 'string' ? body.model : 'claude-sonnet-4-5';
+        const streamed = body.stream === true;
+        replies.push({ n: request.n, messageId, requestId, blocks, usage, streamed });
+        if (!streamed) {
+          sendJson(
+            res,
+            200,
+            {
+              id: messageId,
+              type: 'message',
+              role: 'assistant',
+              model,
+              content: blocks,
+              stop_reason: stopReason,
+              stop_sequence: null,
+              usage: {
+                input_tokens: usage.input,
+                cache_creation_input_tokens: usage.cacheWrite,
+                cache_read_input_tokens: usage.cacheRead,
+                output_tokens: usage.output,
+              },
+            },
+            requestId,
+          );
+          return;
+        }
+        res.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          'request-id': requestId,
+        });
+        const events = messageEvents(messageId, model, blocks, usage, stopReason);
+        const sent = scripted.cutAfterEvents === undefined ? events : events.slice(0, scripted.cutAfterEvents);
+        for (const e of sent) res.write(`event: ${String(e.type)}\ndata: ${JSON.stringify(e)}\n\n`);
+        if (scripted.cutAfterEvents === undefined) res.end();
+        else res.destroy();
+      },
+      () => res.destroy(),
+    );
   });
   return { ...(await listenOnLoopback(server)), requests, replies };
 }

@@ -25,7 +25,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import {
-  encodeSseEvent, protocolOfPath, replyBody, streamEvents, type Protocol, type SseEvent,
+  encodeSseEvent,
+  protocolOfPath,
+  replyBody,
+  streamEvents,
+  type Protocol,
+  type SseEvent,
 } from './protocol-samples.js';
 import { listenOnLoopback } from './loopback-server.js';
 
@@ -45,25 +50,58 @@ export interface FakeDirectives {
 }
 
 export function parseDirectives(header: string | undefined): FakeDirectives {
-  const d: FakeDirectives = { interval: 0, stamp: false, stallHeaders: false, noFinalBlank: false, gzip: false, corruptGzip: false, hash: false };
+  const d: FakeDirectives = {
+    interval: 0,
+    stamp: false,
+    stallHeaders: false,
+    noFinalBlank: false,
+    gzip: false,
+    corruptGzip: false,
+    hash: false,
+  };
   for (const part of (header ?? '').split(';')) {
     const [rawKey, rawValue] = part.split('=');
     const key = rawKey!.trim();
     const num = rawValue === undefined ? undefined : Number(rawValue.trim());
     switch (key) {
-      case 'sse': d.sse = num; break;
-      case 'interval': d.interval = num ?? 0; break;
-      case 'stamp': d.stamp = true; break;
-      case 'status': d.status = num; break;
-      case 'reset-after': d.resetAfter = num; break;
-      case 'stall-after': d.stallAfter = num; break;
-      case 'stall-headers': d.stallHeaders = true; break;
-      case 'no-final-blank': d.noFinalBlank = true; break;
-      case 'bad-json-at': d.badJsonAt = num; break;
-      case 'gzip': d.gzip = true; break;
-      case 'corrupt-gzip': d.corruptGzip = true; break;
-      case 'hash': d.hash = true; break;
-      default: break;
+      case 'sse':
+        d.sse = num;
+        break;
+      case 'interval':
+        d.interval = num ?? 0;
+        break;
+      case 'stamp':
+        d.stamp = true;
+        break;
+      case 'status':
+        d.status = num;
+        break;
+      case 'reset-after':
+        d.resetAfter = num;
+        break;
+      case 'stall-after':
+        d.stallAfter = num;
+        break;
+      case 'stall-headers':
+        d.stallHeaders = true;
+        break;
+      case 'no-final-blank':
+        d.noFinalBlank = true;
+        break;
+      case 'bad-json-at':
+        d.badJsonAt = num;
+        break;
+      case 'gzip':
+        d.gzip = true;
+        break;
+      case 'corrupt-gzip':
+        d.corruptGzip = true;
+        break;
+      case 'hash':
+        d.hash = true;
+        break;
+      default:
+        break;
     }
   }
   return d;
@@ -103,8 +141,20 @@ export interface FakeUpstream {
 
 function errorBody(protocol: Protocol, status: number): string {
   const kind = status === 429 ? 'rate_limit_error' : status === 529 ? 'overloaded_error' : 'api_error';
-  if (protocol === 'anthropic') return JSON.stringify({ type: 'error', error: { type: kind, message: `fake upstream status ${status}` }, request_id: 'req_fake_error' });
-  return JSON.stringify({ error: { message: `fake upstream status ${status}`, type: kind, param: null, code: status === 429 ? 'rate_limit_exceeded' : 'server_error' } });
+  if (protocol === 'anthropic')
+    return JSON.stringify({
+      type: 'error',
+      error: { type: kind, message: `fake upstream status ${status}` },
+      request_id: 'req_fake_error',
+    });
+  return JSON.stringify({
+    error: {
+      message: `fake upstream status ${status}`,
+      type: kind,
+      param: null,
+      code: status === 429 ? 'rate_limit_exceeded' : 'server_error',
+    },
+  });
 }
 
 function corrupt(buf: Buffer): Buffer {
@@ -123,7 +173,14 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
 
   const server = createServer((req, res) => {
     open++;
-    const record: UpstreamRequestRecord = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bodyBytes: 0, aborted: false, finished: false };
+    const record: UpstreamRequestRecord = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      bodyBytes: 0,
+      aborted: false,
+      finished: false,
+    };
     if (options.record !== false) {
       records.push(record);
       if (records.length > maxRecords) records.shift();
@@ -132,7 +189,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       open--;
       if (!res.writableFinished) record.aborted = true;
     });
-    res.on('finish', () => { record.finished = true; });
+    res.on('finish', () => {
+      record.finished = true;
+    });
     const directives = parseDirectives(req.headers['x-fake'] as string | undefined);
     const hasher = directives.hash ? createHash('sha256') : undefined;
     const chunks: Buffer[] = [];
@@ -145,38 +204,77 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     req.on('end', () => {
       const n = ++counter;
       if (options.custom?.(req, res, Buffer.concat(chunks))) return;
-      const extra: Record<string, string> = hasher ? { 'x-fake-received-sha256': hasher.digest('hex'), 'x-fake-received-bytes': String(record.bodyBytes) } : {};
+      const extra: Record<string, string> = hasher
+        ? { 'x-fake-received-sha256': hasher.digest('hex'), 'x-fake-received-bytes': String(record.bodyBytes) }
+        : {};
       void respond(req, res, directives, n, extra).catch(() => res.destroy());
     });
   });
 
-  async function respond(req: IncomingMessage, res: ServerResponse, d: FakeDirectives, n: number, extra: Record<string, string>): Promise<void> {
+  async function respond(
+    req: IncomingMessage,
+    res: ServerResponse,
+    d: FakeDirectives,
+    n: number,
+    extra: Record<string, string>,
+  ): Promise<void> {
     const protocol = protocolOfPath(req.url ?? '/');
     const fixedId = req.headers['x-fake-id'];
     const tag = typeof fixedId === 'string' ? fixedId : String(n);
-    const idHeader = protocol === 'anthropic' ? { 'request-id': `req_fake_${tag}` } : { 'x-request-id': `req_fake_${tag}` };
+    const idHeader =
+      protocol === 'anthropic' ? { 'request-id': `req_fake_${tag}` } : { 'x-request-id': `req_fake_${tag}` };
     if (d.stallHeaders) return;
     if (d.status !== undefined && d.status >= 400) {
-      res.writeHead(d.status, { 'content-type': 'application/json', ...idHeader, ...extra, ...(d.status === 429 ? { 'retry-after': '1' } : {}) });
+      res.writeHead(d.status, {
+        'content-type': 'application/json',
+        ...idHeader,
+        ...extra,
+        ...(d.status === 429 ? { 'retry-after': '1' } : {}),
+      });
       res.end(errorBody(protocol, d.status));
       return;
     }
     const id = protocol === 'anthropic' ? `msg_fake_${tag}` : `resp_fake_${tag}`;
     if (d.sse === undefined) {
-      const body = Buffer.from(replyBody(protocol, { id, chunks: ['Done: ', `reply ${tag} `, 'with a short answer.'] }));
+      const body = Buffer.from(
+        replyBody(protocol, { id, chunks: ['Done: ', `reply ${tag} `, 'with a short answer.'] }),
+      );
       if (d.gzip || d.corruptGzip) {
         const gz = d.corruptGzip ? corrupt(gzipSync(body)) : gzipSync(body);
-        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': String(gz.length), ...idHeader, ...extra });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+          'content-length': String(gz.length),
+          ...idHeader,
+          ...extra,
+        });
         res.end(gz);
       } else {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(body.length), ...idHeader, ...extra });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(body.length),
+          ...idHeader,
+          ...extra,
+        });
         res.end(body);
       }
       return;
     }
-    const events: SseEvent[] = streamEvents(protocol, { id, chunks: Array.from({ length: d.sse }, (_, i) => `w${i} `) });
-    if (d.badJsonAt !== undefined && events[d.badJsonAt]) events[d.badJsonAt] = { ...events[d.badJsonAt]!, data: '{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "te' };
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...idHeader, ...extra });
+    const events: SseEvent[] = streamEvents(protocol, {
+      id,
+      chunks: Array.from({ length: d.sse }, (_, i) => `w${i} `),
+    });
+    if (d.badJsonAt !== undefined && events[d.badJsonAt])
+      events[d.badJsonAt] = {
+        ...events[d.badJsonAt]!,
+        data: '{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "te',
+      };
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      ...idHeader,
+      ...extra,
+    });
     res.flushHeaders();
     const frames = events.map(encodeSseEvent);
     if (d.noFinalBlank) frames[frames.length - 1] = frames[frames.length - 1]!.replace(/\n\n$/, '\n');
@@ -195,5 +293,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   }
 
   server.keepAliveTimeout = 30_000;
-  return { ...(await listenOnLoopback(server, options.host ?? '127.0.0.1', options.port ?? 0)), server, records, open: () => open };
+  return {
+    ...(await listenOnLoopback(server, options.host ?? '127.0.0.1', options.port ?? 0)),
+    server,
+    records,
+    open: () => open,
+  };
 }

@@ -25,10 +25,18 @@ export function resetPeak(pid: number): boolean {
 }
 
 /** Sample RSS every `everyMs` while `work` runs; returns its result and the highest RSS seen. */
-export async function withPeakRss<T>(pid: number, everyMs: number, work: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
+export async function withPeakRss<T>(
+  pid: number,
+  everyMs: number,
+  work: () => Promise<T>,
+): Promise<{ result: T; peakRssMb: number }> {
   let peak = readMemory(pid).rssMb;
   const timer = setInterval(() => {
-    try { peak = Math.max(peak, readMemory(pid).rssMb); } catch { /* process gone */ }
+    try {
+      peak = Math.max(peak, readMemory(pid).rssMb);
+    } catch {
+      /* process gone */
+    }
   }, everyMs);
   try {
     const result = await work();
@@ -77,7 +85,8 @@ export function readThreadGroupCpu(pid: number): ThreadGroupCpu {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
     if (tid === String(pid)) out.mainMs += ms;
-    else if (Number(fields[16]) > 0) out.nicedMs += ms; // field 19 of stat: nice
+    else if (Number(fields[16]) > 0)
+      out.nicedMs += ms; // field 19 of stat: nice
     else out.otherMs += ms;
   }
   return out;

@@ -62,16 +62,32 @@ function anthropicRequestObject(opts: RequestTemplateOptions, random: SeededRand
     model: 'claude-sonnet-4-5',
     max_tokens: 32000,
     stream: opts.stream,
-    system: [{ type: 'text', text: `You are Claude Code. ${fillerText(random, 1500)}`, cache_control: { type: 'ephemeral' } }],
-    tools: [{ name: 'Bash', description: fillerText(random, 400), input_schema: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] } }],
+    system: [
+      { type: 'text', text: `You are Claude Code. ${fillerText(random, 1500)}`, cache_control: { type: 'ephemeral' } },
+    ],
+    tools: [
+      {
+        name: 'Bash',
+        description: fillerText(random, 400),
+        input_schema: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
+      },
+    ],
     messages,
-    metadata: { user_id: `user_${'a1'.repeat(32)}_account_3f2c0b8e-1111-4222-8333-444455556666_session_${opts.sessionId}` },
+    metadata: {
+      user_id: `user_${'a1'.repeat(32)}_account_3f2c0b8e-1111-4222-8333-444455556666_session_${opts.sessionId}`,
+    },
   };
   let size = JSON.stringify(body).length;
   for (let i = 0; size < opts.targetBytes - 200; i++) {
     const pair = [
       { role: 'user', content: [{ type: 'text', text: `step ${i}: ${fillerText(random, 600)}` }] },
-      { role: 'assistant', content: [{ type: 'text', text: fillerText(random, 400) }, { type: 'tool_use', id: `toolu_${i}`, name: 'Bash', input: { command: `ls dir${i}` } }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: fillerText(random, 400) },
+          { type: 'tool_use', id: `toolu_${i}`, name: 'Bash', input: { command: `ls dir${i}` } },
+        ],
+      },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: fillerText(random, 300) }] },
       { role: 'assistant', content: [{ type: 'text', text: fillerText(random, 200) }] },
     ];
@@ -88,7 +104,14 @@ function openaiRequestObject(opts: RequestTemplateOptions, random: SeededRandom)
     model: 'gpt-5-codex',
     instructions: `You are Codex. ${fillerText(random, 1500)}`,
     input,
-    tools: [{ type: 'function', name: 'shell', description: fillerText(random, 400), parameters: { type: 'object', properties: { command: { type: 'array', items: { type: 'string' } } } } }],
+    tools: [
+      {
+        type: 'function',
+        name: 'shell',
+        description: fillerText(random, 400),
+        parameters: { type: 'object', properties: { command: { type: 'array', items: { type: 'string' } } } },
+      },
+    ],
     tool_choice: 'auto',
     parallel_tool_calls: false,
     reasoning: { effort: 'medium', summary: 'auto' },
@@ -99,15 +122,28 @@ function openaiRequestObject(opts: RequestTemplateOptions, random: SeededRandom)
   let size = JSON.stringify(body).length;
   for (let i = 0; size < opts.targetBytes - 200; i++) {
     const items = [
-      { type: 'message', role: 'user', content: [{ type: 'input_text', text: `step ${i}: ${fillerText(random, 600)}` }] },
-      { type: 'function_call', call_id: `call_${i}`, name: 'shell', arguments: JSON.stringify({ command: ['ls', `dir${i}`] }) },
+      {
+        type: 'message',
+        role: 'user',
+        content: [{ type: 'input_text', text: `step ${i}: ${fillerText(random, 600)}` }],
+      },
+      {
+        type: 'function_call',
+        call_id: `call_${i}`,
+        name: 'shell',
+        arguments: JSON.stringify({ command: ['ls', `dir${i}`] }),
+      },
       { type: 'function_call_output', call_id: `call_${i}`, output: fillerText(random, 300) },
       { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: fillerText(random, 400) }] },
     ];
     input.push(...items);
     size += JSON.stringify(items).length;
   }
-  input.push({ type: 'message', role: 'user', content: [{ type: 'input_text', text: `turn ${TURN_MARK}: what changed?` }] });
+  input.push({
+    type: 'message',
+    role: 'user',
+    content: [{ type: 'input_text', text: `turn ${TURN_MARK}: what changed?` }],
+  });
   return body;
 }
 
@@ -128,47 +164,99 @@ export interface ReplyOptions {
 
 export function anthropicMessage(opts: ReplyOptions): Record<string, unknown> {
   return {
-    id: opts.id, type: 'message', role: 'assistant', model: 'claude-sonnet-4-5',
+    id: opts.id,
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4-5',
     content: [{ type: 'text', text: opts.chunks.join('') }],
-    stop_reason: 'end_turn', stop_sequence: null,
-    usage: { input_tokens: 25, cache_creation_input_tokens: 0, cache_read_input_tokens: 1900, output_tokens: opts.chunks.length },
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: {
+      input_tokens: 25,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 1900,
+      output_tokens: opts.chunks.length,
+    },
   };
 }
 
 /** `message_start`, one text block (`content_block_start`, a ping, deltas, stop), `message_delta`, `message_stop`. */
 export function anthropicStreamEvents(opts: ReplyOptions): SseEvent[] {
-  const ev = (type: string, payload: Record<string, unknown>): SseEvent => ({ event: type, data: JSON.stringify({ type, ...payload }) });
+  const ev = (type: string, payload: Record<string, unknown>): SseEvent => ({
+    event: type,
+    data: JSON.stringify({ type, ...payload }),
+  });
   const start = anthropicMessage({ id: opts.id, chunks: [] });
   return [
-    ev('message_start', { message: { ...start, content: [], stop_reason: null, usage: { input_tokens: 25, cache_creation_input_tokens: 0, cache_read_input_tokens: 1900, output_tokens: 1 } } }),
+    ev('message_start', {
+      message: {
+        ...start,
+        content: [],
+        stop_reason: null,
+        usage: { input_tokens: 25, cache_creation_input_tokens: 0, cache_read_input_tokens: 1900, output_tokens: 1 },
+      },
+    }),
     ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
     ...opts.chunks.map((text) => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text } })),
     ev('content_block_stop', { index: 0 }),
-    ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: opts.chunks.length } }),
+    ev('message_delta', {
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: opts.chunks.length },
+    }),
     ev('message_stop', {}),
   ];
 }
 
 export function openaiResponse(opts: ReplyOptions): Record<string, unknown> {
   return {
-    id: opts.id, object: 'response', created_at: 1760000000, status: 'completed', model: 'gpt-5-codex',
-    output: [{ id: `msg_${opts.id}`, type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: opts.chunks.join(''), annotations: [] }] }],
-    usage: { input_tokens: 900, input_tokens_details: { cached_tokens: 768 }, output_tokens: opts.chunks.length, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 900 + opts.chunks.length },
+    id: opts.id,
+    object: 'response',
+    created_at: 1760000000,
+    status: 'completed',
+    model: 'gpt-5-codex',
+    output: [
+      {
+        id: `msg_${opts.id}`,
+        type: 'message',
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text: opts.chunks.join(''), annotations: [] }],
+      },
+    ],
+    usage: {
+      input_tokens: 900,
+      input_tokens_details: { cached_tokens: 768 },
+      output_tokens: opts.chunks.length,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 900 + opts.chunks.length,
+    },
   };
 }
 
 /** `response.created`, item and part added, text deltas, item done, `response.completed`. */
 export function openaiStreamEvents(opts: ReplyOptions): SseEvent[] {
   let seq = 0;
-  const ev = (type: string, payload: Record<string, unknown>): SseEvent => ({ event: type, data: JSON.stringify({ type, sequence_number: seq++, ...payload }) });
+  const ev = (type: string, payload: Record<string, unknown>): SseEvent => ({
+    event: type,
+    data: JSON.stringify({ type, sequence_number: seq++, ...payload }),
+  });
   const done = openaiResponse(opts);
   const item = (done.output as Array<Record<string, unknown>>)[0]!;
   const itemId = String(item.id);
   return [
-    ev('response.created', { response: { id: opts.id, object: 'response', status: 'in_progress', model: 'gpt-5-codex', output: [] } }),
+    ev('response.created', {
+      response: { id: opts.id, object: 'response', status: 'in_progress', model: 'gpt-5-codex', output: [] },
+    }),
     ev('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } }),
-    ev('response.content_part.added', { item_id: itemId, output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }),
-    ...opts.chunks.map((delta) => ev('response.output_text.delta', { item_id: itemId, output_index: 0, content_index: 0, delta, logprobs: [] })),
+    ev('response.content_part.added', {
+      item_id: itemId,
+      output_index: 0,
+      content_index: 0,
+      part: { type: 'output_text', text: '', annotations: [] },
+    }),
+    ...opts.chunks.map((delta) =>
+      ev('response.output_text.delta', { item_id: itemId, output_index: 0, content_index: 0, delta, logprobs: [] }),
+    ),
     ev('response.output_item.done', { output_index: 0, item }),
     ev('response.completed', { response: done }),
   ];

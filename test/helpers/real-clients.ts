@@ -21,7 +21,21 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { homedir, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REAL_CLIENT_PACKAGES, type RealClientName } from './real-client-versions.js';
@@ -56,25 +70,54 @@ const LOCK_HEARTBEAT_MS = 5_000;
 const LOCK_STALE_MS = 60_000;
 /** how long a waiter waits for another process's install before it gives up */
 const LOCK_WAIT_MS = 25 * 60_000;
-const NETWORK_ERROR = /\b(E(NOTFOUND|AI_AGAIN|CONNREFUSED|CONNRESET|TIMEDOUT|NETUNREACH|HOSTUNREACH|PIPE|SOCKETTIMEOUT)|ERR_SOCKET_TIMEOUT|UND_ERR_CONNECT_TIMEOUT|network)\b/i;
+const NETWORK_ERROR =
+  /\b(E(NOTFOUND|AI_AGAIN|CONNREFUSED|CONNRESET|TIMEDOUT|NETUNREACH|HOSTUNREACH|PIPE|SOCKETTIMEOUT)|ERR_SOCKET_TIMEOUT|UND_ERR_CONNECT_TIMEOUT|network)\b/i;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function attempt(file: string, args: string[], options: RunClientOptions): Promise<ClientResult & { spawnError?: NodeJS.ErrnoException }> {
+function attempt(
+  file: string,
+  args: string[],
+  options: RunClientOptions,
+): Promise<ClientResult & { spawnError?: NodeJS.ErrnoException }> {
   return new Promise((resolve) => {
     const started = Date.now();
     const windowsShell = process.platform === 'win32' && /\.(cmd|bat)$/i.test(file);
-    const child = execFile(file, args, { env: options.env, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024, shell: windowsShell }, (err, stdout, stderr) => {
-      const ms = Date.now() - started;
-      const e = err as (NodeJS.ErrnoException & { code?: unknown; signal?: NodeJS.Signals | null; killed?: boolean }) | null;
-      if (!e) return resolve({ code: 0, signal: null, stdout, stderr, timedOut: false, ms });
-      // A spawn failure (ENOENT, ETXTBSY, EACCES) has a string code and no process behind it.
-      if (typeof e.code === 'string' && (e as { errno?: unknown }).errno !== undefined && e.syscall?.startsWith('spawn')) {
-        return resolve({ code: null, signal: null, stdout, stderr: stderr || String(e.message), timedOut: false, ms, spawnError: e });
-      }
-      const code = typeof e.code === 'number' ? e.code : null;
-      resolve({ code, signal: e.signal ?? null, stdout, stderr, timedOut: Boolean(e.killed) && code === null, ms });
-    });
+    const child = execFile(
+      file,
+      args,
+      {
+        env: options.env,
+        cwd: options.cwd,
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+        shell: windowsShell,
+      },
+      (err, stdout, stderr) => {
+        const ms = Date.now() - started;
+        const e = err as
+          (NodeJS.ErrnoException & { code?: unknown; signal?: NodeJS.Signals | null; killed?: boolean }) | null;
+        if (!e) return resolve({ code: 0, signal: null, stdout, stderr, timedOut: false, ms });
+        // A spawn failure (ENOENT, ETXTBSY, EACCES) has a string code and no process behind it.
+        if (
+          typeof e.code === 'string' &&
+          (e as { errno?: unknown }).errno !== undefined &&
+          e.syscall?.startsWith('spawn')
+        ) {
+          return resolve({
+            code: null,
+            signal: null,
+            stdout,
+            stderr: stderr || String(e.message),
+            timedOut: false,
+            ms,
+            spawnError: e,
+          });
+        }
+        const code = typeof e.code === 'number' ? e.code : null;
+        resolve({ code, signal: e.signal ?? null, stdout, stderr, timedOut: Boolean(e.killed) && code === null, ms });
+      },
+    );
     child.stdin?.on('error', () => {}); // a client that exits without reading stdin
     child.stdin?.end(options.input ?? '');
   });
@@ -106,7 +149,12 @@ export function realClientsDir(): string {
 }
 
 function binPath(dir: string, name: RealClientName): string {
-  return join(dir, 'node_modules', '.bin', process.platform === 'win32' ? `${REAL_CLIENT_PACKAGES[name].bin}.cmd` : REAL_CLIENT_PACKAGES[name].bin);
+  return join(
+    dir,
+    'node_modules',
+    '.bin',
+    process.platform === 'win32' ? `${REAL_CLIENT_PACKAGES[name].bin}.cmd` : REAL_CLIENT_PACKAGES[name].bin,
+  );
 }
 
 const READY = '.hypaware-ready.json';
@@ -131,7 +179,13 @@ async function versionProblems(dir: string): Promise<string[]> {
         problems.push(`${name}: ${bin} is missing`);
         continue;
       }
-      const env = { ...process.env, HOME: home, CODEX_HOME: join(home, '.codex'), CLAUDE_CONFIG_DIR: join(home, '.claude'), NO_COLOR: '1' };
+      const env = {
+        ...process.env,
+        HOME: home,
+        CODEX_HOME: join(home, '.codex'),
+        CLAUDE_CONFIG_DIR: join(home, '.claude'),
+        NO_COLOR: '1',
+      };
       let r: ClientResult;
       try {
         r = await runClient(bin, ['--version'], { env, timeoutMs: 60_000 });
@@ -141,7 +195,9 @@ async function versionProblems(dir: string): Promise<string[]> {
       }
       const printed = `${r.stdout}${r.stderr}`.trim();
       if (r.code !== 0 || !new RegExp(`(^|[^\\d.])${version.replace(/\./g, '\\.')}([^\\d.]|$)`).test(r.stdout)) {
-        problems.push(`${name}: \`${bin} --version\` exited ${r.code ?? r.signal} and printed ${JSON.stringify(printed.slice(-500))}, expected ${version}`);
+        problems.push(
+          `${name}: \`${bin} --version\` exited ${r.code ?? r.signal} and printed ${JSON.stringify(printed.slice(-500))}, expected ${version}`,
+        );
       }
     }
     return problems;
@@ -156,9 +212,19 @@ function npmCommand(): string {
 
 /** The environment for npm: without the variables an enclosing `npm test` sets for its own package. */
 function npmEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+  };
   for (const key of Object.keys(env)) {
-    if (/^npm_(package_|lifecycle_)|^npm_config_(local_prefix|prefix|global_prefix|workspaces?|include_workspace_root)$/i.test(key)) delete env[key];
+    if (
+      /^npm_(package_|lifecycle_)|^npm_config_(local_prefix|prefix|global_prefix|workspaces?|include_workspace_root)$/i.test(
+        key,
+      )
+    )
+      delete env[key];
   }
   return env;
 }
@@ -169,10 +235,20 @@ function tail(text: string, n = 3000): string {
 
 /** `npm ping` without npm's own retries; `unreachable` only for a network-level failure (a registry without /-/ping is not). */
 async function pingRegistry(): Promise<{ unreachable: boolean; detail: string }> {
-  const r = await runClient(npmCommand(), ['ping', '--fetch-retries=0', '--fetch-timeout=20000'], { env: npmEnv(), timeoutMs: 60_000 });
+  const r = await runClient(npmCommand(), ['ping', '--fetch-retries=0', '--fetch-timeout=20000'], {
+    env: npmEnv(),
+    timeoutMs: 60_000,
+  });
   const text = `${r.stdout}${r.stderr}`;
   const code = /npm error code (\S+)/.exec(text)?.[1];
-  const detail = code ? `npm ping: ${code}` : text.trim().split('\n').filter((l) => l.trim() !== '' && !/complete log of this run/.test(l)).slice(-2).join(' | ');
+  const detail = code
+    ? `npm ping: ${code}`
+    : text
+        .trim()
+        .split('\n')
+        .filter((l) => l.trim() !== '' && !/complete log of this run/.test(l))
+        .slice(-2)
+        .join(' | ');
   return { unreachable: r.code !== 0 && NETWORK_ERROR.test(text), detail };
 }
 
@@ -180,11 +256,26 @@ async function pingRegistry(): Promise<{ unreachable: boolean; detail: string }>
 async function installInto(target: string): Promise<{ why: string } | undefined> {
   mkdirSync(target, { recursive: true });
   const dependencies = Object.fromEntries(Object.values(REAL_CLIENT_PACKAGES).map((p) => [p.package, p.version]));
-  writeFileSync(join(target, 'package.json'), `${JSON.stringify({ name: 'hypaware-real-clients', private: true, description: 'installed by test/helpers/real-clients.ts', dependencies }, null, 2)}\n`);
+  writeFileSync(
+    join(target, 'package.json'),
+    `${JSON.stringify({ name: 'hypaware-real-clients', private: true, description: 'installed by test/helpers/real-clients.ts', dependencies }, null, 2)}\n`,
+  );
   // An unreachable registry costs npm install minutes of its own retries; a ping answers at once.
   const before = await pingRegistry();
-  if (before.unreachable) return { why: `npm registry unreachable, cannot install the real clients (${before.detail})` };
-  const args = ['install', '--prefix', target, '--no-audit', '--no-fund', '--ignore-scripts=false', '--include=optional', '--engine-strict=false', '--save=false', '--loglevel=warn'];
+  if (before.unreachable)
+    return { why: `npm registry unreachable, cannot install the real clients (${before.detail})` };
+  const args = [
+    'install',
+    '--prefix',
+    target,
+    '--no-audit',
+    '--no-fund',
+    '--ignore-scripts=false',
+    '--include=optional',
+    '--engine-strict=false',
+    '--save=false',
+    '--loglevel=warn',
+  ];
   let last = '';
   for (let i = 1; i <= INSTALL_ATTEMPTS; i++) {
     const r = await runClient(npmCommand(), args, { env: npmEnv(), cwd: target, timeoutMs: INSTALL_TIMEOUT_MS });
@@ -193,9 +284,13 @@ async function installInto(target: string): Promise<{ why: string } | undefined>
     if (NETWORK_ERROR.test(r.stderr)) {
       const ping = await pingRegistry();
       const code = /npm error code (\S+)/.exec(r.stderr)?.[1] ?? 'a network error';
-      if (ping.unreachable) return { why: `npm registry unreachable, cannot install the real clients (npm install: ${code}; ${ping.detail})` };
+      if (ping.unreachable)
+        return {
+          why: `npm registry unreachable, cannot install the real clients (npm install: ${code}; ${ping.detail})`,
+        };
     }
-    if (i === INSTALL_ATTEMPTS) throw new Error(`installing the real clients into ${target} failed ${INSTALL_ATTEMPTS} times; last: ${last}`);
+    if (i === INSTALL_ATTEMPTS)
+      throw new Error(`installing the real clients into ${target} failed ${INSTALL_ATTEMPTS} times; last: ${last}`);
     rmSync(join(target, 'node_modules'), { recursive: true, force: true });
     await sleep(2_000 * 4 ** (i - 1));
   }
@@ -205,10 +300,14 @@ async function installInto(target: string): Promise<{ why: string } | undefined>
   const claudeDir = join(target, 'node_modules', ...REAL_CLIENT_PACKAGES.claude.package.split('/'));
   if (problems.some((p) => p.startsWith('claude:')) && existsSync(join(claudeDir, 'install.cjs'))) {
     const r = await runClient(process.execPath, ['install.cjs'], { cwd: claudeDir, env: npmEnv(), timeoutMs: 120_000 });
-    if (r.code !== 0) throw new Error(`Claude Code's postinstall (node install.cjs in ${claudeDir}) failed: ${tail(r.stderr || r.stdout)}`);
+    if (r.code !== 0)
+      throw new Error(
+        `Claude Code's postinstall (node install.cjs in ${claudeDir}) failed: ${tail(r.stderr || r.stdout)}`,
+      );
     problems = await versionProblems(target);
   }
-  if (problems.length > 0) throw new Error(`the real clients installed into ${target} are not the pinned versions:\n${problems.join('\n')}`);
+  if (problems.length > 0)
+    throw new Error(`the real clients installed into ${target} are not the pinned versions:\n${problems.join('\n')}`);
   writeFileSync(join(target, READY), JSON.stringify(REAL_CLIENT_PACKAGES));
   return undefined;
 }
@@ -245,7 +344,12 @@ function pidAlive(pid: number): boolean {
 }
 
 function tryTakeLock(lock: string): LockInfo | undefined {
-  const info: LockInfo = { token: randomBytes(8).toString('hex'), pid: process.pid, host: hostname(), started: Date.now() };
+  const info: LockInfo = {
+    token: randomBytes(8).toString('hex'),
+    pid: process.pid,
+    host: hostname(),
+    started: Date.now(),
+  };
   let fd: number;
   try {
     fd = openSync(lock, 'wx');
@@ -296,7 +400,8 @@ function releaseLock(lock: string, info: LockInfo): void {
 function sweepTemporaries(base: string, key: string): void {
   for (const entry of readdirSync(base)) {
     const m = new RegExp(`^\\.tmp-${key}-(\\d+)-`).exec(entry) ?? new RegExp(`^\\.old-${key}-`).exec(entry);
-    if (m && (m[1] === undefined || !pidAlive(Number(m[1])))) rmSync(join(base, entry), { recursive: true, force: true });
+    if (m && (m[1] === undefined || !pidAlive(Number(m[1]))))
+      rmSync(join(base, entry), { recursive: true, force: true });
   }
 }
 
@@ -349,7 +454,10 @@ async function ensureInstalled(): Promise<{ dir: string } | { why: string }> {
       }
     }
     if (isReady(dir) && !existsSync(lock)) return { dir };
-    if (Date.now() > deadline) throw new Error(`waited ${LOCK_WAIT_MS} ms for another process installing the real clients (lock ${lock}, ${JSON.stringify(readLock(lock))})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `waited ${LOCK_WAIT_MS} ms for another process installing the real clients (lock ${lock}, ${JSON.stringify(readLock(lock))})`,
+      );
     breakIfStale(lock);
     await sleep(500);
   }

@@ -25,8 +25,32 @@ export class SeededRandom {
   }
 }
 
-const WORDS = ['the', 'file', 'function', 'returns', 'a', 'value', 'test', 'error', 'build', 'list', 'read', 'write',
-  'config', 'path', 'module', 'import', 'export', 'type', 'string', 'number', 'array', 'object', 'check', 'run'];
+const WORDS = [
+  'the',
+  'file',
+  'function',
+  'returns',
+  'a',
+  'value',
+  'test',
+  'error',
+  'build',
+  'list',
+  'read',
+  'write',
+  'config',
+  'path',
+  'module',
+  'import',
+  'export',
+  'type',
+  'string',
+  'number',
+  'array',
+  'object',
+  'check',
+  'run',
+];
 
 /** Deterministic prose of about `bytes` ASCII characters. */
 export function fillerText(random: SeededRandom, bytes: number): string {

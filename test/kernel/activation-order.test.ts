@@ -15,7 +15,10 @@ test('activation follows the capability graph, not folder order', async (t) => {
   assert.deepEqual(kernel.failed, []);
   // providers first; among plugins ready at the same time, discovery order (b-leaf before z-base)
   assert.deepEqual(activations, ['fixture-b-leaf', 'fixture-z-base', 'fixture-m-mid', 'fixture-a-app']);
-  assert.deepEqual(kernel.plugins.map((p) => p.name), activations);
+  assert.deepEqual(
+    kernel.plugins.map((p) => p.name),
+    activations,
+  );
 });
 
 test('each requirer got the capability value from its provider', async () => {
@@ -27,7 +30,10 @@ test('each requirer got the capability value from its provider', async () => {
   assert.equal(requiresOf('fixture-m-mid'), 'fixture.base<-fixture-z-base');
   assert.equal(requiresOf('fixture-b-leaf'), '');
   assert.deepEqual(
-    kernel.capabilities.list().map((c) => `${c.name}@${c.version}:${c.provider}`).sort(),
+    kernel.capabilities
+      .list()
+      .map((c) => `${c.name}@${c.version}:${c.provider}`)
+      .sort(),
     ['fixture.base@1.0.0:fixture-z-base', 'fixture.mid@1.4.0:fixture-m-mid'],
   );
 });
@@ -60,7 +66,10 @@ test('the activation context: mode, config slice without "enabled", owner-only s
   assert.ok(existsSync(stateDir), 'state dir created');
   assert.equal(modeOf(stateDir), 0o700);
   const counted = kernel.meters.samples().filter((s) => s.name === 'fixture.activations');
-  assert.deepEqual(counted.map((s) => s.attributes).find((a) => a.plugin === 'fixture-b-leaf'), { plugin: 'fixture-b-leaf', mode: 'daemon' });
+  assert.deepEqual(
+    counted.map((s) => s.attributes).find((a) => a.plugin === 'fixture-b-leaf'),
+    { plugin: 'fixture-b-leaf', mode: 'daemon' },
+  );
   assert.equal(kernel.meters.total('fixture.activations'), 4);
   await kernel.shutdown();
   const line = readLogLines(hypHome).find((l) => l.event === 'fixture.activated' && l.plugin === 'fixture-b-leaf');
@@ -77,10 +86,18 @@ test('counters are persisted per process role (daemon), not for cli', async () =
       assert.equal(existsSync(join(hypHome, 'hypaware', 'metrics')), false, 'cli keeps counters in memory');
       continue;
     }
-    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; counters: Array<{ name: string; attributes: Record<string, unknown>; value: number }> };
+    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as {
+      pid: number;
+      counters: Array<{ name: string; attributes: Record<string, unknown>; value: number }>;
+    };
     assert.equal(snapshot.pid, process.pid);
     const activations = snapshot.counters.filter((c) => c.name === 'fixture.activations');
-    assert.deepEqual(activations.map((c) => c.attributes.plugin).sort(), ['fixture-a-app', 'fixture-b-leaf', 'fixture-m-mid', 'fixture-z-base']);
+    assert.deepEqual(activations.map((c) => c.attributes.plugin).sort(), [
+      'fixture-a-app',
+      'fixture-b-leaf',
+      'fixture-m-mid',
+      'fixture-z-base',
+    ]);
     assert.ok(activations.every((c) => c.value === 1 && c.attributes.mode === mode));
   }
 });

@@ -8,8 +8,15 @@ import { REPO_ROOT, tempDir } from '../helpers/repo.js';
 import { configWithoutBundled, fixturePlugin, writeConfig } from './kernel-fixtures.js';
 
 const NOTES_DATASET = {
-  name: 'acme_notes', description: 'notes of the acme fixture', primaryTime: 'ts', uniqueKey: ['id'],
-  columns: [{ name: 'id', type: 'int', nullable: false }, { name: 'ts', type: 'timestamp' }, { name: 'body', type: 'string' }],
+  name: 'acme_notes',
+  description: 'notes of the acme fixture',
+  primaryTime: 'ts',
+  uniqueKey: ['id'],
+  columns: [
+    { name: 'id', type: 'int', nullable: false },
+    { name: 'ts', type: 'timestamp' },
+    { name: 'body', type: 'string' },
+  ],
 };
 
 /** Bundled plugins off; fixture plugins that add a dataset and `hyp acme ...` commands. */
@@ -29,7 +36,11 @@ function assertOneLineError(r: HypResult, code: number, pattern: RegExp): void {
 let home: string;
 const notesInDb = () => {
   const db = new Database(join(home, 'hypaware', 'hypaware.db'), { readonly: true });
-  try { return db.prepare('SELECT id, body FROM acme_notes ORDER BY id').all(); } finally { db.close(); }
+  try {
+    return db.prepare('SELECT id, body FROM acme_notes ORDER BY id').all();
+  } finally {
+    db.close();
+  }
 };
 
 before(async () => {
@@ -56,7 +67,11 @@ describe('usage errors: one line on stderr, exit 2', { concurrency: 4 }, () => {
     assertOneLineError(await runHyp(['query', 'sql'], { hypHome: home }), 2, /missing required argument 'sql'/);
   });
   test('a value outside the choices', async () => {
-    assertOneLineError(await runHyp(['query', 'sql', 'SELECT 1', '--format', 'xml'], { hypHome: home }), 2, /'xml' is invalid.*table, json, jsonl, csv/);
+    assertOneLineError(
+      await runHyp(['query', 'sql', 'SELECT 1', '--format', 'xml'], { hypHome: home }),
+      2,
+      /'xml' is invalid.*table, json, jsonl, csv/,
+    );
   });
   test('daemon run without --foreground', async () => {
     assertOneLineError(await runHyp(['daemon', 'run'], { hypHome: home }), 2, /hyp daemon run needs --foreground/);
@@ -74,7 +89,10 @@ describe('hyp query sql refuses anything but reading: exit 1, data untouched', {
     [`ATTACH DATABASE '${join(tempDir(), 'x.db')}' AS other`, /read-only: ATTACH statements are refused/],
     ['PRAGMA writable_schema = 1', /read-only: PRAGMA statements are refused/],
     [`VACUUM INTO '${join(tempDir(), 'copy.db')}'`, /read-only: VACUUM statements are refused/],
-    ['WITH doomed AS (SELECT 1 AS id) INSERT INTO acme_notes (id, body) SELECT id + 10, \'x\' FROM doomed', /read-only: this statement would modify the database/],
+    [
+      "WITH doomed AS (SELECT 1 AS id) INSERT INTO acme_notes (id, body) SELECT id + 10, 'x' FROM doomed",
+      /read-only: this statement would modify the database/,
+    ],
   ];
   for (const [sql, pattern] of refused) {
     test(JSON.stringify(sql), async () => {
@@ -90,16 +108,32 @@ describe('hyp query sql refuses anything but reading: exit 1, data untouched', {
 
 describe('SQL errors: one line, exit 1', { concurrency: 4 }, () => {
   test('syntax error', async () => {
-    assertOneLineError(await runHyp(['query', 'sql', 'SELEC * FROM acme_notes'], { hypHome: home }), 1, /^hyp: SQL error: near "SELEC": syntax error\n$/);
+    assertOneLineError(
+      await runHyp(['query', 'sql', 'SELEC * FROM acme_notes'], { hypHome: home }),
+      1,
+      /^hyp: SQL error: near "SELEC": syntax error\n$/,
+    );
   });
   test('unknown table', async () => {
-    assertOneLineError(await runHyp(['query', 'sql', 'SELECT * FROM acme_nope'], { hypHome: home }), 1, /SQL error: no such table: acme_nope/);
+    assertOneLineError(
+      await runHyp(['query', 'sql', 'SELECT * FROM acme_nope'], { hypHome: home }),
+      1,
+      /SQL error: no such table: acme_nope/,
+    );
   });
   test('two statements', async () => {
-    assertOneLineError(await runHyp(['query', 'sql', 'SELECT 1; DELETE FROM acme_notes'], { hypHome: home }), 1, /SQL error: .*more than one statement/);
+    assertOneLineError(
+      await runHyp(['query', 'sql', 'SELECT 1; DELETE FROM acme_notes'], { hypHome: home }),
+      1,
+      /SQL error: .*more than one statement/,
+    );
   });
   test('an error raised while reading rows', async () => {
-    assertOneLineError(await runHyp(['query', 'sql', 'SELECT json_extract(\'{bad\', \'$.a\')'], { hypHome: home }), 1, /SQL error: malformed JSON/);
+    assertOneLineError(
+      await runHyp(['query', 'sql', "SELECT json_extract('{bad', '$.a')"], { hypHome: home }),
+      1,
+      /SQL error: malformed JSON/,
+    );
   });
   test('empty statement', async () => {
     assertOneLineError(await runHyp(['query', 'sql', '   '], { hypHome: home }), 1, /SQL error: empty statement/);
@@ -108,16 +142,28 @@ describe('SQL errors: one line, exit 1', { concurrency: 4 }, () => {
 
 describe('hyp query schema', { concurrency: 4 }, () => {
   test('an unknown dataset: one line naming the known ones, exit 1', async () => {
-    assertOneLineError(await runHyp(['query', 'schema', 'acme_notez'], { hypHome: home }), 1, /no dataset named acme_notez \(known: acme_notes\)/);
+    assertOneLineError(
+      await runHyp(['query', 'schema', 'acme_notez'], { hypHome: home }),
+      1,
+      /no dataset named acme_notez \(known: acme_notes\)/,
+    );
   });
   test('a known dataset as JSON', async () => {
     const r = await runHyp(['query', 'schema', 'acme_notes', '--json'], { hypHome: home });
     assert.equal(r.code, 0, r.stderr);
-    const [ds] = JSON.parse(r.stdout) as Array<{ name: string; primary_time: string; unique_key: string[]; columns: Array<{ name: string; type: string; nullable: boolean }> }>;
+    const [ds] = JSON.parse(r.stdout) as Array<{
+      name: string;
+      primary_time: string;
+      unique_key: string[];
+      columns: Array<{ name: string; type: string; nullable: boolean }>;
+    }>;
     assert.equal(ds?.name, 'acme_notes');
     assert.equal(ds.primary_time, 'ts');
     assert.deepEqual(ds.unique_key, ['id']);
-    assert.deepEqual(ds.columns.map((c) => `${c.name}:${c.type}:${c.nullable}`), ['id:int:false', 'ts:timestamp:true', 'body:string:true']);
+    assert.deepEqual(
+      ds.columns.map((c) => `${c.name}:${c.type}:${c.nullable}`),
+      ['id:int:false', 'ts:timestamp:true', 'body:string:true'],
+    );
   });
 });
 
@@ -128,10 +174,18 @@ describe('plugin commands and internal errors', { concurrency: 4 }, () => {
     assert.equal(r.stdout, 'hello bob from cli\n');
   });
   test('a plugin command throwing HypError: its message, exit 1', async () => {
-    assertOneLineError(await runHyp(['acme', 'refuse'], { hypHome: home }), 1, /^hyp: acme refuses: the widget is not configured\n$/);
+    assertOneLineError(
+      await runHyp(['acme', 'refuse'], { hypHome: home }),
+      1,
+      /^hyp: acme refuses: the widget is not configured\n$/,
+    );
   });
   test('any other exception: "internal error", exit 70, no stack unless HYP_DEBUG', async () => {
-    assertOneLineError(await runHyp(['acme', 'crash'], { hypHome: home }), 70, /^hyp: internal error: widget\.frobnicate is not a function \(set HYP_DEBUG=1 for details\)\n$/);
+    assertOneLineError(
+      await runHyp(['acme', 'crash'], { hypHome: home }),
+      70,
+      /^hyp: internal error: widget\.frobnicate is not a function \(set HYP_DEBUG=1 for details\)\n$/,
+    );
     const debug = await runHyp(['acme', 'crash'], { hypHome: home, env: { HYP_DEBUG: '1' } });
     assert.equal(debug.code, 70);
     assert.match(debug.stderr, /TypeError: widget\.frobnicate is not a function\n\s+at /);
@@ -154,7 +208,10 @@ describe('a broken config', { concurrency: 4 }, () => {
     writeConfig(hypHome, '{"plugins": {"@hypaware/ai-gateway": {"listen": "127.0.0.1:0"},,}}');
     return hypHome;
   };
-  for (const args of [['query', 'sql', 'SELECT 1'], ['daemon', 'run', '--foreground']]) {
+  for (const args of [
+    ['query', 'sql', 'SELECT 1'],
+    ['daemon', 'run', '--foreground'],
+  ]) {
     test(`hyp ${args.join(' ')}: one line naming the file, exit 1`, async () => {
       const hypHome = broken();
       const r = await runHyp(args, { hypHome });
@@ -177,9 +234,23 @@ describe('a broken config', { concurrency: 4 }, () => {
     const good = await runHyp(['status', '--json'], { hypHome: home });
     assert.equal(bad.code, 0, bad.stderr);
     assert.equal(good.code, 0, good.stderr);
-    const badReport = JSON.parse(bad.stdout) as Record<string, unknown> & { config: Record<string, unknown>; diagnostics: Array<{ kind: string }> };
+    const badReport = JSON.parse(bad.stdout) as Record<string, unknown> & {
+      config: Record<string, unknown>;
+      diagnostics: Array<{ kind: string }>;
+    };
     const goodReport = JSON.parse(good.stdout) as Record<string, unknown> & { config: Record<string, unknown> };
-    const expectedKeys = ['version', 'hyp_home', 'config', 'daemon', 'plugins', 'capabilities', 'datasets', 'counters', 'capture', 'diagnostics'];
+    const expectedKeys = [
+      'version',
+      'hyp_home',
+      'config',
+      'daemon',
+      'plugins',
+      'capabilities',
+      'datasets',
+      'counters',
+      'capture',
+      'diagnostics',
+    ];
     assert.deepEqual(Object.keys(badReport), expectedKeys);
     assert.deepEqual(Object.keys(goodReport), expectedKeys);
     assert.deepEqual(Object.keys(goodReport.config), ['path', 'exists', 'valid', 'issues']);
@@ -191,12 +262,18 @@ describe('a broken config', { concurrency: 4 }, () => {
   test('the daemon refuses a config naming a plugin that does not exist', async () => {
     const hypHome = tempDir('hyp-cli-');
     writeConfig(hypHome, configWithoutBundled({ plugins: { '@acme/gatewy': {} } }));
-    assertOneLineError(await runHyp(['daemon', 'run', '--foreground'], { hypHome }), 1, /plugins\.@acme\/gatewy: no plugin named @acme\/gatewy was found/);
+    assertOneLineError(
+      await runHyp(['daemon', 'run', '--foreground'], { hypHome }),
+      1,
+      /plugins\.@acme\/gatewy: no plugin named @acme\/gatewy was found/,
+    );
   });
 });
 
 test('a second daemon on the same HYP_HOME is refused; the first keeps running', async (t) => {
-  const daemon = await startDaemon({ config: configWithoutBundled({ plugin_dirs: [fixturePlugin('third-party', 'ticker-source')] }) });
+  const daemon = await startDaemon({
+    config: configWithoutBundled({ plugin_dirs: [fixturePlugin('third-party', 'ticker-source')] }),
+  });
   t.after(() => daemon.stop());
   const pidFile = join(daemon.hypHome, 'hypaware', 'daemon.pid');
   const second = await runHyp(['daemon', 'run', '--foreground'], { hypHome: daemon.hypHome });
@@ -218,10 +295,13 @@ test('a plugin command with a built-in name, or whose configure() throws, is dro
   ]);
   assert.equal(status.code, 0, status.stderr);
   const report = JSON.parse(status.stdout) as { diagnostics: Array<{ kind: string; level: string; message: string }> };
-  assert.deepEqual(report.diagnostics.filter((d) => d.kind === 'plugin_command_failed').map((d) => `${d.level}: ${d.message}`), [
-    'error: plugin acme-command-squatter: command hyp status is not added: hyp has a built-in command with that name',
-    'error: plugin acme-command-squatter: command hyp acme-broken is not added: widget registry missing',
-  ]);
+  assert.deepEqual(
+    report.diagnostics.filter((d) => d.kind === 'plugin_command_failed').map((d) => `${d.level}: ${d.message}`),
+    [
+      'error: plugin acme-command-squatter: command hyp status is not added: hyp has a built-in command with that name',
+      'error: plugin acme-command-squatter: command hyp acme-broken is not added: widget registry missing',
+    ],
+  );
   assert.deepEqual([fine.code, fine.stdout], [0, 'fine\n']);
   assert.deepEqual([query.code, query.stdout], [0, 'n\r\n7\r\n']);
 });

@@ -28,8 +28,14 @@ let columnNames: string[];
 before(async () => {
   const home = await historyHome();
   fillSyntheticHistory(home.db, { rows: ROWS, days: 5, seed: 11 });
-  lastPartId = (home.db.prepare('SELECT part_id FROM ai_gateway_messages ORDER BY rowid DESC LIMIT 1').get() as { part_id: string }).part_id;
-  columnNames = (home.db.prepare(`SELECT name FROM pragma_table_info('ai_gateway_messages') ORDER BY cid`).all() as Array<{ name: string }>).map((c) => c.name);
+  lastPartId = (
+    home.db.prepare('SELECT part_id FROM ai_gateway_messages ORDER BY rowid DESC LIMIT 1').get() as { part_id: string }
+  ).part_id;
+  columnNames = (
+    home.db.prepare(`SELECT name FROM pragma_table_info('ai_gateway_messages') ORDER BY cid`).all() as Array<{
+      name: string;
+    }>
+  ).map((c) => c.name);
   home.db.close();
   hypHome = home.hypHome;
 });
@@ -44,7 +50,9 @@ function childEnv(): NodeJS.ProcessEnv {
 
 function collectStderr(child: ReturnType<typeof spawn>): () => string {
   let text = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { text += d; });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    text += d;
+  });
   return () => text;
 }
 
@@ -112,12 +120,18 @@ describe('hyp query sql output through a pipe', { concurrency: 1 }, () => {
   for (const format of FORMATS) {
     test(`--format ${format}: a slow pipe reader gets the same bytes as a file`, async () => {
       const file = await runToFile(format);
-      assert.deepEqual({ code: file.exit.code, signal: file.exit.signal, stderr: file.exit.stderr }, { code: 0, signal: null, stderr: '' });
+      assert.deepEqual(
+        { code: file.exit.code, signal: file.exit.signal, stderr: file.exit.stderr },
+        { code: 0, signal: null, stderr: '' },
+      );
       assert.ok(file.bytes.length > 1_000_000, `a multi-megabyte result (${file.bytes.length} bytes)`);
       assertComplete(format, file.bytes.toString('utf8'));
 
       const piped = await runThroughSlowPipe(format);
-      assert.deepEqual({ code: piped.exit.code, signal: piped.exit.signal, stderr: piped.exit.stderr }, { code: 0, signal: null, stderr: '' });
+      assert.deepEqual(
+        { code: piped.exit.code, signal: piped.exit.signal, stderr: piped.exit.stderr },
+        { code: 0, signal: null, stderr: '' },
+      );
       assert.ok(piped.chunks > 1, 'the output arrived in several chunks');
       assert.equal(piped.bytes.length, file.bytes.length, 'as many bytes through the pipe as in the file');
       assert.ok(piped.bytes.equals(file.bytes), 'the same bytes through the pipe as in the file');
@@ -138,7 +152,10 @@ describe('hyp query sql output through a pipe', { concurrency: 1 }, () => {
   });
 
   test('an early close of a small output and of --help: the same quiet exit', async () => {
-    for (const args of [[HYP_BIN, '--help'], [HYP_BIN, 'query', 'sql', 'SELECT 1 AS one', '--format', 'json']]) {
+    for (const args of [
+      [HYP_BIN, '--help'],
+      [HYP_BIN, 'query', 'sql', 'SELECT 1 AS one', '--format', 'json'],
+    ]) {
       const child = spawn(process.execPath, args, { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout!.destroy();
       const exit = await exited(child, collectStderr(child));

@@ -25,14 +25,22 @@ function modesBelow(root: string, skip: string[]): Map<string, number> {
 function assertOwnerOnly(modes: Map<string, number>, root: string): void {
   for (const [rel, mode] of modes) {
     const isDir = lstatSync(join(root, rel)).isDirectory();
-    assert.equal(mode.toString(8), (isDir ? 0o700 : 0o600).toString(8), `${rel} is ${isDir ? 'a folder' : 'a file'} with mode ${mode.toString(8)}`);
+    assert.equal(
+      mode.toString(8),
+      (isDir ? 0o700 : 0o600).toString(8),
+      `${rel} is ${isDir ? 'a folder' : 'a file'} with mode ${mode.toString(8)}`,
+    );
   }
 }
 
 /** Run `fn` with the process umask at 0, so modes must be set explicitly, not by umask luck. */
 function withUmaskZero<T>(fn: () => T): T {
   const previous = process.umask(0);
-  try { return fn(); } finally { process.umask(previous); }
+  try {
+    return fn();
+  } finally {
+    process.umask(previous);
+  }
 }
 
 test('everything the daemon writes under HYP_HOME is owner-only, even with umask 0', async (t) => {
@@ -51,9 +59,16 @@ test('everything the daemon writes under HYP_HOME is owner-only, even with umask
 
   const running = modesBelow(hypHome, ['hypaware-config.json']);
   for (const expected of [
-    'hypaware', 'hypaware/hypaware.db', 'hypaware/logs', 'hypaware/logs/hypaware.jsonl',
-    'hypaware/daemon.pid', 'hypaware/daemon.status.json', 'hypaware/plugins', 'hypaware/plugins/acme-ticker',
-  ]) assert.ok(running.has(expected), `${expected} exists while running (have: ${[...running.keys()].join(', ')})`);
+    'hypaware',
+    'hypaware/hypaware.db',
+    'hypaware/logs',
+    'hypaware/logs/hypaware.jsonl',
+    'hypaware/daemon.pid',
+    'hypaware/daemon.status.json',
+    'hypaware/plugins',
+    'hypaware/plugins/acme-ticker',
+  ])
+    assert.ok(running.has(expected), `${expected} exists while running (have: ${[...running.keys()].join(', ')})`);
   assertOwnerOnly(running, hypHome);
 
   const stopped = await daemon.stop();
@@ -74,7 +89,7 @@ test('a CLI command on a fresh HYP_HOME creates owner-only files, even with umas
   assert.equal(existsSync(join(hypHome, 'hypaware-config.json')), false, 'no config is written');
 });
 
-test('the config file is the user\'s: its mode is left alone', async () => {
+test("the config file is the user's: its mode is left alone", async () => {
   const hypHome = tempDir('hyp-modes-');
   const path = writeConfig(hypHome, configWithoutBundled());
   const before = modeOf(path);

@@ -18,9 +18,12 @@ export function fixturePlugin(...parts: string[]): string {
 /** Names of the plugins shipped in plugins-workspace/ (read from their manifests). */
 export function bundledPluginNames(): string[] {
   const dir = join(REPO_ROOT, 'plugins-workspace');
-  return readdirSync(dir).sort()
+  return readdirSync(dir)
+    .sort()
     .filter((entry) => existsSync(join(dir, entry, 'hypaware.plugin.json')))
-    .map((entry) => (JSON.parse(readFileSync(join(dir, entry, 'hypaware.plugin.json'), 'utf8')) as { name: string }).name);
+    .map(
+      (entry) => (JSON.parse(readFileSync(join(dir, entry, 'hypaware.plugin.json'), 'utf8')) as { name: string }).name,
+    );
 }
 
 /** The gateway is written concurrently; once its build output exists, tests expect it to run. */
@@ -65,11 +68,22 @@ declare global {
  * plugins-workspace/), with `config` written to the temp HYP_HOME unless undefined.
  * The caller shuts the kernel down.
  */
-export async function bootFixtures(options: { bundled: string; config?: unknown; mode?: KernelMode; hypHome?: string; env?: Record<string, string> }): Promise<Booted> {
+export async function bootFixtures(options: {
+  bundled: string;
+  config?: unknown;
+  mode?: KernelMode;
+  hypHome?: string;
+  env?: Record<string, string>;
+}): Promise<Booted> {
   const hypHome = options.hypHome ?? tempDir('hyp-kernel-');
   if (options.config !== undefined) writeConfig(hypHome, options.config);
   globalThis.__hypFixtureActivations = [];
-  const kernel = await bootKernel({ mode: options.mode ?? 'cli', hypHome, bundledDir: options.bundled, env: { ...process.env, HYP_HOME: hypHome, ...options.env } });
+  const kernel = await bootKernel({
+    mode: options.mode ?? 'cli',
+    hypHome,
+    bundledDir: options.bundled,
+    env: { ...process.env, HYP_HOME: hypHome, ...options.env },
+  });
   return { kernel, hypHome, activations: [...globalThis.__hypFixtureActivations] };
 }
 

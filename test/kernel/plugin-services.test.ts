@@ -15,7 +15,14 @@ const OWNER = 'acme-history-owner';
 
 function home(config: Record<string, unknown> = {}, slice: Record<string, unknown> = {}): string {
   const hypHome = tempDir('hyp-services-');
-  writeConfig(hypHome, configWithoutBundled({ plugin_dirs: [fixturePlugin('third-party', 'history-owner')], plugins: { [OWNER]: slice }, ...config }));
+  writeConfig(
+    hypHome,
+    configWithoutBundled({
+      plugin_dirs: [fixturePlugin('third-party', 'history-owner')],
+      plugins: { [OWNER]: slice },
+      ...config,
+    }),
+  );
   return hypHome;
 }
 
@@ -29,7 +36,12 @@ async function hyp(args: string[], hypHome: string): Promise<string> {
 function fill(hypHome: string): void {
   const db = new Database(join(hypHome, 'hypaware', 'hypaware.db'));
   const insert = db.prepare('INSERT INTO acme_events (at, kind) VALUES (?, ?)');
-  for (const [days, kind] of [[1, 'a'], [10, 'a'], [40, 'b']] as const) insert.run(new Date(Date.now() - days * DAY).toISOString(), kind);
+  for (const [days, kind] of [
+    [1, 'a'],
+    [10, 'a'],
+    [40, 'b'],
+  ] as const)
+    insert.run(new Date(Date.now() - days * DAY).toISOString(), kind);
   db.close();
 }
 
@@ -41,29 +53,69 @@ interface PruneReport {
 
 test('a registered view is kept in the database and listed by hyp query schema; a group command reads it', async () => {
   const hypHome = home();
-  const schema = JSON.parse(await hyp(['query', 'schema', '--json'], hypHome)) as Array<{ name: string; description: string; columns: Array<{ name: string }> }>;
-  assert.deepEqual(schema.map((s) => s.name), ['acme_events', 'acme_kinds']);
+  const schema = JSON.parse(await hyp(['query', 'schema', '--json'], hypHome)) as Array<{
+    name: string;
+    description: string;
+    columns: Array<{ name: string }>;
+  }>;
+  assert.deepEqual(
+    schema.map((s) => s.name),
+    ['acme_events', 'acme_kinds'],
+  );
   assert.equal(schema[1]!.description, 'view: events per kind');
-  assert.deepEqual(schema[1]!.columns.map((c) => c.name), ['kind', 'events', 'last_at']);
+  assert.deepEqual(
+    schema[1]!.columns.map((c) => c.name),
+    ['kind', 'events', 'last_at'],
+  );
   await hyp(['query', 'sql', 'SELECT 1'], hypHome); // creates the database, its table and view
   fill(hypHome);
-  assert.deepEqual(JSON.parse(await hyp(['query', 'tally', '--json'], hypHome)), [{ kind: 'a', events: 2 }, { kind: 'b', events: 1 }]);
-  assert.equal(await hyp(['query', 'sql', 'SELECT events FROM acme_kinds WHERE kind = \'a\'', '--format', 'csv'], hypHome), 'events\r\n2\r\n');
+  assert.deepEqual(JSON.parse(await hyp(['query', 'tally', '--json'], hypHome)), [
+    { kind: 'a', events: 2 },
+    { kind: 'b', events: 1 },
+  ]);
+  assert.equal(
+    await hyp(['query', 'sql', "SELECT events FROM acme_kinds WHERE kind = 'a'", '--format', 'csv'], hypHome),
+    'events\r\n2\r\n',
+  );
   assert.match(await hyp(['query', '--help'], hypHome), /tally \[options\]\s+events per kind \[acme-history-owner\]/);
 });
 
 test('a status section: its key before diagnostics, its text, its findings; a group command with a built-in name is dropped alone', async () => {
   const hypHome = home({ prices: { 'acme-model': { input: 1, output: 2 } } });
   await hyp(['query', 'sql', 'SELECT 1'], hypHome); // creates the database
-  const report = JSON.parse(await hyp(['status', '--json'], hypHome)) as Record<string, unknown> & { diagnostics: Array<{ kind: string; message: string }> };
-  assert.deepEqual(Object.keys(report), ['version', 'hyp_home', 'config', 'daemon', 'plugins', 'capabilities', 'datasets', 'counters', 'capture', 'tally', 'diagnostics']);
+  const report = JSON.parse(await hyp(['status', '--json'], hypHome)) as Record<string, unknown> & {
+    diagnostics: Array<{ kind: string; message: string }>;
+  };
+  assert.deepEqual(Object.keys(report), [
+    'version',
+    'hyp_home',
+    'config',
+    'daemon',
+    'plugins',
+    'capabilities',
+    'datasets',
+    'counters',
+    'capture',
+    'tally',
+    'diagnostics',
+  ]);
   assert.equal(report.capture, null, 'no plugin fills the capture section');
   assert.deepEqual(report.tally, { events: 0, priced: ['acme-model'] });
   assert.ok(report.diagnostics.some((d) => d.kind === 'acme_no_events'));
-  assert.ok(report.diagnostics.some((d) => d.kind === 'plugin_command_failed' && d.message === `plugin ${OWNER}: command hyp query sql is not added: hyp has a built-in command with that name`));
+  assert.ok(
+    report.diagnostics.some(
+      (d) =>
+        d.kind === 'plugin_command_failed' &&
+        d.message === `plugin ${OWNER}: command hyp query sql is not added: hyp has a built-in command with that name`,
+    ),
+  );
   fill(hypHome);
   assert.match(await hyp(['status'], hypHome), /^tally: 3 events$/m);
-  assert.equal(await hyp(['query', 'sql', 'SELECT 1 AS one', '--format', 'csv'], hypHome), 'one\r\n1\r\n', 'the built-in hyp query sql is untouched');
+  assert.equal(
+    await hyp(['query', 'sql', 'SELECT 1 AS one', '--format', 'csv'], hypHome),
+    'one\r\n1\r\n',
+    'the built-in hyp query sql is untouched',
+  );
 });
 
 test('retention: the declared default, the older key of the plugin slice, then the retention object, which wins', async () => {
@@ -73,22 +125,37 @@ test('retention: the declared default, the older key of the plugin slice, then t
   const d = JSON.parse(await hyp(['prune', '--json', '--dry-run'], byDefault)) as PruneReport;
   assert.deepEqual(d.policy, { events_days: null });
   assert.deepEqual(d.limits, [{ dataset: 'acme_events', config_key: 'events_days', keep_days: 30, from: 'default' }]);
-  assert.deepEqual(d.results.map((r) => [r.dataset, r.deleted]), [['acme_events', 1]]);
+  assert.deepEqual(
+    d.results.map((r) => [r.dataset, r.deleted]),
+    [['acme_events', 1]],
+  );
 
   const older = home({}, { keep_days: 5 });
   await hyp(['query', 'sql', 'SELECT 1'], older);
   fill(older);
   const o = JSON.parse(await hyp(['prune', '--json'], older)) as PruneReport;
-  assert.deepEqual(o.limits.map((l) => [l.keep_days, l.from]), [[5, 'plugin']]);
-  assert.deepEqual(o.results.map((r) => r.deleted), [2]);
+  assert.deepEqual(
+    o.limits.map((l) => [l.keep_days, l.from]),
+    [[5, 'plugin']],
+  );
+  assert.deepEqual(
+    o.results.map((r) => r.deleted),
+    [2],
+  );
 
   const both = home({ retention: { events_days: 20 } }, { keep_days: 5 });
   await hyp(['query', 'sql', 'SELECT 1'], both);
   fill(both);
   const b = JSON.parse(await hyp(['prune', '--json'], both)) as PruneReport;
   assert.deepEqual(b.policy, { events_days: 20 });
-  assert.deepEqual(b.limits.map((l) => [l.keep_days, l.from]), [[20, 'retention']]);
-  assert.deepEqual(b.results.map((r) => r.deleted), [1]);
+  assert.deepEqual(
+    b.limits.map((l) => [l.keep_days, l.from]),
+    [[20, 'retention']],
+  );
+  assert.deepEqual(
+    b.results.map((r) => r.deleted),
+    [1],
+  );
   const again = JSON.parse(await hyp(['prune', '--json'], both)) as PruneReport;
   assert.deepEqual(again.results, [], 'nothing left to prune: no result');
 
@@ -103,7 +170,13 @@ test('hyp export parquet without --dataset exports the dataset its owner marked 
   await hyp(['query', 'sql', 'SELECT 1'], hypHome);
   fill(hypHome);
   const out = tempDir('hyp-services-export-');
-  const result = JSON.parse(await hyp(['export', 'parquet', '--out', out, '--json'], hypHome)) as { dataset: string; rows: number };
+  const result = JSON.parse(await hyp(['export', 'parquet', '--out', out, '--json'], hypHome)) as {
+    dataset: string;
+    rows: number;
+  };
   assert.deepEqual([result.dataset, result.rows], ['acme_events', 3]);
-  assert.match(await hyp(['export', 'parquet', '--help'], hypHome), /--dataset <name>\s+dataset to export \(default: "acme_events"\)/);
+  assert.match(
+    await hyp(['export', 'parquet', '--help'], hypHome),
+    /--dataset <name>\s+dataset to export \(default: "acme_events"\)/,
+  );
 });

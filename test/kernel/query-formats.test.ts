@@ -24,7 +24,16 @@ before(() => {
 });
 
 async function query(format: string): Promise<string> {
-  const r = await runHyp(['query', 'sql', `SELECT column1 AS id, column2 AS text, column3 AS ratio, column4 AS payload, column5 AS big FROM (${SQL})`, '--format', format], { hypHome });
+  const r = await runHyp(
+    [
+      'query',
+      'sql',
+      `SELECT column1 AS id, column2 AS text, column3 AS ratio, column4 AS payload, column5 AS big FROM (${SQL})`,
+      '--format',
+      format,
+    ],
+    { hypHome },
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stderr, '');
   return r.stdout;
@@ -44,16 +53,24 @@ describe('hyp query sql --format: the output parses back to the values', { concu
   test('jsonl: one object per line', async () => {
     const out = await query('jsonl');
     assert.ok(out.endsWith('\n'));
-    assert.deepEqual(out.trimEnd().split('\n').map((l) => JSON.parse(l) as unknown), expectedRows);
+    assert.deepEqual(
+      out
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+      expectedRows,
+    );
   });
 
-  test('csv: RFC 4180, read back by DuckDB\'s CSV reader', async () => {
+  test("csv: RFC 4180, read back by DuckDB's CSV reader", async () => {
     const file = join(tempDir(), 'out.csv');
     writeFileSync(file, await query('csv'));
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     try {
-      const reader = await conn.runAndReadAll(`SELECT * FROM read_csv('${file}', header = true, all_varchar = true, quote = '"', escape = '"')`);
+      const reader = await conn.runAndReadAll(
+        `SELECT * FROM read_csv('${file}', header = true, all_varchar = true, quote = '"', escape = '"')`,
+      );
       assert.deepEqual(reader.columnNames(), COLUMNS);
       // CSV has no NULL: NULL and '' are both an empty field, read back as NULL
       assert.deepEqual(reader.getRowObjects(), [
@@ -84,7 +101,13 @@ describe('hyp query sql --format: the output parses back to the values', { concu
     };
     assert.deepEqual(cells(lines[0]!), COLUMNS);
     assert.deepEqual(cells(lines[2]!), ['1', 'plain', '1.5', '', '']);
-    assert.deepEqual(cells(lines[3]!), ['2', 'comma, "quoted"\\nsecond line', '-0.001', '<blob 2 bytes>', '9007199254740993']);
+    assert.deepEqual(cells(lines[3]!), [
+      '2',
+      'comma, "quoted"\\nsecond line',
+      '-0.001',
+      '<blob 2 bytes>',
+      '9007199254740993',
+    ]);
     assert.deepEqual(cells(lines[4]!), ['3', 'tab\\tnaïve ☃ — ok', '0', '', '-42']);
     assert.equal(lines[5], '(3 rows)');
   });

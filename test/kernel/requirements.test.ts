@@ -24,12 +24,14 @@ test('a third-party plugin built for ai-gateway ^1.0.0 is skipped against 2.0.0;
   assert.match(skip.message, /fixture-fake-gateway provides hypaware\.ai-gateway 2\.0\.0/);
   assert.match(skip.message, /upgrade acme-legacy-gateway-client .* or disable it/);
   await kernel.shutdown();
-  const logged = readLogLines(hypHome).find((l) => l.event === 'plugin.skipped' && l.plugin === 'acme-legacy-gateway-client');
+  const logged = readLogLines(hypHome).find(
+    (l) => l.event === 'plugin.skipped' && l.plugin === 'acme-legacy-gateway-client',
+  );
   assert.equal(logged?.level, 'warn');
   assert.equal(logged?.message, skip.message);
 });
 
-test('skipping is transitive: a plugin needing the skipped plugin\'s capability is skipped too', async (t) => {
+test("skipping is transitive: a plugin needing the skipped plugin's capability is skipped too", async (t) => {
   const { kernel, activations } = await bootFixtures({
     bundled: fixturePlugin('gateway-world'),
     config: { plugin_dirs: [thirdParty('legacy-extras-user'), thirdParty('legacy-gateway-client')] },
@@ -65,7 +67,10 @@ test('a capability whose provider is disabled: the requirer is skipped and told 
   const byName = new Map(kernel.skipped.map((s) => [s.name, s] as const));
   assert.equal(byName.get('fixture-z-base')?.kind, 'disabled');
   assert.equal(byName.get('fixture-m-mid')?.kind, 'capability_missing');
-  assert.match(byName.get('fixture-m-mid')!.message, /fixture\.base@\^1\.0\.0, provided by fixture-z-base, which is disabled; enable fixture-z-base/);
+  assert.match(
+    byName.get('fixture-m-mid')!.message,
+    /fixture\.base@\^1\.0\.0, provided by fixture-z-base, which is disabled; enable fixture-z-base/,
+  );
   assert.equal(byName.get('fixture-a-app')?.kind, 'dependency_skipped');
 });
 
@@ -77,7 +82,10 @@ test('a requirement cycle is refused with the cycle named; its dependents are sk
   for (const member of ['fixture-c-one', 'fixture-c-two']) {
     const skip = byName.get(member);
     assert.equal(skip?.kind, 'cycle', member);
-    assert.match(skip.message, /form a cycle \((fixture-c-one -> fixture-c-two -> fixture-c-one|fixture-c-two -> fixture-c-one -> fixture-c-two)\)/);
+    assert.match(
+      skip.message,
+      /form a cycle \((fixture-c-one -> fixture-c-two -> fixture-c-one|fixture-c-two -> fixture-c-one -> fixture-c-two)\)/,
+    );
   }
   assert.equal(byName.get('fixture-d-hanger')?.kind, 'dependency_skipped');
   assert.match(byName.get('fixture-d-hanger')!.message, /fixture-c-one/);
@@ -93,12 +101,17 @@ test('two plugins with the same name: the second folder is ignored, with both fo
   assert.equal(kernel.plugins.find((p) => p.name === 'fixture-z-base')?.rootDir, fixturePlugin('graph', 'z-base'));
   const dup = kernel.skipped.find((s) => s.kind === 'duplicate_plugin');
   assert.equal(dup?.name, 'fixture-z-base');
-  assert.ok(dup.message.includes(thirdParty('z-base-copy')) && dup.message.includes(fixturePlugin('graph', 'z-base')), dup.message);
+  assert.ok(
+    dup.message.includes(thirdParty('z-base-copy')) && dup.message.includes(fixturePlugin('graph', 'z-base')),
+    dup.message,
+  );
 });
 
 test('broken manifests: missing field, bad semver range, invalid JSON, no manifest, unknown folder', async (t) => {
   const missingFolder = join(tempDir(), 'not-installed-plugin');
-  const dirs = ['missing-main', 'bad-range', 'invalid-json', 'no-manifest'].map((d) => fixturePlugin('bad-manifests', d));
+  const dirs = ['missing-main', 'bad-range', 'invalid-json', 'no-manifest'].map((d) =>
+    fixturePlugin('bad-manifests', d),
+  );
   const { kernel, activations } = await bootFixtures({
     bundled: fixturePlugin('gateway-world'),
     config: { plugin_dirs: [...dirs, missingFolder] },
@@ -111,7 +124,10 @@ test('broken manifests: missing field, bad semver range, invalid JSON, no manife
     return f.message;
   };
   assert.match(messageFor(dirs[0]!), /manifest field "main" is missing/);
-  assert.match(messageFor(dirs[1]!), /requires\.hypaware\.ai-gateway: "two-point-oh or later" is not a valid semver range/);
+  assert.match(
+    messageFor(dirs[1]!),
+    /requires\.hypaware\.ai-gateway: "two-point-oh or later" is not a valid semver range/,
+  );
   assert.match(messageFor(dirs[2]!), /hypaware\.plugin\.json is not valid JSON/);
   assert.match(messageFor(dirs[3]!), /no hypaware\.plugin\.json in .*no-manifest/);
   assert.match(messageFor(missingFolder), /plugin folder .*not-installed-plugin does not exist/);
@@ -126,15 +142,30 @@ test('a plugin whose activate() throws leaves nothing registered, still gets its
   const failed = kernel.failed.find((f) => f.name === 'acme-half-activated');
   assert.equal(failed?.kind, 'activate_failed');
   assert.match(failed.message, /license file \/etc\/acme\/license missing/);
-  assert.equal(kernel.plugins.some((p) => p.name === 'acme-half-activated'), false);
+  assert.equal(
+    kernel.plugins.some((p) => p.name === 'acme-half-activated'),
+    false,
+  );
   assert.equal(kernel.capabilities.get('acme.half'), undefined, 'capability withdrawn');
-  assert.deepEqual(kernel.sources.map((s) => s.name), []);
-  assert.deepEqual(kernel.commands.map((c) => c.name), []);
+  assert.deepEqual(
+    kernel.sources.map((s) => s.name),
+    [],
+  );
+  assert.deepEqual(
+    kernel.commands.map((c) => c.name),
+    [],
+  );
   assert.equal(kernel.datasets.has('acme_half_rows'), false);
-  assert.deepEqual(kernel.diagnostics.map((d) => d.plugin), []);
+  assert.deepEqual(
+    kernel.diagnostics.map((d) => d.plugin),
+    [],
+  );
   assert.equal(activations.includes('acme-half-user'), false);
   assert.equal(kernel.failed.find((f) => f.name === 'acme-half-user')?.kind, 'dependency_failed');
   assert.equal(activations.length, 4, 'the graph plugins are unaffected');
   await kernel.shutdown();
-  assert.ok(readLogLines(hypHome).some((l) => l.event === 'acme.half_released'), 'shutdown hook ran');
+  assert.ok(
+    readLogLines(hypHome).some((l) => l.event === 'acme.half_released'),
+    'shutdown hook ran',
+  );
 });

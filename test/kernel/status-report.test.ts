@@ -12,7 +12,8 @@ import { configWithoutBundled, fixturePlugin, writeConfig } from './kernel-fixtu
 test('hyp status explains a third-party plugin built for ai-gateway ^1.0.0', async () => {
   const hypHome = tempDir('hyp-status-');
   writeConfig(hypHome, { plugin_dirs: [fixturePlugin('third-party', 'legacy-gateway-client')] });
-  const expected = /acme-legacy-gateway-client is not activated: it requires capability hypaware\.ai-gateway@\^1\.0\.0 but @hypaware\/ai-gateway provides hypaware\.ai-gateway 2\.0\.0; upgrade acme-legacy-gateway-client to a version built for hypaware\.ai-gateway 2\.0\.0 or disable it/;
+  const expected =
+    /acme-legacy-gateway-client is not activated: it requires capability hypaware\.ai-gateway@\^1\.0\.0 but @hypaware\/ai-gateway provides hypaware\.ai-gateway 2\.0\.0; upgrade acme-legacy-gateway-client to a version built for hypaware\.ai-gateway 2\.0\.0 or disable it/;
 
   const json = await runHyp(['status', '--json'], { hypHome });
   assert.equal(json.code, 0, json.stderr);
@@ -29,7 +30,10 @@ test('hyp status explains a third-party plugin built for ai-gateway ^1.0.0', asy
 
   const text = await runHyp(['status'], { hypHome });
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /^\s+acme-legacy-gateway-client: skipped\n\s+plugin acme-legacy-gateway-client is not activated: .*$/m);
+  assert.match(
+    text.stdout,
+    /^\s+acme-legacy-gateway-client: skipped\n\s+plugin acme-legacy-gateway-client is not activated: .*$/m,
+  );
   assert.match(text.stdout, expected);
   assert.match(text.stdout, /^config:\s+\S+hypaware-config\.json\s+valid$/m);
 });
@@ -39,14 +43,34 @@ test('hyp status: a status file left "running" by a process that is gone reads a
   writeConfig(hypHome, configWithoutBundled());
   const gone = spawnSync(process.execPath, ['-e', '0']).pid;
   mkdirSync(join(hypHome, 'hypaware'), { recursive: true });
-  writeFileSync(join(hypHome, 'hypaware', 'daemon.status.json'), JSON.stringify({
-    state: 'running', pid: gone, version: '0.0.0', hyp_home: hypHome, config_path: '', started_at: '2026-01-01T00:00:00Z',
-    updated_at: '2026-01-01T00:00:00Z', sources: [{ name: 'gateway', plugin: '@hypaware/ai-gateway', state: 'running', details: { endpoint: 'http://127.0.0.1:1' } }],
-    plugins: [], problems: [],
-  }));
+  writeFileSync(
+    join(hypHome, 'hypaware', 'daemon.status.json'),
+    JSON.stringify({
+      state: 'running',
+      pid: gone,
+      version: '0.0.0',
+      hyp_home: hypHome,
+      config_path: '',
+      started_at: '2026-01-01T00:00:00Z',
+      updated_at: '2026-01-01T00:00:00Z',
+      sources: [
+        {
+          name: 'gateway',
+          plugin: '@hypaware/ai-gateway',
+          state: 'running',
+          details: { endpoint: 'http://127.0.0.1:1' },
+        },
+      ],
+      plugins: [],
+      problems: [],
+    }),
+  );
   const r = await runHyp(['status', '--json'], { hypHome });
   assert.equal(r.code, 0, r.stderr);
-  const report = JSON.parse(r.stdout) as { daemon: { state: string; alive: boolean; endpoint?: string }; diagnostics: Array<{ kind: string; message: string; repair?: string }> };
+  const report = JSON.parse(r.stdout) as {
+    daemon: { state: string; alive: boolean; endpoint?: string };
+    diagnostics: Array<{ kind: string; message: string; repair?: string }>;
+  };
   assert.equal(report.daemon.state, 'dead');
   assert.equal(report.daemon.alive, false);
   assert.equal(report.daemon.endpoint, undefined, 'no endpoint advertised for a dead daemon');

@@ -31,11 +31,14 @@ test('a database file that is not SQLite: a clear error, and the file is left as
   writeFileSync(dbPath(hypHome), junk);
   const { kernel } = await bootFixtures({ bundled, hypHome });
   t.after(() => kernel.shutdown());
-  assert.throws(() => kernel.database(), (err: unknown) => {
-    assert.ok(err instanceof HypError);
-    assert.match(err.message, /hypaware\.db is not a SQLite database; move it aside/);
-    return true;
-  });
+  assert.throws(
+    () => kernel.database(),
+    (err: unknown) => {
+      assert.ok(err instanceof HypError);
+      assert.match(err.message, /hypaware\.db is not a SQLite database; move it aside/);
+      return true;
+    },
+  );
   assert.equal(readFileSync(dbPath(hypHome), 'utf8'), junk);
 });
 
@@ -49,18 +52,21 @@ test('hyp query sql / hyp status over a database that is not SQLite', async () =
   const s = await runHyp(['status', '--json'], { hypHome });
   assert.equal(s.code, 0, s.stderr);
   const report = JSON.parse(s.stdout) as { diagnostics: Array<{ kind: string; message: string }> };
-  assert.ok(report.diagnostics.some((d) => d.kind === 'database_error' && /not a SQLite database/.test(d.message)), s.stdout);
+  assert.ok(
+    report.diagnostics.some((d) => d.kind === 'database_error' && /not a SQLite database/.test(d.message)),
+    s.stdout,
+  );
   assert.equal(readFileSync(dbPath(hypHome), 'utf8'), 'x'.repeat(4096));
 });
 
 /** Create the kernel's database, then hold it with an exclusive lock from another connection. */
 async function lockedDatabase(hypHome: string): Promise<Database.Database> {
   const { kernel } = await bootFixtures({ bundled, hypHome });
-  kernel.database().exec('CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES (\'kept\')');
+  kernel.database().exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('kept')");
   await kernel.shutdown();
   const holder = new Database(dbPath(hypHome));
   holder.pragma('locking_mode = EXCLUSIVE');
-  holder.exec('BEGIN EXCLUSIVE; INSERT INTO notes VALUES (\'pending\')');
+  holder.exec("BEGIN EXCLUSIVE; INSERT INTO notes VALUES ('pending')");
   return holder;
 }
 
@@ -70,11 +76,14 @@ test('a locked database: a clear error after the busy timeout; once released, no
   try {
     const { kernel } = await bootFixtures({ bundled, hypHome, env: FAST_BUSY });
     try {
-      assert.throws(() => kernel.database(), (err: unknown) => {
-        assert.ok(err instanceof HypError, String(err));
-        assert.match(err.message, /hypaware\.db is locked by another process; stop it or retry in a moment/);
-        return true;
-      });
+      assert.throws(
+        () => kernel.database(),
+        (err: unknown) => {
+          assert.ok(err instanceof HypError, String(err));
+          assert.match(err.message, /hypaware\.db is locked by another process; stop it or retry in a moment/);
+          return true;
+        },
+      );
     } finally {
       await kernel.shutdown();
     }
@@ -84,7 +93,10 @@ test('a locked database: a clear error after the busy timeout; once released, no
   }
   const { kernel } = await bootFixtures({ bundled, hypHome });
   try {
-    assert.deepEqual(kernel.database().prepare('SELECT body FROM notes ORDER BY rowid').pluck().all(), ['kept', 'pending']);
+    assert.deepEqual(kernel.database().prepare('SELECT body FROM notes ORDER BY rowid').pluck().all(), [
+      'kept',
+      'pending',
+    ]);
   } finally {
     await kernel.shutdown();
   }
@@ -95,23 +107,39 @@ test('another process in a write transaction: a boot with unchanged datasets sti
   const owner = fixturePlugin('third-party', 'dataset-owner');
   const spec = (columns: string[]) => ({
     plugin_dirs: [owner],
-    plugins: { 'acme-dataset-owner': { dataset: { name: 'acme_log', description: 'fixture', primaryTime: 'ts', columns: columns.map((name) => ({ name, type: 'string' })) } } },
+    plugins: {
+      'acme-dataset-owner': {
+        dataset: {
+          name: 'acme_log',
+          description: 'fixture',
+          primaryTime: 'ts',
+          columns: columns.map((name) => ({ name, type: 'string' })),
+        },
+      },
+    },
   });
   const first = await bootFixtures({ bundled, hypHome, config: spec(['ts', 'line']) });
   first.kernel.database();
   await first.kernel.shutdown();
   const writer = new Database(dbPath(hypHome));
-  writer.exec('BEGIN IMMEDIATE; INSERT INTO acme_log VALUES (\'2026-01-01\', \'in flight\')');
+  writer.exec("BEGIN IMMEDIATE; INSERT INTO acme_log VALUES ('2026-01-01', 'in flight')");
   try {
     const same = await bootFixtures({ bundled, hypHome, config: spec(['ts', 'line']), env: FAST_BUSY });
     try {
-      assert.deepEqual(same.kernel.database().prepare('SELECT count(*) FROM acme_log').pluck().get(), 0, 'readers are not blocked in WAL mode');
+      assert.deepEqual(
+        same.kernel.database().prepare('SELECT count(*) FROM acme_log').pluck().get(),
+        0,
+        'readers are not blocked in WAL mode',
+      );
     } finally {
       await same.kernel.shutdown();
     }
     const changed = await bootFixtures({ bundled, hypHome, config: spec(['ts', 'line', 'level']), env: FAST_BUSY });
     try {
-      assert.throws(() => changed.kernel.database(), (err: unknown) => err instanceof HypError && /is locked by another process/.test(err.message));
+      assert.throws(
+        () => changed.kernel.database(),
+        (err: unknown) => err instanceof HypError && /is locked by another process/.test(err.message),
+      );
     } finally {
       await changed.kernel.shutdown();
     }
@@ -121,7 +149,9 @@ test('another process in a write transaction: a boot with unchanged datasets sti
   }
   const after = await bootFixtures({ bundled, hypHome, config: spec(['ts', 'line', 'level']) });
   try {
-    assert.deepEqual(after.kernel.database().prepare('SELECT line, level FROM acme_log').all(), [{ line: 'in flight', level: null }]);
+    assert.deepEqual(after.kernel.database().prepare('SELECT line, level FROM acme_log').all(), [
+      { line: 'in flight', level: null },
+    ]);
   } finally {
     await after.kernel.shutdown();
   }
@@ -154,7 +184,13 @@ test('HYP_HOME that cannot be created (a path below a regular file)', async () =
   const base = tempDir('hyp-storage-');
   writeFileSync(join(base, 'a-file'), 'not a folder');
   const hypHome = join(base, 'a-file', 'hyp');
-  const err = await bootFixtures({ bundled, hypHome }).then(async (b) => { await b.kernel.shutdown(); return undefined; }, (e: unknown) => e);
+  const err = await bootFixtures({ bundled, hypHome }).then(
+    async (b) => {
+      await b.kernel.shutdown();
+      return undefined;
+    },
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof HypError, String(err));
   assert.match(err.message, /^HYP_HOME .*a-file\/hyp is not writable \(ENOTDIR\); set HYP_HOME to a folder you own$/);
 
@@ -163,21 +199,34 @@ test('HYP_HOME that cannot be created (a path below a regular file)', async () =
   assertOneLine(q.stderr, /HYP_HOME .* is not writable/);
   const s = await runHyp(['status', '--json'], { hypHome });
   assert.equal(s.code, 0, s.stderr);
-  const report = JSON.parse(s.stdout) as { config: { valid: boolean }; diagnostics: Array<{ kind: string; level: string; message: string }> };
+  const report = JSON.parse(s.stdout) as {
+    config: { valid: boolean };
+    diagnostics: Array<{ kind: string; level: string; message: string }>;
+  };
   const diag = report.diagnostics.find((d) => d.kind === 'hyp_home_unwritable');
   assert.equal(diag?.level, 'error', s.stdout);
   assert.match(diag.message, /is not writable/);
   assert.equal(report.config.valid, true, 'the config itself is fine (absent)');
 });
 
-test('HYP_HOME without write permission (non-root only)', { skip: process.getuid?.() === 0 ? 'running as root: permission bits do not stop root' : false }, async () => {
-  const hypHome = tempDir('hyp-storage-');
-  chmodSync(hypHome, 0o500);
-  try {
-    const err = await bootFixtures({ bundled, hypHome }).then(async (b) => { await b.kernel.shutdown(); return undefined; }, (e: unknown) => e);
-    assert.ok(err instanceof HypError, String(err));
-    assert.match(err.message, /is not writable \((EACCES|EPERM)\)/);
-  } finally {
-    chmodSync(hypHome, 0o700);
-  }
-});
+test(
+  'HYP_HOME without write permission (non-root only)',
+  { skip: process.getuid?.() === 0 ? 'running as root: permission bits do not stop root' : false },
+  async () => {
+    const hypHome = tempDir('hyp-storage-');
+    chmodSync(hypHome, 0o500);
+    try {
+      const err = await bootFixtures({ bundled, hypHome }).then(
+        async (b) => {
+          await b.kernel.shutdown();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof HypError, String(err));
+      assert.match(err.message, /is not writable \((EACCES|EPERM)\)/);
+    } finally {
+      chmodSync(hypHome, 0o700);
+    }
+  },
+);

@@ -5,11 +5,22 @@
 import type Database from 'better-sqlite3';
 
 export type MessageRow = Record<string, unknown> & {
-  provider: string; model: string | null; date: string; session_id: string | null; conversation_id: string;
-  message_id: string; client_name: string | null; cwd: string | null; part_type: string; tool_name: string | null;
+  provider: string;
+  model: string | null;
+  date: string;
+  session_id: string | null;
+  conversation_id: string;
+  message_id: string;
+  client_name: string | null;
+  cwd: string | null;
+  part_type: string;
+  tool_name: string | null;
   message_created_at: string;
-  input_tokens: number | null; cache_read_input_tokens: number | null; cache_creation_input_tokens: number | null;
-  output_tokens: number | null; reasoning_tokens: number | null;
+  input_tokens: number | null;
+  cache_read_input_tokens: number | null;
+  cache_creation_input_tokens: number | null;
+  output_tokens: number | null;
+  reasoning_tokens: number | null;
 };
 
 export function readAllRows(db: Database.Database): MessageRow[] {
@@ -17,14 +28,30 @@ export function readAllRows(db: Database.Database): MessageRow[] {
 }
 
 export const isCarrier = (r: MessageRow): boolean =>
-  r.input_tokens !== null || r.output_tokens !== null || r.cache_read_input_tokens !== null || r.cache_creation_input_tokens !== null || r.reasoning_tokens !== null;
+  r.input_tokens !== null ||
+  r.output_tokens !== null ||
+  r.cache_read_input_tokens !== null ||
+  r.cache_creation_input_tokens !== null ||
+  r.reasoning_tokens !== null;
 
 export interface ExpectedTokens {
-  responses: number; input_tokens: number; cache_read_input_tokens: number; cache_creation_input_tokens: number; output_tokens: number; reasoning_tokens: number;
+  responses: number;
+  input_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
 }
 
 export function sumTokens(rows: MessageRow[]): ExpectedTokens {
-  const t: ExpectedTokens = { responses: 0, input_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, output_tokens: 0, reasoning_tokens: 0 };
+  const t: ExpectedTokens = {
+    responses: 0,
+    input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: 0,
+    output_tokens: 0,
+    reasoning_tokens: 0,
+  };
   for (const r of rows.filter(isCarrier)) {
     t.responses++;
     t.input_tokens += r.input_tokens ?? 0;

@@ -33,19 +33,37 @@ function duckValue(c: ColumnSpec, v: unknown): unknown {
 }
 
 /** Every row of `dataset` in `databasePath` equals the export in `dir` (read with hive partitioning), by the spec recorded in the database. */
-export async function assertSameRows(databasePath: string, dataset: string, dir: string, orderBy: string): Promise<number> {
+export async function assertSameRows(
+  databasePath: string,
+  dataset: string,
+  dir: string,
+  orderBy: string,
+): Promise<number> {
   const db = new Database(databasePath, { readonly: true });
-  const spec = JSON.parse((db.prepare('SELECT spec_json FROM _hyp_datasets WHERE name = ?').get(dataset) as { spec_json: string }).spec_json) as DatasetSpec;
+  const spec = JSON.parse(
+    (db.prepare('SELECT spec_json FROM _hyp_datasets WHERE name = ?').get(dataset) as { spec_json: string }).spec_json,
+  ) as DatasetSpec;
   const expected = db.prepare(`SELECT * FROM ${spec.name} ORDER BY ${orderBy}`).all() as Array<Record<string, unknown>>;
   db.close();
   const got = await duck(`SELECT * FROM read_parquet('${dir}/**/*.parquet', hive_partitioning=1) ORDER BY ${orderBy}`);
   assert.equal(got.length, expected.length, 'same row count');
-  const partitionDate = spec.columns.some((c) => c.name === 'date') ? undefined : ({ name: 'date', type: 'string' } as ColumnSpec);
+  const partitionDate = spec.columns.some((c) => c.name === 'date')
+    ? undefined
+    : ({ name: 'date', type: 'string' } as ColumnSpec);
   for (let i = 0; i < expected.length; i++) {
     for (const c of spec.columns) {
-      assert.deepEqual(duckValue(c, got[i]![c.name]), sqliteValue(c, expected[i]![c.name]), `row ${i} column ${c.name}`);
+      assert.deepEqual(
+        duckValue(c, got[i]![c.name]),
+        sqliteValue(c, expected[i]![c.name]),
+        `row ${i} column ${c.name}`,
+      );
     }
-    if (partitionDate) assert.equal(duckValue(partitionDate, got[i]!.date), String(expected[i]![spec.primaryTime]).slice(0, 10), `row ${i} partition`);
+    if (partitionDate)
+      assert.equal(
+        duckValue(partitionDate, got[i]!.date),
+        String(expected[i]![spec.primaryTime]).slice(0, 10),
+        `row ${i} partition`,
+      );
   }
   return expected.length;
 }

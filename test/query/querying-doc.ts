@@ -11,15 +11,25 @@ export const QUERYING_DOC = join(REPO_ROOT, 'docs', 'querying.md');
 export const LIBRARY_DOC = join(REPO_ROOT, 'docs', 'library.md');
 
 export function renderViews(views: ViewSpec[] = HISTORY_VIEWS): string {
-  return views.map((v) => [
-    `### \`${v.name}\``, '', v.description, '',
-    '| column | type | meaning |', '|---|---|---|',
-    ...v.columns.map((c) => `| \`${c.name}\` | ${c.type} | ${c.description ?? ''} |`),
-  ].join('\n')).join('\n\n');
+  return views
+    .map((v) =>
+      [
+        `### \`${v.name}\``,
+        '',
+        v.description,
+        '',
+        '| column | type | meaning |',
+        '|---|---|---|',
+        ...v.columns.map((c) => `| \`${c.name}\` | ${c.type} | ${c.description ?? ''} |`),
+      ].join('\n'),
+    )
+    .join('\n\n');
 }
 
 export function renderRecipes(recipes: Recipe[] = RECIPES): string {
-  return recipes.map((r, i) => [`### ${i + 1}. ${r.title}`, '', r.note, '', '```sql', r.sql, '```'].join('\n')).join('\n\n');
+  return recipes
+    .map((r, i) => [`### ${i + 1}. ${r.title}`, '', r.note, '', '```sql', r.sql, '```'].join('\n'))
+    .join('\n\n');
 }
 
 /** The lines between `<!-- name:begin ... -->` and `<!-- name:end -->`. */
@@ -34,7 +44,10 @@ export function generatedBlock(doc: string, name: string): { start: number; end:
 /** The doc with its generated blocks replaced by fresh renderings. */
 export function regenerated(doc: string): string {
   let out = doc;
-  for (const [name, text] of [['views', renderViews()], ['recipes', renderRecipes()]] as const) {
+  for (const [name, text] of [
+    ['views', renderViews()],
+    ['recipes', renderRecipes()],
+  ] as const) {
     const lines = out.split('\n');
     const block = generatedBlock(out, name);
     out = [...lines.slice(0, block.start + 1), text, ...lines.slice(block.end)].join('\n');

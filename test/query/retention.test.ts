@@ -13,7 +13,9 @@ const DAY = 86_400_000;
 async function filledHome(rows: number, days: number) {
   const home = await historyHome();
   fillSyntheticHistory(home.db, { rows, days, seed: 5 });
-  const times = (home.db.prepare('SELECT message_created_at AS t FROM ai_gateway_messages').all() as Array<{ t: string }>).map((r) => r.t);
+  const times = (
+    home.db.prepare('SELECT message_created_at AS t FROM ai_gateway_messages').all() as Array<{ t: string }>
+  ).map((r) => r.t);
   return { ...home, times };
 }
 
@@ -29,11 +31,20 @@ test('hyp prune deletes only expired rows, oldest first, at most --max-rows per 
   const prune = async (args: string[]) => {
     const r = await runCli(['prune', '--json', ...args], home.hypHome);
     assert.equal(r.code, 0, r.stderr);
-    return (JSON.parse(r.stdout) as { results: Array<{ dataset: string; deleted: number; remaining: number }> }).results.find((x) => x.dataset === 'ai_gateway_messages')!;
+    return (
+      JSON.parse(r.stdout) as { results: Array<{ dataset: string; deleted: number; remaining: number }> }
+    ).results.find((x) => x.dataset === 'ai_gateway_messages')!;
   };
   const count = () => {
     const db = new Database(home.databasePath, { readonly: true });
-    try { return db.prepare('SELECT count(*) AS n, min(message_created_at) AS oldest FROM ai_gateway_messages').get() as { n: number; oldest: string }; } finally { db.close(); }
+    try {
+      return db.prepare('SELECT count(*) AS n, min(message_created_at) AS oldest FROM ai_gateway_messages').get() as {
+        n: number;
+        oldest: string;
+      };
+    } finally {
+      db.close();
+    }
   };
 
   const dry = await prune(['--dry-run', '--max-rows', '2500']);
@@ -49,7 +60,10 @@ test('hyp prune deletes only expired rows, oldest first, at most --max-rows per 
   for (let runs = 0; last.remaining > 0 && runs < 10; runs++) last = await prune(['--max-rows', '2500']);
   assert.equal(last.remaining, 0);
   const left = count();
-  assert.ok(left.n >= kept && left.n <= home.times.length - expired, `${left.n} rows left; ${kept} must stay, ${expired} must go`);
+  assert.ok(
+    left.n >= kept && left.n <= home.times.length - expired,
+    `${left.n} rows left; ${kept} must stay, ${expired} must go`,
+  );
   assert.ok(Date.parse(left.oldest) >= cutoff - 60_000);
 });
 
@@ -62,21 +76,37 @@ test('hyp prune applies the configured retention per dataset; bad retention is o
 
   const none = await runCli(['prune', '--json'], home.hypHome);
   assert.equal(none.code, 0, none.stderr);
-  const defaults = JSON.parse(none.stdout) as { policy: { messages_days: number | null; exchanges_days: number | null }; results: Array<{ dataset: string; deleted: number }> };
-  assert.deepEqual(defaults.policy, { messages_days: null, exchanges_days: null }, 'nothing is deleted unless configured');
+  const defaults = JSON.parse(none.stdout) as {
+    policy: { messages_days: number | null; exchanges_days: number | null };
+    results: Array<{ dataset: string; deleted: number }>;
+  };
+  assert.deepEqual(
+    defaults.policy,
+    { messages_days: null, exchanges_days: null },
+    'nothing is deleted unless configured',
+  );
   assert.deepEqual(defaults.results, []);
 
   writeFileSync(config, JSON.stringify({ retention: { messages_days: 4 } }));
   const dry = await runCli(['prune', '--dry-run'], home.hypHome);
   assert.equal(dry.code, 0, dry.stderr);
-  assert.match(dry.stdout, new RegExp(`ai_gateway_messages: would delete ${expired.toLocaleString('en-US')} rows older than`));
+  assert.match(
+    dry.stdout,
+    new RegExp(`ai_gateway_messages: would delete ${expired.toLocaleString('en-US')} rows older than`),
+  );
   const real = await runCli(['prune', '--json'], home.hypHome);
   const result = JSON.parse(real.stdout) as { results: Array<{ dataset: string; deleted: number; remaining: number }> };
   const messages = result.results.find((r) => r.dataset === 'ai_gateway_messages')!;
-  assert.ok(Math.abs(messages.deleted - expired) <= 1, `deleted ${messages.deleted}, expected about ${expired} (the clock moved between the two reads)`);
+  assert.ok(
+    Math.abs(messages.deleted - expired) <= 1,
+    `deleted ${messages.deleted}, expected about ${expired} (the clock moved between the two reads)`,
+  );
   assert.equal(messages.remaining, 0);
 
-  for (const [retention, message] of [[{ messages_days: -1 }, /retention\.messages_days: must be a whole number/], [{ keep: 3 }, /retention\.keep: unknown key/]] as const) {
+  for (const [retention, message] of [
+    [{ messages_days: -1 }, /retention\.messages_days: must be a whole number/],
+    [{ keep: 3 }, /retention\.keep: unknown key/],
+  ] as const) {
     writeFileSync(config, JSON.stringify({ retention }));
     const r = await runCli(['prune'], home.hypHome);
     assert.equal(r.code, 1);
@@ -92,7 +122,11 @@ test('the daemon applies retention on its schedule, in the background', async ()
   home.db.close();
   const cutoff = Date.now() - 3 * DAY;
   const keep = home.times.filter((t) => Date.parse(t) >= cutoff).length;
-  const daemon = await startDaemon({ hypHome: home.hypHome, config: { ...DEFAULT_TEST_CONFIG, retention: { messages_days: 3 } }, env: { HYP_RETENTION_INTERVAL_MS: '100' } });
+  const daemon = await startDaemon({
+    hypHome: home.hypHome,
+    config: { ...DEFAULT_TEST_CONFIG, retention: { messages_days: 3 } },
+    env: { HYP_RETENTION_INTERVAL_MS: '100' },
+  });
   try {
     const line = await daemon.waitForLog('retention.pruned', (l) => l.dataset === 'ai_gateway_messages', 15_000);
     assert.equal(line.remaining, 0);

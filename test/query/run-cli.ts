@@ -4,7 +4,12 @@ import type { HypResult } from '../helpers/daemon.js';
 
 function collector(): { stream: Writable; text: () => string } {
   let text = '';
-  const stream = new Writable({ write(chunk: Buffer | string, _enc, done) { text += chunk.toString(); done(); } });
+  const stream = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
   return { stream, text: () => text };
 }
 
@@ -12,6 +17,10 @@ function collector(): { stream: Writable; text: () => string } {
 export async function runCli(args: string[], hypHome: string, env: Record<string, string> = {}): Promise<HypResult> {
   const stdout = collector();
   const stderr = collector();
-  const code = await main(args, { stdout: stdout.stream, stderr: stderr.stream, env: { ...process.env, HYP_HOME: hypHome, ...env } });
+  const code = await main(args, {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    env: { ...process.env, HYP_HOME: hypHome, ...env },
+  });
   return { code, signal: null, stdout: stdout.text(), stderr: stderr.text() };
 }

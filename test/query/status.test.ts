@@ -15,7 +15,12 @@ interface Status {
   capture: {
     gateway: { endpoint: string; upstreams: string[]; projectors: string[] } | null;
     clients: Array<{ name: string; attached: boolean | null; endpoint: string | null; stale: boolean }>;
-    last_24h: { messages: number; exchanges: number; exchanges_without_rows: number; without_rows: Array<{ method: string; path: string; reason: string; exchanges: number }> };
+    last_24h: {
+      messages: number;
+      exchanges: number;
+      exchanges_without_rows: number;
+      without_rows: Array<{ method: string; path: string; reason: string; exchanges: number }>;
+    };
     recent_errors: { count: number; latest: Array<{ event: string }> };
   };
 }
@@ -29,10 +34,15 @@ function clientEnv(home: string): Record<string, string> {
 
 function gatewayConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    plugins: { '@hypaware/ai-gateway': { listen: '127.0.0.1:0', upstreams: [
-      { name: 'anthropic', base_url: fake.url, path_prefix: '/v1/messages', provider: 'anthropic' },
-      { name: 'other', base_url: fake.url, path_prefix: '/v1/other' },
-    ] } },
+    plugins: {
+      '@hypaware/ai-gateway': {
+        listen: '127.0.0.1:0',
+        upstreams: [
+          { name: 'anthropic', base_url: fake.url, path_prefix: '/v1/messages', provider: 'anthropic' },
+          { name: 'other', base_url: fake.url, path_prefix: '/v1/other' },
+        ],
+      },
+    },
     ...extra,
   };
 }
@@ -45,17 +55,30 @@ async function status(hypHome: string, env: Record<string, string>): Promise<Sta
 
 const kinds = (s: Status, kind: string) => s.diagnostics.filter((d) => d.kind === kind);
 
-async function post(daemon: DaemonHandle, path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<void> {
+async function post(
+  daemon: DaemonHandle,
+  path: string,
+  body: string,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<void> {
   const res = await fetch(`${daemon.endpoint}${path}`, { method: 'POST', headers, body });
   await res.text();
 }
 
 async function claudeTurn(daemon: DaemonHandle, sessionId: string): Promise<void> {
   const req = claudeCodeRequest({ sessionId, messages: [wirePrompt('hello')] });
-  await post(daemon, '/v1/messages', req.request_body!, { ...(req.request_headers as Record<string, string>), 'x-api-key': 'sk-ant-api03-HYPTEST0000notARealKey' });
+  await post(daemon, '/v1/messages', req.request_body!, {
+    ...(req.request_headers as Record<string, string>),
+    'x-api-key': 'sk-ant-api03-HYPTEST0000notARealKey',
+  });
 }
 
-async function waitForStatus(hypHome: string, env: Record<string, string>, ok: (s: Status) => boolean, what: string): Promise<Status> {
+async function waitForStatus(
+  hypHome: string,
+  env: Record<string, string>,
+  ok: (s: Status) => boolean,
+  what: string,
+): Promise<Status> {
   let last: Status | undefined;
   for (let i = 0; i < 40; i++) {
     last = await status(hypHome, env);
@@ -71,7 +94,12 @@ test('client attach: missing, then attached, then stale after the gateway moved,
   let daemon = await startDaemon({ config: gatewayConfig(), env });
   try {
     let s = await status(daemon.hypHome, env);
-    assert.deepEqual(kinds(s, 'client_attach_missing').map((d) => d.repair).sort(), ['hyp claude attach', 'hyp codex attach']);
+    assert.deepEqual(
+      kinds(s, 'client_attach_missing')
+        .map((d) => d.repair)
+        .sort(),
+      ['hyp claude attach', 'hyp codex attach'],
+    );
     assert.equal(s.capture.gateway?.endpoint, daemon.endpoint);
     assert.ok(s.capture.gateway?.upstreams.includes('anthropic'));
     assert.ok(s.capture.gateway?.projectors.length, 'the projectors are listed');
@@ -79,9 +107,23 @@ test('client attach: missing, then attached, then stale after the gateway moved,
     const attach = await runHyp(['claude', 'attach'], { hypHome: daemon.hypHome, env });
     assert.equal(attach.code, 0, attach.stderr);
     s = await status(daemon.hypHome, env);
-    assert.deepEqual(kinds(s, 'client_attach_missing').map((d) => d.repair), ['hyp codex attach'], 'attaching Claude cleared its finding');
+    assert.deepEqual(
+      kinds(s, 'client_attach_missing').map((d) => d.repair),
+      ['hyp codex attach'],
+      'attaching Claude cleared its finding',
+    );
     assert.deepEqual(kinds(s, 'client_attach_stale'), []);
-    assert.deepEqual(s.capture.clients.find((c) => c.name === 'claude'), { name: 'claude', attached: true, endpoint: daemon.endpoint, upstream: `${fake.url} (anthropic upstream)`, settings_path: join(home, '.claude', 'settings.json'), stale: false });
+    assert.deepEqual(
+      s.capture.clients.find((c) => c.name === 'claude'),
+      {
+        name: 'claude',
+        attached: true,
+        endpoint: daemon.endpoint,
+        upstream: `${fake.url} (anthropic upstream)`,
+        settings_path: join(home, '.claude', 'settings.json'),
+        stale: false,
+      },
+    );
 
     await daemon.stop();
     daemon = await startDaemon({ hypHome: daemon.hypHome, config: gatewayConfig(), env });
@@ -105,36 +147,73 @@ test('traffic: unprojected exchanges and failing projectors are named with their
   // A third-party plugin whose projector takes /v1/other and always throws.
   const plugin = join(home, 'broken-projector');
   mkdirSync(plugin, { recursive: true });
-  writeFileSync(join(plugin, 'hypaware.plugin.json'), JSON.stringify({ name: 'broken-projector', version: '1.0.0', main: 'index.js', provides: {}, requires: { 'hypaware.ai-gateway': '^2.0.0' }, contributes: { 'hypaware.ai-gateway': { projectors: 'projectors.js' } } }));
-  writeFileSync(join(plugin, 'projectors.js'), `export function createProjectors() {
+  writeFileSync(
+    join(plugin, 'hypaware.plugin.json'),
+    JSON.stringify({
+      name: 'broken-projector',
+      version: '1.0.0',
+      main: 'index.js',
+      provides: {},
+      requires: { 'hypaware.ai-gateway': '^2.0.0' },
+      contributes: { 'hypaware.ai-gateway': { projectors: 'projectors.js' } },
+    }),
+  );
+  writeFileSync(
+    join(plugin, 'projectors.js'),
+    `export function createProjectors() {
   return [{ name: 'broken', priority: 1000, match: (e) => e.pathname === '/v1/other/broken', project() { throw new Error('boom'); } }];
-}\n`);
-  writeFileSync(join(plugin, 'index.js'), `import { createProjectors } from './projectors.js';
+}\n`,
+  );
+  writeFileSync(
+    join(plugin, 'index.js'),
+    `import { createProjectors } from './projectors.js';
 export function activate(ctx) {
   for (const p of createProjectors()) ctx.requireCapability('hypaware.ai-gateway', '^2.0.0').registerExchangeProjector(p);
-}\n`);
+}\n`,
+  );
   const daemon = await startDaemon({ config: gatewayConfig({ plugin_dirs: [plugin] }), env });
   try {
     await post(daemon, '/v1/other/unknown', '{}');
     await post(daemon, '/v1/other/unknown?x=1', '{}');
     await post(daemon, '/v1/other/broken', '{}');
-    let s = await waitForStatus(daemon.hypHome, env, (x) => x.capture.last_24h.exchanges === 3, 'three exchanges recorded');
+    let s = await waitForStatus(
+      daemon.hypHome,
+      env,
+      (x) => x.capture.last_24h.exchanges === 3,
+      'three exchanges recorded',
+    );
     const unprojected = kinds(s, 'exchanges_unprojected');
     assert.equal(unprojected.length, 1);
-    assert.match(unprojected[0]!.message, /^2 exchanges in the last 24 h matched no projector.*POST \/v1\/other\/unknown/);
+    assert.match(
+      unprojected[0]!.message,
+      /^2 exchanges in the last 24 h matched no projector.*POST \/v1\/other\/unknown/,
+    );
     assert.match(unprojected[0]!.repair!, /^hyp query sql "SELECT .* skip_reason = 'no_projector_match'/);
     const failed = kinds(s, 'projection_failed');
     assert.equal(failed.length, 1);
     assert.match(failed[0]!.message, /^1 exchanges .*POST \/v1\/other\/broken/);
     assert.equal(kinds(s, 'capture_no_rows').length, 1, 'exchanges but no rows');
-    assert.deepEqual(s.capture.last_24h.without_rows.map((w) => [w.path, w.reason, w.exchanges]), [['/v1/other/unknown', 'no_projector_match', 2], ['/v1/other/broken', 'all_projectors_failed', 1]]);
+    assert.deepEqual(
+      s.capture.last_24h.without_rows.map((w) => [w.path, w.reason, w.exchanges]),
+      [
+        ['/v1/other/unknown', 'no_projector_match', 2],
+        ['/v1/other/broken', 'all_projectors_failed', 1],
+      ],
+    );
 
     await claudeTurn(daemon, '7d1c5a52-0000-4000-8000-0000000000aa');
     s = await waitForStatus(daemon.hypHome, env, (x) => x.capture.last_24h.messages > 0, 'the Claude turn written');
     assert.deepEqual(kinds(s, 'capture_no_rows'), [], 'real rows cleared capture_no_rows');
-    const repair = await runHyp(['query', 'sql', unprojected[0]!.repair!.replace(/^hyp query sql "|"$/g, ''), '--format', 'json'], { hypHome: daemon.hypHome, env });
+    const repair = await runHyp(
+      ['query', 'sql', unprojected[0]!.repair!.replace(/^hyp query sql "|"$/g, ''), '--format', 'json'],
+      { hypHome: daemon.hypHome, env },
+    );
     assert.equal(repair.code, 0, repair.stderr);
-    assert.equal((JSON.parse(repair.stdout) as unknown[]).length, 2, 'the repair command lists the unprojected exchanges');
+    assert.equal(
+      (JSON.parse(repair.stdout) as unknown[]).length,
+      2,
+      'the repair command lists the unprojected exchanges',
+    );
   } finally {
     await daemon.stop();
   }
@@ -154,7 +233,11 @@ test('recent errors: raised by errors the daemon logs, cleared by restarting it 
     assert.ok(s.capture.recent_errors.count >= 1);
 
     await daemon.stop();
-    daemon = await startDaemon({ hypHome: daemon.hypHome, config: gatewayConfig({ retention: { messages_days: 90 } }), env });
+    daemon = await startDaemon({
+      hypHome: daemon.hypHome,
+      config: gatewayConfig({ retention: { messages_days: 90 } }),
+      env,
+    });
     await daemon.waitForLog('daemon.running');
     const repaired = await status(daemon.hypHome, env);
     assert.deepEqual(kinds(repaired, 'recent_errors'), [], 'errors before the repaired daemon started no longer count');

@@ -34,13 +34,23 @@ function preParseConfig(argv: string[]): string | undefined {
 function commandWord(argv: string[]): string | undefined {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--config') { i++; continue; }
+    if (a === '--config') {
+      i++;
+      continue;
+    }
     if (!a.startsWith('-')) return a;
   }
   return undefined;
 }
 
-function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown, hypHome: string, configPath: string | undefined, setExitCode: (code: number) => void): Command {
+function buildProgram(
+  io: CliIO,
+  kernel: Kernel | undefined,
+  bootError: unknown,
+  hypHome: string,
+  configPath: string | undefined,
+  setExitCode: (code: number) => void,
+): Command {
   const layout = hypLayout(hypHome, configPath);
   const needKernel = (): Kernel => {
     if (kernel) return kernel;
@@ -56,12 +66,21 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
       // one line: commander's suggestion ("(Did you mean --json?)") joins the error line
-      outputError: (s, write) => write(`hyp: ${s.replace(/^error: /, '').trim().split('\n').map((l) => l.trim()).join(' ')}\n`),
+      outputError: (s, write) =>
+        write(
+          `hyp: ${s
+            .replace(/^error: /, '')
+            .trim()
+            .split('\n')
+            .map((l) => l.trim())
+            .join(' ')}\n`,
+        ),
     });
 
   registerDaemonCommands(program, { io, hypHome, ...(configPath ? { configPath } : {}), setExitCode });
 
-  program.command('status')
+  program
+    .command('status')
     .description('is it working? config, daemon, plugins, capabilities, datasets and diagnostics')
     .option('--json', 'machine-readable output (stable keys)')
     .action(async (opts: { json?: boolean }) => {
@@ -73,7 +92,8 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
   // the dataset the help texts use as their example (the default export, as plugins declare it)
   const mainDataset = defaultExportDataset(kernel);
   const query = program.command('query').description('ask the captured history');
-  query.command('sql')
+  query
+    .command('sql')
     .description('run one read-only SQL statement (SQLite dialect; JSON functions work on JSON columns)')
     .argument('<sql>', `the statement, e.g. "SELECT count(*) FROM ${mainDataset ?? '_hyp_datasets'}"`)
     .addOption(new Option('--format <format>', 'output format').choices(ROW_FORMATS).default('table'))
@@ -88,7 +108,8 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
       }
     });
   const kernelCommands = { io, kernel: needKernel };
-  query.command('schema')
+  query
+    .command('schema')
     .description('list datasets and views, or the columns of one')
     .argument('[dataset]', `dataset or view name${mainDataset ? `, e.g. ${mainDataset}` : ''}`)
     .option('--json', 'machine-readable output')
@@ -97,10 +118,25 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
       if (kernel) specs = [...kernel.datasets.values()].map((d) => d.spec);
       else {
         const db = openReadOnlyDatabase(layout.databasePath);
-        try { specs = listStoredDatasets(db).map((d) => d.spec); } finally { db.close(); }
+        try {
+          specs = listStoredDatasets(db).map((d) => d.spec);
+        } finally {
+          db.close();
+        }
       }
       const views = [...(kernel?.views.values() ?? [])].map((v) => v.spec);
-      describeSchema([...specs, ...viewsAsDatasets(views, specs.map((s) => s.name))], name, Boolean(opts.json), io.stdout);
+      describeSchema(
+        [
+          ...specs,
+          ...viewsAsDatasets(
+            views,
+            specs.map((s) => s.name),
+          ),
+        ],
+        name,
+        Boolean(opts.json),
+        io.stdout,
+      );
     });
 
   const exportGroup = registerExportCommand(program, kernelCommands, mainDataset);
@@ -113,7 +149,10 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
     const problem = addPluginCommand(spec.group ? groups[spec.group] : program, program, spec, io);
     if (!problem) continue;
     kernel!.log.error('plugin.command_failed', { plugin: spec.plugin, message: problem });
-    kernel!.diagnostics.push({ plugin: spec.plugin, provider: () => [{ kind: 'plugin_command_failed', level: 'error', message: problem }] });
+    kernel!.diagnostics.push({
+      plugin: spec.plugin,
+      provider: () => [{ kind: 'plugin_command_failed', level: 'error', message: problem }],
+    });
   }
   return program;
 }
@@ -125,7 +164,8 @@ function buildProgram(io: CliIO, kernel: Kernel | undefined, bootError: unknown,
  */
 function addPluginCommand(parent: Command, program: Command, spec: RegisteredCommand, io: CliIO): string | undefined {
   const path = `hyp ${spec.group ? `${spec.group} ` : ''}${spec.name}`;
-  if (parent.commands.some((c) => c.name() === spec.name)) return `plugin ${spec.plugin}: command ${path} is not added: hyp has a built-in command with that name`;
+  if (parent.commands.some((c) => c.name() === spec.name))
+    return `plugin ${spec.plugin}: command ${path} is not added: hyp has a built-in command with that name`;
   const cmd = new Command(spec.name).copyInheritedSettings(program).description(`${spec.description} [${spec.plugin}]`);
   const builder: CommandBuilder = cmd;
   try {
@@ -138,22 +178,29 @@ function addPluginCommand(parent: Command, program: Command, spec: RegisteredCom
 }
 
 /** Run `hyp` with `argv` (without node and script). Resolves with the exit code. */
-export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<number> {
   const configPath = preParseConfig(argv);
   const word = commandWord(argv);
   const hypHome = resolveHypHome(io.env);
   let kernel: Kernel | undefined;
   let bootError: unknown;
   try {
-    if (word !== 'daemon') kernel = await bootKernel({ mode: 'cli', hypHome, ...(configPath ? { configPath } : {}), env: io.env });
+    if (word !== 'daemon')
+      kernel = await bootKernel({ mode: 'cli', hypHome, ...(configPath ? { configPath } : {}), env: io.env });
   } catch (err) {
     bootError = err;
     if (!(err instanceof HypError)) return report(io, err);
-    if (word !== 'status' && word !== 'help' && word !== undefined && !argv.includes('--help') && !argv.includes('-h')) return report(io, err);
+    if (word !== 'status' && word !== 'help' && word !== undefined && !argv.includes('--help') && !argv.includes('-h'))
+      return report(io, err);
   }
   try {
     let exitCode = 0;
-    const program = buildProgram(io, kernel, bootError, hypHome, configPath, (code) => { exitCode = code; });
+    const program = buildProgram(io, kernel, bootError, hypHome, configPath, (code) => {
+      exitCode = code;
+    });
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (err) {
@@ -172,7 +219,9 @@ function report(io: CliIO, err: unknown): number {
     io.stderr.write(`hyp: ${err.message.split('\n')[0]}\n`);
     return err.exitCode;
   }
-  io.stderr.write(`hyp: internal error: ${errorMessage(err).split('\n')[0]}${io.env.HYP_DEBUG ? '' : ' (set HYP_DEBUG=1 for details)'}\n`);
+  io.stderr.write(
+    `hyp: internal error: ${errorMessage(err).split('\n')[0]}${io.env.HYP_DEBUG ? '' : ' (set HYP_DEBUG=1 for details)'}\n`,
+  );
   if (io.env.HYP_DEBUG && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
   return 70;
 }

@@ -4,8 +4,26 @@ import { writeRows, type RowFormat } from './format-rows.js';
 
 /** Statements refused before SQLite sees them: they write, or change the connection. */
 const REFUSED_KEYWORDS = new Set([
-  'INSERT', 'UPDATE', 'DELETE', 'REPLACE', 'UPSERT', 'CREATE', 'DROP', 'ALTER', 'ATTACH', 'DETACH', 'PRAGMA',
-  'VACUUM', 'REINDEX', 'ANALYZE', 'BEGIN', 'COMMIT', 'END', 'ROLLBACK', 'SAVEPOINT', 'RELEASE',
+  'INSERT',
+  'UPDATE',
+  'DELETE',
+  'REPLACE',
+  'UPSERT',
+  'CREATE',
+  'DROP',
+  'ALTER',
+  'ATTACH',
+  'DETACH',
+  'PRAGMA',
+  'VACUUM',
+  'REINDEX',
+  'ANALYZE',
+  'BEGIN',
+  'COMMIT',
+  'END',
+  'ROLLBACK',
+  'SAVEPOINT',
+  'RELEASE',
 ]);
 
 /** First keyword of a statement, after comments and whitespace. */
@@ -23,7 +41,9 @@ export function prepareReadOnly(db: Database.Database, sql: string): Database.St
   if (sql.trim() === '') throw new HypError('SQL error: empty statement', { kind: 'sql_error' });
   const keyword = leadingKeyword(sql);
   if (REFUSED_KEYWORDS.has(keyword)) {
-    throw new HypError(`hyp query sql is read-only: ${keyword || 'this'} statements are refused (use SELECT or WITH)`, { kind: 'sql_refused' });
+    throw new HypError(`hyp query sql is read-only: ${keyword || 'this'} statements are refused (use SELECT or WITH)`, {
+      kind: 'sql_refused',
+    });
   }
   let stmt: Database.Statement;
   try {
@@ -31,7 +51,8 @@ export function prepareReadOnly(db: Database.Database, sql: string): Database.St
   } catch (err) {
     throw new HypError(`SQL error: ${(err as Error).message}`, { kind: 'sql_error' });
   }
-  if (!stmt.readonly) throw new HypError('hyp query sql is read-only: this statement would modify the database', { kind: 'sql_refused' });
+  if (!stmt.readonly)
+    throw new HypError('hyp query sql is read-only: this statement would modify the database', { kind: 'sql_refused' });
   if (!stmt.reader) throw new HypError('SQL error: the statement returns no rows', { kind: 'sql_error' });
   return stmt;
 }

@@ -42,7 +42,8 @@ export function loadConfig(path: string): HypConfig {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return defaultConfig(path);
-    if (code === 'EISDIR') throw new HypError(`config ${path}: is a directory, expected a JSON file`, { kind: 'config_unreadable' });
+    if (code === 'EISDIR')
+      throw new HypError(`config ${path}: is a directory, expected a JSON file`, { kind: 'config_unreadable' });
     throw new HypError(`config ${path}: cannot read (${code ?? 'error'})`, { kind: 'config_unreadable' });
   }
   return parseConfig(text, path);
@@ -67,7 +68,9 @@ export function parseConfig(text: string, path: string): HypConfig {
     plugins[name] = slice as JsonObject;
   }
   const baseDir = dirname(path);
-  const pluginDirs = ((obj.plugin_dirs as string[] | undefined) ?? []).map((d) => (isAbsolute(d) ? d : resolve(baseDir, d)));
+  const pluginDirs = ((obj.plugin_dirs as string[] | undefined) ?? []).map((d) =>
+    isAbsolute(d) ? d : resolve(baseDir, d),
+  );
   const config: HypConfig = { path, fromFile: true, plugins, pluginDirs, sections: {} };
   for (const key of SECTION_KEYS) {
     const section = obj[key];
@@ -82,7 +85,11 @@ export function validateConfigShape(raw: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (!isPlainObject(raw)) return [{ path: '(root)', message: 'must be a JSON object' }];
   for (const key of Object.keys(raw)) {
-    if (!TOP_LEVEL_KEYS.has(key)) issues.push({ path: key, message: `unknown key (expected one of: ${[...TOP_LEVEL_KEYS].filter((k) => k !== '$schema').join(', ')})` });
+    if (!TOP_LEVEL_KEYS.has(key))
+      issues.push({
+        path: key,
+        message: `unknown key (expected one of: ${[...TOP_LEVEL_KEYS].filter((k) => k !== '$schema').join(', ')})`,
+      });
   }
   if (raw.plugins !== undefined) {
     if (!isPlainObject(raw.plugins)) {
@@ -100,12 +107,16 @@ export function validateConfigShape(raw: unknown): ConfigIssue[] {
     }
   }
   if (raw.plugin_dirs !== undefined) {
-    if (!Array.isArray(raw.plugin_dirs)) issues.push({ path: 'plugin_dirs', message: 'must be an array of folder paths' });
-    else raw.plugin_dirs.forEach((d, i) => {
-      if (typeof d !== 'string' || d.trim() === '') issues.push({ path: `plugin_dirs[${i}]`, message: 'must be a non-empty string' });
-    });
+    if (!Array.isArray(raw.plugin_dirs))
+      issues.push({ path: 'plugin_dirs', message: 'must be an array of folder paths' });
+    else
+      raw.plugin_dirs.forEach((d, i) => {
+        if (typeof d !== 'string' || d.trim() === '')
+          issues.push({ path: `plugin_dirs[${i}]`, message: 'must be a non-empty string' });
+      });
   }
-  for (const key of SECTION_KEYS) if (raw[key] !== undefined && !isPlainObject(raw[key])) issues.push({ path: key, message: 'must be an object' });
+  for (const key of SECTION_KEYS)
+    if (raw[key] !== undefined && !isPlainObject(raw[key])) issues.push({ path: key, message: 'must be an object' });
   return issues;
 }
 

@@ -37,7 +37,11 @@ const POLL_MS = 25;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function sizeOf(path: string): number {
-  try { return statSync(path).size; } catch { return 0; }
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 function openOutputLog(path: string): { fd: number; offset: number } {
@@ -63,7 +67,10 @@ function lastErrorLine(path: string, offset: number): string | undefined {
   } catch {
     return undefined;
   }
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const own = lines.filter((l) => l.startsWith('hyp: ')).at(-1);
   return (own ?? lines.at(-1))?.replace(/^hyp: /, '');
 }
@@ -89,7 +96,13 @@ export async function startInBackground(options: BackgroundOptions): Promise<Sta
   if (verdict.kind === 'running') {
     const status = readStatusFile(layout.statusFile);
     const mine = status?.pid === verdict.pid ? status : undefined;
-    return { pid: verdict.pid, alreadyRunning: true, endpoints: mine ? sourceEndpoints(mine.sources) : [], elapsedMs: 0, problems: mine?.problems ?? [] };
+    return {
+      pid: verdict.pid,
+      alreadyRunning: true,
+      endpoints: mine ? sourceEndpoints(mine.sources) : [],
+      elapsedMs: 0,
+      problems: mine?.problems ?? [],
+    };
   }
   clearStalePidFile(layout, options.stderr);
 
@@ -100,10 +113,20 @@ export async function startInBackground(options: BackgroundOptions): Promise<Sta
     opened = openOutputLog(outputLog);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? errorMessage(err);
-    throw new HypError(`HYP_HOME ${options.hypHome} is not writable (${code}); set HYP_HOME to a folder you own`, { kind: 'hyp_home_unwritable' });
+    throw new HypError(`HYP_HOME ${options.hypHome} is not writable (${code}); set HYP_HOME to a folder you own`, {
+      kind: 'hyp_home_unwritable',
+    });
   }
   const { fd, offset } = opened;
-  const args = [hypEntryPath(), ...(options.configPath ? ['--config', options.configPath] : []), 'daemon', 'run', '--foreground', '--echo-level', 'warn'];
+  const args = [
+    hypEntryPath(),
+    ...(options.configPath ? ['--config', options.configPath] : []),
+    'daemon',
+    'run',
+    '--foreground',
+    '--echo-level',
+    'warn',
+  ];
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   let spawnError: Error | undefined;
   const child = spawn(process.execPath, args, {
@@ -113,12 +136,17 @@ export async function startInBackground(options: BackgroundOptions): Promise<Sta
     env: { ...options.env, HYP_HOME: options.hypHome },
   });
   closeSync(fd);
-  child.on('exit', (code, signal) => { exited = { code, signal }; });
-  child.on('error', (err) => { spawnError = err; });
+  child.on('exit', (code, signal) => {
+    exited = { code, signal };
+  });
+  child.on('error', (err) => {
+    spawnError = err;
+  });
   const pid = child.pid;
   const elsewhere = `(output: ${outputLog})`;
   try {
-    if (pid === undefined) throw new HypError(`cannot start the daemon: ${spawnError ? errorMessage(spawnError) : 'spawn failed'}`);
+    if (pid === undefined)
+      throw new HypError(`cannot start the daemon: ${spawnError ? errorMessage(spawnError) : 'spawn failed'}`);
     const deadline = Date.now() + options.timeoutMs;
     for (;;) {
       const status = readStatusFile(layout.statusFile);
@@ -130,17 +158,29 @@ export async function startInBackground(options: BackgroundOptions): Promise<Sta
           throw new HypError(`the daemon did not start: ${problem} ${elsewhere}`, { kind: 'daemon_start_failed' });
         }
         child.unref();
-        return { pid, alreadyRunning: false, endpoints: sourceEndpoints(mine.sources), elapsedMs: performance.now() - t0, problems: mine.problems };
+        return {
+          pid,
+          alreadyRunning: false,
+          endpoints: sourceEndpoints(mine.sources),
+          elapsedMs: performance.now() - t0,
+          problems: mine.problems,
+        };
       }
       if (exited || spawnError || mine?.state === 'failed') {
         // the daemon writes its error (status file) before it exits; its last line says it too
         if (!exited && !spawnError) await waitForExit(pid, 2000);
-        const reason = mine?.error ?? lastErrorLine(outputLog, offset) ?? (spawnError ? errorMessage(spawnError) : `it exited with code ${exited?.code ?? exited?.signal}`);
+        const reason =
+          mine?.error ??
+          lastErrorLine(outputLog, offset) ??
+          (spawnError ? errorMessage(spawnError) : `it exited with code ${exited?.code ?? exited?.signal}`);
         throw new HypError(`the daemon did not start: ${reason} ${elsewhere}`, { kind: 'daemon_start_failed' });
       }
       if (Date.now() > deadline) {
         child.unref();
-        throw new HypError(`the daemon (pid ${pid}) is not running after ${Math.round(options.timeoutMs / 1000)} s; it was left starting: check hyp daemon status, or stop it with hyp daemon stop ${elsewhere}`, { kind: 'daemon_start_timeout' });
+        throw new HypError(
+          `the daemon (pid ${pid}) is not running after ${Math.round(options.timeoutMs / 1000)} s; it was left starting: check hyp daemon status, or stop it with hyp daemon stop ${elsewhere}`,
+          { kind: 'daemon_start_timeout' },
+        );
       }
       await sleep(POLL_MS);
     }
@@ -160,6 +200,10 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
 }
 
 async function stopChild(pid: number, timeoutMs: number): Promise<void> {
-  try { process.kill(pid, 'SIGTERM'); } catch { return; }
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
   await waitForExit(pid, timeoutMs);
 }

@@ -85,7 +85,11 @@ export function inspectPidFile(layout: HypLayout): PidFileVerdict {
   const pid = readPidFile(layout.pidFile);
   if (pid === undefined) {
     let content: string;
-    try { content = readFileSync(layout.pidFile, 'utf8'); } catch { return { kind: 'absent' }; }
+    try {
+      content = readFileSync(layout.pidFile, 'utf8');
+    } catch {
+      return { kind: 'absent' };
+    }
     return { kind: 'invalid', content: content.trim().slice(0, 40) };
   }
   if (!processRunning(pid)) return { kind: 'dead', pid };
@@ -108,9 +112,13 @@ export function inspectPidFile(layout: HypLayout): PidFileVerdict {
 /** One line describing a stale pid file, or undefined when the verdict is not stale. */
 export function staleReason(verdict: PidFileVerdict): string | undefined {
   switch (verdict.kind) {
-    case 'invalid': return `the pid file holds no pid (${JSON.stringify(verdict.content)})`;
-    case 'dead': return `pid ${verdict.pid} is not running`;
-    case 'foreign': return `pid ${verdict.pid} is another program (${verdict.command}), not a HypAware daemon; it was not signalled`;
-    default: return undefined;
+    case 'invalid':
+      return `the pid file holds no pid (${JSON.stringify(verdict.content)})`;
+    case 'dead':
+      return `pid ${verdict.pid} is not running`;
+    case 'foreign':
+      return `pid ${verdict.pid} is another program (${verdict.command}), not a HypAware daemon; it was not signalled`;
+    default:
+      return undefined;
   }
 }

@@ -35,7 +35,12 @@ export interface DaemonReport {
 
 export const EXIT_NOT_RUNNING = 3;
 
-export function daemonReport(hypHome: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform, now = Date.now()): DaemonReport {
+export function daemonReport(
+  hypHome: string,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+  now = Date.now(),
+): DaemonReport {
   const layout = hypLayout(hypHome);
   const verdict = inspectPidFile(layout);
   const status = readStatusFile(layout.statusFile);
@@ -57,7 +62,12 @@ export function daemonReport(hypHome: string, env: NodeJS.ProcessEnv, platform: 
     config_path: mine?.config_path ?? null,
     log_file: logFilePath(layout),
     output_log: outputLogPath(layout),
-    sources: (mine?.sources ?? []).map((s) => ({ name: s.name, plugin: s.plugin, state: s.state, ...(s.message ? { message: s.message } : {}) })),
+    sources: (mine?.sources ?? []).map((s) => ({
+      name: s.name,
+      plugin: s.plugin,
+      state: s.state,
+      ...(s.message ? { message: s.message } : {}),
+    })),
     problems: mine?.problems ?? [],
     stale_pid_file: staleReason(verdict) ?? null,
     service: plan ? { manager: plan.manager, file: plan.file, installed: existsSync(plan.file) } : null,
@@ -75,7 +85,11 @@ function duration(seconds: number): string {
 export function renderDaemonReport(r: DaemonReport, out: NodeJS.WritableStream): void {
   const lines: string[] = [];
   if (r.running) {
-    const extra = [`pid ${r.pid}`, ...(r.uptime_s !== null ? [`up ${duration(r.uptime_s)}`] : []), ...(r.launched_by === 'embedded' ? ['inside another program'] : [])];
+    const extra = [
+      `pid ${r.pid}`,
+      ...(r.uptime_s !== null ? [`up ${duration(r.uptime_s)}`] : []),
+      ...(r.launched_by === 'embedded' ? ['inside another program'] : []),
+    ];
     lines.push(`HypAware daemon: ${r.state} (${extra.join(', ')})`);
     for (const e of r.endpoints) lines.push(`  listening: ${e}`);
     if (r.config_path) lines.push(`  config:    ${r.config_path}`);
@@ -88,6 +102,9 @@ export function renderDaemonReport(r: DaemonReport, out: NodeJS.WritableStream):
   }
   lines.push(`  log:       ${r.log_file}`);
   lines.push(`  output:    ${r.output_log}`);
-  if (r.service) lines.push(`  service:   ${r.service.installed ? `${r.service.manager}, ${r.service.file}` : 'not installed (hyp daemon install)'}`);
+  if (r.service)
+    lines.push(
+      `  service:   ${r.service.installed ? `${r.service.manager}, ${r.service.file}` : 'not installed (hyp daemon install)'}`,
+    );
   out.write(lines.join('\n') + '\n');
 }

@@ -19,7 +19,11 @@ export function listeningInodes(port: number, tables: string[] = ['/proc/net/tcp
   const inodes = new Set<string>();
   for (const table of tables) {
     let text: string;
-    try { text = readFileSync(table, 'utf8'); } catch { continue; }
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
     for (const line of text.split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
@@ -36,13 +40,25 @@ export function findPortHolder(port: number): PortHolder | undefined {
   if (inodes.size === 0) return undefined;
   const wanted = new Set([...inodes].map((i) => `socket:[${i}]`));
   let pids: string[];
-  try { pids = readdirSync('/proc').filter((e) => /^\d+$/.test(e)); } catch { return undefined; }
+  try {
+    pids = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return undefined;
+  }
   for (const pid of pids) {
     let fds: string[];
-    try { fds = readdirSync(`/proc/${pid}/fd`); } catch { continue; }
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
     for (const fd of fds) {
       let target: string;
-      try { target = readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { continue; }
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
       if (!wanted.has(target)) continue;
       const argv = processCommandLine(Number(pid));
       return { pid: Number(pid), command: argv ? describeCommand(argv) : '(command unknown)' };

@@ -10,7 +10,11 @@ import { startRetentionSchedule } from '../retention/retention-schedule.js';
 import { inspectPidFile, staleReason } from './daemon-process.js';
 import { describePortHolder, portInUse } from './port-holder.js';
 import {
-  removePidFile, writeStatusFile, type DaemonState, type DaemonStatusFile, type SourceReport,
+  removePidFile,
+  writeStatusFile,
+  type DaemonState,
+  type DaemonStatusFile,
+  type SourceReport,
 } from './status-file.js';
 
 export interface DaemonOptions {
@@ -36,7 +40,9 @@ interface RunningSource {
 
 function formatEcho(record: LogRecord): string {
   const { ts, level, event, mode: _mode, plugin, ...rest } = record;
-  const fields = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+  const fields = Object.entries(rest)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
   return `${ts} ${level.toUpperCase().padEnd(5)} ${plugin ? `[${String(plugin)}] ` : ''}${event}${fields ? ' ' + fields : ''}\n`;
 }
 
@@ -76,30 +82,52 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
 
   const previous = inspectPidFile(layout);
   if (previous.kind === 'running' && previous.pid !== process.pid) {
-    throw new HypError(`a HypAware daemon is already running for ${hypHome} (pid ${previous.pid}); stop it first (hyp daemon stop) or use another HYP_HOME`, { kind: 'daemon_running' });
+    throw new HypError(
+      `a HypAware daemon is already running for ${hypHome} (pid ${previous.pid}); stop it first (hyp daemon stop) or use another HYP_HOME`,
+      { kind: 'daemon_running' },
+    );
   }
   const stale = staleReason(previous);
 
   const kernel: Kernel = await bootKernel({
-    mode: 'daemon', hypHome, ...(options.configPath ? { configPath: options.configPath } : {}), env,
-    ...(echo ? { echoLog: (r: LogRecord) => { if (LEVEL_RANK[r.level] >= minEcho) echo.write(formatEcho(r)); } } : {}),
+    mode: 'daemon',
+    hypHome,
+    ...(options.configPath ? { configPath: options.configPath } : {}),
+    env,
+    ...(echo
+      ? {
+          echoLog: (r: LogRecord) => {
+            if (LEVEL_RANK[r.level] >= minEcho) echo.write(formatEcho(r));
+          },
+        }
+      : {}),
   });
   if (kernel.configIssues.length > 0) {
     const first = kernel.configIssues[0]!;
     await kernel.shutdown();
     const more = kernel.configIssues.length > 1 ? ` (and ${kernel.configIssues.length - 1} more; see hyp status)` : '';
-    throw new HypError(`config ${layout.configPath}: ${first.path}: ${first.message}${more}`, { kind: 'config_invalid' });
+    throw new HypError(`config ${layout.configPath}: ${first.path}: ${first.message}${more}`, {
+      kind: 'config_invalid',
+    });
   }
 
   const startedAt = new Date().toISOString();
   const running: RunningSource[] = kernel.sources.map((spec) => ({ spec, state: 'starting' }));
   let state: DaemonState = 'starting';
   let fatal: string | undefined;
-  const problems = [...kernel.skipped.filter((s) => s.kind !== 'disabled').map((s) => s.message), ...kernel.failed.map((f) => f.message)];
+  const problems = [
+    ...kernel.skipped.filter((s) => s.kind !== 'disabled').map((s) => s.message),
+    ...kernel.failed.map((f) => f.message),
+  ];
 
   const snapshot = (): DaemonStatusFile => ({
-    state, pid: process.pid, version: hypVersion(), hyp_home: hypHome, config_path: layout.configPath,
-    started_at: startedAt, updated_at: new Date().toISOString(),
+    state,
+    pid: process.pid,
+    version: hypVersion(),
+    hyp_home: hypHome,
+    config_path: layout.configPath,
+    started_at: startedAt,
+    updated_at: new Date().toISOString(),
     ...(state === 'stopped' ? { stopped_at: new Date().toISOString() } : {}),
     ...(fatal ? { error: fatal } : {}),
     sources: running.map((r) => {
@@ -108,9 +136,18 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
         try {
           const s = r.handle?.status?.();
           if (s) live = { name: r.spec.name, plugin: r.spec.plugin, ...s };
-        } catch { /* a broken status() must not break the daemon */ }
+        } catch {
+          /* a broken status() must not break the daemon */
+        }
       }
-      return live ?? { name: r.spec.name, plugin: r.spec.plugin, state: r.state, ...(r.message ? { message: r.message } : {}) };
+      return (
+        live ?? {
+          name: r.spec.name,
+          plugin: r.spec.plugin,
+          state: r.state,
+          ...(r.message ? { message: r.message } : {}),
+        }
+      );
     }),
     plugins: kernel.plugins.map((p) => ({ name: p.name, version: p.version })),
     problems,
@@ -126,7 +163,12 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
   if (stale) kernel.log.warn('daemon.stale_pid_file', { message: `replacing a stale pid file: ${stale}` });
   writeFileAtomic(layout.pidFile, `${process.pid}\n`, { mode: 0o600 });
   writeStatus();
-  kernel.log.info('daemon.starting', { pid: process.pid, hyp_home: hypHome, config: kernel.config.fromFile ? layout.configPath : '(embedded default)', plugins: kernel.plugins.map((p) => p.name).join(',') });
+  kernel.log.info('daemon.starting', {
+    pid: process.pid,
+    hyp_home: hypHome,
+    config: kernel.config.fromFile ? layout.configPath : '(embedded default)',
+    plugins: kernel.plugins.map((p) => p.name).join(','),
+  });
 
   for (const r of running) {
     try {
@@ -148,11 +190,18 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
     removePidFile(layout.pidFile);
     throw new HypError(fatal, { kind: 'source_start_failed' });
   }
-  if (running.length === 0) kernel.log.warn('daemon.no_sources', { message: 'no enabled plugin provides a source; the daemon idles' });
+  if (running.length === 0)
+    kernel.log.warn('daemon.no_sources', { message: 'no enabled plugin provides a source; the daemon idles' });
 
   state = 'running';
   writeStatus();
-  kernel.log.info('daemon.running', { pid: process.pid, sources: running.filter((r) => r.state === 'running').map((r) => r.spec.name).join(',') });
+  kernel.log.info('daemon.running', {
+    pid: process.pid,
+    sources: running
+      .filter((r) => r.state === 'running')
+      .map((r) => r.spec.name)
+      .join(','),
+  });
   const statusTimer = setInterval(writeStatus, 5000);
   statusTimer.unref();
   const retention = startRetentionSchedule(kernel, env);
@@ -169,10 +218,15 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
       return;
     }
     // All or nothing: a slice its plugin rejects stops the whole reload.
-    const issues = kernel.plugins.flatMap((p) => pluginConfigIssues(p.name, p.validateConfig, pluginSlice(next, p.name).slice));
+    const issues = kernel.plugins.flatMap((p) =>
+      pluginConfigIssues(p.name, p.validateConfig, pluginSlice(next, p.name).slice),
+    );
     if (issues.length > 0) {
       const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-      kernel.log.error('daemon.reload_failed', { error: `config ${layout.configPath}: ${issues[0]!.path}: ${issues[0]!.message}${more}`, message: 'keeping the running config' });
+      kernel.log.error('daemon.reload_failed', {
+        error: `config ${layout.configPath}: ${issues[0]!.path}: ${issues[0]!.message}${more}`,
+        message: 'keeping the running config',
+      });
       return;
     }
     kernel.log.info('daemon.reloading', { config: layout.configPath });
@@ -258,12 +312,17 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<number> {
   };
   const onTerm = () => onStopSignal('SIGTERM');
   const onInt = () => onStopSignal('SIGINT');
-  const onHup = () => { if (daemon && stopSignal === undefined) void daemon.reload(); };
+  const onHup = () => {
+    if (daemon && stopSignal === undefined) void daemon.reload();
+  };
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   process.on('SIGHUP', onHup);
   const onUncaught = (err: unknown) => {
-    daemon?.kernel.log.error('daemon.uncaught', { error: errorMessage(err), stack: err instanceof Error ? err.stack : undefined });
+    daemon?.kernel.log.error('daemon.uncaught', {
+      error: errorMessage(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
   };
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
@@ -274,10 +333,13 @@ export async function runDaemon(options: DaemonOptions = {}): Promise<number> {
     return await new Promise<number>((resolve) => {
       forceExit = resolve;
       stopRequested = () => {
-        running.stop(stopSignal!).then(() => resolve(0), (err) => {
-          running.kernel.log.error('daemon.stop_failed', { error: errorMessage(err) });
-          resolve(1);
-        });
+        running.stop(stopSignal!).then(
+          () => resolve(0),
+          (err) => {
+            running.kernel.log.error('daemon.stop_failed', { error: errorMessage(err) });
+            resolve(1);
+          },
+        );
       };
       if (stopSignal !== undefined) stopRequested();
     });

@@ -22,9 +22,12 @@ export interface DaemonLaunch {
 /** argv of the service's process. */
 export function daemonArgv(launch: DaemonLaunch, echoLevel?: string): string[] {
   return [
-    launch.node, launch.entry,
+    launch.node,
+    launch.entry,
     ...(launch.configPath ? ['--config', launch.configPath] : []),
-    'daemon', 'run', '--foreground',
+    'daemon',
+    'run',
+    '--foreground',
     ...(echoLevel ? ['--echo-level', echoLevel] : []),
   ];
 }
@@ -44,7 +47,9 @@ export function systemdUnit(launch: DaemonLaunch): string {
     '',
     '[Service]',
     'Type=simple',
-    `ExecStart=${daemonArgv(launch).map((a) => systemdWord(a, true)).join(' ')}`,
+    `ExecStart=${daemonArgv(launch)
+      .map((a) => systemdWord(a, true))
+      .join(' ')}`,
   ];
   if (launch.hypHome) lines.push(`Environment=${systemdWord(`HYP_HOME=${launch.hypHome}`, false)}`);
   lines.push(
@@ -61,13 +66,23 @@ export function systemdUnit(launch: DaemonLaunch): string {
 }
 
 function xml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 export function launchdPlist(launch: DaemonLaunch): string {
   const args = daemonArgv(launch, 'warn').map((a) => `    <string>${xml(a)}</string>`);
   const env = launch.hypHome
-    ? ['  <key>EnvironmentVariables</key>', '  <dict>', `    <key>HYP_HOME</key><string>${xml(launch.hypHome)}</string>`, '  </dict>']
+    ? [
+        '  <key>EnvironmentVariables</key>',
+        '  <dict>',
+        `    <key>HYP_HOME</key><string>${xml(launch.hypHome)}</string>`,
+        '  </dict>',
+      ]
     : [];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',

@@ -27,7 +27,10 @@ const START_INSTEAD = 'run `hyp daemon start` to keep HypAware running in the ba
 
 export function planFor(options: Pick<ServiceOptions, 'platform' | 'env' | 'uid'>): ServicePlan {
   const plan = servicePlan(options);
-  if (!plan) throw new HypError(`no user service manager is supported on ${options.platform}; ${START_INSTEAD}`, { kind: 'service_unsupported' });
+  if (!plan)
+    throw new HypError(`no user service manager is supported on ${options.platform}; ${START_INSTEAD}`, {
+      kind: 'service_unsupported',
+    });
   return plan;
 }
 
@@ -60,26 +63,35 @@ export async function installService(options: ServiceOptions, beforeWrite: () =>
   const text = serviceFileText(plan, launchFor(options));
   const out = options.stdout;
   if (options.dryRun) {
-    out.write(`# hyp daemon install --dry-run: nothing is written or run\n# would write ${plan.file}:\n${text}# would run:\n`);
+    out.write(
+      `# hyp daemon install --dry-run: nothing is written or run\n# would write ${plan.file}:\n${text}# would run:\n`,
+    );
     for (const args of plan.install) out.write(`${formatCommand(plan.tool, args)}\n`);
     const why = managerUnavailable(plan, options.env);
     if (why) options.stderr.write(`hyp: note: ${why}: install would refuse here; ${START_INSTEAD}\n`);
     return plan;
   }
   const why = managerUnavailable(plan, options.env);
-  if (why) throw new HypError(`cannot install the service: ${why}; ${START_INSTEAD}`, { kind: 'service_manager_unavailable' });
+  if (why)
+    throw new HypError(`cannot install the service: ${why}; ${START_INSTEAD}`, { kind: 'service_manager_unavailable' });
   await beforeWrite();
   try {
     mkdirSync(dirname(plan.file), { recursive: true });
     writeFileSync(plan.file, text, { mode: 0o644 });
   } catch (err) {
-    throw new HypError(`cannot write ${plan.file} (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, { kind: 'service_write_failed' });
+    throw new HypError(`cannot write ${plan.file} (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, {
+      kind: 'service_write_failed',
+    });
   }
   out.write(`✓ wrote ${plan.file}\n`);
   if (plan.manager === 'launchd') runServiceTool(plan.tool, plan.uninstall[0]!, options.env); // a loaded older copy would refuse bootstrap
   for (const args of plan.install) {
     const run = runServiceTool(plan.tool, args, options.env);
-    if (!run.ok) throw new HypError(`\`${run.command}\` failed: ${run.firstLine}; the file is left at ${plan.file} (hyp daemon uninstall removes it)`, { kind: 'service_enable_failed' });
+    if (!run.ok)
+      throw new HypError(
+        `\`${run.command}\` failed: ${run.firstLine}; the file is left at ${plan.file} (hyp daemon uninstall removes it)`,
+        { kind: 'service_enable_failed' },
+      );
     out.write(`✓ ${run.command}\n`);
   }
   return plan;
@@ -90,7 +102,9 @@ function enableLink(plan: ServicePlan): string | undefined {
   if (plan.manager !== 'systemd') return undefined;
   const link = join(dirname(plan.file), 'default.target.wants', SYSTEMD_UNIT_NAME);
   try {
-    return lstatSync(link).isSymbolicLink() && resolve(dirname(link), readlinkSync(link)) === plan.file ? link : undefined;
+    return lstatSync(link).isSymbolicLink() && resolve(dirname(link), readlinkSync(link)) === plan.file
+      ? link
+      : undefined;
   } catch {
     return undefined;
   }
@@ -107,7 +121,8 @@ export function uninstallService(options: ServiceOptions): { plan: ServicePlan; 
   const problems: string[] = [];
   const exists = existsSync(plan.file);
   const link = enableLink(plan);
-  if (!exists) out.write(`no service file at ${plan.file} (not installed, or removed by hand); detaching clients anyway\n`);
+  if (!exists)
+    out.write(`no service file at ${plan.file} (not installed, or removed by hand); detaching clients anyway\n`);
   if (!exists && !link) return { plan, found: false, problems };
   const why = managerUnavailable(plan, options.env);
   if (options.dryRun) {
@@ -135,7 +150,12 @@ export function uninstallService(options: ServiceOptions): { plan: ServicePlan; 
   }
   // `disable` removes it; it stays when the unit file went first or the manager is away
   if (link && existsSync(dirname(link))) {
-    try { unlinkSync(link); out.write(`✓ removed the enable link ${link}\n`); } catch { /* disable removed it */ }
+    try {
+      unlinkSync(link);
+      out.write(`✓ removed the enable link ${link}\n`);
+    } catch {
+      /* disable removed it */
+    }
   }
   if (!why) {
     for (const args of plan.afterRemove) {

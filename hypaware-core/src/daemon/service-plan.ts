@@ -38,13 +38,19 @@ function homeOf(env: NodeJS.ProcessEnv): string {
 /** The plan for this platform, or undefined where HypAware knows no user service manager. */
 export function servicePlan(input: PlanInput): ServicePlan | undefined {
   if (input.platform === 'linux') {
-    const configHome = input.env.XDG_CONFIG_HOME && isAbsolute(input.env.XDG_CONFIG_HOME) ? input.env.XDG_CONFIG_HOME : join(homeOf(input.env), '.config');
+    const configHome =
+      input.env.XDG_CONFIG_HOME && isAbsolute(input.env.XDG_CONFIG_HOME)
+        ? input.env.XDG_CONFIG_HOME
+        : join(homeOf(input.env), '.config');
     return {
       manager: 'systemd',
       tool: 'systemctl',
       file: join(configHome, 'systemd', 'user', SYSTEMD_UNIT_NAME),
       probe: ['--user', 'show-environment'],
-      install: [['--user', 'daemon-reload'], ['--user', 'enable', '--now', SYSTEMD_UNIT_NAME]],
+      install: [
+        ['--user', 'daemon-reload'],
+        ['--user', 'enable', '--now', SYSTEMD_UNIT_NAME],
+      ],
       uninstall: [['--user', 'disable', '--now', SYSTEMD_UNIT_NAME]],
       afterRemove: [['--user', 'daemon-reload']],
       outputHint: `journalctl --user -u ${SYSTEMD_UNIT_NAME}`,

@@ -30,12 +30,26 @@ export function formatCommand(tool: ServiceTool, args: string[]): string {
 
 export function runServiceTool(tool: ServiceTool, args: string[], env: NodeJS.ProcessEnv): ToolRun {
   const command = formatCommand(tool, args);
-  const result = spawnSync(tool, args, { env, encoding: 'utf8', timeout: TOOL_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = spawnSync(tool, args, {
+    env,
+    encoding: 'utf8',
+    timeout: TOOL_TIMEOUT_MS,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (result.error) {
     const code = (result.error as NodeJS.ErrnoException).code;
-    return { command, ok: false, missing: code === 'ENOENT', firstLine: code === 'ENOENT' ? `${tool} is not installed` : result.error.message };
+    return {
+      command,
+      ok: false,
+      missing: code === 'ENOENT',
+      firstLine: code === 'ENOENT' ? `${tool} is not installed` : result.error.message,
+    };
   }
   const text = `${result.stderr ?? ''}\n${result.stdout ?? ''}`;
-  const firstLine = text.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? (result.signal ? `killed by ${result.signal}` : `exit code ${result.status}`);
+  const firstLine =
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l !== '') ?? (result.signal ? `killed by ${result.signal}` : `exit code ${result.status}`);
   return { command, ok: result.status === 0, missing: false, firstLine };
 }

@@ -36,7 +36,12 @@ export function readStatusFile(path: string): DaemonStatusFile | undefined {
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     const s = parsed as Partial<DaemonStatusFile>;
     if (typeof s.state !== 'string' || typeof s.pid !== 'number') return undefined;
-    return { ...s, sources: Array.isArray(s.sources) ? s.sources : [], plugins: Array.isArray(s.plugins) ? s.plugins : [], problems: Array.isArray(s.problems) ? s.problems : [] } as DaemonStatusFile;
+    return {
+      ...s,
+      sources: Array.isArray(s.sources) ? s.sources : [],
+      plugins: Array.isArray(s.plugins) ? s.plugins : [],
+      problems: Array.isArray(s.problems) ? s.problems : [],
+    } as DaemonStatusFile;
   } catch {
     return undefined;
   }
@@ -52,7 +57,11 @@ export function readPidFile(path: string): number | undefined {
 }
 
 export function removePidFile(path: string): void {
-  try { unlinkSync(path); } catch { /* already gone */ }
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone */
+  }
 }
 
 export function processAlive(pid: number): boolean {

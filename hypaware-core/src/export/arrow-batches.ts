@@ -1,6 +1,17 @@
 import {
-  Binary, Bool, Field, Float64, Int64, Schema, Table, TimestampMillisecond, Utf8, makeBuilder, tableToIPC,
-  type Builder, type DataType,
+  Binary,
+  Bool,
+  Field,
+  Float64,
+  Int64,
+  Schema,
+  Table,
+  TimestampMillisecond,
+  Utf8,
+  makeBuilder,
+  tableToIPC,
+  type Builder,
+  type DataType,
 } from 'apache-arrow';
 import type { ColumnSpec, ColumnType } from '../plugin-api.js';
 
@@ -8,12 +19,18 @@ import type { ColumnSpec, ColumnType } from '../plugin-api.js';
 function arrowType(type: ColumnType): DataType {
   switch (type) {
     case 'string':
-    case 'json': return new Utf8();
-    case 'int': return new Int64();
-    case 'float': return new Float64();
-    case 'boolean': return new Bool();
-    case 'timestamp': return new TimestampMillisecond('UTC');
-    case 'blob': return new Binary();
+    case 'json':
+      return new Utf8();
+    case 'int':
+      return new Int64();
+    case 'float':
+      return new Float64();
+    case 'boolean':
+      return new Bool();
+    case 'timestamp':
+      return new TimestampMillisecond('UTC');
+    case 'blob':
+      return new Binary();
   }
 }
 
@@ -25,9 +42,12 @@ export function arrowSchema(columns: ColumnSpec[]): Schema {
 function arrowValue(type: ColumnType, value: unknown, bad: { timestamps: number }): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
-    case 'int': return typeof value === 'bigint' ? value : BigInt(Math.trunc(Number(value)));
-    case 'float': return Number(value);
-    case 'boolean': return Boolean(value);
+    case 'int':
+      return typeof value === 'bigint' ? value : BigInt(Math.trunc(Number(value)));
+    case 'float':
+      return Number(value);
+    case 'boolean':
+      return Boolean(value);
     case 'timestamp': {
       const ms = typeof value === 'number' ? value : Date.parse(String(value));
       if (Number.isNaN(ms)) {
@@ -36,8 +56,10 @@ function arrowValue(type: ColumnType, value: unknown, bad: { timestamps: number 
       }
       return ms;
     }
-    case 'blob': return value instanceof Uint8Array ? value : Buffer.from(String(value));
-    default: return typeof value === 'string' ? value : String(value);
+    case 'blob':
+      return value instanceof Uint8Array ? value : Buffer.from(String(value));
+    default:
+      return typeof value === 'string' ? value : String(value);
   }
 }
 
@@ -81,7 +103,9 @@ export class ArrowBatchBuilder {
 
   /** The rows appended since the last call, as an Arrow IPC stream; the builder starts empty again. */
   takeIpc(): Uint8Array {
-    const vectors = Object.fromEntries(this.#builders.map((b, i) => [this.schema.fields[i]!.name, b.finish().toVector()]));
+    const vectors = Object.fromEntries(
+      this.#builders.map((b, i) => [this.schema.fields[i]!.name, b.finish().toVector()]),
+    );
     const table = new Table(this.schema, vectors as never);
     this.#reset();
     return tableToIPC(table, 'stream');

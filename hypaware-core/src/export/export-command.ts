@@ -4,13 +4,26 @@ import { findDatasetSpec, openReadOnlyKernelDatabase, type KernelCommandContext 
 import { checkDateRange, parseDateOption } from '../query/dates.js';
 import { progressLine } from '../query/progress-line.js';
 
-interface ExportFlags { dataset?: string; since?: string; until?: string; out: string; json?: boolean }
+interface ExportFlags {
+  dataset?: string;
+  since?: string;
+  until?: string;
+  out: string;
+  json?: boolean;
+}
 
 /** `hyp export parquet [--dataset NAME] [--since DATE] [--until DATE] --out DIR [--json]` */
-export function registerExportCommand(program: Command, ctx: KernelCommandContext, defaultDataset: string | undefined): Command {
+export function registerExportCommand(
+  program: Command,
+  ctx: KernelCommandContext,
+  defaultDataset: string | undefined,
+): Command {
   const exportCmd = program.command('export').description('write the history to files other tools read');
-  exportCmd.command('parquet')
-    .description('export a dataset to Hive-partitioned Parquet (date=YYYY-MM-DD/<dataset>.parquet, ZSTD); re-running a range replaces its files')
+  exportCmd
+    .command('parquet')
+    .description(
+      'export a dataset to Hive-partitioned Parquet (date=YYYY-MM-DD/<dataset>.parquet, ZSTD); re-running a range replaces its files',
+    )
     .requiredOption('--out <dir>', 'folder to write into (one dataset per folder)')
     .option('--dataset <name>', 'dataset to export', defaultDataset)
     .option('--since <date>', 'first UTC date to export (YYYY-MM-DD)', (v: string) => parseDateOption('--since', v))
@@ -19,7 +32,10 @@ export function registerExportCommand(program: Command, ctx: KernelCommandContex
     .action(async (flags: ExportFlags) => {
       checkDateRange(flags.since, flags.until);
       const kernel = ctx.kernel();
-      if (flags.dataset === undefined) throw new UsageError(`--dataset is required: no active plugin names a default dataset (hyp query schema lists them)`);
+      if (flags.dataset === undefined)
+        throw new UsageError(
+          `--dataset is required: no active plugin names a default dataset (hyp query schema lists them)`,
+        );
       const db = openReadOnlyKernelDatabase(kernel);
       const progress = progressLine(ctx.io.stderr);
       try {
@@ -37,9 +53,17 @@ export function registerExportCommand(program: Command, ctx: KernelCommandContex
           return;
         }
         const bytes = result.partitions.reduce((n, p) => n + p.bytes, 0);
-        const span = result.partitions.length > 0 ? ` (${result.partitions[0]!.date} .. ${result.partitions[result.partitions.length - 1]!.date})` : '';
-        ctx.io.stdout.write(`exported ${result.rows.toLocaleString('en-US')} rows of ${result.dataset} in ${result.partitions.length} daily partitions${span} to ${result.out_dir} (${(bytes / 1048576).toFixed(1)} MiB)\n`);
-        if (result.unparsed_timestamps > 0) ctx.io.stderr.write(`hyp: ${result.unparsed_timestamps} timestamps could not be parsed and were written as NULL\n`);
+        const span =
+          result.partitions.length > 0
+            ? ` (${result.partitions[0]!.date} .. ${result.partitions[result.partitions.length - 1]!.date})`
+            : '';
+        ctx.io.stdout.write(
+          `exported ${result.rows.toLocaleString('en-US')} rows of ${result.dataset} in ${result.partitions.length} daily partitions${span} to ${result.out_dir} (${(bytes / 1048576).toFixed(1)} MiB)\n`,
+        );
+        if (result.unparsed_timestamps > 0)
+          ctx.io.stderr.write(
+            `hyp: ${result.unparsed_timestamps} timestamps could not be parsed and were written as NULL\n`,
+          );
       } finally {
         progress.done();
         db.close();

@@ -2,7 +2,13 @@ import { mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { Compression, Table as WasmTable, WriterPropertiesBuilder, transformParquetStream, type RecordBatch as WasmRecordBatch } from 'parquet-wasm';
+import {
+  Compression,
+  Table as WasmTable,
+  WriterPropertiesBuilder,
+  transformParquetStream,
+  type RecordBatch as WasmRecordBatch,
+} from 'parquet-wasm';
 import type { ColumnSpec, DatasetSpec } from '../plugin-api.js';
 import { HypError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -92,7 +98,10 @@ function claimOutDir(outDir: string, dataset: string): void {
     mkdirSync(outDir, { recursive: true });
     if (!statSync(outDir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
   } catch (err) {
-    throw new HypError(`cannot write the export to ${outDir} (${(err as NodeJS.ErrnoException).code ?? 'error'}): give a folder you can write`, { kind: 'export_dir_unusable' });
+    throw new HypError(
+      `cannot write the export to ${outDir} (${(err as NodeJS.ErrnoException).code ?? 'error'}): give a folder you can write`,
+      { kind: 'export_dir_unusable' },
+    );
   }
   const manifestPath = join(outDir, MANIFEST);
   let existing: { dataset?: unknown } | undefined;
@@ -102,9 +111,19 @@ function claimOutDir(outDir: string, dataset: string): void {
     existing = undefined;
   }
   if (existing && existing.dataset !== dataset) {
-    throw new HypError(`${outDir} holds an export of ${String(existing.dataset)}; export ${dataset} into another folder (one dataset per folder)`, { kind: 'export_dir_taken' });
+    throw new HypError(
+      `${outDir} holds an export of ${String(existing.dataset)}; export ${dataset} into another folder (one dataset per folder)`,
+      { kind: 'export_dir_taken' },
+    );
   }
-  writeFileAtomic(manifestPath, JSON.stringify({ dataset, format: 'parquet', partitioning: 'hive date=YYYY-MM-DD', updated_at: new Date().toISOString() }, null, 2) + '\n');
+  writeFileAtomic(
+    manifestPath,
+    JSON.stringify(
+      { dataset, format: 'parquet', partitioning: 'hive date=YYYY-MM-DD', updated_at: new Date().toISOString() },
+      null,
+      2,
+    ) + '\n',
+  );
 }
 
 function writerProperties(rowGroupRows: number) {
@@ -121,44 +140,57 @@ function writerProperties(rowGroupRows: number) {
  * holds a batch and a row group, never the table. The file replaces the previous one atomically.
  */
 async function writePartition(
-  db: Database.Database, spec: DatasetSpec, part: Partitioning, date: string, options: ExportSettings,
-  builder: ArrowBatchBuilder, onRows: (n: number) => void,
+  db: Database.Database,
+  spec: DatasetSpec,
+  part: Partitioning,
+  date: string,
+  options: ExportSettings,
+  builder: ArrowBatchBuilder,
+  onRows: (n: number) => void,
 ): Promise<PartitionWritten> {
   const dir = join(options.outDir, `date=${date}`);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${spec.name}.parquet`);
   const tmp = join(dir, `.${spec.name}.parquet.${process.pid}.tmp`);
-  const rows = db.prepare(part.rowsSql).iterate({ date, dateNext: nextDate(date) }) as IterableIterator<Record<string, unknown>>;
+  const rows = db.prepare(part.rowsSql).iterate({ date, dateNext: nextDate(date) }) as IterableIterator<
+    Record<string, unknown>
+  >;
   let written = 0;
-  const batches = new ReadableStream<WasmRecordBatch>({
-    pull(controller) {
-      let bytes = 0;
-      for (;;) {
-        const next = rows.next();
-        if (next.done) break;
-        builder.append(next.value);
-        for (const c of part.columns) bytes += valueBytes(next.value[c.name]);
-        if (builder.rows >= options.batchRows || bytes >= options.batchBytes) break;
-      }
-      if (builder.rows === 0) {
-        controller.close();
-        return;
-      }
-      const n = builder.rows;
-      const table = WasmTable.fromIPCStream(builder.takeIpc());
-      for (const batch of table.recordBatches()) controller.enqueue(batch);
-      table.free();
-      written += n;
-      onRows(n);
+  const batches = new ReadableStream<WasmRecordBatch>(
+    {
+      pull(controller) {
+        let bytes = 0;
+        for (;;) {
+          const next = rows.next();
+          if (next.done) break;
+          builder.append(next.value);
+          for (const c of part.columns) bytes += valueBytes(next.value[c.name]);
+          if (builder.rows >= options.batchRows || bytes >= options.batchBytes) break;
+        }
+        if (builder.rows === 0) {
+          controller.close();
+          return;
+        }
+        const n = builder.rows;
+        const table = WasmTable.fromIPCStream(builder.takeIpc());
+        for (const batch of table.recordBatches()) controller.enqueue(batch);
+        table.free();
+        written += n;
+        onRows(n);
+      },
+      cancel() {
+        rows.return?.();
+      },
     },
-    cancel() {
-      rows.return?.();
-    },
-  }, { highWaterMark: 1 });
+    { highWaterMark: 1 },
+  );
 
   const handle = await open(tmp, 'w', 0o600);
   try {
-    const parquet = await transformParquetStream(batches, writerProperties(options.rowGroupRows)) as ReadableStream<Uint8Array>;
+    const parquet = (await transformParquetStream(
+      batches,
+      writerProperties(options.rowGroupRows),
+    )) as ReadableStream<Uint8Array>;
     for await (const chunk of parquet) await handle.write(chunk);
     await handle.sync();
   } catch (err) {
@@ -188,7 +220,11 @@ function optionsWithDefaults(options: ParquetExportOptions) {
  * Each date with rows in the range is rewritten whole, so re-running a range replaces its
  * files; dates without rows in the database are left alone (an export outlives retention).
  */
-export async function exportParquet(db: Database.Database, spec: DatasetSpec, options: ParquetExportOptions): Promise<ExportResult> {
+export async function exportParquet(
+  db: Database.Database,
+  spec: DatasetSpec,
+  options: ParquetExportOptions,
+): Promise<ExportResult> {
   const opts = optionsWithDefaults(options);
   const part = partitioning(spec);
   const since = options.since ?? '0000-01-01';
@@ -199,7 +235,15 @@ export async function exportParquet(db: Database.Database, spec: DatasetSpec, op
   claimOutDir(opts.outDir, spec.name);
   const rowsTotal = dates.reduce((n, d) => n + d.rows, 0);
   const builder = new ArrowBatchBuilder(part.columns);
-  const result: ExportResult = { dataset: spec.name, out_dir: opts.outDir, since: options.since ?? null, until: options.until ?? null, rows: 0, partitions: [], unparsed_timestamps: 0 };
+  const result: ExportResult = {
+    dataset: spec.name,
+    out_dir: opts.outDir,
+    since: options.since ?? null,
+    until: options.until ?? null,
+    rows: 0,
+    partitions: [],
+    unparsed_timestamps: 0,
+  };
   for (const { date } of dates) {
     const written = await writePartition(db, spec, part, date, opts, builder, (n) => {
       result.rows += n;

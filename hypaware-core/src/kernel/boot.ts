@@ -3,8 +3,22 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type Database from 'better-sqlite3';
 import type {
-  ActivationContext, CommandSpec, ConfigIssue, DatasetSpec, Diagnostic, JsonObject, KernelMode, Logger,
-  PluginContribution, PluginManifest, PluginModule, ReadOnlySqlDatabase, SourceSpec, StatusSectionSpec, UninstallStep, ViewSpec,
+  ActivationContext,
+  CommandSpec,
+  ConfigIssue,
+  DatasetSpec,
+  Diagnostic,
+  JsonObject,
+  KernelMode,
+  Logger,
+  PluginContribution,
+  PluginManifest,
+  PluginModule,
+  ReadOnlySqlDatabase,
+  SourceSpec,
+  StatusSectionSpec,
+  UninstallStep,
+  ViewSpec,
 } from '../plugin-api.js';
 import { HypError, errorMessage } from '../errors.js';
 import { configSection, loadConfig, pluginSlice, type HypConfig } from '../config/config-file.js';
@@ -14,7 +28,13 @@ import { CapabilityRegistry } from './capabilities.js';
 import { LogSink, type LogRecord } from '../telemetry/log-sink.js';
 import { createLogger, logLevelFromEnv } from '../telemetry/logger.js';
 import { MeterRegistry } from '../telemetry/meter.js';
-import { busyTimeoutMs, explainDatabaseError, openDatabase, openReadOnlyDatabase, restrictDatabaseFiles } from '../storage/database.js';
+import {
+  busyTimeoutMs,
+  explainDatabaseError,
+  openDatabase,
+  openReadOnlyDatabase,
+  restrictDatabaseFiles,
+} from '../storage/database.js';
 import { ensureDatasetTable, validateDatasetSpec, type RegisteredDataset } from '../storage/datasets.js';
 import { ensureViews, validateViewSpec, type RegisteredView } from '../storage/views.js';
 import { validateRetentionSpec } from '../retention/retention-policy.js';
@@ -44,7 +64,11 @@ export interface ActivePlugin {
 }
 
 /** A plugin's verdict on a config slice, with paths from the file's root (`plugins.<name>.…`). */
-export function pluginConfigIssues(name: string, validate: PluginModule['validateConfig'], slice: JsonObject): ConfigIssue[] {
+export function pluginConfigIssues(
+  name: string,
+  validate: PluginModule['validateConfig'],
+  slice: JsonObject,
+): ConfigIssue[] {
   if (!validate) return [];
   let issues: ConfigIssue[];
   try {
@@ -58,14 +82,28 @@ export function pluginConfigIssues(name: string, validate: PluginModule['validat
 export interface FailedPlugin {
   name: string;
   rootDir: string;
-  kind: 'manifest_invalid' | 'config_invalid' | 'import_failed' | 'activate_missing' | 'activate_failed' | 'dependency_failed';
+  kind:
+    | 'manifest_invalid'
+    | 'config_invalid'
+    | 'import_failed'
+    | 'activate_missing'
+    | 'activate_failed'
+    | 'dependency_failed';
   message: string;
 }
 
-export interface RegisteredSource extends SourceSpec { plugin: string }
-export interface RegisteredCommand extends CommandSpec { plugin: string }
-export interface RegisteredUninstallStep extends UninstallStep { plugin: string }
-export interface RegisteredStatusSection extends StatusSectionSpec { plugin: string }
+export interface RegisteredSource extends SourceSpec {
+  plugin: string;
+}
+export interface RegisteredCommand extends CommandSpec {
+  plugin: string;
+}
+export interface RegisteredUninstallStep extends UninstallStep {
+  plugin: string;
+}
+export interface RegisteredStatusSection extends StatusSectionSpec {
+  plugin: string;
+}
 
 export interface Kernel {
   mode: KernelMode;
@@ -95,7 +133,17 @@ export interface Kernel {
 }
 
 /** `hyp status --json` keys of the kernel's own: a status section cannot take them. */
-const RESERVED_STATUS_KEYS = new Set(['version', 'hyp_home', 'config', 'daemon', 'plugins', 'capabilities', 'datasets', 'counters', 'diagnostics']);
+const RESERVED_STATUS_KEYS = new Set([
+  'version',
+  'hyp_home',
+  'config',
+  'daemon',
+  'plugins',
+  'capabilities',
+  'datasets',
+  'counters',
+  'diagnostics',
+]);
 
 function ensureWritableHome(layout: HypLayout): void {
   try {
@@ -104,7 +152,9 @@ function ensureWritableHome(layout: HypLayout): void {
     accessSync(layout.stateRoot, constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new HypError(`HYP_HOME ${layout.hypHome} is not writable (${code}); set HYP_HOME to a folder you own`, { kind: 'hyp_home_unwritable' });
+    throw new HypError(`HYP_HOME ${layout.hypHome} is not writable (${code}); set HYP_HOME to a folder you own`, {
+      kind: 'hyp_home_unwritable',
+    });
   }
 }
 
@@ -149,29 +199,53 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         opened.close();
         throw err instanceof HypError ? err : explainDatabaseError(layout.databasePath, err);
       }
-      for (const problem of ensureViews(opened, [...views.values()].map((v) => v.spec))) log.warn('query.view_failed', { message: problem });
+      for (const problem of ensureViews(
+        opened,
+        [...views.values()].map((v) => v.spec),
+      ))
+        log.warn('query.view_failed', { message: problem });
       restrictDatabaseFiles(layout.databasePath);
       db = opened;
     }
     return db;
   };
 
-  const contributionsTo = (key: string): PluginContribution[] => plugins.flatMap((p) => {
-    const value = p.manifest.contributes?.[key];
-    if (value === undefined) return [];
-    return [{ plugin: { name: p.name, version: p.version, rootDir: p.rootDir }, value: structuredClone(value), config: structuredClone(p.config), stateDir: pluginStateDir(layout, p.name) }];
-  });
+  const contributionsTo = (key: string): PluginContribution[] =>
+    plugins.flatMap((p) => {
+      const value = p.manifest.contributes?.[key];
+      if (value === undefined) return [];
+      return [
+        {
+          plugin: { name: p.name, version: p.version, rootDir: p.rootDir },
+          value: structuredClone(value),
+          config: structuredClone(p.config),
+          stateDir: pluginStateDir(layout, p.name),
+        },
+      ];
+    });
 
   const discovered = discoverPlugins(options.bundledDir ?? bundledPluginsDir(), config.pluginDirs);
   for (const d of discovered) {
     if (!d.ok) {
-      failed.push({ name: d.rootDir, rootDir: d.rootDir, kind: 'manifest_invalid', message: `plugin in ${d.rootDir} is not loaded: ${d.error}` });
+      failed.push({
+        name: d.rootDir,
+        rootDir: d.rootDir,
+        kind: 'manifest_invalid',
+        message: `plugin in ${d.rootDir} is not loaded: ${d.error}`,
+      });
     }
   }
-  const candidates = discovered.flatMap((d) => (d.ok ? [{ manifest: d.manifest, rootDir: d.rootDir, enabled: pluginSlice(config, d.manifest.name).enabled }] : []));
+  const candidates = discovered.flatMap((d) =>
+    d.ok ? [{ manifest: d.manifest, rootDir: d.rootDir, enabled: pluginSlice(config, d.manifest.name).enabled }] : [],
+  );
   const known = new Set(candidates.map((c) => c.manifest.name));
   for (const name of Object.keys(config.plugins)) {
-    if (!known.has(name)) configIssues.push({ plugin: name, path: `plugins.${name}`, message: `no plugin named ${name} was found (known: ${[...known].join(', ') || 'none'})` });
+    if (!known.has(name))
+      configIssues.push({
+        plugin: name,
+        path: `plugins.${name}`,
+        message: `no plugin named ${name} was found (known: ${[...known].join(', ') || 'none'})`,
+      });
   }
   const { order, skipped } = resolvePlugins(candidates);
 
@@ -180,18 +254,33 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
     const name = manifest.name;
     const missingProvider = Object.keys(manifest.requires).find((cap) => !capabilities.get(cap));
     if (missingProvider) {
-      failed.push({ name, rootDir, kind: 'dependency_failed', message: `plugin ${name} is not activated: the plugin providing ${missingProvider} failed to activate` });
+      failed.push({
+        name,
+        rootDir,
+        kind: 'dependency_failed',
+        message: `plugin ${name} is not activated: the plugin providing ${missingProvider} failed to activate`,
+      });
       continue;
     }
     let mod: PluginModule;
     try {
       mod = (await import(pathToFileURL(join(rootDir, manifest.main)).href)) as PluginModule;
     } catch (err) {
-      failed.push({ name, rootDir, kind: 'import_failed', message: `plugin ${name}: cannot load ${manifest.main} (${errorMessage(err)}); run npm run build` });
+      failed.push({
+        name,
+        rootDir,
+        kind: 'import_failed',
+        message: `plugin ${name}: cannot load ${manifest.main} (${errorMessage(err)}); run npm run build`,
+      });
       continue;
     }
     if (typeof mod.activate !== 'function') {
-      failed.push({ name, rootDir, kind: 'activate_missing', message: `plugin ${name}: ${manifest.main} does not export activate()` });
+      failed.push({
+        name,
+        rootDir,
+        kind: 'activate_missing',
+        message: `plugin ${name}: ${manifest.main} does not export activate()`,
+      });
       continue;
     }
     const { slice } = pluginSlice(config, name);
@@ -199,7 +288,12 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
     const issues = pluginConfigIssues(name, validateConfig, slice);
     if (issues.length > 0) {
       for (const issue of issues) configIssues.push({ plugin: name, ...issue });
-      failed.push({ name, rootDir, kind: 'config_invalid', message: `plugin ${name} is not activated: invalid config: ${issues[0]!.path}: ${issues[0]!.message}` });
+      failed.push({
+        name,
+        rootDir,
+        kind: 'config_invalid',
+        message: `plugin ${name} is not activated: invalid config: ${issues[0]!.path}: ${issues[0]!.message}`,
+      });
       continue;
     }
     const stateDir = pluginStateDir(layout, name);
@@ -215,19 +309,29 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       meter: meters.meter({ plugin: name }),
       env,
       provideCapability: (cap, version, value) => {
-        if (manifest.provides[cap] === undefined) throw new Error(`plugin ${name} provides capability ${cap} but its manifest does not declare it in "provides"`);
-        if (manifest.provides[cap] !== version) throw new Error(`plugin ${name} provides ${cap} ${version} but its manifest declares ${manifest.provides[cap]}`);
+        if (manifest.provides[cap] === undefined)
+          throw new Error(
+            `plugin ${name} provides capability ${cap} but its manifest does not declare it in "provides"`,
+          );
+        if (manifest.provides[cap] !== version)
+          throw new Error(
+            `plugin ${name} provides ${cap} ${version} but its manifest declares ${manifest.provides[cap]}`,
+          );
         capabilities.provide(name, cap, version, value);
         log.debug('cap.provide', { plugin: name, capability: cap, version });
       },
-      requireCapability: <T>(cap: string, range?: string): T => capabilities.require<T>(name, cap, range ?? manifest.requires[cap] ?? '*'),
+      requireCapability: <T>(cap: string, range?: string): T =>
+        capabilities.require<T>(name, cap, range ?? manifest.requires[cap] ?? '*'),
       registerDataset: (spec: DatasetSpec) => {
         const problem = validateDatasetSpec(spec);
         if (problem) throw new TypeError(`registerDataset: ${problem}`);
         const existing = datasets.get(spec.name);
-        if (existing && existing.plugin !== name) throw new TypeError(`registerDataset: dataset ${spec.name} is already registered by ${existing.plugin}`);
-        if (views.has(spec.name)) throw new TypeError(`registerDataset: ${spec.name} is already a view of ${views.get(spec.name)!.plugin}`);
-        const retentionProblem = spec.retention === undefined ? undefined : validateRetentionSpec(spec.name, spec.retention);
+        if (existing && existing.plugin !== name)
+          throw new TypeError(`registerDataset: dataset ${spec.name} is already registered by ${existing.plugin}`);
+        if (views.has(spec.name))
+          throw new TypeError(`registerDataset: ${spec.name} is already a view of ${views.get(spec.name)!.plugin}`);
+        const retentionProblem =
+          spec.retention === undefined ? undefined : validateRetentionSpec(spec.name, spec.retention);
         if (retentionProblem) throw new TypeError(`registerDataset: ${retentionProblem}`);
         datasets.set(spec.name, { spec, plugin: name });
         if (db) ensureDatasetTable(db, { spec, plugin: name });
@@ -241,25 +345,42 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         if (db) for (const p of ensureViews(db, [spec])) log.warn('query.view_failed', { message: p });
       },
       registerCommand: (spec: CommandSpec) => {
-        if (spec.group !== undefined && spec.group !== 'query' && spec.group !== 'export') throw new TypeError(`registerCommand: ${spec.name}: group must be query or export`);
-        if (commands.some((c) => c.name === spec.name && c.group === spec.group)) throw new TypeError(`registerCommand: command ${spec.group ? `${spec.group} ` : ''}${spec.name} is already registered`);
+        if (spec.group !== undefined && spec.group !== 'query' && spec.group !== 'export')
+          throw new TypeError(`registerCommand: ${spec.name}: group must be query or export`);
+        if (commands.some((c) => c.name === spec.name && c.group === spec.group))
+          throw new TypeError(
+            `registerCommand: command ${spec.group ? `${spec.group} ` : ''}${spec.name} is already registered`,
+          );
         commands.push({ ...spec, plugin: name });
       },
       registerSource: (spec: SourceSpec) => {
-        if (sources.some((s) => s.name === spec.name)) throw new TypeError(`registerSource: source ${spec.name} is already registered`);
+        if (sources.some((s) => s.name === spec.name))
+          throw new TypeError(`registerSource: source ${spec.name} is already registered`);
         sources.push({ ...spec, plugin: name });
       },
-      registerDiagnostics: (provider) => { diagnostics.push({ plugin: name, provider }); },
+      registerDiagnostics: (provider) => {
+        diagnostics.push({ plugin: name, provider });
+      },
       registerStatusSection: <T>(spec: StatusSectionSpec<T>) => {
-        if (!spec || typeof spec.key !== 'string' || !/^[a-z][a-z0-9_]*$/.test(spec.key)) throw new TypeError('registerStatusSection: key must be a lower-case JSON key');
-        if (RESERVED_STATUS_KEYS.has(spec.key) || statusSections.some((s) => s.key === spec.key)) throw new TypeError(`registerStatusSection: key ${spec.key} is already taken`);
-        if (typeof spec.collect !== 'function' || typeof spec.render !== 'function') throw new TypeError(`registerStatusSection '${spec.key}': collect and render must be functions`);
-        statusSections.push({ key: spec.key, collect: (status) => spec.collect(status), render: (data) => spec.render(data as T), plugin: name });
+        if (!spec || typeof spec.key !== 'string' || !/^[a-z][a-z0-9_]*$/.test(spec.key))
+          throw new TypeError('registerStatusSection: key must be a lower-case JSON key');
+        if (RESERVED_STATUS_KEYS.has(spec.key) || statusSections.some((s) => s.key === spec.key))
+          throw new TypeError(`registerStatusSection: key ${spec.key} is already taken`);
+        if (typeof spec.collect !== 'function' || typeof spec.render !== 'function')
+          throw new TypeError(`registerStatusSection '${spec.key}': collect and render must be functions`);
+        statusSections.push({
+          key: spec.key,
+          collect: (status) => spec.collect(status),
+          render: (data) => spec.render(data as T),
+          plugin: name,
+        });
       },
       configSection: (key) => configSection(config, key),
       registerUninstallStep: (step: UninstallStep) => {
-        if (!step || typeof step.name !== 'string' || step.name.trim() === '') throw new TypeError('registerUninstallStep: name is required');
-        if (typeof step.run !== 'function') throw new TypeError(`registerUninstallStep '${step.name}': run must be a function`);
+        if (!step || typeof step.name !== 'string' || step.name.trim() === '')
+          throw new TypeError('registerUninstallStep: name is required');
+        if (typeof step.run !== 'function')
+          throw new TypeError(`registerUninstallStep '${step.name}': run must be a function`);
         uninstallSteps.push({ name: step.name, run: (io) => step.run(io), plugin: name });
       },
       storage: {
@@ -271,13 +392,28 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         driverDatabase: <T>() => database() as unknown as T,
         path: layout.databasePath,
       },
-      onShutdown: (fn) => { shutdownHooks.push({ plugin: name, fn }); },
+      onShutdown: (fn) => {
+        shutdownHooks.push({ plugin: name, fn });
+      },
       contributions: (key) => contributionsTo(key),
     };
-    const registeredBefore = { sources: sources.length, commands: commands.length, diagnostics: diagnostics.length, uninstallSteps: uninstallSteps.length, statusSections: statusSections.length };
+    const registeredBefore = {
+      sources: sources.length,
+      commands: commands.length,
+      diagnostics: diagnostics.length,
+      uninstallSteps: uninstallSteps.length,
+      statusSections: statusSections.length,
+    };
     try {
       await mod.activate(ctx);
-      plugins.push({ name, version: manifest.version, rootDir, manifest, config: slice, ...(validateConfig ? { validateConfig } : {}) });
+      plugins.push({
+        name,
+        version: manifest.version,
+        rootDir,
+        manifest,
+        config: slice,
+        ...(validateConfig ? { validateConfig } : {}),
+      });
       log.debug('plugin.activated', { plugin: name, version: manifest.version });
     } catch (err) {
       // Nothing a failed plugin registered stays visible (its dependents see the capability
@@ -290,17 +426,40 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       for (const [dataset, entry] of datasets) if (entry.plugin === name) datasets.delete(dataset);
       for (const [view, entry] of views) if (entry.plugin === name) views.delete(view);
       capabilities.withdraw(name);
-      failed.push({ name, rootDir, kind: 'activate_failed', message: `plugin ${name} failed to activate: ${errorMessage(err)}` });
+      failed.push({
+        name,
+        rootDir,
+        kind: 'activate_failed',
+        message: `plugin ${name} failed to activate: ${errorMessage(err)}`,
+      });
     }
   }
 
-  for (const s of skipped) if (s.kind !== 'disabled') log.warn('plugin.skipped', { plugin: s.name, kind: s.kind, message: s.message });
+  for (const s of skipped)
+    if (s.kind !== 'disabled') log.warn('plugin.skipped', { plugin: s.name, kind: s.kind, message: s.message });
   for (const f of failed) log.error('plugin.failed', { plugin: f.name, kind: f.kind, message: f.message });
 
   let closed = false;
   return {
-    mode: options.mode, layout, config, log, logSink, meters, capabilities, plugins, skipped, failed, configIssues,
-    datasets, views, sources, commands, diagnostics, uninstallSteps, statusSections, database,
+    mode: options.mode,
+    layout,
+    config,
+    log,
+    logSink,
+    meters,
+    capabilities,
+    plugins,
+    skipped,
+    failed,
+    configIssues,
+    datasets,
+    views,
+    sources,
+    commands,
+    diagnostics,
+    uninstallSteps,
+    statusSections,
+    database,
     async shutdown() {
       if (closed) return;
       closed = true;
@@ -313,7 +472,11 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       }
       meters.persist();
       if (db) {
-        try { db.close(); } catch { /* already closed */ }
+        try {
+          db.close();
+        } catch {
+          /* already closed */
+        }
         db = undefined;
       }
       logSink.close();

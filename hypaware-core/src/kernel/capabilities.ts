@@ -12,9 +12,15 @@ export class CapabilityRegistry {
   readonly #entries = new Map<string, CapabilityEntry>();
 
   provide(provider: string, name: string, version: string, value: unknown): void {
-    if (!semver.valid(version)) throw new TypeError(`provideCapability: "${version}" is not a semver version (capability ${name}, plugin ${provider})`);
+    if (!semver.valid(version))
+      throw new TypeError(
+        `provideCapability: "${version}" is not a semver version (capability ${name}, plugin ${provider})`,
+      );
     const existing = this.#entries.get(name);
-    if (existing) throw new Error(`capability ${name} is already provided by ${existing.provider}; ${provider} cannot provide it too`);
+    if (existing)
+      throw new Error(
+        `capability ${name} is already provided by ${existing.provider}; ${provider} cannot provide it too`,
+      );
     this.#entries.set(name, { name, version, provider, value });
   }
 
@@ -23,7 +29,9 @@ export class CapabilityRegistry {
     const entry = this.#entries.get(name);
     if (!entry) throw new Error(`capability ${name}@${range} is not provided; required by ${requester}`);
     if (!semver.satisfies(entry.version, range, { includePrerelease: true })) {
-      throw new Error(`capability ${name}@${range} required by ${requester}, but ${entry.provider} provides ${entry.version}`);
+      throw new Error(
+        `capability ${name}@${range} required by ${requester}, but ${entry.provider} provides ${entry.version}`,
+      );
     }
     return entry.value as T;
   }

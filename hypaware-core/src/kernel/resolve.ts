@@ -48,13 +48,20 @@ export function resolvePlugins(candidates: PluginCandidate[]): Resolution {
     const name = c.manifest.name;
     if (!c.enabled) {
       for (const cap of Object.keys(c.manifest.provides)) disabledProviders.set(cap, name);
-      skipped.push({ name, rootDir: c.rootDir, kind: 'disabled', message: `plugin ${name} is disabled in the config ("enabled": false)` });
+      skipped.push({
+        name,
+        rootDir: c.rootDir,
+        kind: 'disabled',
+        message: `plugin ${name} is disabled in the config ("enabled": false)`,
+      });
       continue;
     }
     const existing = alive.get(name);
     if (existing) {
       skipped.push({
-        name, rootDir: c.rootDir, kind: 'duplicate_plugin',
+        name,
+        rootDir: c.rootDir,
+        kind: 'duplicate_plugin',
         message: `plugin ${name} in ${c.rootDir} is ignored: a plugin with the same name is already loaded from ${existing.rootDir}; remove one of the folders`,
       });
       continue;
@@ -68,7 +75,11 @@ export function resolvePlugins(candidates: PluginCandidate[]): Resolution {
     for (const cap of Object.keys(c.manifest.provides)) {
       const first = providerOf.get(cap);
       if (first) {
-        skip(c, 'capability_clash', `plugin ${c.manifest.name} is not activated: capability ${cap} is already provided by ${first.manifest.name}; disable one of them ("enabled": false)`);
+        skip(
+          c,
+          'capability_clash',
+          `plugin ${c.manifest.name} is not activated: capability ${cap} is already provided by ${first.manifest.name}; disable one of them ("enabled": false)`,
+        );
         break;
       }
       providerOf.set(cap, c);
@@ -85,21 +96,32 @@ export function resolvePlugins(candidates: PluginCandidate[]): Resolution {
         const name = c.manifest.name;
         if (!provider) {
           const disabledBy = disabledProviders.get(cap);
-          skip(c, 'capability_missing', disabledBy
-            ? `plugin ${name} is not activated: it requires capability ${cap}@${range}, provided by ${disabledBy}, which is disabled; enable ${disabledBy} or disable ${name}`
-            : `plugin ${name} is not activated: it requires capability ${cap}@${range}, which no plugin provides; install a plugin that provides ${cap} or disable ${name}`);
+          skip(
+            c,
+            'capability_missing',
+            disabledBy
+              ? `plugin ${name} is not activated: it requires capability ${cap}@${range}, provided by ${disabledBy}, which is disabled; enable ${disabledBy} or disable ${name}`
+              : `plugin ${name} is not activated: it requires capability ${cap}@${range}, which no plugin provides; install a plugin that provides ${cap} or disable ${name}`,
+          );
           changed = true;
           break;
         }
         const version = provider.manifest.provides[cap]!;
         if (!semver.satisfies(version, range, { includePrerelease: true })) {
-          skip(c, 'capability_version_mismatch',
-            `plugin ${name} is not activated: it requires capability ${cap}@${range} but ${provider.manifest.name} provides ${cap} ${version}; upgrade ${name} to a version built for ${cap} ${version} or disable it`);
+          skip(
+            c,
+            'capability_version_mismatch',
+            `plugin ${name} is not activated: it requires capability ${cap}@${range} but ${provider.manifest.name} provides ${cap} ${version}; upgrade ${name} to a version built for ${cap} ${version} or disable it`,
+          );
           changed = true;
           break;
         }
         if (!alive.has(provider.manifest.name)) {
-          skip(c, 'dependency_skipped', `plugin ${name} is not activated: it requires capability ${cap} from ${provider.manifest.name}, which was not activated (see that plugin's message)`);
+          skip(
+            c,
+            'dependency_skipped',
+            `plugin ${name} is not activated: it requires capability ${cap} from ${provider.manifest.name}, which was not activated (see that plugin's message)`,
+          );
           changed = true;
           break;
         }
@@ -109,13 +131,20 @@ export function resolvePlugins(candidates: PluginCandidate[]): Resolution {
 
   // Edges provider -> requirer among the survivors.
   const deps = (c: PluginCandidate): string[] =>
-    Object.keys(c.manifest.requires).map((cap) => providerOf.get(cap)!.manifest.name).filter((n) => n !== c.manifest.name);
+    Object.keys(c.manifest.requires)
+      .map((cap) => providerOf.get(cap)!.manifest.name)
+      .filter((n) => n !== c.manifest.name);
 
   for (const cycle of findCycles([...alive.values()], deps)) {
     const text = [...cycle, cycle[0]].join(' -> ');
     for (const name of cycle) {
       const c = alive.get(name);
-      if (c) skip(c, 'cycle', `plugin ${name} is not activated: its capability requirements form a cycle (${text}); break the cycle by disabling one of them`);
+      if (c)
+        skip(
+          c,
+          'cycle',
+          `plugin ${name} is not activated: its capability requirements form a cycle (${text}); break the cycle by disabling one of them`,
+        );
     }
   }
   // Dependents of cycle members.
@@ -125,7 +154,11 @@ export function resolvePlugins(candidates: PluginCandidate[]): Resolution {
     for (const c of [...alive.values()]) {
       const missing = deps(c).find((d) => !alive.has(d));
       if (missing) {
-        skip(c, 'dependency_skipped', `plugin ${c.manifest.name} is not activated: it depends on ${missing}, which was not activated (see that plugin's message)`);
+        skip(
+          c,
+          'dependency_skipped',
+          `plugin ${c.manifest.name} is not activated: it depends on ${missing}, which was not activated (see that plugin's message)`,
+        );
         changed = true;
       }
     }

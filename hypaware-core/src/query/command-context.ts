@@ -26,7 +26,9 @@ export function findDatasetSpec(kernel: Kernel, db: Database.Database, name: str
   const spec = kernel.datasets.get(name)?.spec ?? listStoredDatasets(db).find((d) => d.spec.name === name)?.spec;
   if (!spec) {
     const known = new Set([...kernel.datasets.keys(), ...listStoredDatasets(db).map((d) => d.spec.name)]);
-    throw new HypError(`no dataset named ${name} (known: ${[...known].sort().join(', ') || 'none'})`, { kind: 'dataset_unknown' });
+    throw new HypError(`no dataset named ${name} (known: ${[...known].sort().join(', ') || 'none'})`, {
+      kind: 'dataset_unknown',
+    });
   }
   return spec;
 }

@@ -11,5 +11,6 @@ export function parseDateOption(flag: string, value: string): string {
 
 /** `since` must not come after `until`. */
 export function checkDateRange(since: string | undefined, until: string | undefined): void {
-  if (since !== undefined && until !== undefined && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
+  if (since !== undefined && until !== undefined && since > until)
+    throw new UsageError(`--since ${since} is after --until ${until}`);
 }

@@ -45,7 +45,9 @@ export function pruneDataset(db: Database.Database, target: RetentionTarget, lim
     result.remaining = total - result.deleted;
     return result;
   }
-  const deleteBatch = db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${time} < @cutoff ORDER BY ${time} LIMIT @limit)`);
+  const deleteBatch = db.prepare(
+    `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${time} < @cutoff ORDER BY ${time} LIMIT @limit)`,
+  );
   while (result.deleted < maxRows) {
     const limit = Math.min(batchRows, maxRows - result.deleted);
     const { changes } = deleteBatch.run({ cutoff, limit });

@@ -21,11 +21,16 @@ export type RetentionPolicy = Record<string, number | null>;
 /** Check a dataset's retention declaration; returns the first problem as a sentence. */
 export function validateRetentionSpec(dataset: string, spec: RetentionSpec): string | undefined {
   if (typeof spec !== 'object' || spec === null) return `dataset ${dataset}: retention must be an object`;
-  if (typeof spec.configKey !== 'string' || !CONFIG_KEY.test(spec.configKey)) return `dataset ${dataset}: retention.configKey must be a lower-case config key like "events_days"`;
-  if (spec.defaultDays !== null && !(Number.isInteger(spec.defaultDays) && spec.defaultDays >= 1 && spec.defaultDays <= MAX_DAYS)) {
+  if (typeof spec.configKey !== 'string' || !CONFIG_KEY.test(spec.configKey))
+    return `dataset ${dataset}: retention.configKey must be a lower-case config key like "events_days"`;
+  if (
+    spec.defaultDays !== null &&
+    !(Number.isInteger(spec.defaultDays) && spec.defaultDays >= 1 && spec.defaultDays <= MAX_DAYS)
+  ) {
     return `dataset ${dataset}: retention.defaultDays must be a whole number of days or null`;
   }
-  if (spec.pluginKey !== undefined && (typeof spec.pluginKey !== 'string' || spec.pluginKey === '')) return `dataset ${dataset}: retention.pluginKey must be a key of the plugin's config`;
+  if (spec.pluginKey !== undefined && (typeof spec.pluginKey !== 'string' || spec.pluginKey === ''))
+    return `dataset ${dataset}: retention.pluginKey must be a key of the plugin's config`;
   return undefined;
 }
 
@@ -35,7 +40,8 @@ export function validateRetentionSpec(dataset: string, spec: RetentionSpec): str
  */
 export function retentionKeys(registered: Iterable<RegisteredDataset>, db: Database.Database): string[] {
   const keys = new Set<string>();
-  for (const d of [...registered, ...listStoredDatasets(db)]) if (d.spec.retention) keys.add(d.spec.retention.configKey);
+  for (const d of [...registered, ...listStoredDatasets(db)])
+    if (d.spec.retention) keys.add(d.spec.retention.configKey);
   return [...keys];
 }
 
@@ -48,13 +54,19 @@ export function parseRetention(raw: JsonObject | undefined, keys: string[]): Ret
   for (const key of keys) policy[key] = null;
   if (raw === undefined) return policy;
   for (const key of Object.keys(raw)) {
-    if (!keys.includes(key)) throw new HypError(`config retention.${key}: unknown key (expected ${keys.join(', ') || 'none: no dataset declares a retention'})`, { kind: 'config_invalid' });
+    if (!keys.includes(key))
+      throw new HypError(
+        `config retention.${key}: unknown key (expected ${keys.join(', ') || 'none: no dataset declares a retention'})`,
+        { kind: 'config_invalid' },
+      );
   }
   for (const key of keys) {
     const value = raw[key];
     if (value === undefined || value === null || value === 0) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_DAYS) {
-      throw new HypError(`config retention.${key}: must be a whole number of days (0 or null keeps everything)`, { kind: 'config_invalid' });
+      throw new HypError(`config retention.${key}: must be a whole number of days (0 or null keeps everything)`, {
+        kind: 'config_invalid',
+      });
     }
     policy[key] = value;
   }
@@ -71,7 +83,11 @@ export interface RetentionLimit {
 }
 
 /** The limit of every dataset that declares a retention (`policy` from `parseRetention`). */
-export function retentionLimits(datasets: Iterable<RegisteredDataset>, config: HypConfig, policy: RetentionPolicy): RetentionLimit[] {
+export function retentionLimits(
+  datasets: Iterable<RegisteredDataset>,
+  config: HypConfig,
+  policy: RetentionPolicy,
+): RetentionLimit[] {
   const limits: RetentionLimit[] = [];
   for (const { spec, plugin } of datasets) {
     const r = spec.retention;
@@ -101,15 +117,24 @@ export interface RetentionTarget {
 }
 
 /** Pruning targets: the datasets with a limit. */
-export function retentionTargets(datasets: Map<string, RegisteredDataset>, limits: RetentionLimit[]): RetentionTarget[] {
+export function retentionTargets(
+  datasets: Map<string, RegisteredDataset>,
+  limits: RetentionLimit[],
+): RetentionTarget[] {
   return limits.flatMap((l) => {
     const timeColumn = datasets.get(l.dataset)?.spec.primaryTime;
-    return l.keep_days !== null && timeColumn !== undefined ? [{ dataset: l.dataset, timeColumn, keepDays: l.keep_days }] : [];
+    return l.keep_days !== null && timeColumn !== undefined
+      ? [{ dataset: l.dataset, timeColumn, keepDays: l.keep_days }]
+      : [];
   });
 }
 
 /** Policy, limits and targets of the registered datasets under `config` (`hyp prune` and the daemon's schedule). */
-export function retentionPlan(datasets: Map<string, RegisteredDataset>, db: Database.Database, config: HypConfig): { policy: RetentionPolicy; limits: RetentionLimit[]; targets: RetentionTarget[] } {
+export function retentionPlan(
+  datasets: Map<string, RegisteredDataset>,
+  db: Database.Database,
+  config: HypConfig,
+): { policy: RetentionPolicy; limits: RetentionLimit[]; targets: RetentionTarget[] } {
   const policy = parseRetention(config.retention, retentionKeys(datasets.values(), db));
   const limits = retentionLimits(datasets.values(), config, policy);
   return { policy, limits, targets: retentionTargets(datasets, limits) };

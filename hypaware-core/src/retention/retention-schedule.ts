@@ -21,9 +21,13 @@ function runInWorker(job: RetentionJob): Promise<PruneResult[]> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./retention-worker.js', import.meta.url), { workerData: job });
     let result: PruneResult[] | undefined;
-    worker.once('message', (r: PruneResult[]) => { result = r; });
+    worker.once('message', (r: PruneResult[]) => {
+      result = r;
+    });
     worker.once('error', reject);
-    worker.once('exit', (code) => (result ? resolve(result) : reject(new Error(`retention worker exited with code ${code}`))));
+    worker.once('exit', (code) =>
+      result ? resolve(result) : reject(new Error(`retention worker exited with code ${code}`)),
+    );
   });
 }
 
@@ -45,9 +49,21 @@ export function startRetentionSchedule(kernel: Kernel, env: NodeJS.ProcessEnv = 
     // kernel.database() also makes the tables exist before the worker looks.
     const { targets } = retentionPlan(kernel.datasets, kernel.database(), loadConfig(kernel.layout.configPath));
     if (targets.length === 0) return [];
-    const results = await runInWorker({ databasePath: kernel.layout.databasePath, targets, limits: { maxRows: DAEMON_MAX_ROWS }, busyTimeoutMs: busyTimeoutMs(env) });
+    const results = await runInWorker({
+      databasePath: kernel.layout.databasePath,
+      targets,
+      limits: { maxRows: DAEMON_MAX_ROWS },
+      busyTimeoutMs: busyTimeoutMs(env),
+    });
     for (const r of results) {
-      if (r.deleted > 0 || r.remaining > 0) kernel.log.info('retention.pruned', { dataset: r.dataset, keep_days: r.keep_days, cutoff: r.cutoff, deleted: r.deleted, remaining: r.remaining });
+      if (r.deleted > 0 || r.remaining > 0)
+        kernel.log.info('retention.pruned', {
+          dataset: r.dataset,
+          keep_days: r.keep_days,
+          cutoff: r.cutoff,
+          deleted: r.deleted,
+          remaining: r.remaining,
+        });
     }
     return results;
   };
@@ -57,7 +73,9 @@ export function startRetentionSchedule(kernel: Kernel, env: NodeJS.ProcessEnv = 
         kernel.log.error('retention.failed', { error: errorMessage(err) });
         return [];
       })
-      .finally(() => { running = undefined; });
+      .finally(() => {
+        running = undefined;
+      });
     return running;
   };
 

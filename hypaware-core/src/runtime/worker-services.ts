@@ -35,7 +35,8 @@ export interface WorkerServices {
 }
 
 export function workerServices(options: WorkerServicesOptions): WorkerServices {
-  if (options.role === 'daemon' || options.role === 'cli') throw new TypeError(`workerServices: role ${options.role} is the kernel's own`);
+  if (options.role === 'daemon' || options.role === 'cli')
+    throw new TypeError(`workerServices: role ${options.role} is the kernel's own`);
   const env = options.env ?? process.env;
   const layout = hypLayout(options.hypHome);
   const sink = new LogSink(layout.logsDir);

@@ -38,13 +38,20 @@ export function explainDatabaseError(path: string, err: unknown): HypError {
   const code = (err as { code?: string }).code ?? '';
   const msg = (err as Error).message ?? String(err);
   if (code === 'SQLITE_NOTADB' || /not a database/i.test(msg)) {
-    return new HypError(`database ${path} is not a SQLite database; move it aside (HypAware will create a new one) or point HYP_HOME elsewhere`, { kind: 'db_not_sqlite' });
+    return new HypError(
+      `database ${path} is not a SQLite database; move it aside (HypAware will create a new one) or point HYP_HOME elsewhere`,
+      { kind: 'db_not_sqlite' },
+    );
   }
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || /locked/i.test(msg)) {
-    return new HypError(`database ${path} is locked by another process; stop it or retry in a moment`, { kind: 'db_locked' });
+    return new HypError(`database ${path} is locked by another process; stop it or retry in a moment`, {
+      kind: 'db_locked',
+    });
   }
   if (code === 'SQLITE_CANTOPEN' || code === 'EACCES' || /unable to open/i.test(msg)) {
-    return new HypError(`database ${path} cannot be opened (${code || msg}); check that HYP_HOME is writable`, { kind: 'db_unopenable' });
+    return new HypError(`database ${path} cannot be opened (${code || msg}); check that HYP_HOME is writable`, {
+      kind: 'db_unopenable',
+    });
   }
   if (code === 'SQLITE_READONLY' || /readonly/i.test(msg)) {
     return new HypError(`database ${path} is read-only; check its permissions`, { kind: 'db_readonly' });
@@ -67,7 +74,11 @@ export function openDatabase(path: string, busyTimeout = busyTimeoutMs()): Datab
     migrateKernelSchema(db);
     return db;
   } catch (err) {
-    try { db?.close(); } catch { /* ignore */ }
+    try {
+      db?.close();
+    } catch {
+      /* ignore */
+    }
     if (err instanceof HypError) throw err;
     throw explainDatabaseError(path, err);
   }
@@ -75,7 +86,10 @@ export function openDatabase(path: string, busyTimeout = busyTimeoutMs()): Datab
 
 /** A read-only connection (for `hyp query`): writes are impossible at the SQLite level. */
 export function openReadOnlyDatabase(path: string, busyTimeout = busyTimeoutMs()): Database.Database {
-  if (!existsSync(path)) throw new HypError(`no database yet at ${path}; start the daemon (hyp daemon start) to create it`, { kind: 'db_missing' });
+  if (!existsSync(path))
+    throw new HypError(`no database yet at ${path}; start the daemon (hyp daemon start) to create it`, {
+      kind: 'db_missing',
+    });
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     db.pragma(`busy_timeout = ${busyTimeout}`);
@@ -93,7 +107,11 @@ function migrateKernelSchema(db: Database.Database): void {
     if (m.version <= current) continue;
     db.transaction(() => {
       db.exec(m.sql);
-      db.prepare('INSERT INTO _hyp_migrations (scope, description, applied_at) VALUES (?, ?, ?)').run('kernel', `v${m.version}: ${m.description}`, new Date().toISOString());
+      db.prepare('INSERT INTO _hyp_migrations (scope, description, applied_at) VALUES (?, ?, ?)').run(
+        'kernel',
+        `v${m.version}: ${m.description}`,
+        new Date().toISOString(),
+      );
       db.pragma(`user_version = ${m.version}`);
     })();
   }
@@ -102,6 +120,10 @@ function migrateKernelSchema(db: Database.Database): void {
 /** Sidecar files SQLite creates in WAL mode, made owner-only like the database. */
 export function restrictDatabaseFiles(path: string): void {
   for (const f of [path, `${path}-wal`, `${path}-shm`]) {
-    try { chmodSync(f, 0o600); } catch { /* not there yet */ }
+    try {
+      chmodSync(f, 0o600);
+    } catch {
+      /* not there yet */
+    }
   }
 }

@@ -15,15 +15,23 @@ export interface RegisteredView {
 
 /** Check a view declaration; returns the first problem as a sentence. */
 export function validateViewSpec(spec: ViewSpec): string | undefined {
-  if (!spec || typeof spec.name !== 'string' || !IDENT.test(spec.name)) return `view name ${JSON.stringify(spec?.name)} must be an SQL identifier`;
+  if (!spec || typeof spec.name !== 'string' || !IDENT.test(spec.name))
+    return `view name ${JSON.stringify(spec?.name)} must be an SQL identifier`;
   if (spec.name.startsWith('_hyp_')) return `view name ${spec.name} is reserved`;
   if (typeof spec.description !== 'string') return `view ${spec.name}: description must be a string`;
-  if (!Array.isArray(spec.requires) || spec.requires.length === 0 || !spec.requires.every((t) => typeof t === 'string' && IDENT.test(t))) {
+  if (
+    !Array.isArray(spec.requires) ||
+    spec.requires.length === 0 ||
+    !spec.requires.every((t) => typeof t === 'string' && IDENT.test(t))
+  ) {
     return `view ${spec.name}: requires must list the tables it reads`;
   }
-  if (!Array.isArray(spec.columns) || spec.columns.length === 0) return `view ${spec.name}: columns must be a non-empty list`;
-  if (!spec.columns.some((c) => c.name === spec.primaryTime)) return `view ${spec.name}: primaryTime ${spec.primaryTime} is not a column`;
-  if (typeof spec.select !== 'string' || spec.select.trim() === '') return `view ${spec.name}: select must be a SELECT statement`;
+  if (!Array.isArray(spec.columns) || spec.columns.length === 0)
+    return `view ${spec.name}: columns must be a non-empty list`;
+  if (!spec.columns.some((c) => c.name === spec.primaryTime))
+    return `view ${spec.name}: primaryTime ${spec.primaryTime} is not a column`;
+  if (typeof spec.select !== 'string' || spec.select.trim() === '')
+    return `view ${spec.name}: select must be a SELECT statement`;
   return undefined;
 }
 
@@ -38,7 +46,9 @@ function createStatement(view: ViewSpec): string {
  */
 export function ensureViews(db: Database.Database, views: Iterable<ViewSpec>): string[] {
   const problems: string[] = [];
-  const schema = db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'view')`).all() as Array<{ type: string; name: string; sql: string }>;
+  const schema = db
+    .prepare(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'view')`)
+    .all() as Array<{ type: string; name: string; sql: string }>;
   const tables = new Set(schema.filter((s) => s.type === 'table').map((s) => s.name));
   const existing = new Map(schema.filter((s) => s.type === 'view').map((s) => [s.name, s.sql]));
   for (const view of views) {
@@ -62,5 +72,10 @@ export function viewsAsDatasets(views: Iterable<ViewSpec>, datasets: Iterable<st
   const have = new Set(datasets);
   return [...views]
     .filter((v) => v.requires.every((d) => have.has(d)))
-    .map((v) => ({ name: v.name, description: `view: ${v.description}`, columns: v.columns, primaryTime: v.primaryTime }));
+    .map((v) => ({
+      name: v.name,
+      description: `view: ${v.description}`,
+      columns: v.columns,
+      primaryTime: v.primaryTime,
+    }));
 }

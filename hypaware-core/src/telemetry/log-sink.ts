@@ -33,7 +33,9 @@ export class LogSink {
       mkdirSync(logsDir, { recursive: true, mode: 0o700 });
       try {
         if (statSync(this.path).size > ROTATE_BYTES) renameSync(this.path, join(logsDir, 'hypaware.1.jsonl'));
-      } catch { /* no file yet */ }
+      } catch {
+        /* no file yet */
+      }
       this.#fd = openSync(this.path, 'a', 0o600);
     } catch {
       this.#fd = undefined; // logging must never break the caller
@@ -47,7 +49,9 @@ export class LogSink {
     try {
       line = JSON.stringify(record, safeReplacer) + '\n';
     } catch {
-      line = JSON.stringify({ ts: record.ts, level: record.level, event: record.event, note: 'unserializable fields' }) + '\n';
+      line =
+        JSON.stringify({ ts: record.ts, level: record.level, event: record.event, note: 'unserializable fields' }) +
+        '\n';
     }
     this.#buffer.push(line);
     this.#bufferedBytes += line.length;
@@ -69,13 +73,19 @@ export class LogSink {
     this.#bufferedBytes = 0;
     try {
       writeSync(this.#fd, data);
-    } catch { /* disk full etc.: drop log lines rather than break capture */ }
+    } catch {
+      /* disk full etc.: drop log lines rather than break capture */
+    }
   }
 
   close(): void {
     this.flush();
     if (this.#fd !== undefined) {
-      try { closeSync(this.#fd); } catch { /* ignore */ }
+      try {
+        closeSync(this.#fd);
+      } catch {
+        /* ignore */
+      }
       this.#fd = undefined;
     }
   }

@@ -22,14 +22,19 @@ export class MeterRegistry {
   constructor(metricsDir?: string, role?: string) {
     if (metricsDir && role) {
       this.#file = join(metricsDir, `${role}.json`);
-      try { mkdirSync(metricsDir, { recursive: true, mode: 0o700 }); } catch { /* reported elsewhere */ }
+      try {
+        mkdirSync(metricsDir, { recursive: true, mode: 0o700 });
+      } catch {
+        /* reported elsewhere */
+      }
     }
   }
 
   meter(baseAttributes: MetricAttributes = {}): Meter {
     return {
       counter: (name: string): Counter => ({
-        add: (value: number, attributes: MetricAttributes = {}) => this.add(name, value, { ...baseAttributes, ...attributes }),
+        add: (value: number, attributes: MetricAttributes = {}) =>
+          this.add(name, value, { ...baseAttributes, ...attributes }),
       }),
     };
   }
@@ -65,8 +70,13 @@ export class MeterRegistry {
     if (!this.#file || !this.#dirty) return;
     this.#dirty = false;
     try {
-      writeFileAtomic(this.#file, JSON.stringify({ updated_at: new Date().toISOString(), pid: process.pid, counters: this.samples() }, null, 1));
-    } catch { /* metrics are best effort */ }
+      writeFileAtomic(
+        this.#file,
+        JSON.stringify({ updated_at: new Date().toISOString(), pid: process.pid, counters: this.samples() }, null, 1),
+      );
+    } catch {
+      /* metrics are best effort */
+    }
   }
 }
 
@@ -74,12 +84,18 @@ export class MeterRegistry {
 export function readMetricSnapshots(metricsDir: string): CounterSample[] {
   const out: CounterSample[] = [];
   let files: string[] = [];
-  try { files = readdirSync(metricsDir).filter((f) => f.endsWith('.json')); } catch { return out; }
+  try {
+    files = readdirSync(metricsDir).filter((f) => f.endsWith('.json'));
+  } catch {
+    return out;
+  }
   for (const f of files) {
     try {
       const parsed = JSON.parse(readFileSync(join(metricsDir, f), 'utf8')) as { counters?: CounterSample[] };
       for (const c of parsed.counters ?? []) out.push(c);
-    } catch { /* torn or foreign file: skip */ }
+    } catch {
+      /* torn or foreign file: skip */
+    }
   }
   return out;
 }

@@ -37,6 +37,9 @@ export function hypLayout(hypHome: string, configPath?: string): HypLayout {
 
 /** `@acme/widgets` -> `<pluginsStateDir>/@acme/widgets` (scoped names keep their folder). */
 export function pluginStateDir(layout: HypLayout, pluginName: string): string {
-  const safe = pluginName.split('/').map((seg) => seg.replace(/[^A-Za-z0-9@._-]/g, '_')).join('/');
+  const safe = pluginName
+    .split('/')
+    .map((seg) => seg.replace(/[^A-Za-z0-9@._-]/g, '_'))
+    .join('/');
   return join(layout.pluginsStateDir, safe);
 }

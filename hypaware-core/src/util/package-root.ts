@@ -7,7 +7,8 @@ const PACKAGE_NAME = 'hypaware';
 
 function packageNameAt(dir: string): string | undefined {
   try {
-    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name as string | undefined;
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name as
+      string | undefined;
   } catch {
     return undefined;
   }
@@ -28,7 +29,9 @@ export function packageRoot(): string {
     if (parent === dir) break;
     dir = parent;
   }
-  throw new Error(`cannot locate the HypAware install folder (no package.json named ${PACKAGE_NAME} above ${fileURLToPath(import.meta.url)})`);
+  throw new Error(
+    `cannot locate the HypAware install folder (no package.json named ${PACKAGE_NAME} above ${fileURLToPath(import.meta.url)})`,
+  );
 }
 
 /**

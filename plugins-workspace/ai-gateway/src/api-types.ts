@@ -192,7 +192,8 @@ export interface OtherPart extends PartFields {
   text?: string;
 }
 
-export type MessagePart = TextPart | ReasoningPart | ToolCallPart | ToolResultPart | ImagePart | FilePart | ErrorPart | OtherPart;
+export type MessagePart =
+  TextPart | ReasoningPart | ToolCallPart | ToolResultPart | ImagePart | FilePart | ErrorPart | OtherPart;
 export type PartType = MessagePart['type'];
 
 /** Why a model response ended. */

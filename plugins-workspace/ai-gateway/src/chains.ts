@@ -54,7 +54,12 @@ export interface ChainEntry {
 export type { ChainRequest } from './api-types.js';
 
 export function chainName(client: string, baseUrl: string): string {
-  const slug = client.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'client';
+  const slug =
+    client
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'client';
   return `${slug}-${createHash('sha256').update(baseUrl).digest('hex').slice(0, 8)}`;
 }
 
@@ -80,7 +85,13 @@ function parseEntries(text: string): ChainEntry[] {
   if (!Array.isArray(list)) return [];
   return list.filter((e): e is ChainEntry => {
     const c = e as Partial<ChainEntry> | null;
-    return typeof c?.name === 'string' && NAME.test(c.name) && typeof c.base_url === 'string' && baseUrlProblem(c.base_url) === undefined && typeof c.client === 'string';
+    return (
+      typeof c?.name === 'string' &&
+      NAME.test(c.name) &&
+      typeof c.base_url === 'string' &&
+      baseUrlProblem(c.base_url) === undefined &&
+      typeof c.client === 'string'
+    );
   });
 }
 
@@ -121,7 +132,9 @@ export class ChainStore {
     const existing = entries.find((e) => e.name === name);
     if (existing) return existing;
     const entry: ChainEntry = {
-      name, base_url: request.base_url, client: request.client,
+      name,
+      base_url: request.base_url,
+      client: request.client,
       ...(request.provider ? { provider: request.provider } : {}),
       ...(request.origin ? { origin: request.origin } : {}),
       created_at: now.toISOString(),
@@ -139,7 +152,8 @@ export class ChainStore {
     if (sameGateway(url, new URL(endpoint))) {
       const chain = splitChainTarget(url.pathname);
       if (!chain) return undefined;
-      if (!this.list().some((e) => e.name === chain.name)) throw new TypeError(`${where}: it names a chained upstream this gateway does not know (${chain.name})`);
+      if (!this.list().some((e) => e.name === chain.name))
+        throw new TypeError(`${where}: it names a chained upstream this gateway does not know (${chain.name})`);
       return chainedUrl(endpoint, chain.name);
     }
     return chainedUrl(endpoint, dryRun ? chainName(request.client, request.base_url) : this.add(request).name);

@@ -10,17 +10,31 @@ function clientNamed(api: AiGatewayApi, name: string): ClientRegistration {
   const client = api.getClient(name);
   if (client) return client;
   const known = api.listClients().map((c) => c.name);
-  throw new UsageError(`unknown client ${JSON.stringify(name)} (known: ${known.join(', ') || 'none: enable the adapter plugin of your client'})`);
+  throw new UsageError(
+    `unknown client ${JSON.stringify(name)} (known: ${known.join(', ') || 'none: enable the adapter plugin of your client'})`,
+  );
 }
 
-interface ClientFlags { dryRun?: boolean; json?: boolean }
+interface ClientFlags {
+  dryRun?: boolean;
+  json?: boolean;
+}
 
-function registerClientCommand(ctx: ActivationContext, api: AiGatewayApi, name: string, description: string, run: (client: string, flags: ClientFlags, io: CommandIO) => Promise<void>): void {
+function registerClientCommand(
+  ctx: ActivationContext,
+  api: AiGatewayApi,
+  name: string,
+  description: string,
+  run: (client: string, flags: ClientFlags, io: CommandIO) => Promise<void>,
+): void {
   ctx.registerCommand({
     name,
     description,
     configure(command, io) {
-      const known = api.listClients().map((c) => c.name).join(', ');
+      const known = api
+        .listClients()
+        .map((c) => c.name)
+        .join(', ');
       command
         .argument('<client>', `client name (${known || 'none registered: enable the adapter plugin of your client'})`)
         .option('--dry-run', 'show what would change, write nothing')
@@ -39,9 +53,26 @@ export function registerClientCommands(ctx: ActivationContext, api: AiGatewayApi
     } catch (err) {
       throw new HypError(`cannot attach ${name}: ${errorMessage(err)}`, { kind: 'gateway_not_running' });
     }
-    await client.attach({ endpoint, dryRun: Boolean(flags.dryRun), json: Boolean(flags.json), stdout: io.stdout, stderr: io.stderr });
+    await client.attach({
+      endpoint,
+      dryRun: Boolean(flags.dryRun),
+      json: Boolean(flags.json),
+      stdout: io.stdout,
+      stderr: io.stderr,
+    });
   });
-  registerClientCommand(ctx, api, 'detach', "undo `hyp attach <client>`, restoring the client's previous settings", async (name, flags, io) => {
-    await clientNamed(api, name).detach({ dryRun: Boolean(flags.dryRun), json: Boolean(flags.json), stdout: io.stdout, stderr: io.stderr });
-  });
+  registerClientCommand(
+    ctx,
+    api,
+    'detach',
+    "undo `hyp attach <client>`, restoring the client's previous settings",
+    async (name, flags, io) => {
+      await clientNamed(api, name).detach({
+        dryRun: Boolean(flags.dryRun),
+        json: Boolean(flags.json),
+        stdout: io.stdout,
+        stderr: io.stderr,
+      });
+    },
+  );
 }

@@ -11,8 +11,12 @@ const STATUS_TIMEOUT_MS = 2000;
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([promise, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms); })])
-    .finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** host and port of an endpoint URL, or undefined when it is not one. */
@@ -40,7 +44,8 @@ export async function attachedClientsDown(clients: ClientRegistration[]): Promis
     const target = hostPort(state.endpoint);
     if (target && (await canConnect(target.host, target.port))) continue;
     out.push({
-      kind: 'client_gateway_down', level: 'error',
+      kind: 'client_gateway_down',
+      level: 'error',
       message: `${client.name} is attached to ${state.endpoint}, but nothing answers there: its requests fail until the gateway runs (${state.settings_path})`,
       repair: `hyp daemon start  # or: hyp ${client.name} detach`,
     });

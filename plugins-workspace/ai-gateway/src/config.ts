@@ -33,7 +33,16 @@ export const DEFAULT_EXCHANGE_RETENTION_DAYS = 14;
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 export const DEFAULT_SPILL_MAX_BYTES = 2 * 1024 * 1024 * 1024;
 
-const SLICE_KEYS = ['listen', 'gateway_id', 'upstreams', 'redact_headers', 'capture_max_bytes', 'exchange_retention_days', 'idle_timeout_ms', 'spill_max_bytes'];
+const SLICE_KEYS = [
+  'listen',
+  'gateway_id',
+  'upstreams',
+  'redact_headers',
+  'capture_max_bytes',
+  'exchange_retention_days',
+  'idle_timeout_ms',
+  'spill_max_bytes',
+];
 const UPSTREAM_KEYS = ['name', 'base_url', 'path_prefix', 'priority', 'provider'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -66,63 +75,93 @@ export function baseUrlProblem(value: string): string | undefined {
 }
 
 function checkUpstream(entry: JsonValue, path: string, seen: Set<string>): ConfigIssue[] {
-  if (!isPlainObject(entry)) return [{ path, message: 'must be an object {name, base_url, path_prefix?, priority?, provider?}' }];
+  if (!isPlainObject(entry))
+    return [{ path, message: 'must be an object {name, base_url, path_prefix?, priority?, provider?}' }];
   const issues: ConfigIssue[] = [];
-  for (const key of Object.keys(entry)) if (!UPSTREAM_KEYS.includes(key)) issues.push(unknownKeyIssue(path, key, UPSTREAM_KEYS));
+  for (const key of Object.keys(entry))
+    if (!UPSTREAM_KEYS.includes(key)) issues.push(unknownKeyIssue(path, key, UPSTREAM_KEYS));
   if (!nonEmptyString(entry.name)) issues.push({ path: `${path}.name`, message: 'is required (a non-empty string)' });
-  else if (seen.has(entry.name)) issues.push({ path: `${path}.name`, message: `"${entry.name}" is used by an earlier upstream` });
+  else if (seen.has(entry.name))
+    issues.push({ path: `${path}.name`, message: `"${entry.name}" is used by an earlier upstream` });
   else seen.add(entry.name);
-  if (!nonEmptyString(entry.base_url)) issues.push({ path: `${path}.base_url`, message: 'is required (e.g. "https://api.example.com")' });
+  if (!nonEmptyString(entry.base_url))
+    issues.push({ path: `${path}.base_url`, message: 'is required (e.g. "https://api.example.com")' });
   else {
     const problem = baseUrlProblem(entry.base_url);
     if (problem) issues.push({ path: `${path}.base_url`, message: problem });
   }
-  if (entry.path_prefix !== undefined && (typeof entry.path_prefix !== 'string' || !entry.path_prefix.startsWith('/'))) {
-    issues.push({ path: `${path}.path_prefix`, message: 'must be a path starting with "/" (e.g. "/v1/messages"; "/" matches everything)' });
+  if (
+    entry.path_prefix !== undefined &&
+    (typeof entry.path_prefix !== 'string' || !entry.path_prefix.startsWith('/'))
+  ) {
+    issues.push({
+      path: `${path}.path_prefix`,
+      message: 'must be a path starting with "/" (e.g. "/v1/messages"; "/" matches everything)',
+    });
   }
   if (entry.priority !== undefined && (typeof entry.priority !== 'number' || !Number.isFinite(entry.priority))) {
     issues.push({ path: `${path}.priority`, message: 'must be a finite number' });
   }
-  if (entry.provider !== undefined && !nonEmptyString(entry.provider)) issues.push({ path: `${path}.provider`, message: 'must be a non-empty string' });
+  if (entry.provider !== undefined && !nonEmptyString(entry.provider))
+    issues.push({ path: `${path}.provider`, message: 'must be a non-empty string' });
   return issues;
 }
 
 function checkInteger(slice: JsonObject, key: string, min: number, hint: string): ConfigIssue[] {
   const v = slice[key];
   if (v === undefined) return [];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) return [{ path: key, message: `must be an integer >= ${min} (${hint})` }];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    return [{ path: key, message: `must be an integer >= ${min} (${hint})` }];
   return [];
 }
 
 /** Every problem of the slice, with dotted paths; an empty list means valid. */
 export function validateConfig(slice: JsonObject): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  for (const key of Object.keys(slice)) if (!SLICE_KEYS.includes(key)) issues.push(unknownKeyIssue('', key, SLICE_KEYS));
+  for (const key of Object.keys(slice))
+    if (!SLICE_KEYS.includes(key)) issues.push(unknownKeyIssue('', key, SLICE_KEYS));
   if (slice.listen !== undefined) {
-    if (typeof slice.listen !== 'string') issues.push({ path: 'listen', message: `must be a "host:port" string (default ${DEFAULT_LISTEN})` });
+    if (typeof slice.listen !== 'string')
+      issues.push({ path: 'listen', message: `must be a "host:port" string (default ${DEFAULT_LISTEN})` });
     else {
       const parsed = parseListenAddress(slice.listen);
       if (typeof parsed === 'string') issues.push({ path: 'listen', message: parsed });
     }
   }
-  if (slice.gateway_id !== undefined && !nonEmptyString(slice.gateway_id)) issues.push({ path: 'gateway_id', message: 'must be a non-empty string' });
+  if (slice.gateway_id !== undefined && !nonEmptyString(slice.gateway_id))
+    issues.push({ path: 'gateway_id', message: 'must be a non-empty string' });
   if (slice.upstreams !== undefined) {
-    if (!Array.isArray(slice.upstreams)) issues.push({ path: 'upstreams', message: 'must be an array of {name, base_url, ...}' });
+    if (!Array.isArray(slice.upstreams))
+      issues.push({ path: 'upstreams', message: 'must be an array of {name, base_url, ...}' });
     else {
       const seen = new Set<string>();
       slice.upstreams.forEach((entry, i) => issues.push(...checkUpstream(entry, `upstreams[${i}]`, seen)));
     }
   }
   if (slice.redact_headers !== undefined) {
-    if (!Array.isArray(slice.redact_headers)) issues.push({ path: 'redact_headers', message: 'must be an array of header names' });
-    else slice.redact_headers.forEach((h, i) => {
-      if (!isHeaderName(h)) issues.push({ path: `redact_headers[${i}]`, message: 'must be a header name (e.g. "x-my-token")' });
-    });
+    if (!Array.isArray(slice.redact_headers))
+      issues.push({ path: 'redact_headers', message: 'must be an array of header names' });
+    else
+      slice.redact_headers.forEach((h, i) => {
+        if (!isHeaderName(h))
+          issues.push({ path: `redact_headers[${i}]`, message: 'must be a header name (e.g. "x-my-token")' });
+      });
   }
-  issues.push(...checkInteger(slice, 'capture_max_bytes', 0, 'bytes of each body kept for recording; 0 records no body'));
-  issues.push(...checkInteger(slice, 'exchange_retention_days', 0, 'days raw exchanges are kept; 0 keeps them forever'));
+  issues.push(
+    ...checkInteger(slice, 'capture_max_bytes', 0, 'bytes of each body kept for recording; 0 records no body'),
+  );
+  issues.push(
+    ...checkInteger(slice, 'exchange_retention_days', 0, 'days raw exchanges are kept; 0 keeps them forever'),
+  );
   issues.push(...checkInteger(slice, 'idle_timeout_ms', 1000, 'ms a connection may stay silent'));
-  issues.push(...checkInteger(slice, 'spill_max_bytes', 0, 'bytes of not yet written exchanges that may wait on disk; 0 keeps new ones in memory only'));
+  issues.push(
+    ...checkInteger(
+      slice,
+      'spill_max_bytes',
+      0,
+      'bytes of not yet written exchanges that may wait on disk; 0 keeps new ones in memory only',
+    ),
+  );
   return issues;
 }
 
@@ -146,7 +185,10 @@ export function parseGatewayConfig(slice: JsonObject): GatewayConfig {
     upstreams,
     redactHeaders: ((slice.redact_headers as string[] | undefined) ?? []).map((h) => h.toLowerCase()),
     captureMaxBytes: typeof slice.capture_max_bytes === 'number' ? slice.capture_max_bytes : DEFAULT_CAPTURE_MAX_BYTES,
-    exchangeRetentionDays: typeof slice.exchange_retention_days === 'number' ? slice.exchange_retention_days : DEFAULT_EXCHANGE_RETENTION_DAYS,
+    exchangeRetentionDays:
+      typeof slice.exchange_retention_days === 'number'
+        ? slice.exchange_retention_days
+        : DEFAULT_EXCHANGE_RETENTION_DAYS,
     idleTimeoutMs: typeof slice.idle_timeout_ms === 'number' ? slice.idle_timeout_ms : DEFAULT_IDLE_TIMEOUT_MS,
     spillMaxBytes: typeof slice.spill_max_bytes === 'number' ? slice.spill_max_bytes : DEFAULT_SPILL_MAX_BYTES,
   };

@@ -35,7 +35,7 @@ const V4_COLUMNS: ColumnSpec[] = [
   col('is_sidechain', 'boolean', 'sub-agent / sidechain message'),
   col('message_id', 'string', 'native id (e.g. transcript uuid) or a 16-hex fallback hash', false),
   col('previous_message_id', 'json', 'array with the parent message id; [] marks a root; NULL when unknown'),
-  col('provider_uuid', 'string', 'native uuid of the message in the client\'s own history'),
+  col('provider_uuid', 'string', "native uuid of the message in the client's own history"),
   col('parent_uuid', 'string', 'native parent uuid'),
   col('logical_parent_uuid', 'string', 'native logical parent uuid'),
   col('source_tool_assistant_uuid', 'string', 'native tool-source assistant uuid'),
@@ -46,9 +46,14 @@ const V4_COLUMNS: ColumnSpec[] = [
   col('role', 'string', 'user / assistant / tool / system ...', false),
   col('part_id', 'string', 'message_id#part_index (unique: the dedupe key)', false),
   col('part_index', 'int', 'index of the content block in the message', false),
-  col('part_type', 'string', 'text, reasoning, tool_call, tool_result, image, file, error, or the native type of any other part', false),
-  col('provider_type', 'string', 'record type in the client\'s own history'),
-  col('provider_subtype', 'string', 'the record\'s subtype, else the provider\'s name for the part'),
+  col(
+    'part_type',
+    'string',
+    'text, reasoning, tool_call, tool_result, image, file, error, or the native type of any other part',
+    false,
+  ),
+  col('provider_type', 'string', "record type in the client's own history"),
+  col('provider_subtype', 'string', "the record's subtype, else the provider's name for the part"),
   col('content_text', 'string', 'text of the part (inline base64 replaced by a marker)'),
   col('tool_name', 'string', 'tool name (results: resolved from the call)'),
   col('tool_call_id', 'string', 'tool call id'),
@@ -56,8 +61,8 @@ const V4_COLUMNS: ColumnSpec[] = [
   col('caller_type', 'string', 'who issued the part, when the provider says'),
   col('tool_result_for', 'string', 'call id a result answers'),
   col('thinking_signature', 'string', 'signature of a reasoning part'),
-  col('attachment_type', 'string', 'attachment type of the client\'s record'),
-  col('hook_event', 'string', 'hook event of the client\'s record'),
+  col('attachment_type', 'string', "attachment type of the client's record"),
+  col('hook_event', 'string', "hook event of the client's record"),
   col('is_error', 'boolean', 'the part reports a failure'),
   col('is_compact_summary', 'boolean', 'the message summarises a compacted history'),
   col('compact_metadata', 'json', 'metadata of that compaction'),
@@ -71,7 +76,7 @@ const ADDITIVE_COLUMNS: ColumnSpec[] = [
   col('session_id', 'string', 'client session id'),
   col('agent_id', 'string', 'sub-agent id'),
   col('parent_agent_id', 'string', 'parent agent of a sub-agent'),
-  col('client_name', 'string', 'client that sent the exchange (its adapter\'s name for it)'),
+  col('client_name', 'string', "client that sent the exchange (its adapter's name for it)"),
   col('input_tokens', 'int', 'input tokens net of cache reads/writes (one carrier row per response)'),
   col('cache_read_input_tokens', 'int', 'input tokens read from cache'),
   col('cache_creation_input_tokens', 'int', 'input tokens written to cache'),
@@ -92,11 +97,33 @@ export const messagesDataset: DatasetSpec = {
   retention: { configKey: 'messages_days', defaultDays: null },
   defaultExport: true,
   indexes: [
-    ['conversation_id'], ['session_id'], ['message_id'], ['exchange_id'],
+    ['conversation_id'],
+    ['session_id'],
+    ['message_id'],
+    ['exchange_id'],
     // covering indexes for `hyp query overview` by day: usage lives on the carrier rows, and
     // reading it through these avoids the wide rows (system_text, tools) on 1M-row tables
-    ['date', 'provider', 'model', 'input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'output_tokens', 'reasoning_tokens'],
-    ['date', 'client_name', 'cwd', 'session_id', 'conversation_id', 'message_id', 'message_created_at', 'part_type', 'tool_name'],
+    [
+      'date',
+      'provider',
+      'model',
+      'input_tokens',
+      'cache_read_input_tokens',
+      'cache_creation_input_tokens',
+      'output_tokens',
+      'reasoning_tokens',
+    ],
+    [
+      'date',
+      'client_name',
+      'cwd',
+      'session_id',
+      'conversation_id',
+      'message_id',
+      'message_created_at',
+      'part_type',
+      'tool_name',
+    ],
   ],
 };
 
@@ -121,8 +148,16 @@ export const EXCHANGE_COLUMNS: readonly ColumnSpec[] = [
   col('response_headers', 'json', 'response headers, secrets redacted (NULL: no response)'),
   col('request_body', 'blob', 'gzip of the captured request body, content-encoding removed'),
   col('response_body', 'blob', 'gzip of the captured response body, content-encoding removed'),
-  col('request_body_encoding', 'string', 'content-encoding still on the stored request bytes (NULL: none; set when decoding failed)'),
-  col('response_body_encoding', 'string', 'content-encoding still on the stored response bytes (NULL: none; set when decoding failed)'),
+  col(
+    'request_body_encoding',
+    'string',
+    'content-encoding still on the stored request bytes (NULL: none; set when decoding failed)',
+  ),
+  col(
+    'response_body_encoding',
+    'string',
+    'content-encoding still on the stored response bytes (NULL: none; set when decoding failed)',
+  ),
   col('response_content_encoding', 'string', 'content-encoding the upstream sent'),
   col('error', 'string', 'what went wrong (upstream, client abort, decode), NULL when nothing'),
   col('aborted', 'boolean', 'the client left before the response ended'),
@@ -137,11 +172,16 @@ export const EXCHANGE_COLUMNS: readonly ColumnSpec[] = [
  * Raw exchanges and their settlement records share one setting: `retention.exchanges_days`,
  * else this plugin's older `exchange_retention_days`, else 14 days. The kernel prunes them.
  */
-const EXCHANGE_RETENTION: RetentionSpec = { configKey: 'exchanges_days', defaultDays: DEFAULT_EXCHANGE_RETENTION_DAYS, pluginKey: 'exchange_retention_days' };
+const EXCHANGE_RETENTION: RetentionSpec = {
+  configKey: 'exchanges_days',
+  defaultDays: DEFAULT_EXCHANGE_RETENTION_DAYS,
+  pluginKey: 'exchange_retention_days',
+};
 
 export const exchangesDataset: DatasetSpec = {
   name: EXCHANGES_DATASET,
-  description: 'Every proxied HTTP exchange (also failed, aborted and unmatched) with redacted headers and compressed bodies',
+  description:
+    'Every proxied HTTP exchange (also failed, aborted and unmatched) with redacted headers and compressed bodies',
   columns: [...EXCHANGE_COLUMNS],
   primaryTime: 'ts_start',
   uniqueKey: ['exchange_id'],

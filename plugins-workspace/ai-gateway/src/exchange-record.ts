@@ -8,9 +8,22 @@ import type { ExchangeInput } from './api-types.js';
  * record crosses to the writer thread without a copy and can be sent again if the writer
  * has to be restarted.
  */
-export type ExchangeRecord = Pick<ExchangeInput,
-  'exchange_id' | 'ts_start' | 'ts_end' | 'duration_ms' | 'upstream' | 'provider' | 'method' | 'path' | 'status_code'
-  | 'request_truncated' | 'response_truncated' | 'error' | 'aborted'> & {
+export type ExchangeRecord = Pick<
+  ExchangeInput,
+  | 'exchange_id'
+  | 'ts_start'
+  | 'ts_end'
+  | 'duration_ms'
+  | 'upstream'
+  | 'provider'
+  | 'method'
+  | 'path'
+  | 'status_code'
+  | 'request_truncated'
+  | 'response_truncated'
+  | 'error'
+  | 'aborted'
+> & {
   /** flat [name, value, ...] as the client sent them */
   request_headers: string[];
   /** flat [name, value, ...] as the upstream sent them; null when no response started */

@@ -39,11 +39,24 @@ export function reportExchange(record: ExchangeRecord, outcome: ExchangeOutcome,
     ...(outcome.write_failed ? { write_failed: outcome.write_failed } : {}),
     ...(outcome.dev_run_id ? { dev_run_id: outcome.dev_run_id } : {}),
   });
-  meter.counter('aigw.exchange_bytes').add(record.request_bytes + record.response_bytes, { hyp_upstream: record.upstream ?? '(none)' });
+  meter
+    .counter('aigw.exchange_bytes')
+    .add(record.request_bytes + record.response_bytes, { hyp_upstream: record.upstream ?? '(none)' });
 }
 
 /** One exchange whose storage failed (`reason`), logged and counted. */
-export function reportWriteFailure(record: ExchangeRecord, reason: string, error: string | undefined, log: Logger, meter: Meter): void {
-  log.error('aigw.exchange_write_failed', { exchange_id: record.exchange_id, upstream: record.upstream, reason, ...(error !== undefined ? { error } : {}) });
+export function reportWriteFailure(
+  record: ExchangeRecord,
+  reason: string,
+  error: string | undefined,
+  log: Logger,
+  meter: Meter,
+): void {
+  log.error('aigw.exchange_write_failed', {
+    exchange_id: record.exchange_id,
+    upstream: record.upstream,
+    reason,
+    ...(error !== undefined ? { error } : {}),
+  });
   meter.counter('aigw.exchange_write_failures').add(1, { reason });
 }

@@ -26,17 +26,23 @@ function checkPreset(preset: UpstreamPreset, state: GatewayState): void {
   if (urlProblem) throw new TypeError(`${where}: base_url ${urlProblem}`);
   const hasMatch = typeof preset.match === 'function';
   if (preset.match !== undefined && !hasMatch) throw new TypeError(`${where}: match must be a function`);
-  if (preset.path_prefix !== undefined && (typeof preset.path_prefix !== 'string' || (preset.path_prefix !== '' && !preset.path_prefix.startsWith('/')))) {
+  if (
+    preset.path_prefix !== undefined &&
+    (typeof preset.path_prefix !== 'string' || (preset.path_prefix !== '' && !preset.path_prefix.startsWith('/')))
+  ) {
     throw new TypeError(`${where}: path_prefix must start with "/"`);
   }
-  if (!hasMatch && !isNonEmptyString(preset.path_prefix)) throw new TypeError(`${where}: either match() or path_prefix is required`);
+  if (!hasMatch && !isNonEmptyString(preset.path_prefix))
+    throw new TypeError(`${where}: either match() or path_prefix is required`);
   if (preset.priority !== undefined && (typeof preset.priority !== 'number' || !Number.isFinite(preset.priority))) {
     throw new TypeError(`${where}: priority must be a finite number`);
   }
   checkPresetExtras(preset, where);
   const existing = state.presets.get(preset.name);
   if (existing) {
-    throw new TypeError(`${where}: the name is already registered (by an earlier registration with base_url ${existing.preset.base_url}); preset names are unique across plugins, pick another name`);
+    throw new TypeError(
+      `${where}: the name is already registered (by an earlier registration with base_url ${existing.preset.base_url}); preset names are unique across plugins, pick another name`,
+    );
   }
 }
 
@@ -44,8 +50,10 @@ function checkClient(client: ClientRegistration): void {
   if (!client || !isNonEmptyString(client.name)) throw new TypeError('registerClient: name is required');
   const where = `registerClient '${client.name}'`;
   if (!isNonEmptyString(client.defaultUpstream)) throw new TypeError(`${where}: defaultUpstream is required`);
-  if (typeof client.attach !== 'function' || typeof client.detach !== 'function') throw new TypeError(`${where}: attach()/detach() are required`);
-  if (client.status !== undefined && typeof client.status !== 'function') throw new TypeError(`${where}: status must be a function`);
+  if (typeof client.attach !== 'function' || typeof client.detach !== 'function')
+    throw new TypeError(`${where}: attach()/detach() are required`);
+  if (client.status !== undefined && typeof client.status !== 'function')
+    throw new TypeError(`${where}: status must be a function`);
 }
 
 export function createGatewayApi(state: GatewayState, deps: GatewayApiDeps): AiGatewayApi {

@@ -40,7 +40,10 @@ function ensureTables(state: GatewayState): void {
   try {
     state.ctx.storage.database();
   } catch (err) {
-    state.ctx.log.error('aigw.database_unavailable', { error: errorMessage(err), message: 'exchanges are queued in memory until the database takes writes' });
+    state.ctx.log.error('aigw.database_unavailable', {
+      error: errorMessage(err),
+      message: 'exchanges are queued in memory until the database takes writes',
+    });
   }
 }
 
@@ -61,12 +64,18 @@ function warnProjectorsMissingInWriter(state: GatewayState, inWriter: readonly s
   if (missing.length === 0) return;
   state.ctx.log.warn('aigw.projector_not_in_writer', {
     projectors: missing.join(','),
-    message: 'registered with registerExchangeProjector but built by no projector module: the writer does not run it; the adapter must declare contributes["hypaware.ai-gateway"].projectors in hypaware.plugin.json',
+    message:
+      'registered with registerExchangeProjector but built by no projector module: the writer does not run it; the adapter must declare contributes["hypaware.ai-gateway"].projectors in hypaware.plugin.json',
   });
 }
 
 function sameListener(a: GatewayConfig, b: GatewayConfig): boolean {
-  return a.listen.host === b.listen.host && a.listen.port === b.listen.port && a.listenExplicit === b.listenExplicit && a.idleTimeoutMs === b.idleTimeoutMs;
+  return (
+    a.listen.host === b.listen.host &&
+    a.listen.port === b.listen.port &&
+    a.listenExplicit === b.listenExplicit &&
+    a.idleTimeoutMs === b.idleTimeoutMs
+  );
 }
 
 class RunningGateway implements SourceHandle {
@@ -80,7 +89,15 @@ class RunningGateway implements SourceHandle {
   readonly #startedAt = new Date().toISOString();
   readonly #draining: Array<Promise<void>> = [];
 
-  private constructor(state: GatewayState, config: GatewayConfig, router: Router, chains: ChainRoutes, writer: WriterClient, proxy: ProxyServer, bound: BoundAddress) {
+  private constructor(
+    state: GatewayState,
+    config: GatewayConfig,
+    router: Router,
+    chains: ChainRoutes,
+    writer: WriterClient,
+    proxy: ProxyServer,
+    bound: BoundAddress,
+  ) {
     this.#state = state;
     this.#config = config;
     this.#router = router;
@@ -122,7 +139,14 @@ class RunningGateway implements SourceHandle {
     return gateway;
   }
 
-  static #proxyFor(state: GatewayState, config: GatewayConfig, router: Router, chains: ChainRoutes, writer: WriterClient, current: () => GatewayConfig): ProxyServer {
+  static #proxyFor(
+    state: GatewayState,
+    config: GatewayConfig,
+    router: Router,
+    chains: ChainRoutes,
+    writer: WriterClient,
+    current: () => GatewayConfig,
+  ): ProxyServer {
     let presetsSeen = state.presetsVersion;
     return new ProxyServer({
       table: () => router.table(),
@@ -147,14 +171,24 @@ class RunningGateway implements SourceHandle {
     this.refreshListenerFile();
     const table = this.#router.table();
     ctx.log.info('aigw.listening', {
-      endpoint: endpointUrl(this.#bound), host: this.#bound.host, port: this.#bound.port,
-      upstreams: table.upstreams.map((u) => u.name).join(','), projectors: this.#state.projectors.map((p) => p.projector.name).join(','),
+      endpoint: endpointUrl(this.#bound),
+      host: this.#bound.host,
+      port: this.#bound.port,
+      upstreams: table.upstreams.map((u) => u.name).join(','),
+      projectors: this.#state.projectors.map((p) => p.projector.name).join(','),
     });
     if (this.#bound.fallbackFrom !== undefined) {
-      ctx.log.warn('aigw.port_fallback', { requested: this.#bound.fallbackFrom, port: this.#bound.port, message: `port ${this.#bound.fallbackFrom} is in use; listening on ${this.#bound.port} instead (clients attached to the default port are not captured)` });
+      ctx.log.warn('aigw.port_fallback', {
+        requested: this.#bound.fallbackFrom,
+        port: this.#bound.port,
+        message: `port ${this.#bound.fallbackFrom} is in use; listening on ${this.#bound.port} instead (clients attached to the default port are not captured)`,
+      });
     }
     if (!isLoopbackHost(this.#bound.host)) {
-      ctx.log.warn('aigw.listen_not_loopback', { host: this.#bound.host, message: 'the gateway is reachable from other machines' });
+      ctx.log.warn('aigw.listen_not_loopback', {
+        host: this.#bound.host,
+        message: 'the gateway is reachable from other machines',
+      });
     }
   }
 
@@ -165,8 +199,13 @@ class RunningGateway implements SourceHandle {
   refreshListenerFile(): void {
     const failing: WriteFailure | undefined = this.#writer.failing;
     const content: ListenerFile = {
-      host: this.#bound.host, port: this.#bound.port, pid: process.pid, started_at: this.#startedAt,
-      ...(this.#bound.fallbackFrom !== undefined ? { port_fallback: { requested: this.#bound.fallbackFrom, reason: 'EADDRINUSE' } } : {}),
+      host: this.#bound.host,
+      port: this.#bound.port,
+      pid: process.pid,
+      started_at: this.#startedAt,
+      ...(this.#bound.fallbackFrom !== undefined
+        ? { port_fallback: { requested: this.#bound.fallbackFrom, reason: 'EADDRINUSE' } }
+        : {}),
       ...(failing ? { write_failing: failing } : {}),
     };
     try {
@@ -204,7 +243,14 @@ class RunningGateway implements SourceHandle {
     const next = parseGatewayConfig(slice);
     if (!sameListener(this.#config, next)) {
       // bind the new listener first: a failure leaves the running one untouched
-      const proxy = RunningGateway.#proxyFor(this.#state, next, this.#router, this.#chains, this.#writer, () => this.#config);
+      const proxy = RunningGateway.#proxyFor(
+        this.#state,
+        next,
+        this.#router,
+        this.#chains,
+        this.#writer,
+        () => this.#config,
+      );
       const bound = await proxy.listen(next.listen, !next.listenExplicit);
       const old = this.#proxy;
       this.#proxy = proxy;

@@ -29,7 +29,15 @@ export interface GatewayState {
 }
 
 export function createGatewayState(ctx: ActivationContext): GatewayState {
-  return { ctx, presets: new Map(), presetsVersion: 0, projectors: [], clients: new Map(), listen: undefined, nextSeq: 0 };
+  return {
+    ctx,
+    presets: new Map(),
+    presetsVersion: 0,
+    projectors: [],
+    clients: new Map(),
+    listen: undefined,
+    nextSeq: 0,
+  };
 }
 
 /** Projectors in dispatch order: priority descending, then registration order. */

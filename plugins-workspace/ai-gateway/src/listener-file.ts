@@ -20,7 +20,8 @@ export interface ListenerFile {
   write_failing?: { since: string; reason: string; message: string };
 }
 
-export const NO_GATEWAY_MESSAGE = 'ai-gateway: no running gateway; start it with `hyp daemon start` (or `hyp daemon run --foreground`)';
+export const NO_GATEWAY_MESSAGE =
+  'ai-gateway: no running gateway; start it with `hyp daemon start` (or `hyp daemon run --foreground`)';
 
 export function listenerFilePath(stateDir: string): string {
   return join(stateDir, 'listener.json');
@@ -31,14 +32,24 @@ export function writeListenerFile(stateDir: string, content: ListenerFile): void
 }
 
 export function removeListenerFile(stateDir: string): void {
-  try { unlinkSync(listenerFilePath(stateDir)); } catch { /* already gone */ }
+  try {
+    unlinkSync(listenerFilePath(stateDir));
+  } catch {
+    /* already gone */
+  }
 }
 
 /** The listener file, or undefined when absent or malformed (it is untrusted input). */
 export function readListenerFile(stateDir: string): ListenerFile | undefined {
   try {
     const parsed = JSON.parse(readFileSync(listenerFilePath(stateDir), 'utf8')) as Partial<ListenerFile>;
-    if (typeof parsed.host !== 'string' || typeof parsed.port !== 'number' || !Number.isInteger(parsed.port) || typeof parsed.pid !== 'number') return undefined;
+    if (
+      typeof parsed.host !== 'string' ||
+      typeof parsed.port !== 'number' ||
+      !Number.isInteger(parsed.port) ||
+      typeof parsed.pid !== 'number'
+    )
+      return undefined;
     return parsed as ListenerFile;
   } catch {
     return undefined;

@@ -42,14 +42,22 @@ function describe(probe: Probe): string {
 }
 
 /** Collect unordered pairs among `matches` (already in precedence order) that tie on `key`. */
-function tiedPairs<T>(matches: T[], key: (t: T) => string, name: (t: T) => string, priority: (t: T) => number, probe: Probe, into: Map<string, Overlap>): void {
+function tiedPairs<T>(
+  matches: T[],
+  key: (t: T) => string,
+  name: (t: T) => string,
+  priority: (t: T) => number,
+  probe: Probe,
+  into: Map<string, Overlap>,
+): void {
   for (let i = 0; i < matches.length; i++) {
     for (let j = i + 1; j < matches.length; j++) {
       const a = matches[i]!;
       const b = matches[j]!;
       if (key(a) !== key(b)) continue;
       const id = [name(a), name(b)].sort().join('\u0000');
-      if (!into.has(id)) into.set(id, { winner: name(a), other: name(b), priority: priority(a), example: describe(probe) });
+      if (!into.has(id))
+        into.set(id, { winner: name(a), other: name(b), priority: priority(a), example: describe(probe) });
     }
   }
 }
@@ -60,18 +68,41 @@ export function routeOverlaps(table: RoutingTable, probes: readonly Probe[]): Ov
   for (const probe of probes) {
     const route: UpstreamRoute = { method: 'POST', path: probe.path, headers: probe.headers };
     const matches = table.upstreams.filter((u) => upstreamMatches(u, route));
-    tiedPairs(matches, (u) => `${u.priority}/${u.prefixRank}`, (u) => u.name, (u) => u.priority, probe, found);
+    tiedPairs(
+      matches,
+      (u) => `${u.priority}/${u.prefixRank}`,
+      (u) => u.name,
+      (u) => u.priority,
+      probe,
+      found,
+    );
   }
   return [...found.values()];
 }
 
 function probeExchange(probe: Probe): ExchangeInput {
   return {
-    exchange_id: 'probe', ts_start: new Date(0).toISOString(), ts_end: new Date(0).toISOString(), duration_ms: 0,
-    upstream: null, provider: null, method: 'POST', path: probe.path, pathname: probe.path, status_code: 200,
-    request_headers: probe.headers, response_headers: { 'content-type': 'application/json' },
-    request_body: '{"model":"probe"}', response_body: '{}', request_truncated: false, response_truncated: false,
-    is_sse: false, stream_events: [], error: null, aborted: false, metadata: {},
+    exchange_id: 'probe',
+    ts_start: new Date(0).toISOString(),
+    ts_end: new Date(0).toISOString(),
+    duration_ms: 0,
+    upstream: null,
+    provider: null,
+    method: 'POST',
+    path: probe.path,
+    pathname: probe.path,
+    status_code: 200,
+    request_headers: probe.headers,
+    response_headers: { 'content-type': 'application/json' },
+    request_body: '{"model":"probe"}',
+    response_body: '{}',
+    request_truncated: false,
+    response_truncated: false,
+    is_sse: false,
+    stream_events: [],
+    error: null,
+    aborted: false,
+    metadata: {},
   };
 }
 
@@ -87,7 +118,14 @@ export function projectorOverlaps(ordered: readonly ProjectorEntry[], probes: re
         return false;
       }
     });
-    tiedPairs(matches, (p) => String(p.priority), (p) => p.projector.name, (p) => p.priority, probe, found);
+    tiedPairs(
+      matches,
+      (p) => String(p.priority),
+      (p) => p.projector.name,
+      (p) => p.priority,
+      probe,
+      found,
+    );
   }
   return [...found.values()];
 }

@@ -21,7 +21,9 @@ import { registerHistory } from './history/register.js';
 
 export function activate(ctx: ActivationContext): void {
   const state = createGatewayState(ctx);
-  const api = createGatewayApi(state, { runningEndpoint: (prefix) => runningGatewayEndpoint(ctx.paths.stateDir, prefix) });
+  const api = createGatewayApi(state, {
+    runningEndpoint: (prefix) => runningGatewayEndpoint(ctx.paths.stateDir, prefix),
+  });
   ctx.provideCapability(AI_GATEWAY_CAPABILITY, AI_GATEWAY_VERSION, api);
   ctx.registerDataset(messagesDataset);
   ctx.registerDataset(exchangesDataset);
@@ -30,7 +32,11 @@ export function activate(ctx: ActivationContext): void {
   ctx.registerDiagnostics(() => gatewayDiagnostics(state, parseGatewayConfig(ctx.config)));
   ctx.registerDiagnostics(() => attachedClientsDown(api.listClients()));
   // the proxy (and undici) is loaded only when the daemon starts the source: `hyp` commands start faster
-  if (ctx.mode === 'daemon') ctx.registerSource({ name: GATEWAY_SOURCE_NAME, start: async () => (await import('./gateway-source.js')).startGateway(state) });
+  if (ctx.mode === 'daemon')
+    ctx.registerSource({
+      name: GATEWAY_SOURCE_NAME,
+      start: async () => (await import('./gateway-source.js')).startGateway(state),
+    });
   if (ctx.mode === 'cli') {
     registerClientCommands(ctx, api);
     registerReprojectCommand(ctx, api);

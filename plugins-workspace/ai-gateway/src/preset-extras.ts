@@ -13,26 +13,37 @@ function checkProbes(probes: unknown, where: string): void {
   probes.forEach((probe: unknown, i) => {
     const at = `${where}: probes[${i}]`;
     if (!isPlainObject(probe)) throw new TypeError(`${at} must be an object {path, headers?}`);
-    if (typeof probe.path !== 'string' || !probe.path.startsWith('/')) throw new TypeError(`${at}.path must be a path starting with "/"`);
+    if (typeof probe.path !== 'string' || !probe.path.startsWith('/'))
+      throw new TypeError(`${at}.path must be a path starting with "/"`);
     if (probe.headers === undefined) return;
     const headers = probe.headers;
-    const valid = isPlainObject(headers) && Object.entries(headers).every(([name, values]) =>
-      isHeaderName(name) && name === name.toLowerCase() && Array.isArray(values) && values.every((v) => typeof v === 'string'));
+    const valid =
+      isPlainObject(headers) &&
+      Object.entries(headers).every(
+        ([name, values]) =>
+          isHeaderName(name) &&
+          name === name.toLowerCase() &&
+          Array.isArray(values) &&
+          values.every((v) => typeof v === 'string'),
+      );
     if (!valid) throw new TypeError(`${at}.headers must map lowercase header names to arrays of strings`);
   });
 }
 
 function checkErrorShape(shape: unknown, where: string): void {
-  if (typeof shape !== 'object' || shape === null) throw new TypeError(`${where}: error_shape must be an object {body(), recognizes()?}`);
+  if (typeof shape !== 'object' || shape === null)
+    throw new TypeError(`${where}: error_shape must be an object {body(), recognizes()?}`);
   const s = shape as { body?: unknown; recognizes?: unknown };
   if (typeof s.body !== 'function') throw new TypeError(`${where}: error_shape.body must be a function`);
-  if (s.recognizes !== undefined && typeof s.recognizes !== 'function') throw new TypeError(`${where}: error_shape.recognizes must be a function`);
+  if (s.recognizes !== undefined && typeof s.recognizes !== 'function')
+    throw new TypeError(`${where}: error_shape.recognizes must be a function`);
 }
 
 function checkSecretHeaders(names: unknown, where: string): void {
   if (!Array.isArray(names)) throw new TypeError(`${where}: secret_headers must be an array of header names`);
   names.forEach((name: unknown, i) => {
-    if (!isHeaderName(name)) throw new TypeError(`${where}: secret_headers[${i}] must be a header name (e.g. "x-my-token")`);
+    if (!isHeaderName(name))
+      throw new TypeError(`${where}: secret_headers[${i}] must be a header name (e.g. "x-my-token")`);
   });
 }
 

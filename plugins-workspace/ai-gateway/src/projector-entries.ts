@@ -15,11 +15,15 @@ function isNonEmptyString(v: unknown): v is string {
 
 /** Throws the plugin-facing TypeError of `registerExchangeProjector` for an invalid projector. */
 export function checkProjector(projector: ExchangeProjector): void {
-  if (!projector || !isNonEmptyString(projector.name)) throw new TypeError('registerExchangeProjector: name is required');
+  if (!projector || !isNonEmptyString(projector.name))
+    throw new TypeError('registerExchangeProjector: name is required');
   const where = `registerExchangeProjector '${projector.name}'`;
   if (typeof projector.match !== 'function') throw new TypeError(`${where}: match() is required`);
   if (typeof projector.project !== 'function') throw new TypeError(`${where}: project() is required`);
-  if (projector.priority !== undefined && (typeof projector.priority !== 'number' || !Number.isFinite(projector.priority))) {
+  if (
+    projector.priority !== undefined &&
+    (typeof projector.priority !== 'number' || !Number.isFinite(projector.priority))
+  ) {
     throw new TypeError(`${where}: priority must be a finite number`);
   }
 }

@@ -26,7 +26,10 @@ export async function reprojectStored(state: GatewayState, options: ReprojectOpt
   });
   const db = database();
   const since = options.since ? `${options.since}T00:00:00.000Z` : '';
-  const ids = db.prepare(`SELECT exchange_id FROM "${EXCHANGES_DATASET}" WHERE ts_start >= ? ORDER BY ts_start, exchange_id`).pluck().all(since) as string[];
+  const ids = db
+    .prepare(`SELECT exchange_id FROM "${EXCHANGES_DATASET}" WHERE ts_start >= ? ORDER BY ts_start, exchange_id`)
+    .pluck()
+    .all(since) as string[];
   const byId = db.prepare(`SELECT * FROM "${EXCHANGES_DATASET}" WHERE exchange_id = ?`);
   const result: ReprojectResult = { exchanges_read: 0, rows_added: 0, exchanges_with_new_rows: 0, skipped: {} };
   for (const id of ids) {
@@ -39,6 +42,11 @@ export async function reprojectStored(state: GatewayState, options: ReprojectOpt
     if (outcome.skipReason) result.skipped[outcome.skipReason] = (result.skipped[outcome.skipReason] ?? 0) + 1;
     options.onProgress?.({ exchanges_read: result.exchanges_read, exchanges_total: ids.length });
   }
-  ctx.log.info('aigw.reprojected', { exchanges_read: result.exchanges_read, rows_added: result.rows_added, dry_run: Boolean(options.dryRun), since: options.since ?? null });
+  ctx.log.info('aigw.reprojected', {
+    exchanges_read: result.exchanges_read,
+    rows_added: result.rows_added,
+    dry_run: Boolean(options.dryRun),
+    since: options.since ?? null,
+  });
   return result;
 }

@@ -17,7 +17,10 @@ function isMessagesSubPath(pathname: string): boolean {
 
 /** Paths of the OpenAI family: never Anthropic, whatever headers they carry. */
 function isOpenAiPath(pathname: string): boolean {
-  return /\/(chat\/completions|responses|completions|embeddings)(\/|$)/.test(pathname) || pathname.startsWith('/backend-api/');
+  return (
+    /\/(chat\/completions|responses|completions|embeddings)(\/|$)/.test(pathname) ||
+    pathname.startsWith('/backend-api/')
+  );
 }
 
 /**

@@ -22,7 +22,10 @@ async function gatewayState(api: AiGatewayApi): Promise<{ endpoint?: string; err
   }
 }
 
-interface Flags { dryRun?: boolean; json?: boolean }
+interface Flags {
+  dryRun?: boolean;
+  json?: boolean;
+}
 
 /** `hyp claude attach|detach|status`. */
 export function registerClaudeCommand(ctx: ActivationContext, api: AiGatewayApi, client: ClaudeClient): void {
@@ -30,34 +33,57 @@ export function registerClaudeCommand(ctx: ActivationContext, api: AiGatewayApi,
     name: 'claude',
     description: 'Claude Code: route it through the gateway (attach), undo it (detach), show the state',
     configure(command, io: CommandIO) {
-      command.command('attach')
-        .description('point Claude Code (settings.json in $CLAUDE_CONFIG_DIR or ~/.claude) at the running gateway and install the session hooks')
+      command
+        .command('attach')
+        .description(
+          'point Claude Code (settings.json in $CLAUDE_CONFIG_DIR or ~/.claude) at the running gateway and install the session hooks',
+        )
         .option('--dry-run', 'show what would change, write nothing')
         .option('--json', 'machine-readable output')
         .action(async (opts: Flags) => {
           const endpoint = await runningEndpoint(api);
-          await client.attach({ endpoint, dryRun: Boolean(opts.dryRun), json: Boolean(opts.json), stdout: io.stdout, stderr: io.stderr });
+          await client.attach({
+            endpoint,
+            dryRun: Boolean(opts.dryRun),
+            json: Boolean(opts.json),
+            stdout: io.stdout,
+            stderr: io.stderr,
+          });
         });
-      command.command('detach')
+      command
+        .command('detach')
         .description('undo attach: restore the previous settings.json values, remove the hooks and the marker')
         .option('--dry-run', 'show what would change, write nothing')
         .option('--json', 'machine-readable output')
         .action(async (opts: Flags) => {
-          await client.detach({ dryRun: Boolean(opts.dryRun), json: Boolean(opts.json), stdout: io.stdout, stderr: io.stderr });
+          await client.detach({
+            dryRun: Boolean(opts.dryRun),
+            json: Boolean(opts.json),
+            stdout: io.stdout,
+            stderr: io.stderr,
+          });
         });
-      command.command('status')
+      command
+        .command('status')
         .description('is Claude Code attached, to which endpoint, and is a gateway running there')
         .option('--json', 'machine-readable output')
         .action(async (opts: Flags) => {
           const state = await client.status();
           const gateway = await gatewayState(api);
           if (opts.json) {
-            io.stdout.write(JSON.stringify({ client: 'claude', ...state, gateway_endpoint: gateway.endpoint ?? null }, null, 2) + '\n');
+            io.stdout.write(
+              JSON.stringify({ client: 'claude', ...state, gateway_endpoint: gateway.endpoint ?? null }, null, 2) +
+                '\n',
+            );
             return;
           }
-          const lines = [`Claude Code: ${state.attached ? `attached to ${state.endpoint}` : 'not attached'} (${state.settings_path})`];
+          const lines = [
+            `Claude Code: ${state.attached ? `attached to ${state.endpoint}` : 'not attached'} (${state.settings_path})`,
+          ];
           if (state.detail) lines.push(`  ${state.detail}`);
-          lines.push(gateway.endpoint ? `  gateway running at ${gateway.endpoint}` : `  no gateway running (${gateway.error})`);
+          lines.push(
+            gateway.endpoint ? `  gateway running at ${gateway.endpoint}` : `  no gateway running (${gateway.error})`,
+          );
           io.stdout.write(lines.join('\n') + '\n');
         });
     },
@@ -73,11 +99,18 @@ export async function claudeDiagnostics(api: AiGatewayApi, client: ClaudeClient)
   // nothing answering at the endpoint is the gateway's own finding (client_gateway_down)
   if (gateway.endpoint && gateway.endpoint !== state.endpoint) {
     out.push({
-      kind: 'client_attach_stale', level: 'warn',
+      kind: 'client_attach_stale',
+      level: 'warn',
       message: `Claude Code is attached to ${state.endpoint} but the gateway listens on ${gateway.endpoint}`,
       repair: 'hyp claude attach',
     });
   }
-  if (state.detail) out.push({ kind: 'client_attach_overridden', level: 'warn', message: `Claude Code: ${state.detail}`, repair: 'hyp claude attach' });
+  if (state.detail)
+    out.push({
+      kind: 'client_attach_overridden',
+      level: 'warn',
+      message: `Claude Code: ${state.detail}`,
+      repair: 'hyp claude attach',
+    });
   return out;
 }

@@ -15,7 +15,14 @@ export function activate(ctx: ActivationContext): void {
   const stateFile = join(ctx.paths.stateDir, STATE_FILE_NAME);
   api.registerUpstreamPreset(ANTHROPIC_PRESET);
   const plugin = { name: ctx.plugin.name, version: ctx.plugin.version, rootDir: ctx.plugin.rootDir };
-  for (const projector of createProjectors({ plugin, config: ctx.config, stateDir: ctx.paths.stateDir, env: ctx.env, log: ctx.log })) api.registerExchangeProjector(projector);
+  for (const projector of createProjectors({
+    plugin,
+    config: ctx.config,
+    stateDir: ctx.paths.stateDir,
+    env: ctx.env,
+    log: ctx.log,
+  }))
+    api.registerExchangeProjector(projector);
   const client = createClaudeClient({
     env: ctx.env,
     version: ctx.plugin.version,

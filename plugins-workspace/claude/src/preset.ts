@@ -8,8 +8,10 @@ import { isAnthropicTraffic } from './anthropic-route.js';
 
 /** Anthropic's `{type: "error", error: {type, message}}`, for requests that speak the Messages API. */
 export const ANTHROPIC_ERROR_SHAPE: ErrorShape = {
-  recognizes: (route) => route.path.startsWith('/v1/messages') || route.path.startsWith('/v1/complete')
-    || Boolean(route.headers['anthropic-version'] || route.headers['x-api-key'] || route.headers['anthropic-beta']),
+  recognizes: (route) =>
+    route.path.startsWith('/v1/messages') ||
+    route.path.startsWith('/v1/complete') ||
+    Boolean(route.headers['anthropic-version'] || route.headers['x-api-key'] || route.headers['anthropic-beta']),
   body: ({ message }) => ({ type: 'error', error: { type: 'api_error', message } }),
 };
 
@@ -26,8 +28,11 @@ export const ANTHROPIC_PRESET: UpstreamPreset = {
     {
       path: '/v1/messages/count_tokens',
       headers: {
-        authorization: ['Bearer sk-ant-oat01-…'], 'anthropic-version': ['2023-06-01'], 'anthropic-beta': ['oauth-2025-04-20'],
-        'x-app': ['cli'], 'user-agent': ['claude-cli/2.0.0 (external, cli)'],
+        authorization: ['Bearer sk-ant-oat01-…'],
+        'anthropic-version': ['2023-06-01'],
+        'anthropic-beta': ['oauth-2025-04-20'],
+        'x-app': ['cli'],
+        'user-agent': ['claude-cli/2.0.0 (external, cli)'],
       },
     },
     { path: '/v1/complete' },

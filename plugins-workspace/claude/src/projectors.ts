@@ -11,5 +11,10 @@ import { createClaudeProjector } from './projector/claude-projector.js';
 import { STATE_FILE_NAME } from './session-context/record.js';
 
 export function createProjectors(ctx: ProjectorModuleContext): ExchangeProjector[] {
-  return [createClaudeProjector({ stateFile: join(ctx.stateDir, STATE_FILE_NAME), projectsDir: join(claudeConfigDir(ctx.env), 'projects') })];
+  return [
+    createClaudeProjector({
+      stateFile: join(ctx.stateDir, STATE_FILE_NAME),
+      projectsDir: join(claudeConfigDir(ctx.env), 'projects'),
+    }),
+  ];
 }

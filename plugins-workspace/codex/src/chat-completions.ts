@@ -5,7 +5,15 @@
  */
 import type { ExchangeInput, MessageFinish, ProjectedMessage } from '@hypaware/ai-gateway';
 import { isPlainObject, type JsonObject } from '@hypaware/core';
-import { contentParts, mappedMessage, textPart, toolCallPart, toolInput, toolResultPart, type MappedPart } from './content-parts.js';
+import {
+  contentParts,
+  mappedMessage,
+  textPart,
+  toolCallPart,
+  toolInput,
+  toolResultPart,
+  type MappedPart,
+} from './content-parts.js';
 import { arr, num, parseJson, str } from './json-values.js';
 import { httpFailure, itemFrame, type ModelReply, type UpstreamFailure } from './model-reply.js';
 import { normalizeUsage } from './usage.js';
@@ -68,7 +76,15 @@ interface StreamedChoice {
 }
 
 /** Rebuild the first choice's message from `chat.completion.chunk` events. */
-function rebuildStream(exchange: ExchangeInput): { message: JsonObject; finish?: string; usage?: unknown; id?: string; model?: string; done: boolean; failure?: UpstreamFailure } {
+function rebuildStream(exchange: ExchangeInput): {
+  message: JsonObject;
+  finish?: string;
+  usage?: unknown;
+  id?: string;
+  model?: string;
+  done: boolean;
+  failure?: UpstreamFailure;
+} {
   const choice: StreamedChoice = { content: '', refusal: '', toolCalls: new Map() };
   let finish: string | undefined;
   let usage: unknown;
@@ -77,11 +93,17 @@ function rebuildStream(exchange: ExchangeInput): { message: JsonObject; finish?:
   let done = false;
   let failure: UpstreamFailure | undefined;
   for (const event of exchange.stream_events) {
-    if (event.data.trim() === '[DONE]') { done = true; continue; }
+    if (event.data.trim() === '[DONE]') {
+      done = true;
+      continue;
+    }
     const chunk = parseJson(event.data);
     if (!isPlainObject(chunk)) continue;
     if (isPlainObject(chunk.error)) {
-      failure = { code: str(chunk.error.code) ?? str(chunk.error.type) ?? 'stream_error', message: str(chunk.error.message) ?? 'error in stream' };
+      failure = {
+        code: str(chunk.error.code) ?? str(chunk.error.type) ?? 'stream_error',
+        message: str(chunk.error.message) ?? 'error in stream',
+      };
       continue;
     }
     id ??= str(chunk.id);
@@ -105,9 +127,13 @@ function rebuildStream(exchange: ExchangeInput): { message: JsonObject; finish?:
       choice.toolCalls.set(index, call);
     }
   }
-  const toolCalls = [...choice.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, c]) => ({
-    ...(c.id ? { id: c.id } : {}), type: 'function', function: { name: c.name, arguments: c.arguments },
-  }));
+  const toolCalls = [...choice.toolCalls.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, c]) => ({
+      ...(c.id ? { id: c.id } : {}),
+      type: 'function',
+      function: { name: c.name, arguments: c.arguments },
+    }));
   const message: JsonObject = { role: choice.role ?? 'assistant', content: choice.content };
   if (choice.refusal) message.refusal = choice.refusal;
   if (toolCalls.length > 0) message.tool_calls = toolCalls;
@@ -134,7 +160,8 @@ export function chatReply(exchange: ExchangeInput): ModelReply {
   if (failure || !isPlainObject(body)) return { messages: [], complete: true, ...(failure ? { failure } : {}) };
   const first = arr(body.choices).find((c) => isPlainObject(c) && (num(c.index) ?? 0) === 0);
   const finish = isPlainObject(first) ? str(first.finish_reason) : undefined;
-  const message = isPlainObject(first) && isPlainObject(first.message) ? chatMessage(first.message, 'assistant') : undefined;
+  const message =
+    isPlainObject(first) && isPlainObject(first.message) ? chatMessage(first.message, 'assistant') : undefined;
   if (message) message.raw_frame = itemFrame({ completion_id: str(body.id), finish_reason: finish });
   return {
     messages: message ? [message] : [],

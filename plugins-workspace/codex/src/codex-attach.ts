@@ -6,7 +6,16 @@
 import { readFileSync, unlinkSync } from 'node:fs';
 import type { AiGatewayApi, AttachContext, ClientAttachState, DetachContext } from '@hypaware/ai-gateway';
 import { HypError, errorMessage, writeFileAtomic } from '@hypaware/core';
-import { attachText, BUILTIN_OPENAI, ConfigEditError, detachText, planAttach, readAttachment, type AttachmentState, type AttachPlan } from './config-toml-edit.js';
+import {
+  attachText,
+  BUILTIN_OPENAI,
+  ConfigEditError,
+  detachText,
+  planAttach,
+  readAttachment,
+  type AttachmentState,
+  type AttachPlan,
+} from './config-toml-edit.js';
 import { chooseRoute, codexFiles, ROUTE_PATHS, type CodexFiles, type CodexRoute } from './codex-home.js';
 
 function readConfig(path: string): string | undefined {
@@ -19,7 +28,10 @@ function readConfig(path: string): string | undefined {
 }
 
 function editFailure(action: string, err: unknown): never {
-  if (err instanceof ConfigEditError) throw new HypError(`cannot ${action} Codex: ${err.message}; nothing was changed`, { kind: `codex_config_${err.kind}` });
+  if (err instanceof ConfigEditError)
+    throw new HypError(`cannot ${action} Codex: ${err.message}; nothing was changed`, {
+      kind: `codex_config_${err.kind}`,
+    });
   throw err;
 }
 
@@ -46,7 +58,11 @@ function endpointOf(baseUrl: string | undefined): string | undefined {
   }
 }
 
-function print(ctx: { json: boolean; stdout: NodeJS.WritableStream }, json: Record<string, unknown>, lines: string[]): void {
+function print(
+  ctx: { json: boolean; stdout: NodeJS.WritableStream },
+  json: Record<string, unknown>,
+  lines: string[],
+): void {
   ctx.stdout.write(ctx.json ? JSON.stringify(json, null, 2) + '\n' : lines.join('\n') + '\n');
 }
 
@@ -54,7 +70,10 @@ function print(ctx: { json: boolean; stdout: NodeJS.WritableStream }, json: Reco
 export type Chains = Pick<AiGatewayApi, 'chainUpstream' | 'chainOf' | 'unchainClient'>;
 
 /** Where the built-in provider's traffic goes by default, per route. */
-const DEFAULT_UPSTREAMS: Record<CodexRoute, string> = { openai: 'https://api.openai.com/v1', chatgpt: 'https://chatgpt.com/backend-api/codex' };
+const DEFAULT_UPSTREAMS: Record<CodexRoute, string> = {
+  openai: 'https://api.openai.com/v1',
+  chatgpt: 'https://chatgpt.com/backend-api/codex',
+};
 
 export async function attachCodex(ctx: AttachContext, env: NodeJS.ProcessEnv, chains: Chains): Promise<void> {
   const files = codexFiles(env);
@@ -73,16 +92,25 @@ export async function attachCodex(ctx: AttachContext, env: NodeJS.ProcessEnv, ch
   if (plan.current !== undefined) {
     let viaChain: string | undefined;
     try {
-      viaChain = chains.chainUpstream(ctx.endpoint, { client: 'codex', base_url: plan.current, provider: 'openai', origin }, { dryRun: ctx.dryRun });
+      viaChain = chains.chainUpstream(
+        ctx.endpoint,
+        { client: 'codex', base_url: plan.current, provider: 'openai', origin },
+        { dryRun: ctx.dryRun },
+      );
     } catch (err) {
-      throw new HypError(`cannot attach Codex: ${errorMessage(err)} (from ${origin}); fix it, then attach again`, { kind: 'codex_base_url_invalid' });
+      throw new HypError(`cannot attach Codex: ${errorMessage(err)} (from ${origin}); fix it, then attach again`, {
+        kind: 'codex_base_url_invalid',
+      });
     }
     if (viaChain !== undefined) {
       baseUrl = viaChain;
       upstream = chains.chainOf(plan.current)?.base_url ?? plan.current;
       chained = true;
     } else if (plan.provider !== BUILTIN_OPENAI) {
-      throw new HypError(`cannot attach Codex: model_providers.${plan.provider}.base_url already points at this gateway without a route; set it back to your provider's URL, then attach again`, { kind: 'codex_base_url_invalid' });
+      throw new HypError(
+        `cannot attach Codex: model_providers.${plan.provider}.base_url already points at this gateway without a route; set it back to your provider's URL, then attach again`,
+        { kind: 'codex_base_url_invalid' },
+      );
     }
   }
   let result;
@@ -93,20 +121,37 @@ export async function attachCodex(ctx: AttachContext, env: NodeJS.ProcessEnv, ch
   }
   const changed = result.changed;
   if (changed && !ctx.dryRun) write(files.config, result.text);
-  const verb = !changed ? 'Codex is already attached' : ctx.dryRun ? 'Codex would be attached (dry run, nothing written)' : 'Codex attached';
+  const verb = !changed
+    ? 'Codex is already attached'
+    : ctx.dryRun
+      ? 'Codex would be attached (dry run, nothing written)'
+      : 'Codex attached';
   const key = plan.path.join('.');
-  print(ctx, {
-    client: 'codex', action: 'attach', dry_run: ctx.dryRun, changed, config_path: files.config,
-    model_provider: plan.provider, key, base_url: baseUrl, endpoint: ctx.endpoint, upstream, chained,
-    ...(plan.provider === BUILTIN_OPENAI ? { route, route_reason: reason } : {}),
-  }, [
-    `✓ ${verb}: ${files.config}`,
-    `  model_provider stays "${plan.provider}" (threads resume across attach and detach)`,
-    `  ${key} = ${baseUrl}${plan.provider === BUILTIN_OPENAI && !chained ? ` (${reason})` : ''}`,
-    chained
-      ? `  traffic goes on to your own upstream ${upstream}, with the credentials Codex sends it`
-      : `  traffic goes on to ${upstream}`,
-  ]);
+  print(
+    ctx,
+    {
+      client: 'codex',
+      action: 'attach',
+      dry_run: ctx.dryRun,
+      changed,
+      config_path: files.config,
+      model_provider: plan.provider,
+      key,
+      base_url: baseUrl,
+      endpoint: ctx.endpoint,
+      upstream,
+      chained,
+      ...(plan.provider === BUILTIN_OPENAI ? { route, route_reason: reason } : {}),
+    },
+    [
+      `✓ ${verb}: ${files.config}`,
+      `  model_provider stays "${plan.provider}" (threads resume across attach and detach)`,
+      `  ${key} = ${baseUrl}${plan.provider === BUILTIN_OPENAI && !chained ? ` (${reason})` : ''}`,
+      chained
+        ? `  traffic goes on to your own upstream ${upstream}, with the credentials Codex sends it`
+        : `  traffic goes on to ${upstream}`,
+    ],
+  );
 }
 
 export async function detachCodex(ctx: DetachContext, env: NodeJS.ProcessEnv, chains: Chains): Promise<void> {
@@ -128,18 +173,30 @@ export async function detachCodex(ctx: DetachContext, env: NodeJS.ProcessEnv, ch
     chains.unchainClient('codex');
   }
   const restored = state.previous_line;
-  print(ctx, {
-    client: 'codex', action: 'detach', dry_run: ctx.dryRun, changed: result.changed, config_path: files.config,
-    key: state.key ?? null, removed_base_url: state.base_url ?? null, restored_line: restored ?? null,
-    ...(state.previous_value !== undefined ? { restored_model_provider: state.previous_value } : {}),
-    removed_file: result.changed && result.removable,
-  }, result.changed
-    ? [
-      `✓ ${ctx.dryRun ? 'Codex would be detached (dry run, nothing written)' : 'Codex detached'}: ${files.config}`,
-      ...(state.base_url ? [`  removed ${state.key ?? 'base_url'} = ${state.base_url}`] : []),
-      restored !== undefined ? `  restored: ${restored}` : `  ${state.key ?? 'the managed key'} removed (it was not set before attach)`,
-    ]
-    : [`Codex is not attached (${files.config} has no HypAware block); nothing to do`]);
+  print(
+    ctx,
+    {
+      client: 'codex',
+      action: 'detach',
+      dry_run: ctx.dryRun,
+      changed: result.changed,
+      config_path: files.config,
+      key: state.key ?? null,
+      removed_base_url: state.base_url ?? null,
+      restored_line: restored ?? null,
+      ...(state.previous_value !== undefined ? { restored_model_provider: state.previous_value } : {}),
+      removed_file: result.changed && result.removable,
+    },
+    result.changed
+      ? [
+          `✓ ${ctx.dryRun ? 'Codex would be detached (dry run, nothing written)' : 'Codex detached'}: ${files.config}`,
+          ...(state.base_url ? [`  removed ${state.key ?? 'base_url'} = ${state.base_url}`] : []),
+          restored !== undefined
+            ? `  restored: ${restored}`
+            : `  ${state.key ?? 'the managed key'} removed (it was not set before attach)`,
+        ]
+      : [`Codex is not attached (${files.config} has no HypAware block); nothing to do`],
+  );
 }
 
 export function attachmentOf(files: CodexFiles, chains?: Chains): ClientAttachState {
@@ -151,7 +208,9 @@ export function attachmentOf(files: CodexFiles, chains?: Chains): ClientAttachSt
     const chain = state.base_url ? chains?.chainOf(state.base_url) : undefined;
     const upstream = chain
       ? `${chain.base_url} (your own upstream, chained)`
-      : state.base_url ? DEFAULT_UPSTREAMS[state.base_url.endsWith(ROUTE_PATHS.chatgpt) ? 'chatgpt' : 'openai'] : undefined;
+      : state.base_url
+        ? DEFAULT_UPSTREAMS[state.base_url.endsWith(ROUTE_PATHS.chatgpt) ? 'chatgpt' : 'openai']
+        : undefined;
     return {
       attached: state.attached,
       ...(endpoint ? { endpoint } : {}),

@@ -24,28 +24,36 @@ export function codexCommand(api: AiGatewayApi, client: ClientRegistration, env:
     name: 'codex',
     description: 'point Codex at the gateway ($CODEX_HOME/config.toml), undo it, or show the state',
     configure(command: CommandBuilder, io: CommandIO) {
-      command.command('attach')
-        .description('add the HypAware model provider to config.toml and select it (keeps your comments and formatting)')
+      command
+        .command('attach')
+        .description(
+          'add the HypAware model provider to config.toml and select it (keeps your comments and formatting)',
+        )
         .option('--dry-run', 'show what would change, write nothing')
         .option('--json', 'machine-readable output')
         .action(async (opts: Flags) => {
           const endpoint = await gatewayEndpoint(api);
           await client.attach({ endpoint, dryRun: Boolean(opts.dryRun), json: Boolean(opts.json), ...io });
         });
-      command.command('detach')
+      command
+        .command('detach')
         .description('remove the HypAware provider and restore your previous model_provider')
         .option('--dry-run', 'show what would change, write nothing')
         .option('--json', 'machine-readable output')
         .action(async (opts: Flags) => {
           await client.detach({ dryRun: Boolean(opts.dryRun), json: Boolean(opts.json), ...io });
         });
-      command.command('status')
+      command
+        .command('status')
         .description('is Codex attached, and to which endpoint?')
         .option('--json', 'machine-readable output')
         .action((opts: Flags) => {
           const state = attachmentOf(codexFiles(env), api);
           if (opts.json) io.stdout.write(JSON.stringify(state, null, 2) + '\n');
-          else io.stdout.write(`Codex ${state.attached ? `attached to ${state.endpoint ?? '(unknown endpoint)'}${state.upstream ? `, traffic going on to ${state.upstream}` : ''}` : 'not attached'}: ${state.settings_path}${state.detail ? ` (${state.detail})` : ''}\n`);
+          else
+            io.stdout.write(
+              `Codex ${state.attached ? `attached to ${state.endpoint ?? '(unknown endpoint)'}${state.upstream ? `, traffic going on to ${state.upstream}` : ''}` : 'not attached'}: ${state.settings_path}${state.detail ? ` (${state.detail})` : ''}\n`,
+            );
         });
     },
   };
@@ -62,10 +70,12 @@ export async function codexDiagnostics(api: AiGatewayApi, env: NodeJS.ProcessEnv
     return [];
   }
   if (running.replace(/\/+$/, '') === state.endpoint) return [];
-  return [{
-    kind: 'client_attach_stale',
-    level: 'warn',
-    message: `Codex is attached to ${state.endpoint} but the gateway listens on ${running} (${state.settings_path})`,
-    repair: 'hyp codex attach',
-  }];
+  return [
+    {
+      kind: 'client_attach_stale',
+      level: 'warn',
+      message: `Codex is attached to ${state.endpoint} but the gateway listens on ${running} (${state.settings_path})`,
+      repair: 'hyp codex attach',
+    },
+  ];
 }

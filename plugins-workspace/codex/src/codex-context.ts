@@ -41,9 +41,11 @@ function userAgent(headers: ExchangeInput['request_headers']): { product?: strin
 }
 
 function turnMetadata(headers: ExchangeInput['request_headers'], clientMetadata: JsonObject): JsonObject {
-  return parseJsonObject(headerValue(headers, 'x-codex-turn-metadata'))
-    ?? parseJsonObject(str(clientMetadata['x-codex-turn-metadata']))
-    ?? {};
+  return (
+    parseJsonObject(headerValue(headers, 'x-codex-turn-metadata')) ??
+    parseJsonObject(str(clientMetadata['x-codex-turn-metadata'])) ??
+    {}
+  );
 }
 
 /** The cwd Codex recorded in the latest `<environment_context>` of the history. */
@@ -74,7 +76,10 @@ function selectWorkspace(workspaces: JsonObject, cwd: string | undefined): strin
   if (cwd === undefined) return roots.length === 1 ? roots[0] : undefined;
   const target = trimSlash(cwd);
   return roots
-    .filter((root) => { const r = trimSlash(root); return target === r || target.startsWith(r === '/' ? '/' : `${r}/`); })
+    .filter((root) => {
+      const r = trimSlash(root);
+      return target === r || target.startsWith(r === '/' ? '/' : `${r}/`);
+    })
     .sort((a, b) => b.length - a.length)[0];
 }
 
@@ -82,14 +87,16 @@ function selectWorkspace(workspaces: JsonObject, cwd: string | undefined): strin
 export function isCodexTraffic(exchange: ExchangeInput, body: JsonObject): boolean {
   const h = exchange.request_headers;
   const clientMetadata = isPlainObject(body.client_metadata) ? body.client_metadata : {};
-  return exchange.provider === 'chatgpt'
-    || isCodexNamespace(exchange.pathname)
-    || headerValue(h, 'x-codex-turn-metadata') !== undefined
-    || headerValue(h, 'x-codex-window-id') !== undefined
-    || CODEX_PRODUCT.test(headerValue(h, 'originator') ?? '')
-    || CODEX_PRODUCT.test(userAgent(h).product ?? '')
-    || str(clientMetadata.session_id) !== undefined
-    || str(clientMetadata.thread_id) !== undefined;
+  return (
+    exchange.provider === 'chatgpt' ||
+    isCodexNamespace(exchange.pathname) ||
+    headerValue(h, 'x-codex-turn-metadata') !== undefined ||
+    headerValue(h, 'x-codex-window-id') !== undefined ||
+    CODEX_PRODUCT.test(headerValue(h, 'originator') ?? '') ||
+    CODEX_PRODUCT.test(userAgent(h).product ?? '') ||
+    str(clientMetadata.session_id) !== undefined ||
+    str(clientMetadata.thread_id) !== undefined
+  );
 }
 
 export function codexContext(exchange: ExchangeInput, body: JsonObject, history: ProjectedMessage[]): CodexContext {
@@ -99,8 +106,14 @@ export function codexContext(exchange: ExchangeInput, body: JsonObject, history:
   const ua = userAgent(h);
   const header = (...names: string[]) => names.map((n) => headerValue(h, n)).find((v) => v !== undefined);
 
-  const threadId = str(meta.thread_id) ?? str(cm.thread_id) ?? header('thread-id', 'thread_id', 'conversation_id', 'conversation-id');
-  const sessionId = str(meta.session_id) ?? str(cm.session_id) ?? header('session-id', 'session_id') ?? threadId ?? str(body.prompt_cache_key);
+  const threadId =
+    str(meta.thread_id) ?? str(cm.thread_id) ?? header('thread-id', 'thread_id', 'conversation_id', 'conversation-id');
+  const sessionId =
+    str(meta.session_id) ??
+    str(cm.session_id) ??
+    header('session-id', 'session_id') ??
+    threadId ??
+    str(body.prompt_cache_key);
   const parentThreadId = str(meta.parent_thread_id) ?? header('x-codex-parent-thread-id');
   const subagentKind = str(meta.subagent_kind) ?? header('x-openai-subagent');
   const threadSource = str(meta.thread_source);
@@ -132,7 +145,8 @@ export function codexContext(exchange: ExchangeInput, body: JsonObject, history:
     originator,
     window_id: header('x-codex-window-id') ?? str(meta.window_id) ?? str(cm['x-codex-window-id']),
     context_window_id: str(meta.context_window_id),
-    installation_id: str(meta.installation_id) ?? str(cm['x-codex-installation-id']) ?? header('x-codex-installation-id'),
+    installation_id:
+      str(meta.installation_id) ?? str(cm['x-codex-installation-id']) ?? header('x-codex-installation-id'),
     client_request_id: header('x-client-request-id'),
     beta_features: header('x-codex-beta-features'),
     turn_started_at_unix_ms: num(meta.turn_started_at_unix_ms),
@@ -147,7 +161,8 @@ export function codexContext(exchange: ExchangeInput, body: JsonObject, history:
     thread_id: threadId,
     turn_id: str(attributes.turn_id),
     parent_thread_id: parentThreadId,
-    is_subagent: threadSource !== undefined ? threadSource === 'subagent' : parentThreadId !== undefined ? true : undefined,
+    is_subagent:
+      threadSource !== undefined ? threadSource === 'subagent' : parentThreadId !== undefined ? true : undefined,
     cwd: cwd ?? workspace,
     client_version: ua.version,
     originator,

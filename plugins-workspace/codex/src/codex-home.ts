@@ -49,7 +49,10 @@ export function chooseRoute(authPath: string): RouteChoice {
       : { route: 'openai', reason: `auth.json auth_mode "${mode}": OpenAI API route` };
   }
   const tokens = isPlainObject(auth.tokens) ? auth.tokens : undefined;
-  const hasTokens = tokens !== undefined && (str(tokens.access_token) ?? str(tokens.id_token) ?? str(tokens.refresh_token)) !== undefined;
-  if (hasTokens && !str(auth.OPENAI_API_KEY)) return { route: 'chatgpt', reason: 'auth.json holds a ChatGPT login (tokens, no API key): ChatGPT route' };
+  const hasTokens =
+    tokens !== undefined &&
+    (str(tokens.access_token) ?? str(tokens.id_token) ?? str(tokens.refresh_token)) !== undefined;
+  if (hasTokens && !str(auth.OPENAI_API_KEY))
+    return { route: 'chatgpt', reason: 'auth.json holds a ChatGPT login (tokens, no API key): ChatGPT route' };
   return { route: 'openai', reason: 'auth.json holds an API key: OpenAI API route' };
 }

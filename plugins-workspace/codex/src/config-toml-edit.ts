@@ -40,7 +40,10 @@ export interface ManagedKey {
 
 /** A config file Codex cannot read, or one this module cannot edit safely. */
 export class ConfigEditError extends Error {
-  constructor(message: string, readonly kind: 'malformed' | 'conflict' | 'unsafe') {
+  constructor(
+    message: string,
+    readonly kind: 'malformed' | 'conflict' | 'unsafe',
+  ) {
     super(message);
     this.name = 'ConfigEditError';
   }
@@ -123,17 +126,32 @@ function findBlocks(lines: Line[], path: string): Block[] {
     const begin = blockKind(t, BEGIN);
     const end = begin ? undefined : blockKind(t, END);
     if (begin) {
-      if (open) throw new ConfigEditError(`${path}: HypAware block opened at line ${open.start + 1} is not closed before line ${i + 1}; fix or remove the block by hand`, 'malformed');
+      if (open)
+        throw new ConfigEditError(
+          `${path}: HypAware block opened at line ${open.start + 1} is not closed before line ${i + 1}; fix or remove the block by hand`,
+          'malformed',
+        );
       open = { kind: begin, start: i };
     } else if (end) {
-      if (!open || open.kind !== end) throw new ConfigEditError(`${path}: line ${i + 1} closes a HypAware block that was never opened; fix or remove it by hand`, 'malformed');
+      if (!open || open.kind !== end)
+        throw new ConfigEditError(
+          `${path}: line ${i + 1} closes a HypAware block that was never opened; fix or remove it by hand`,
+          'malformed',
+        );
       blocks.push({ ...open, end: i });
       open = undefined;
     }
   });
-  if (open) throw new ConfigEditError(`${path}: HypAware block opened at line ${open.start + 1} has no end marker; fix or remove it by hand`, 'malformed');
+  if (open)
+    throw new ConfigEditError(
+      `${path}: HypAware block opened at line ${open.start + 1} has no end marker; fix or remove it by hand`,
+      'malformed',
+    );
   if (KINDS.some((k) => blocks.filter((b) => b.kind === k).length > 1)) {
-    throw new ConfigEditError(`${path}: more than one HypAware block of the same kind; remove the extra by hand`, 'malformed');
+    throw new ConfigEditError(
+      `${path}: more than one HypAware block of the same kind; remove the extra by hand`,
+      'malformed',
+    );
   }
   return blocks;
 }
@@ -169,12 +187,16 @@ export function readAttachment(text: string, path: string): AttachmentState {
   const current = blocks.find((b) => b.kind === 'base_url');
   if (current) {
     const data = parsesTo(text);
-    const header = lines[current.start]!.text.trim().slice(BEGIN.length + 'base_url'.length).trim();
+    const header = lines[current.start]!.text.trim()
+      .slice(BEGIN.length + 'base_url'.length)
+      .trim();
     const keyPath = /^\(([^)]*)\)/.exec(header)?.[1]?.split(' ')[0] ?? '';
     const value = keyPath ? valueAt(data, splitKeyPath(keyPath)) : undefined;
     const previous = blockLines(lines, current).find((l) => l.text.startsWith(PREVIOUS));
     return {
-      attached: true, ...(keyPath ? { key: keyPath } : {}), ...(typeof value === 'string' ? { base_url: value } : {}),
+      attached: true,
+      ...(keyPath ? { key: keyPath } : {}),
+      ...(typeof value === 'string' ? { base_url: value } : {}),
       ...(previous ? { previous_line: previous.text.slice(PREVIOUS.length) } : {}),
     };
   }
@@ -182,7 +204,11 @@ export function readAttachment(text: string, path: string): AttachmentState {
   const table = blocks.find((b) => b.kind === 'provider');
   const state: AttachmentState = { attached: root !== undefined && table !== undefined };
   if (table) {
-    const baseUrl = valueAt(parsesTo(joinLines(blockLines(lines, table))), ['model_providers', LEGACY_PROVIDER_ID, 'base_url']);
+    const baseUrl = valueAt(parsesTo(joinLines(blockLines(lines, table))), [
+      'model_providers',
+      LEGACY_PROVIDER_ID,
+      'base_url',
+    ]);
     if (typeof baseUrl === 'string') state.base_url = baseUrl;
   }
   const previous = root ? blockLines(lines, root).find((l) => l.text.startsWith(PREVIOUS)) : undefined;
@@ -212,7 +238,8 @@ export function detachText(text: string, path: string): DetachResult {
   for (const block of [...blocks].sort((a, b) => a.start - b.start)) {
     out.push(...lines.slice(i, block.start));
     const inner = blockLines(lines, block);
-    if (inner.some((l) => l.text === NOTE_FINAL_NEWLINE) && out.length > 0) out[out.length - 1] = { ...out[out.length - 1]!, eol: '' };
+    if (inner.some((l) => l.text === NOTE_FINAL_NEWLINE) && out.length > 0)
+      out[out.length - 1] = { ...out[out.length - 1]!, eol: '' };
     if (inner.some((l) => l.text === NOTE_CREATED)) created = true;
     const previous = inner.find((l) => l.text.startsWith(PREVIOUS));
     if (previous) out.push({ text: previous.text.slice(PREVIOUS.length), eol: lines[block.end]!.eol });
@@ -225,7 +252,9 @@ export function detachText(text: string, path: string): DetachResult {
 
 /** `model_providers.corp.base_url` -> its parts (ids are bare keys or quoted). */
 function splitKeyPath(text: string): string[] {
-  return [...text.matchAll(/"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_-]+)/g)].map((m) => (m[1] !== undefined ? JSON.parse(`"${m[1]}"`) as string : m[2]!));
+  return [...text.matchAll(/"((?:[^"\\]|\\.)*)"|([A-Za-z0-9_-]+)/g)].map((m) =>
+    m[1] !== undefined ? (JSON.parse(`"${m[1]}"`) as string) : m[2]!,
+  );
 }
 
 function keyPathText(path: string[]): string {
@@ -296,20 +325,30 @@ export function planAttach(text: string, path: string): AttachPlan {
   const config = parseConfig(text, path);
   const { id, where } = activeProvider(config);
   if (id === LEGACY_PROVIDER_ID && valueAt(config, ['model_providers', id]) === undefined) {
-    throw new ConfigEditError(`${path}: ${where} is "${id}" but no such provider is defined; set it back to your provider, then attach again`, 'conflict');
+    throw new ConfigEditError(
+      `${path}: ${where} is "${id}" but no such provider is defined; set it back to your provider, then attach again`,
+      'conflict',
+    );
   }
   if (id === BUILTIN_OPENAI) {
     const current = config.openai_base_url;
-    if (current !== undefined && typeof current !== 'string') throw new ConfigEditError(`${path}: openai_base_url is not a string; fix it, then attach again`, 'unsafe');
+    if (current !== undefined && typeof current !== 'string')
+      throw new ConfigEditError(`${path}: openai_base_url is not a string; fix it, then attach again`, 'unsafe');
     return { provider: id, path: ['openai_base_url'], ...(current ? { current } : {}) };
   }
   const table = valueAt(config, ['model_providers', id]);
   if (typeof table !== 'object' || table === null) {
-    throw new ConfigEditError(`${path}: ${where} "${id}" is a built-in provider HypAware cannot redirect; attach works with "openai" and with providers defined under [model_providers]`, 'unsafe');
+    throw new ConfigEditError(
+      `${path}: ${where} "${id}" is a built-in provider HypAware cannot redirect; attach works with "openai" and with providers defined under [model_providers]`,
+      'unsafe',
+    );
   }
   const baseUrl = (table as Record<string, unknown>).base_url;
   if (typeof baseUrl !== 'string' || baseUrl.trim() === '') {
-    throw new ConfigEditError(`${path}: model_providers.${id} has no base_url, so HypAware cannot tell where its traffic goes; add base_url, then attach again`, 'unsafe');
+    throw new ConfigEditError(
+      `${path}: model_providers.${id} has no base_url, so HypAware cannot tell where its traffic goes; add base_url, then attach again`,
+      'unsafe',
+    );
   }
   return { provider: id, path: ['model_providers', id, 'base_url'], current: baseUrl };
 }
@@ -341,16 +380,25 @@ export function attachText(current: string, key: ManagedKey, path: string, creat
   ];
   const at = valueAt(before, key.path) === undefined ? undefined : keyLine(lines, key.path);
   if (valueAt(before, key.path) !== undefined && at === undefined) {
-    throw new ConfigEditError(`${path}: cannot find the line that sets ${keyText}; put it on one line of its own`, 'unsafe');
+    throw new ConfigEditError(
+      `${path}: cannot find the line that sets ${keyText}; put it on one line of its own`,
+      'unsafe',
+    );
   }
   if (at !== undefined) {
     const original = lines[at]!.text;
     const indent = /^\s*/.exec(original)![0];
-    block.splice(1, 0, line(PREVIOUS + original), line(`${indent}${original.slice(indent.length, original.indexOf('=')).trimEnd()} = ${JSON.stringify(key.value)}`));
+    block.splice(
+      1,
+      0,
+      line(PREVIOUS + original),
+      line(`${indent}${original.slice(indent.length, original.indexOf('=')).trimEnd()} = ${JSON.stringify(key.value)}`),
+    );
     block[block.length - 1]!.eol = lines[at]!.eol;
     lines.splice(at, 1, ...block);
   } else {
-    if (key.path.length !== 1) throw new ConfigEditError(`${path}: ${keyText} is not set; HypAware only replaces it`, 'unsafe');
+    if (key.path.length !== 1)
+      throw new ConfigEditError(`${path}: ${keyText} is not set; HypAware only replaces it`, 'unsafe');
     block.splice(block.length - 1, 0, line(`${keyText} = ${JSON.stringify(key.value)}`));
     const insertAt = rootInsertionLine(lines, eol);
     if (insertAt === undefined) appendBlock(lines, block, eol);
@@ -364,7 +412,11 @@ export function attachText(current: string, key: ManagedKey, path: string, creat
 /** The edit must set exactly the managed key and undo to the user's bytes. */
 function verify(text: string, before: Record<string, unknown>, base: string, key: ManagedKey, path: string): void {
   const after = parsesTo(text);
-  const unsafe = () => new ConfigEditError(`${path}: cannot point ${keyPathText(key.path)} at HypAware without changing other settings`, 'unsafe');
+  const unsafe = () =>
+    new ConfigEditError(
+      `${path}: cannot point ${keyPathText(key.path)} at HypAware without changing other settings`,
+      'unsafe',
+    );
   if (!after || valueAt(after, key.path) !== key.value) throw unsafe();
   const expected = structuredClone(before);
   let at: Record<string, unknown> = expected;

@@ -62,16 +62,23 @@ function source(url: string | undefined, fileId: string | undefined): JsonObject
   return undefined;
 }
 
-function media(kind: 'image' | 'document', url: string | undefined, fileId: string | undefined, extra: Record<string, string | undefined>): MappedPart {
+function media(
+  kind: 'image' | 'document',
+  url: string | undefined,
+  fileId: string | undefined,
+  extra: Record<string, string | undefined>,
+): MappedPart {
   const src = source(url, fileId);
   const sourced = src ? { source: src as MediaSource } : {};
-  const part: MessagePart = kind === 'image' ? { type: 'image', ...sourced } : { type: 'file', native_type: 'document', ...sourced };
+  const part: MessagePart =
+    kind === 'image' ? { type: 'image', ...sourced } : { type: 'file', native_type: 'document', ...sourced };
   return { part, identity: form({ type: kind, source: src, ...extra }) };
 }
 
 /** A part of another type, kept under its own name (with its text when it has one). */
 export function otherPart(type: string, text: string | undefined): MappedPart {
-  const part: MessagePart = text === undefined ? { type: 'other', native_type: type } : { type: 'other', native_type: type, text };
+  const part: MessagePart =
+    text === undefined ? { type: 'other', native_type: type } : { type: 'other', native_type: type, text };
   return { part, identity: form({ type, text }) };
 }
 
@@ -97,7 +104,10 @@ function contentPart(raw: unknown): MappedPart | undefined {
       return media('image', str(raw.image_url), str(raw.file_id), { detail: str(raw.detail) });
     case 'input_audio': {
       const audio = isPlainObject(raw.input_audio) ? raw.input_audio : {};
-      return { part: { type: 'other', native_type: 'audio' }, identity: form({ type: 'audio', format: str(audio.format) }) };
+      return {
+        part: { type: 'other', native_type: 'audio' },
+        identity: form({ type: 'audio', format: str(audio.format) }),
+      };
     }
     case 'file': {
       const file = isPlainObject(raw.file) ? raw.file : {};
@@ -132,7 +142,12 @@ export function toolInput(args: unknown): JsonValue {
 }
 
 /** A tool call; `hosted`: a tool the provider runs itself (web search). */
-export function toolCallPart(callId: string | undefined, name: string | undefined, input: JsonValue, hosted = false): MappedPart {
+export function toolCallPart(
+  callId: string | undefined,
+  name: string | undefined,
+  input: JsonValue,
+  hosted = false,
+): MappedPart {
   const nativeType = hosted ? 'server_tool_use' : 'tool_use';
   const part: ToolCallPart = { type: 'tool_call', native_type: nativeType, input };
   if (callId !== undefined) part.call_id = callId;
@@ -165,5 +180,8 @@ export function reasoningPart(text: string): MappedPart {
 
 /** An upstream failure in place of a reply; `exchangeId` keeps two identical failures two messages. */
 export function errorPart(code: string, message: string, exchangeId: string): MappedPart {
-  return { part: { type: 'error', code, message }, identity: { type: 'error', code, message, exchange_id: exchangeId } };
+  return {
+    part: { type: 'error', code, message },
+    identity: { type: 'error', code, message, exchange_id: exchangeId },
+  };
 }

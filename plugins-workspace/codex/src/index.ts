@@ -15,7 +15,14 @@ export function activate(ctx: ActivationContext): void {
   api.registerUpstreamPreset(OPENAI_PRESET);
   api.registerUpstreamPreset(CHATGPT_PRESET);
   const plugin = { name: ctx.plugin.name, version: ctx.plugin.version, rootDir: ctx.plugin.rootDir };
-  for (const projector of createProjectors({ plugin, config: ctx.config, stateDir: ctx.paths.stateDir, env: ctx.env, log: ctx.log })) api.registerExchangeProjector(projector);
+  for (const projector of createProjectors({
+    plugin,
+    config: ctx.config,
+    stateDir: ctx.paths.stateDir,
+    env: ctx.env,
+    log: ctx.log,
+  }))
+    api.registerExchangeProjector(projector);
   const client: ClientRegistration = {
     name: 'codex',
     defaultUpstream: 'openai',

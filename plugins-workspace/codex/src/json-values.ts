@@ -36,7 +36,10 @@ export function parseJsonObject(text: string | null | undefined): JsonObject | u
 }
 
 /** First value of a header (names are matched case-insensitively). */
-export function headerValue(headers: Record<string, string | string[]> | null | undefined, name: string): string | undefined {
+export function headerValue(
+  headers: Record<string, string | string[]> | null | undefined,
+  name: string,
+): string | undefined {
   if (!headers) return undefined;
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(headers)) {

@@ -31,7 +31,9 @@ export function httpFailure(exchange: ExchangeInput, body: unknown): UpstreamFai
   const status = exchange.status_code;
   if (status === null || status < 400) return undefined;
   const error = isPlainObject(body) && isPlainObject(body.error) ? body.error : undefined;
-  const detail = isPlainObject(body) ? str(body.detail) ?? (typeof body.error === 'string' ? body.error : undefined) : undefined;
+  const detail = isPlainObject(body)
+    ? (str(body.detail) ?? (typeof body.error === 'string' ? body.error : undefined))
+    : undefined;
   return {
     code: str(error?.code) ?? str(error?.type) ?? `http_${status}`,
     message: str(error?.message) ?? detail ?? `upstream answered HTTP ${status}`,

@@ -20,7 +20,14 @@ export const OPENAI_PRESET: UpstreamPreset = {
   path_prefix: '/v1',
   provider: 'openai',
   probes: [
-    { path: '/v1/chat/completions', headers: { authorization: ['Bearer sk-proj-…'], 'user-agent': ['codex_cli_rs/0.50.0'], originator: ['codex_cli_rs'] } },
+    {
+      path: '/v1/chat/completions',
+      headers: {
+        authorization: ['Bearer sk-proj-…'],
+        'user-agent': ['codex_cli_rs/0.50.0'],
+        originator: ['codex_cli_rs'],
+      },
+    },
     { path: '/v1/responses' },
     { path: '/v1/completions' },
     { path: '/v1/embeddings' },
@@ -39,7 +46,15 @@ export const CHATGPT_PRESET: UpstreamPreset = {
   path_prefix: '/backend-api/codex',
   provider: 'chatgpt',
   probes: [
-    { path: '/backend-api/codex/responses', headers: { authorization: ['Bearer eyJ…'], 'chatgpt-account-id': ['…'], originator: ['codex_cli_rs'], 'openai-beta': ['responses=experimental'] } },
+    {
+      path: '/backend-api/codex/responses',
+      headers: {
+        authorization: ['Bearer eyJ…'],
+        'chatgpt-account-id': ['…'],
+        originator: ['codex_cli_rs'],
+        'openai-beta': ['responses=experimental'],
+      },
+    },
   ],
   error_shape: OPENAI_ERROR_SHAPE,
   secret_headers: ['authorization', 'chatgpt-account-id'],

@@ -6,7 +6,13 @@
  * item / message mapping and carry no volatile fields in their content.
  */
 import { createHash } from 'node:crypto';
-import type { ExchangeInput, ExchangeProjector, ProjectedExchange, ProjectedMessage, ProjectorContext } from '@hypaware/ai-gateway';
+import type {
+  ExchangeInput,
+  ExchangeProjector,
+  ProjectedExchange,
+  ProjectedMessage,
+  ProjectorContext,
+} from '@hypaware/ai-gateway';
 import type { JsonObject } from '@hypaware/core';
 import { chatReply, chatRequestMessages } from './chat-completions.js';
 import { codexContext, isCodexNamespace, isCodexTraffic } from './codex-context.js';
@@ -28,8 +34,14 @@ function isResponsesPath(pathname: string): boolean {
 
 function matchesExchange(exchange: ExchangeInput): boolean {
   const p = exchange.pathname;
-  return isChatPath(p) || isResponsesPath(p) || p === '/v1/models' || p.startsWith('/v1/models/')
-    || isCodexNamespace(p) || headerValue(exchange.request_headers, 'x-codex-turn-metadata') !== undefined;
+  return (
+    isChatPath(p) ||
+    isResponsesPath(p) ||
+    p === '/v1/models' ||
+    p.startsWith('/v1/models/') ||
+    isCodexNamespace(p) ||
+    headerValue(exchange.request_headers, 'x-codex-turn-metadata') !== undefined
+  );
 }
 
 function providerOf(exchange: ExchangeInput): string {
@@ -44,10 +56,11 @@ function leadingSystemText(history: ProjectedMessage[]): string | undefined {
   for (const m of history) {
     if (m.role !== 'system' && m.role !== 'developer') break;
     if (typeof m.content === 'string') texts.push(m.content);
-    else for (const part of m.content) {
-      const text = partText(part);
-      if (text !== undefined) texts.push(text);
-    }
+    else
+      for (const part of m.content) {
+        const text = partText(part);
+        if (text !== undefined) texts.push(text);
+      }
   }
   return texts.length > 0 ? texts.join('\n\n') : undefined;
 }
@@ -79,9 +92,10 @@ function projectExchange(exchange: ExchangeInput, ctx: Pick<ProjectorContext, 'l
   const provider = providerOf(exchange);
   const fromCodex = isCodexTraffic(exchange, body);
   const codex = fromCodex ? codexContext(exchange, body, history) : undefined;
-  const requestId = headerValue(exchange.response_headers, 'x-request-id')
-    ?? headerValue(exchange.response_headers, 'x-oai-request-id')
-    ?? codex?.client_request_id;
+  const requestId =
+    headerValue(exchange.response_headers, 'x-request-id') ??
+    headerValue(exchange.response_headers, 'x-oai-request-id') ??
+    codex?.client_request_id;
   const openai = compact({
     api: chat ? 'chat.completions' : 'responses',
     response_id: reply.responseId,

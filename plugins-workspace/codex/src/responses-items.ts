@@ -9,7 +9,17 @@
  */
 import type { ProjectedMessage } from '@hypaware/ai-gateway';
 import { isPlainObject, type JsonObject } from '@hypaware/core';
-import { contentParts, mappedMessage, otherPart, reasoningPart, textPart, toolCallPart, toolInput, toolResultPart, type MappedPart } from './content-parts.js';
+import {
+  contentParts,
+  mappedMessage,
+  otherPart,
+  reasoningPart,
+  textPart,
+  toolCallPart,
+  toolInput,
+  toolResultPart,
+  type MappedPart,
+} from './content-parts.js';
 import { arr, str } from './json-values.js';
 import { itemFrame } from './model-reply.js';
 
@@ -24,18 +34,31 @@ function reasoningText(item: JsonObject): string {
 function itemParts(type: string, item: JsonObject): { role: string; parts: MappedPart[] } | undefined {
   if (type === 'message') return { role: str(item.role) ?? 'user', parts: contentParts(item.content) };
   if (type === 'function_call' || type === 'custom_tool_call') {
-    const input = type === 'function_call' ? toolInput(item.arguments) : (typeof item.input === 'string' ? item.input : toolInput(item.input));
+    const input =
+      type === 'function_call'
+        ? toolInput(item.arguments)
+        : typeof item.input === 'string'
+          ? item.input
+          : toolInput(item.input);
     return { role: 'assistant', parts: [toolCallPart(str(item.call_id) ?? str(item.id), str(item.name), input)] };
   }
   if (type === 'local_shell_call') {
-    return { role: 'assistant', parts: [toolCallPart(str(item.call_id) ?? str(item.id), 'local_shell', isPlainObject(item.action) ? item.action : {})] };
+    return {
+      role: 'assistant',
+      parts: [
+        toolCallPart(str(item.call_id) ?? str(item.id), 'local_shell', isPlainObject(item.action) ? item.action : {}),
+      ],
+    };
   }
   if (TOOL_OUTPUT_TYPES.has(type)) {
     return { role: 'tool', parts: [toolResultPart(str(item.call_id) ?? str(item.id), item.output)] };
   }
   if (type === 'reasoning') return { role: 'assistant', parts: [reasoningPart(reasoningText(item))] };
   if (type === 'web_search_call') {
-    return { role: 'assistant', parts: [toolCallPart(str(item.id), 'web_search', isPlainObject(item.action) ? item.action : {}, true)] };
+    return {
+      role: 'assistant',
+      parts: [toolCallPart(str(item.id), 'web_search', isPlainObject(item.action) ? item.action : {}, true)],
+    };
   }
   if (type === 'item_reference') return undefined;
   // Any other item (compaction, image generation, MCP...): a part of its own type, never dropped silently.
@@ -49,7 +72,12 @@ export function itemMessage(item: unknown, responseId?: string): ProjectedMessag
   if (!type) return undefined;
   const mapped = itemParts(type, item);
   if (!mapped || mapped.parts.length === 0) return undefined;
-  const frame = itemFrame({ item_type: type, item_id: str(item.id), status: str(item.status), response_id: responseId });
+  const frame = itemFrame({
+    item_type: type,
+    item_id: str(item.id),
+    status: str(item.status),
+    response_id: responseId,
+  });
   return { ...mappedMessage(mapped.role, mapped.parts), ...(frame ? { raw_frame: frame } : {}) };
 }
 

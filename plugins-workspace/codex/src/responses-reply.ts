@@ -39,9 +39,8 @@ class OutputItems {
     const slot = this.slots.get(index);
     if (slot?.done) return undefined;
     if (slot) return slot.item;
-    const item: JsonObject = fallbackType === 'message'
-      ? { type: 'message', role: 'assistant', content: [] }
-      : { type: fallbackType };
+    const item: JsonObject =
+      fallbackType === 'message' ? { type: 'message', role: 'assistant', content: [] } : { type: fallbackType };
     if (itemId) item.id = itemId;
     this.slots.set(index, { item, done: false });
     return item;
@@ -116,29 +115,38 @@ function applyEvent(type: string, event: JsonObject, state: ResponseState, items
       return;
     case 'response.content_part.added': {
       const item = items.draft(event, 'message');
-      if (item && isPlainObject(event.part)) textPart(item, 'content', num(event.content_index) ?? 0, str(event.part.type) ?? 'output_text');
+      if (item && isPlainObject(event.part))
+        textPart(item, 'content', num(event.content_index) ?? 0, str(event.part.type) ?? 'output_text');
       return;
     }
     case 'response.output_text.delta':
     case 'response.refusal.delta': {
       const item = items.draft(event, 'message');
       if (item) {
-        const part = textPart(item, 'content', num(event.content_index) ?? 0, type === 'response.refusal.delta' ? 'refusal' : 'output_text');
-        if (type === 'response.refusal.delta' && typeof event.delta === 'string') part.refusal = String(part.refusal ?? '') + event.delta;
+        const part = textPart(
+          item,
+          'content',
+          num(event.content_index) ?? 0,
+          type === 'response.refusal.delta' ? 'refusal' : 'output_text',
+        );
+        if (type === 'response.refusal.delta' && typeof event.delta === 'string')
+          part.refusal = String(part.refusal ?? '') + event.delta;
         else appendText(part, event.delta);
       }
       return;
     }
     case 'response.output_text.done': {
       const item = items.draft(event, 'message');
-      if (item && typeof event.text === 'string') textPart(item, 'content', num(event.content_index) ?? 0, 'output_text').text = event.text;
+      if (item && typeof event.text === 'string')
+        textPart(item, 'content', num(event.content_index) ?? 0, 'output_text').text = event.text;
       return;
     }
     case 'response.function_call_arguments.delta':
     case 'response.custom_tool_call_input.delta': {
       const key = type === 'response.function_call_arguments.delta' ? 'arguments' : 'input';
       const item = items.draft(event, key === 'arguments' ? 'function_call' : 'custom_tool_call');
-      if (item && typeof event.delta === 'string') item[key] = (typeof item[key] === 'string' ? item[key] : '') + event.delta;
+      if (item && typeof event.delta === 'string')
+        item[key] = (typeof item[key] === 'string' ? item[key] : '') + event.delta;
       return;
     }
     case 'response.function_call_arguments.done':
@@ -166,7 +174,8 @@ function applyEvent(type: string, event: JsonObject, state: ResponseState, items
     default:
       if (TERMINAL_EVENTS.has(type)) {
         if (isPlainObject(event.response)) absorbResponse(state, event.response, items);
-        if (type === 'response.failed' && !state.failure) state.failure = { code: 'response_failed', message: 'the response failed' };
+        if (type === 'response.failed' && !state.failure)
+          state.failure = { code: 'response_failed', message: 'the response failed' };
         state.terminal = true;
       }
   }
@@ -182,8 +191,11 @@ function finishOf(state: ResponseState, items: JsonObject[]): MessageFinish | un
       return last && CALL_TYPES.has(str(last.type) ?? '') ? TOOL_CALL_FINISH : { reason: 'stop' };
     }
     case 'incomplete':
-      return state.incompleteReason === 'max_output_tokens' ? { reason: 'length' }
-        : state.incompleteReason === 'content_filter' ? { reason: 'refusal' } : { reason: 'other', recorded_as: state.incompleteReason ?? 'incomplete' };
+      return state.incompleteReason === 'max_output_tokens'
+        ? { reason: 'length' }
+        : state.incompleteReason === 'content_filter'
+          ? { reason: 'refusal' }
+          : { reason: 'other', recorded_as: state.incompleteReason ?? 'incomplete' };
     case 'failed':
       return { reason: 'error' };
     case 'cancelled':

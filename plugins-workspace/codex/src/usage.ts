@@ -12,10 +12,16 @@ import { compact, num } from './json-values.js';
 
 export function normalizeUsage(usage: unknown): MessageUsage | undefined {
   if (!isPlainObject(usage)) return undefined;
-  const inputDetails = isPlainObject(usage.input_tokens_details) ? usage.input_tokens_details
-    : isPlainObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : {};
-  const outputDetails = isPlainObject(usage.output_tokens_details) ? usage.output_tokens_details
-    : isPlainObject(usage.completion_tokens_details) ? usage.completion_tokens_details : {};
+  const inputDetails = isPlainObject(usage.input_tokens_details)
+    ? usage.input_tokens_details
+    : isPlainObject(usage.prompt_tokens_details)
+      ? usage.prompt_tokens_details
+      : {};
+  const outputDetails = isPlainObject(usage.output_tokens_details)
+    ? usage.output_tokens_details
+    : isPlainObject(usage.completion_tokens_details)
+      ? usage.completion_tokens_details
+      : {};
   const grossInput = num(usage.input_tokens) ?? num(usage.prompt_tokens);
   const output = num(usage.output_tokens) ?? num(usage.completion_tokens);
   const cacheRead = num(inputDetails.cached_tokens);

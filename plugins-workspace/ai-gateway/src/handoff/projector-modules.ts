@@ -19,11 +19,13 @@ export interface ProjectorModuleRef {
 function modulePath(contribution: PluginContribution): { file: string } | { problem: string } {
   const value = contribution.value;
   const projectors = isPlainObject(value) ? value.projectors : undefined;
-  if (typeof projectors !== 'string' || projectors.trim() === '') return { problem: '"projectors" must name a module file relative to the plugin folder' };
+  if (typeof projectors !== 'string' || projectors.trim() === '')
+    return { problem: '"projectors" must name a module file relative to the plugin folder' };
   const root = contribution.plugin.rootDir;
   const file = resolve(root, projectors);
   const inside = relative(root, file);
-  if (isAbsolute(projectors) || inside.startsWith('..') || isAbsolute(inside)) return { problem: `"projectors" (${projectors}) must stay inside the plugin folder` };
+  if (isAbsolute(projectors) || inside.startsWith('..') || isAbsolute(inside))
+    return { problem: `"projectors" (${projectors}) must stay inside the plugin folder` };
   return { file: join(root, inside) };
 }
 
@@ -33,7 +35,10 @@ export function projectorModuleRefs(contributions: PluginContribution[], log: Lo
   for (const c of contributions) {
     const path = modulePath(c);
     if ('problem' in path) {
-      log.error('aigw.projector_module_invalid', { adapter: c.plugin.name, message: `hypaware.plugin.json contributes["hypaware.ai-gateway"]: ${path.problem}; its projectors do not run in the writer` });
+      log.error('aigw.projector_module_invalid', {
+        adapter: c.plugin.name,
+        message: `hypaware.plugin.json contributes["hypaware.ai-gateway"]: ${path.problem}; its projectors do not run in the writer`,
+      });
       continue;
     }
     refs.push({ plugin: c.plugin, file: path.file, config: c.config, stateDir: c.stateDir });

@@ -53,14 +53,24 @@ export function readFrameHead(bytes: Uint8Array, offset: number): FrameHead {
   const response = view.readUInt32LE(8);
   const requestBytes = request === NO_BODY ? null : request;
   const responseBytes = response === NO_BODY ? null : response;
-  return { metaBytes, requestBytes, responseBytes, frameBytes: FRAME_HEAD_BYTES + metaBytes + (requestBytes ?? 0) + (responseBytes ?? 0) };
+  return {
+    metaBytes,
+    requestBytes,
+    responseBytes,
+    frameBytes: FRAME_HEAD_BYTES + metaBytes + (requestBytes ?? 0) + (responseBytes ?? 0),
+  };
 }
 
 /** The record of a complete frame at `offset` of `bytes`; throws on a frame that is not one. */
 export function decodeFrame(bytes: Uint8Array, offset: number, head: FrameHead): ExchangeRecord {
   let at = offset + FRAME_HEAD_BYTES;
   const meta = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + at, head.metaBytes).toString('utf8')) as Meta;
-  if (typeof meta !== 'object' || meta === null || typeof meta.exchange_id !== 'string' || !Array.isArray(meta.request_headers)) {
+  if (
+    typeof meta !== 'object' ||
+    meta === null ||
+    typeof meta.exchange_id !== 'string' ||
+    !Array.isArray(meta.request_headers)
+  ) {
     throw new Error('not an exchange record');
   }
   at += head.metaBytes;

@@ -43,9 +43,19 @@ export class SpillHandoff {
     // with max_bytes 0 nothing new is spilled, but files an earlier run left are still written
     if (!journal) return undefined;
     try {
-      return new SpillJournal({ dir: journal.dir, maxBytes: journal.maxBytes, log, secrets: this.#options.secrets, onAppendFailed: (records) => this.#options.onAppendFailed(records) });
+      return new SpillJournal({
+        dir: journal.dir,
+        maxBytes: journal.maxBytes,
+        log,
+        secrets: this.#options.secrets,
+        onAppendFailed: (records) => this.#options.onAppendFailed(records),
+      });
     } catch (err) {
-      log.warn('aigw.spill_unavailable', { dir: journal.dir, error: errorMessage(err), message: 'exchanges the writer has not taken yet wait in memory only' });
+      log.warn('aigw.spill_unavailable', {
+        dir: journal.dir,
+        error: errorMessage(err),
+        message: 'exchanges the writer has not taken yet wait in memory only',
+      });
       return undefined;
     }
   }
@@ -74,7 +84,8 @@ export class SpillHandoff {
   offer(record: ExchangeRecord, queue: ExchangeQueue): boolean {
     const journal = this.#journal;
     if (!journal) return false;
-    const spill = journal.active || queue.length >= this.#options.afterExchanges || queue.bytes >= this.#options.afterBytes;
+    const spill =
+      journal.active || queue.length >= this.#options.afterExchanges || queue.bytes >= this.#options.afterBytes;
     return spill && journal.append(record);
   }
 
@@ -106,7 +117,11 @@ export class SpillHandoff {
    * start); records read from the journal are still in their files. Without a journal, or
    * when it fails, they are given to `drop`.
    */
-  async keepAtStop(left: ExchangeRecord[], reason: string, drop: (record: ExchangeRecord, reason: string) => void): Promise<void> {
+  async keepAtStop(
+    left: ExchangeRecord[],
+    reason: string,
+    drop: (record: ExchangeRecord, reason: string) => void,
+  ): Promise<void> {
     const journal = this.#journal;
     if (!journal) {
       for (const record of left) drop(record, reason);
@@ -123,7 +138,12 @@ export class SpillHandoff {
     await journal.close();
     const waiting = left.length - fromMemory.length + kept;
     if (waiting > 0 || journal.diskBytes > 0) {
-      this.#options.log.info('aigw.spill_kept', { exchanges_from_memory: kept, spill_bytes: journal.diskBytes, reason, message: 'written at the next start' });
+      this.#options.log.info('aigw.spill_kept', {
+        exchanges_from_memory: kept,
+        spill_bytes: journal.diskBytes,
+        reason,
+        message: 'written at the next start',
+      });
     }
   }
 }

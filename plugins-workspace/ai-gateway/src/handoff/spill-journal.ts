@@ -140,7 +140,9 @@ export class SpillJournal {
     this.#pending.push({ record, frame });
     this.#pendingBytes += frame.bytes;
     this.appended++;
-    this.#appending ??= this.#appendPending().finally(() => { this.#appending = undefined; });
+    this.#appending ??= this.#appendPending().finally(() => {
+      this.#appending = undefined;
+    });
     return true;
   }
 
@@ -180,7 +182,12 @@ export class SpillJournal {
       try {
         await this.#readFrames(file, out, maxRecords, maxBytes);
       } catch (err) {
-        this.#options.log.warn('aigw.spill_unreadable', { file: file.path, offset: file.readOffset, error: errorMessage(err), message: 'the rest of this spill file is skipped' });
+        this.#options.log.warn('aigw.spill_unreadable', {
+          file: file.path,
+          offset: file.readOffset,
+          error: errorMessage(err),
+          message: 'the rest of this spill file is skipped',
+        });
         file.readOffset = file.writeEnd;
       }
       if (file.readOffset < file.writeEnd) break;
@@ -215,7 +222,17 @@ export class SpillJournal {
   }
 
   #newFile(seq: number, size: number, sealed: boolean): SpillFile {
-    return { seq, path: join(this.#options.dir, fileName(seq)), appender: undefined, reader: undefined, writeEnd: size, sealed, readOffset: 0, read: 0, settled: 0 };
+    return {
+      seq,
+      path: join(this.#options.dir, fileName(seq)),
+      appender: undefined,
+      reader: undefined,
+      writeEnd: size,
+      sealed,
+      readOffset: 0,
+      read: 0,
+      settled: 0,
+    };
   }
 
   async #appendPending(): Promise<void> {
@@ -270,7 +287,11 @@ export class SpillJournal {
       this.#diskBytes += bytes;
       return true;
     } catch (err) {
-      this.#options.log.error('aigw.spill_append_failed', { file: file.path, exchanges: frames.length, error: errorMessage(err) });
+      this.#options.log.error('aigw.spill_append_failed', {
+        file: file.path,
+        exchanges: frames.length,
+        error: errorMessage(err),
+      });
       await this.#seal(file);
       return false;
     }
@@ -292,7 +313,8 @@ export class SpillJournal {
     let taken = 0;
     while (out.length < maxRecords && bytesRead - at >= FRAME_HEAD_BYTES) {
       const head = readFrameHead(block, at);
-      if (file.readOffset + at + head.frameBytes > file.writeEnd) throw new Error('frame cut short (the daemon stopped while writing it)');
+      if (file.readOffset + at + head.frameBytes > file.writeEnd)
+        throw new Error('frame cut short (the daemon stopped while writing it)');
       if (at + head.frameBytes > bytesRead) {
         if (at > 0) break; // the next read starts with it
         // one frame bigger than the block: read it whole
@@ -316,7 +338,8 @@ export class SpillJournal {
     if (file.readOffset < file.writeEnd || file.settled < file.read) return;
     // the newest file is done once nothing more waits to be appended to it
     if (!file.sealed) {
-      if (this.#pending.length > 0 || this.#appending !== undefined || this.#files[this.#files.length - 1] !== file) return;
+      if (this.#pending.length > 0 || this.#appending !== undefined || this.#files[this.#files.length - 1] !== file)
+        return;
       await this.#seal(file);
     }
     const at = this.#files.indexOf(file);

@@ -44,7 +44,13 @@ export interface WriterClientOptions {
   onFailingChange?(failing: WriteFailure | undefined): void;
 }
 
-type Defaults = 'batchIntervalMs' | 'batchMaxExchanges' | 'maxQueuedExchanges' | 'maxQueuedBytes' | 'spillAfterExchanges' | 'spillAfterBytes';
+type Defaults =
+  | 'batchIntervalMs'
+  | 'batchMaxExchanges'
+  | 'maxQueuedExchanges'
+  | 'maxQueuedBytes'
+  | 'spillAfterExchanges'
+  | 'spillAfterBytes';
 
 export interface WriterStatus {
   ready: boolean;
@@ -77,16 +83,23 @@ export class WriterClient {
 
   constructor(options: WriterClientOptions) {
     this.#options = {
-      batchIntervalMs: 25, batchMaxExchanges: 64, maxQueuedExchanges: 10_000, maxQueuedBytes: 256 * 1024 * 1024,
-      spillAfterExchanges: 1000, spillAfterBytes: 64 * 1024 * 1024,
+      batchIntervalMs: 25,
+      batchMaxExchanges: 64,
+      maxQueuedExchanges: 10_000,
+      maxQueuedBytes: 256 * 1024 * 1024,
+      spillAfterExchanges: 1000,
+      spillAfterBytes: 64 * 1024 * 1024,
       ...options,
     };
     const o = this.#options;
     this.#backoff = new WriteBackoff(o.batchMaxExchanges, (failing) => o.onFailingChange?.(failing));
     this.#spill = new SpillHandoff({
-      journal: o.spill, log: o.log,
+      journal: o.spill,
+      log: o.log,
       secrets: () => secretHeaderNames(o.workerData.settings.redactHeaders),
-      afterExchanges: o.spillAfterExchanges, afterBytes: o.spillAfterBytes, readBack: o.batchMaxExchanges * 2,
+      afterExchanges: o.spillAfterExchanges,
+      afterBytes: o.spillAfterBytes,
+      readBack: o.batchMaxExchanges * 2,
       onAppendFailed: (records) => {
         for (const r of records) this.#queue.pushBack(r);
         this.#enforceMemoryLimit();
@@ -121,9 +134,15 @@ export class WriterClient {
 
   status(): WriterStatus {
     return {
-      ready: this.#thread.ready, queued: this.#queue.length, in_flight: this.#inflight?.records.length ?? 0, written: this.written, dropped: this.dropped,
-      spilled: this.#spill.appended, spill_backlog_bytes: this.#spill.backlogBytes,
-      held_ms: this.#options.gate?.heldMs ?? 0, projectors: this.#thread.projectors,
+      ready: this.#thread.ready,
+      queued: this.#queue.length,
+      in_flight: this.#inflight?.records.length ?? 0,
+      written: this.written,
+      dropped: this.dropped,
+      spilled: this.#spill.appended,
+      spill_backlog_bytes: this.#spill.backlogBytes,
+      held_ms: this.#options.gate?.heldMs ?? 0,
+      projectors: this.#thread.projectors,
     };
   }
 
@@ -155,24 +174,34 @@ export class WriterClient {
       this.#retryTimer = undefined;
     }
     this.#pump(); // while writes fail, this is the last attempt
-    while ((this.#queue.length > 0 || this.#inflight || this.#spill.refilling || this.#spill.active) && Date.now() < deadline) {
+    while (
+      (this.#queue.length > 0 || this.#inflight || this.#spill.refilling || this.#spill.active) &&
+      Date.now() < deadline
+    ) {
       if (this.failing && !this.#inflight) break;
       await new Promise((r) => setTimeout(r, 10));
       if (!this.failing) this.#pump();
     }
     const left = [...(this.#inflight?.records ?? []), ...this.#queue.takeAll()];
     this.#inflight = undefined;
-    await this.#spill.keepAtStop(left, this.failing?.reason ?? 'stop_deadline', (record, reason) => this.#drop(record, reason));
+    await this.#spill.keepAtStop(left, this.failing?.reason ?? 'stop_deadline', (record, reason) =>
+      this.#drop(record, reason),
+    );
     await this.#thread.shutdown(deadline);
   }
 
   #enforceMemoryLimit(): void {
-    for (const oldest of this.#queue.overflow(this.#options.maxQueuedExchanges, this.#options.maxQueuedBytes)) this.#drop(oldest, 'queue_overflow');
+    for (const oldest of this.#queue.overflow(this.#options.maxQueuedExchanges, this.#options.maxQueuedBytes))
+      this.#drop(oldest, 'queue_overflow');
   }
 
   #schedulePump(): void {
     if (this.#queue.length >= this.#options.batchMaxExchanges) this.#pump();
-    else if (!this.#flushTimer) this.#flushTimer = setTimeout(() => { this.#flushTimer = undefined; this.#pump(); }, this.#options.batchIntervalMs);
+    else if (!this.#flushTimer)
+      this.#flushTimer = setTimeout(() => {
+        this.#flushTimer = undefined;
+        this.#pump();
+      }, this.#options.batchIntervalMs);
   }
 
   #pump(): void {
@@ -181,14 +210,21 @@ export class WriterClient {
     const gate = this.#options.gate;
     if (!this.#stopping && gate && this.#behind() && gate.shouldHold()) {
       // held: nothing is read back from the journal either
-      this.#holdTimer = setTimeout(() => { this.#holdTimer = undefined; this.#pump(); }, gate.sampleMs);
+      this.#holdTimer = setTimeout(() => {
+        this.#holdTimer = undefined;
+        this.#pump();
+      }, gate.sampleMs);
       this.#holdTimer.unref();
       return;
     }
-    this.#spill.refill(this.#queue, (records) => {
-      for (const record of records) this.#queue.pushBack(record);
-      this.#pump();
-    }, () => this.#pump());
+    this.#spill.refill(
+      this.#queue,
+      (records) => {
+        for (const record of records) this.#queue.pushBack(record);
+        this.#pump();
+      },
+      () => this.#pump(),
+    );
     if (this.#queue.length === 0) return;
     const records = this.#queue.take(this.#backoff.batchLimit);
     this.#inflight = { id: this.#nextBatchId++, records };
@@ -233,14 +269,25 @@ export class WriterClient {
     if (tooBig) this.#requeueCounting(batch.records, 'db_full', 'back');
     else this.#queue.pushFront(batch.records);
     this.#backoff.refused();
-    log.debug('aigw.write_retry_failed', { reason: outcome.reason, error: outcome.message, batch: batch.records.length, queued: this.#queue.length });
+    log.debug('aigw.write_retry_failed', {
+      reason: outcome.reason,
+      error: outcome.message,
+      batch: batch.records.length,
+      queued: this.#queue.length,
+    });
     if (this.failing?.reason !== outcome.reason) {
       log.warn('aigw.write_failing', { reason: outcome.reason, error: outcome.message, queued: this.#queue.length });
       this.#backoff.fail(outcome.reason, outcome.message);
     }
     if (outcome.reason === 'db_schema_missing') this.#options.ensureTables?.();
     if (this.#stopping) return;
-    this.#retryTimer = setTimeout(() => { this.#retryTimer = undefined; this.#pump(); }, this.#backoff.retryDelay(tooBig && this.#queue.length > 1));
+    this.#retryTimer = setTimeout(
+      () => {
+        this.#retryTimer = undefined;
+        this.#pump();
+      },
+      this.#backoff.retryDelay(tooBig && this.#queue.length > 1),
+    );
     this.#retryTimer.unref();
   }
 
@@ -267,6 +314,11 @@ export class WriterClient {
     this.dropped++;
     this.#spill.settle(record);
     reportWriteFailure(record, reason, undefined, log, meter);
-    reportExchange(record, { is_sse: null, rows_written: 0, projector: null, skip_reason: null, error: record.error, write_failed: reason }, log, meter);
+    reportExchange(
+      record,
+      { is_sse: null, rows_written: 0, projector: null, skip_reason: null, error: record.error, write_failed: reason },
+      log,
+      meter,
+    );
   }
 }

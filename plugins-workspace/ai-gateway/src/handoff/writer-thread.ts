@@ -52,7 +52,9 @@ export class WriterThread {
 
   /** Resolves once the thread is ready, has failed, or `readyTimeoutMs` passed; never rejects. */
   start(readyTimeoutMs: number): Promise<void> {
-    const settled = new Promise<void>((resolve) => { this.#onFirstReady = resolve; });
+    const settled = new Promise<void>((resolve) => {
+      this.#onFirstReady = resolve;
+    });
     this.#spawn();
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, readyTimeoutMs).unref());
     return Promise.race([settled, timeout]);
@@ -89,7 +91,9 @@ export class WriterThread {
     this.post({ type: 'shutdown' });
     // a batch still in flight ends within SQLite's busy timeout (5 s); terminating the thread
     // inside a SQLite call aborts the whole process, so that is only the last resort
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), Math.max(SHUTDOWN_WAIT_MS, deadline - Date.now() + 3000)).unref());
+    const timeout = new Promise<'timeout'>((resolve) =>
+      setTimeout(() => resolve('timeout'), Math.max(SHUTDOWN_WAIT_MS, deadline - Date.now() + 3000)).unref(),
+    );
     if ((await Promise.race([done, timeout])) === 'timeout') {
       this.#log.warn('aigw.writer_shutdown_timeout', {});
     }
@@ -111,7 +115,10 @@ export class WriterThread {
       this.#events.exited(code);
       this.#crashesInRow++;
       const delay = Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** Math.min(this.#crashesInRow, 6));
-      this.#restartTimer = setTimeout(() => { this.#restartTimer = undefined; this.#spawn(); }, delay);
+      this.#restartTimer = setTimeout(() => {
+        this.#restartTimer = undefined;
+        this.#spawn();
+      }, delay);
       this.#restartTimer.unref();
     });
   }

@@ -4,12 +4,28 @@
  *
  *   import { startGateway, openHistory } from 'hypaware';
  */
-import { HypError, openReadOnlyStore, startHypAware, type OpenStoreOptions, type StartHypAwareOptions } from '@hypaware/core/library';
+import {
+  HypError,
+  openReadOnlyStore,
+  startHypAware,
+  type OpenStoreOptions,
+  type StartHypAwareOptions,
+} from '@hypaware/core/library';
 import { GATEWAY_SOURCE_NAME } from '../gateway-paths.js';
 import { buildOverview, type Overview, type OverviewOptions } from './overview.js';
 import { PriceBook, parsePriceOverrides } from './prices.js';
 
-export type { Overview, OverviewOptions, ModelUsage, DayUsage, MixedUsage, ClientActivity, RepoActivity, ToolUse, OverviewWindow } from './overview.js';
+export type {
+  Overview,
+  OverviewOptions,
+  ModelUsage,
+  DayUsage,
+  MixedUsage,
+  ClientActivity,
+  RepoActivity,
+  ToolUse,
+  OverviewWindow,
+} from './overview.js';
 export type { ViewSpec } from '@hypaware/core';
 /** The documented queries (docs/querying.md) and the views the gateway keeps in the database. */
 export { RECIPES, type Recipe } from './recipes.js';
@@ -32,7 +48,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   const endpoint = running.endpoint(GATEWAY_SOURCE_NAME);
   if (!endpoint) {
     await running.stop('no gateway');
-    throw new HypError('the gateway did not start: is the @hypaware/ai-gateway plugin enabled in the config?', { kind: 'gateway_missing' });
+    throw new HypError('the gateway did not start: is the @hypaware/ai-gateway plugin enabled in the config?', {
+      kind: 'gateway_missing',
+    });
   }
   return { endpoint, hypHome: running.hypHome, stop: () => running.stop('library stop') };
 }
@@ -52,7 +70,8 @@ export function openHistory(options: OpenHistoryOptions = {}): History {
   const store = openReadOnlyStore(options);
   return {
     query: <Row>(sql: string, params?: unknown[] | Record<string, unknown>) => store.query<Row>(sql, params),
-    overview: (overviewOptions) => buildOverview(store.database, new PriceBook(parsePriceOverrides(store.configSection('prices'))), overviewOptions),
+    overview: (overviewOptions) =>
+      buildOverview(store.database, new PriceBook(parsePriceOverrides(store.configSection('prices'))), overviewOptions),
     close: () => store.close(),
   };
 }

@@ -5,7 +5,8 @@ import { renderOverview } from './overview-render.js';
 import { PriceBook, parsePriceOverrides } from './prices.js';
 
 function parseDays(value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`--days must be a whole number of days (got ${JSON.stringify(value)})`);
+  if (!/^\d+$/.test(value))
+    throw new UsageError(`--days must be a whole number of days (got ${JSON.stringify(value)})`);
   return Number.parseInt(value, 10);
 }
 
@@ -13,7 +14,8 @@ export function registerOverviewCommand(ctx: ActivationContext): void {
   ctx.registerCommand({
     group: 'query',
     name: 'overview',
-    description: 'tokens, estimated cost, sessions, repos and tools over the last N days (UTC), from ai_gateway_messages',
+    description:
+      'tokens, estimated cost, sessions, repos and tools over the last N days (UTC), from ai_gateway_messages',
     configure(command, io) {
       command
         .option('--days <n>', 'number of UTC days ending today', parseDays, DEFAULT_OVERVIEW_DAYS)

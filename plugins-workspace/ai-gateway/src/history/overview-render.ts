@@ -10,7 +10,9 @@ function usd(value: number | null): string {
 }
 
 function mixedCost(t: MixedUsage): string {
-  return t.unpriced_responses > 0 ? `${usd(t.estimated_cost_usd)} + ${t.unpriced_responses} unpriced` : usd(t.estimated_cost_usd);
+  return t.unpriced_responses > 0
+    ? `${usd(t.estimated_cost_usd)} + ${t.unpriced_responses} unpriced`
+    : usd(t.estimated_cost_usd);
 }
 
 function tokenCells(t: TokenTotals, cost: string): Record<string, string> {
@@ -33,28 +35,77 @@ export function renderOverview(o: Overview, out: NodeJS.WritableStream): void {
   const win = o.window;
   w(`Overview of ${o.dataset}: ${win.since} .. ${win.until} (${win.days} UTC day${win.days === 1 ? '' : 's'})`);
   if (win.first_message_at === null) {
-    w(win.data_until === null
-      ? '  no messages captured yet: is the daemon running and a client attached? (hyp status)'
-      : `  no messages in this window; the data covers ${win.data_since} .. ${win.data_until} (try --days)`);
+    w(
+      win.data_until === null
+        ? '  no messages captured yet: is the daemon running and a client attached? (hyp status)'
+        : `  no messages in this window; the data covers ${win.data_since} .. ${win.data_until} (try --days)`,
+    );
     return;
   }
-  w(`  ${count(o.totals.messages)} messages in ${count(o.totals.sessions)} sessions, ${win.first_message_at} .. ${win.last_message_at}`);
-  w(`  tokens: ${count(o.totals.input_tokens)} input, ${count(o.totals.cache_read_input_tokens)} cache read, ${count(o.totals.cache_creation_input_tokens)} cache write, ${count(o.totals.output_tokens)} output; estimated cost ${usd(o.totals.estimated_cost_usd)}${o.totals.unpriced_responses > 0 ? ` (priced models only; ${o.totals.unpriced_responses} responses unpriced)` : ''}`);
+  w(
+    `  ${count(o.totals.messages)} messages in ${count(o.totals.sessions)} sessions, ${win.first_message_at} .. ${win.last_message_at}`,
+  );
+  w(
+    `  tokens: ${count(o.totals.input_tokens)} input, ${count(o.totals.cache_read_input_tokens)} cache read, ${count(o.totals.cache_creation_input_tokens)} cache write, ${count(o.totals.output_tokens)} output; estimated cost ${usd(o.totals.estimated_cost_usd)}${o.totals.unpriced_responses > 0 ? ` (priced models only; ${o.totals.unpriced_responses} responses unpriced)` : ''}`,
+  );
 
   w('\nTokens by model');
-  writeRows(out, ['provider', 'model', ...TOKEN_COLUMNS], o.by_model.map((m) => ({ provider: m.provider, model: m.model ?? '(none)', ...tokenCells(m, usd(m.estimated_cost_usd)) })), 'table');
+  writeRows(
+    out,
+    ['provider', 'model', ...TOKEN_COLUMNS],
+    o.by_model.map((m) => ({
+      provider: m.provider,
+      model: m.model ?? '(none)',
+      ...tokenCells(m, usd(m.estimated_cost_usd)),
+    })),
+    'table',
+  );
   w('\nTokens by day');
-  writeRows(out, ['date', ...TOKEN_COLUMNS], o.by_day.map((d) => ({ date: d.date, ...tokenCells(d, mixedCost(d)) })), 'table');
+  writeRows(
+    out,
+    ['date', ...TOKEN_COLUMNS],
+    o.by_day.map((d) => ({ date: d.date, ...tokenCells(d, mixedCost(d)) })),
+    'table',
+  );
   w('\nSessions and messages by client');
-  writeRows(out, ['client', 'sessions', 'messages', 'last message'], o.by_client.map((c) => ({ client: c.client, sessions: count(c.sessions), messages: count(c.messages), 'last message': c.last_message_at })), 'table');
+  writeRows(
+    out,
+    ['client', 'sessions', 'messages', 'last message'],
+    o.by_client.map((c) => ({
+      client: c.client,
+      sessions: count(c.sessions),
+      messages: count(c.messages),
+      'last message': c.last_message_at,
+    })),
+    'table',
+  );
   w('\nRepos (cwd) the sessions ran in');
-  writeRows(out, ['cwd', 'sessions', 'messages', 'last message'], o.by_repo.map((r) => ({ cwd: r.cwd ?? '(unknown)', sessions: count(r.sessions), messages: count(r.messages), 'last message': r.last_message_at })), 'table');
+  writeRows(
+    out,
+    ['cwd', 'sessions', 'messages', 'last message'],
+    o.by_repo.map((r) => ({
+      cwd: r.cwd ?? '(unknown)',
+      sessions: count(r.sessions),
+      messages: count(r.messages),
+      'last message': r.last_message_at,
+    })),
+    'table',
+  );
   w('\nTools called');
-  writeRows(out, ['tool', 'calls', 'sessions'], o.tools.map((t) => ({ tool: t.tool_name ?? '(unnamed)', calls: count(t.calls), sessions: count(t.sessions) })), 'table');
+  writeRows(
+    out,
+    ['tool', 'calls', 'sessions'],
+    o.tools.map((t) => ({ tool: t.tool_name ?? '(unnamed)', calls: count(t.calls), sessions: count(t.sessions) })),
+    'table',
+  );
 
-  w(`\nPrices: shipped table as of ${o.prices.as_of} (USD per 1M tokens, list prices)${o.prices.config_overrides.length > 0 ? `; config overrides for ${o.prices.config_overrides.join(', ')}` : ''}.`);
+  w(
+    `\nPrices: shipped table as of ${o.prices.as_of} (USD per 1M tokens, list prices)${o.prices.config_overrides.length > 0 ? `; config overrides for ${o.prices.config_overrides.join(', ')}` : ''}.`,
+  );
   if (o.totals.unpriced_models.length > 0) {
-    w(`No price known for ${o.totals.unpriced_models.join(', ')}: tokens only. Add one under "prices" in the config to estimate it.`);
+    w(
+      `No price known for ${o.totals.unpriced_models.join(', ')}: tokens only. Add one under "prices" in the config to estimate it.`,
+    );
   }
   w('The queries behind this page: hyp query overview --sql');
 }

@@ -156,7 +156,14 @@ export function overviewSqlText(options: OverviewOptions = {}): string {
 }
 
 function emptyTokens(): TokenTotals {
-  return { responses: 0, input_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, output_tokens: 0, reasoning_tokens: 0 };
+  return {
+    responses: 0,
+    input_tokens: 0,
+    cache_read_input_tokens: 0,
+    cache_creation_input_tokens: 0,
+    output_tokens: 0,
+    reasoning_tokens: 0,
+  };
 }
 
 function addTokens(into: TokenTotals, row: TokenTotals): void {
@@ -181,7 +188,10 @@ type UsageRow = TokenTotals & { date: string; provider: string; model: string | 
 function requireMessagesTable(db: SqlDatabase): void {
   const found = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MESSAGES_DATASET);
   if (!found) {
-    throw new HypError(`no ${MESSAGES_DATASET} table in this database: is the @hypaware/ai-gateway plugin enabled? (hyp status)`, { kind: 'dataset_missing' });
+    throw new HypError(
+      `no ${MESSAGES_DATASET} table in this database: is the @hypaware/ai-gateway plugin enabled? (hyp status)`,
+      { kind: 'dataset_missing' },
+    );
   }
 }
 
@@ -190,7 +200,8 @@ export function buildOverview(db: SqlDatabase, prices: PriceBook, options: Overv
   requireMessagesTable(db);
   const { days, since, until } = overviewWindow(options);
   const params = { since, until };
-  const all = <T>(name: OverviewQueryName): T[] => db.prepare(OVERVIEW_QUERIES[name]).all(name === 'extent' ? {} : params) as T[];
+  const all = <T>(name: OverviewQueryName): T[] =>
+    db.prepare(OVERVIEW_QUERIES[name]).all(name === 'extent' ? {} : params) as T[];
 
   const byModel = new Map<string, ModelUsage>();
   const byDay = new Map<string, DayUsage>();
@@ -204,11 +215,19 @@ export function buildOverview(db: SqlDatabase, prices: PriceBook, options: Overv
     const key = `${row.provider}\u0000${row.model ?? ''}`;
     let model = byModel.get(key);
     if (!model) {
-      model = { provider: row.provider, model: row.model, ...emptyTokens(), estimated_cost_usd: match ? 0 : null, price_key: match?.key ?? null, price_source: match?.source ?? null };
+      model = {
+        provider: row.provider,
+        model: row.model,
+        ...emptyTokens(),
+        estimated_cost_usd: match ? 0 : null,
+        price_key: match?.key ?? null,
+        price_source: match?.source ?? null,
+      };
       byModel.set(key, model);
     }
     addTokens(model, tokens);
-    model.estimated_cost_usd = model.estimated_cost_usd === null || cost === null ? null : model.estimated_cost_usd + cost;
+    model.estimated_cost_usd =
+      model.estimated_cost_usd === null || cost === null ? null : model.estimated_cost_usd + cost;
     let day = byDay.get(row.date);
     if (!day) {
       day = { date: row.date, ...emptyMixed() };
@@ -219,17 +238,31 @@ export function buildOverview(db: SqlDatabase, prices: PriceBook, options: Overv
   }
 
   const activity = summarizeSessions(all<SessionRow>('sessions'));
-  const extent = all<{ data_since: string | null; data_until: string | null }>('extent')[0] ?? { data_since: null, data_until: null };
+  const extent = all<{ data_since: string | null; data_until: string | null }>('extent')[0] ?? {
+    data_since: null,
+    data_until: null,
+  };
   return {
     dataset: MESSAGES_DATASET,
     window: {
-      days, since, until, timezone: 'UTC',
+      days,
+      since,
+      until,
+      timezone: 'UTC',
       first_message_at: activity.first_message_at,
       last_message_at: activity.last_message_at,
-      data_since: extent.data_since, data_until: extent.data_until,
+      data_since: extent.data_since,
+      data_until: extent.data_until,
     },
-    totals: { ...totals, sessions: activity.sessions, messages: activity.messages, unpriced_models: [...unpriced].sort() },
-    by_model: [...byModel.values()].sort((a, b) => b.output_tokens + b.input_tokens - (a.output_tokens + a.input_tokens)),
+    totals: {
+      ...totals,
+      sessions: activity.sessions,
+      messages: activity.messages,
+      unpriced_models: [...unpriced].sort(),
+    },
+    by_model: [...byModel.values()].sort(
+      (a, b) => b.output_tokens + b.input_tokens - (a.output_tokens + a.input_tokens),
+    ),
     by_day: [...byDay.values()],
     by_client: activity.by_client,
     by_repo: activity.by_repo,
@@ -264,13 +297,28 @@ function summarizeSessions(rows: SessionRow[]) {
     if (first === null || r.first_message_at < first) first = r.first_message_at;
     if (last === null || r.last_message_at > last) last = r.last_message_at;
     let c = clients.get(r.client);
-    if (!c) clients.set(r.client, c = { client: r.client, sessions: 0, messages: 0, first_message_at: r.first_message_at, last_message_at: r.last_message_at, ids: new Set() });
+    if (!c)
+      clients.set(
+        r.client,
+        (c = {
+          client: r.client,
+          sessions: 0,
+          messages: 0,
+          first_message_at: r.first_message_at,
+          last_message_at: r.last_message_at,
+          ids: new Set(),
+        }),
+      );
     c.ids.add(r.session_id);
     c.messages += r.messages;
     if (r.first_message_at < c.first_message_at!) c.first_message_at = r.first_message_at;
     if (r.last_message_at > c.last_message_at!) c.last_message_at = r.last_message_at;
     let p = repos.get(r.cwd);
-    if (!p) repos.set(r.cwd, p = { cwd: r.cwd, sessions: 0, messages: 0, last_message_at: r.last_message_at, ids: new Set() });
+    if (!p)
+      repos.set(
+        r.cwd,
+        (p = { cwd: r.cwd, sessions: 0, messages: 0, last_message_at: r.last_message_at, ids: new Set() }),
+      );
     p.ids.add(r.session_id);
     p.messages += r.messages;
     if (r.last_message_at > p.last_message_at!) p.last_message_at = r.last_message_at;
@@ -284,8 +332,13 @@ function summarizeSessions(rows: SessionRow[]) {
     messages,
     first_message_at: first,
     last_message_at: last,
-    by_client: [...clients.values()].map(finish).sort((a, b) => b.messages - a.messages || a.client.localeCompare(b.client)),
-    by_repo: [...repos.values()].map(finish).sort((a, b) => b.sessions - a.sessions || b.messages - a.messages || String(a.cwd).localeCompare(String(b.cwd))).slice(0, TOP_N),
+    by_client: [...clients.values()]
+      .map(finish)
+      .sort((a, b) => b.messages - a.messages || a.client.localeCompare(b.client)),
+    by_repo: [...repos.values()]
+      .map(finish)
+      .sort((a, b) => b.sessions - a.sessions || b.messages - a.messages || String(a.cwd).localeCompare(String(b.cwd)))
+      .slice(0, TOP_N),
   };
 }
 

@@ -35,23 +35,35 @@ const SNAPSHOT_SUFFIX = /-(\d{8}|\d{4}-\d{2}-\d{2})$/;
 export function parsePriceOverrides(raw: unknown): Map<string, ModelPrice> {
   const out = new Map<string, ModelPrice>();
   if (raw === undefined) return out;
-  if (!isPlainObject(raw)) throw new HypError('config prices: must be an object mapping model names to prices', { kind: 'config_invalid' });
+  if (!isPlainObject(raw))
+    throw new HypError('config prices: must be an object mapping model names to prices', { kind: 'config_invalid' });
   for (const [model, entry] of Object.entries(raw)) {
-    if (!isPlainObject(entry)) throw new HypError(`config prices.${model}: must be an object like {"input": 3, "output": 15} (USD per 1M tokens)`, { kind: 'config_invalid' });
+    if (!isPlainObject(entry))
+      throw new HypError(
+        `config prices.${model}: must be an object like {"input": 3, "output": 15} (USD per 1M tokens)`,
+        { kind: 'config_invalid' },
+      );
     for (const key of Object.keys(entry)) {
-      if (!(PRICE_FIELDS as readonly string[]).includes(key)) throw new HypError(`config prices.${model}.${key}: unknown key (expected ${PRICE_FIELDS.join(', ')})`, { kind: 'config_invalid' });
+      if (!(PRICE_FIELDS as readonly string[]).includes(key))
+        throw new HypError(`config prices.${model}.${key}: unknown key (expected ${PRICE_FIELDS.join(', ')})`, {
+          kind: 'config_invalid',
+        });
     }
     const price: Partial<ModelPrice> = {};
     for (const field of PRICE_FIELDS) {
       const value = entry[field];
       if (value === undefined) continue;
       if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        throw new HypError(`config prices.${model}.${field}: must be a non-negative number (USD per 1M tokens)`, { kind: 'config_invalid' });
+        throw new HypError(`config prices.${model}.${field}: must be a non-negative number (USD per 1M tokens)`, {
+          kind: 'config_invalid',
+        });
       }
       price[field] = value;
     }
     if (price.input === undefined || price.output === undefined) {
-      throw new HypError(`config prices.${model}: needs at least "input" and "output" (USD per 1M tokens)`, { kind: 'config_invalid' });
+      throw new HypError(`config prices.${model}: needs at least "input" and "output" (USD per 1M tokens)`, {
+        kind: 'config_invalid',
+      });
     }
     out.set(model, price as ModelPrice);
   }

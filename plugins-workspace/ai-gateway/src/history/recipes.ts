@@ -90,7 +90,7 @@ ORDER BY failures DESC`,
   },
   {
     name: 'search_text',
-    title: "Find where a word came up in the last 7 days",
+    title: 'Find where a word came up in the last 7 days',
     note: 'LIKE reads every row it is given: keep the date condition so it only reads a few days.',
     sql: `SELECT message_created_at, session_id, role, part_type, substr(content_text, 1, 160) AS excerpt
 FROM ai_gateway_messages

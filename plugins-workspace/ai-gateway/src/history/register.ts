@@ -10,5 +10,9 @@ export function registerHistory(ctx: ActivationContext, api: AiGatewayApi): void
   for (const view of HISTORY_VIEWS) ctx.registerView(view);
   if (ctx.mode !== 'cli') return;
   registerOverviewCommand(ctx);
-  ctx.registerStatusSection({ key: 'capture', collect: (status) => captureStatus(ctx, api, status), render: renderCaptureStatus });
+  ctx.registerStatusSection({
+    key: 'capture',
+    collect: (status) => captureStatus(ctx, api, status),
+    render: renderCaptureStatus,
+  });
 }

@@ -12,21 +12,46 @@ const CARRIER = `(input_tokens IS NOT NULL OR cache_read_input_tokens IS NOT NUL
 const SESSION_KEY = 'COALESCE(session_id, conversation_id)';
 
 const TOKEN_COLUMNS: ColumnSpec[] = [
-  { name: 'input_tokens', type: 'int', nullable: false, description: 'input tokens not read from or written to the cache' },
-  { name: 'cache_read_input_tokens', type: 'int', nullable: false, description: 'input tokens served from the prompt cache' },
-  { name: 'cache_creation_input_tokens', type: 'int', nullable: false, description: 'input tokens written to the prompt cache' },
+  {
+    name: 'input_tokens',
+    type: 'int',
+    nullable: false,
+    description: 'input tokens not read from or written to the cache',
+  },
+  {
+    name: 'cache_read_input_tokens',
+    type: 'int',
+    nullable: false,
+    description: 'input tokens served from the prompt cache',
+  },
+  {
+    name: 'cache_creation_input_tokens',
+    type: 'int',
+    nullable: false,
+    description: 'input tokens written to the prompt cache',
+  },
   { name: 'output_tokens', type: 'int', nullable: false, description: 'output tokens (reasoning included)' },
-  { name: 'reasoning_tokens', type: 'int', nullable: false, description: 'reasoning tokens, as reported by the provider' },
+  {
+    name: 'reasoning_tokens',
+    type: 'int',
+    nullable: false,
+    description: 'reasoning tokens, as reported by the provider',
+  },
 ];
 
 export const HISTORY_VIEWS: ViewSpec[] = [
   {
     name: 'ai_responses',
-    description: 'one row per model response with its usage (the carrier rows of ai_gateway_messages, token terms never NULL)',
+    description:
+      'one row per model response with its usage (the carrier rows of ai_gateway_messages, token terms never NULL)',
     requires: [MESSAGES_DATASET],
     primaryTime: 'message_created_at',
     columns: [
-      { name: 'session_id', type: 'string', description: 'session (conversation_id when the client has no session id)' },
+      {
+        name: 'session_id',
+        type: 'string',
+        description: 'session (conversation_id when the client has no session id)',
+      },
       { name: 'conversation_id', type: 'string' },
       { name: 'agent_id', type: 'string', description: 'sub-agent id, NULL for the main agent' },
       { name: 'client_name', type: 'string' },
@@ -38,7 +63,12 @@ export const HISTORY_VIEWS: ViewSpec[] = [
       { name: 'date', type: 'string', description: 'UTC date, YYYY-MM-DD' },
       { name: 'cwd', type: 'string' },
       ...TOKEN_COLUMNS,
-      { name: 'context_tokens', type: 'int', nullable: false, description: 'input + cache read + cache write: the prompt the model saw' },
+      {
+        name: 'context_tokens',
+        type: 'int',
+        nullable: false,
+        description: 'input + cache read + cache write: the prompt the model saw',
+      },
       { name: 'finish_reason', type: 'string', description: 'status.finish_reason of the carrier row' },
     ],
     select: `SELECT ${SESSION_KEY} AS session_id, conversation_id, agent_id, client_name, provider, model, message_id, request_id,
@@ -59,7 +89,12 @@ WHERE ${CARRIER}`,
     requires: [MESSAGES_DATASET],
     primaryTime: 'last_message_at',
     columns: [
-      { name: 'session_id', type: 'string', nullable: false, description: 'session (conversation_id when the client has no session id)' },
+      {
+        name: 'session_id',
+        type: 'string',
+        nullable: false,
+        description: 'session (conversation_id when the client has no session id)',
+      },
       { name: 'client_name', type: 'string' },
       { name: 'provider', type: 'string' },
       { name: 'model', type: 'string', description: 'the model that answered most responses' },

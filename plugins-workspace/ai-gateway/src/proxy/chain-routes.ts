@@ -45,7 +45,16 @@ export class ChainRoutes {
 
   #install(entries: ChainEntry[]): void {
     const routes = new Map<string, CompiledUpstream>();
-    entries.forEach((e, i) => routes.set(e.name, compileUpstream({ name: e.name, base_url: e.base_url, ...(e.provider ? { provider: e.provider } : {}) }, i, 'chain')));
+    entries.forEach((e, i) =>
+      routes.set(
+        e.name,
+        compileUpstream(
+          { name: e.name, base_url: e.base_url, ...(e.provider ? { provider: e.provider } : {}) },
+          i,
+          'chain',
+        ),
+      ),
+    );
     this.#routes = routes;
     this.#entries = entries;
   }

@@ -10,7 +10,10 @@ import type { ErrorShape, GatewayError, UpstreamRoute } from '../api-types.js';
  * Without a preset's shape: the `{error: {type, code, message}}` object most JSON APIs use,
  * with a top-level `type: "error"` as well, so SDKs that look for either read the message.
  */
-export function plainErrorBody(error: GatewayError): { type: string; error: { type: string; code: string; message: string } } {
+export function plainErrorBody(error: GatewayError): {
+  type: string;
+  error: { type: string; code: string; message: string };
+} {
   return { type: 'error', error: { type: 'api_error', code: error.code, message: error.message } };
 }
 
@@ -36,7 +39,12 @@ function recognizes(shape: ErrorShape, route: UpstreamRoute): boolean {
  * recognizes the request, else the shape of the upstream it was routed to, else the plain
  * shape. A shape that throws or gives no JSON counts as none.
  */
-export function gatewayErrorBody(shapes: readonly ErrorShape[], routed: ErrorShape | undefined, route: UpstreamRoute, error: GatewayError): string {
+export function gatewayErrorBody(
+  shapes: readonly ErrorShape[],
+  routed: ErrorShape | undefined,
+  route: UpstreamRoute,
+  error: GatewayError,
+): string {
   for (const shape of shapes) {
     if (!recognizes(shape, route)) continue;
     const body = shapedBody(shape, error);

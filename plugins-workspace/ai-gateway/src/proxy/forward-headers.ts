@@ -6,13 +6,24 @@
 import * as zlib from 'node:zlib';
 
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection',
-  'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
 ]);
 
 /** Content codings the capture side decodes (zstd only where this Node has it). */
 export const DECODABLE_CODINGS: ReadonlySet<string> = new Set([
-  'gzip', 'x-gzip', 'deflate', 'br', 'identity',
+  'gzip',
+  'x-gzip',
+  'deflate',
+  'br',
+  'identity',
   ...(typeof (zlib as { zstdDecompressSync?: unknown }).zstdDecompressSync === 'function' ? ['zstd'] : []),
 ]);
 
@@ -39,7 +50,10 @@ export function decodableAcceptEncoding(value: string): string | undefined {
     return coding === '' || coding === '*' || DECODABLE_CODINGS.has(coding);
   });
   if (kept.length === parts.length) return value;
-  const joined = kept.map((p) => p.trim()).filter((p) => p !== '').join(', ');
+  const joined = kept
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .join(', ');
   return joined === '' ? undefined : joined;
 }
 

@@ -70,7 +70,8 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
     this.#requestCapture = new BodyCapture(deps.captureMaxBytes);
     this.#responseCapture = new BodyCapture(deps.captureMaxBytes);
     const requestLength = req.headers['content-length'];
-    if (requestLength !== undefined && req.headers['transfer-encoding'] === undefined) this.#requestCapture.expect(Number(requestLength));
+    if (requestLength !== undefined && req.headers['transfer-encoding'] === undefined)
+      this.#requestCapture.expect(Number(requestLength));
     // Observe request chunks without taking over the flow: undici resumes the stream
     // when it starts sending the body and pauses it on backpressure.
     req.on('data', (chunk: Buffer) => this.#requestCapture.add(chunk));
@@ -81,7 +82,9 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
     };
     req.once('end', requestEnded);
     req.once('close', requestEnded);
-    req.on('error', (err) => { this.#error ??= `client_request_error: ${errorMessage(err)}`; });
+    req.on('error', (err) => {
+      this.#error ??= `client_request_error: ${errorMessage(err)}`;
+    });
     res.once('close', () => {
       if (res.writableFinished) return;
       this.#clientGone = true;
@@ -91,7 +94,9 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
       // no upstream callback may come if the request never got a socket: make sure we finish
       if (!this.#controller) this.#endResponse();
     });
-    res.on('error', () => { /* a broken client socket is reported through 'close' */ });
+    res.on('error', () => {
+      /* a broken client socket is reported through 'close' */
+    });
   }
 
   get id(): string {
@@ -104,15 +109,18 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
     const hasBody = requestHasBody(this.#req);
     if (!hasBody) this.#req.resume();
     try {
-      this.#deps.dispatcher.dispatch({
-        origin: upstream.origin,
-        path: upstream.basePath + requestTarget,
-        method: this.#method as Dispatcher.HttpMethod,
-        headers: upstreamRequestHeaders(this.#req.rawHeaders, upstream.host),
-        body: hasBody ? this.#req : null,
-        headersTimeout: this.#deps.idleTimeoutMs,
-        bodyTimeout: this.#deps.idleTimeoutMs,
-      }, this);
+      this.#deps.dispatcher.dispatch(
+        {
+          origin: upstream.origin,
+          path: upstream.basePath + requestTarget,
+          method: this.#method as Dispatcher.HttpMethod,
+          headers: upstreamRequestHeaders(this.#req.rawHeaders, upstream.host),
+          body: hasBody ? this.#req : null,
+          headersTimeout: this.#deps.idleTimeoutMs,
+          bodyTimeout: this.#deps.idleTimeoutMs,
+        },
+        this,
+      );
     } catch (err) {
       this.onResponseError(undefined, err as Error);
     }
@@ -131,7 +139,12 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
     if (this.#clientGone) controller.abort(new Error('client aborted'));
   }
 
-  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, _headers: unknown, statusMessage?: string): void {
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    _headers: unknown,
+    statusMessage?: string,
+  ): void {
     if (statusCode < 200) return;
     const raw = rawHeaderStrings(controller.rawHeaders);
     this.#status = statusCode;
@@ -178,12 +191,22 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
       const code = timeout ? 'upstream_timeout' : 'upstream_unreachable';
       this.#error ??= `${code}: ${errorMessage(err)}`;
       if (!this.#res.headersSent) {
-        this.#respondWithError(timeout ? 504 : 502, code, `ai-gateway: upstream ${this.#upstream?.name ?? '?'} (${this.#upstream?.origin ?? ''}) failed: ${errorMessage(err)}`);
+        this.#respondWithError(
+          timeout ? 504 : 502,
+          code,
+          `ai-gateway: upstream ${this.#upstream?.name ?? '?'} (${this.#upstream?.origin ?? ''}) failed: ${errorMessage(err)}`,
+        );
       } else {
         // mid-stream failure: end the client's connection the same way the upstream ended ours
         this.#res.destroy();
       }
-      this.#deps.log.warn('aigw.upstream_failed', { exchange_id: this.#id, upstream: this.#upstream?.name, path: this.#target, error: errorMessage(err), code });
+      this.#deps.log.warn('aigw.upstream_failed', {
+        exchange_id: this.#id,
+        upstream: this.#upstream?.name,
+        path: this.#target,
+        error: errorMessage(err),
+        code,
+      });
     }
     this.#req.resume();
     this.#endResponse();

@@ -33,8 +33,11 @@ export interface ProxyServerOptions {
  * on a 426, and that traffic is what the projectors read. Frames passed through blind would
  * hide the conversation from capture.
  */
-const UPGRADE_DECLINED = 'HTTP/1.1 426 Upgrade Required\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ';
-const UPGRADE_BODY = JSON.stringify({ error: { type: 'upgrade_declined', message: 'ai-gateway: WebSocket is not proxied; use HTTP (server-sent events)' } });
+const UPGRADE_DECLINED =
+  'HTTP/1.1 426 Upgrade Required\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ';
+const UPGRADE_BODY = JSON.stringify({
+  error: { type: 'upgrade_declined', message: 'ai-gateway: WebSocket is not proxied; use HTTP (server-sent events)' },
+});
 
 export interface BoundAddress extends ListenAddress {
   /** set when the requested (default) port was busy and an ephemeral one was taken */
@@ -47,7 +50,9 @@ export function splitRequestTarget(url: string): { target: string; pathname: str
     try {
       const parsed = new URL(url);
       return { target: parsed.pathname + parsed.search, pathname: parsed.pathname };
-    } catch { /* fall through: treat as a path */ }
+    } catch {
+      /* fall through: treat as a path */
+    }
   }
   const q = url.indexOf('?');
   return { target: url, pathname: q < 0 ? url : url.slice(0, q) };
@@ -83,7 +88,9 @@ export class ProxyServer {
       connect: { autoSelectFamily: true, timeout: 30_000 },
     });
     // requestTimeout 0: uploads of any size and duration
-    this.#server = createServer({ requestTimeout: 0, noDelay: true, keepAliveTimeout: 30_000 }, (req, res) => this.#handle(req, res));
+    this.#server = createServer({ requestTimeout: 0, noDelay: true, keepAliveTimeout: 30_000 }, (req, res) =>
+      this.#handle(req, res),
+    );
     this.#server.on('upgrade', (req: IncomingMessage, socket: Socket) => this.#declineUpgrade(req, socket));
     // a client that half-closes after sending its request still gets the response
     (this.#server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
@@ -113,13 +120,25 @@ export class ProxyServer {
         const info = await listenOnce(this.#server, address.host, 0);
         return { host: info.address, port: info.port, fallbackFrom: address.port };
       }
-      const why = code === 'EADDRINUSE' ? 'the port is already in use' : code === 'EADDRNOTAVAIL' ? 'the address is not on this machine' : code === 'EACCES' ? 'permission denied' : errorMessage(err);
-      throw new Error(`ai-gateway: cannot listen on ${address.host}:${address.port}: ${why}; stop the other process or set plugins["@hypaware/ai-gateway"].listen to another host:port`);
+      const why =
+        code === 'EADDRINUSE'
+          ? 'the port is already in use'
+          : code === 'EADDRNOTAVAIL'
+            ? 'the address is not on this machine'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : errorMessage(err);
+      throw new Error(
+        `ai-gateway: cannot listen on ${address.host}:${address.port}: ${why}; stop the other process or set plugins["@hypaware/ai-gateway"].listen to another host:port`,
+      );
     }
   }
 
   #declineUpgrade(req: IncomingMessage, socket: Socket): void {
-    this.#options.log.info('aigw.upgrade_declined', { path: splitRequestTarget(req.url ?? '/').pathname, upgrade: String(req.headers.upgrade ?? '') });
+    this.#options.log.info('aigw.upgrade_declined', {
+      path: splitRequestTarget(req.url ?? '/').pathname,
+      upgrade: String(req.headers.upgrade ?? ''),
+    });
     socket.on('error', () => undefined);
     socket.end(`${UPGRADE_DECLINED}${Buffer.byteLength(UPGRADE_BODY)}\r\n\r\n${UPGRADE_BODY}`);
   }
@@ -147,7 +166,13 @@ export class ProxyServer {
   }
 
   /** `chained`: the chain's upstream, null for a chain name nobody registered, undefined for the routing table. */
-  #route(req: IncomingMessage, res: ServerResponse, target: string, pathname: string, chained: CompiledUpstream | null | undefined): void {
+  #route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    pathname: string,
+    chained: CompiledUpstream | null | undefined,
+  ): void {
     const method = req.method ?? 'GET';
     const table = this.#options.table();
     const exchange = new ProxiedExchange(req, res, target, pathname, {
@@ -169,10 +194,17 @@ export class ProxyServer {
       exchange.forward(upstream, target);
       return;
     }
-    this.#options.log.warn('aigw.no_upstream_match', { exchange_id: exchange.id, method, path: pathname, upstreams: table.upstreams.length, ...(chained === null ? { chain: 'unknown' } : {}) });
-    const message = chained === null
-      ? `${req.url ?? ''} names a chained upstream this gateway does not know; run the client's attach again (hyp attach <client>)`
-      : `${table.upstreams.length === 0 ? 'no upstream is configured' : `no upstream matches ${method} ${pathname}`}; add one under plugins["@hypaware/ai-gateway"].upstreams or enable an adapter plugin`;
+    this.#options.log.warn('aigw.no_upstream_match', {
+      exchange_id: exchange.id,
+      method,
+      path: pathname,
+      upstreams: table.upstreams.length,
+      ...(chained === null ? { chain: 'unknown' } : {}),
+    });
+    const message =
+      chained === null
+        ? `${req.url ?? ''} names a chained upstream this gateway does not know; run the client's attach again (hyp attach <client>)`
+        : `${table.upstreams.length === 0 ? 'no upstream is configured' : `no upstream matches ${method} ${pathname}`}; add one under plugins["@hypaware/ai-gateway"].upstreams or enable an adapter plugin`;
     exchange.reject('no_upstream_match', `ai-gateway: ${message}`);
   }
 

@@ -32,7 +32,10 @@ export class Router {
     for (const name of table.shadowedPresets) {
       if (this.#shadowLogged.has(name)) continue;
       this.#shadowLogged.add(name);
-      this.#log.info('aigw.preset_shadowed', { preset: name, message: `the config upstream "${name}" replaces the preset of the same name` });
+      this.#log.info('aigw.preset_shadowed', {
+        preset: name,
+        message: `the config upstream "${name}" replaces the preset of the same name`,
+      });
     }
     this.#table = table;
     this.#compiledVersion = this.#state.presetsVersion;

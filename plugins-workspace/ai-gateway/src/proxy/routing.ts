@@ -52,7 +52,11 @@ export interface UpstreamEntry {
   error_shape?: ErrorShape;
 }
 
-export function compileUpstream(entry: UpstreamEntry, seq: number, source: CompiledUpstream['source']): CompiledUpstream {
+export function compileUpstream(
+  entry: UpstreamEntry,
+  seq: number,
+  source: CompiledUpstream['source'],
+): CompiledUpstream {
   const url = new URL(entry.base_url);
   const prefix = entry.path_prefix ? entry.path_prefix : undefined;
   return {
@@ -107,7 +111,9 @@ export function compileRoutingTable(configUpstreams: ConfigUpstream[], presets: 
   const presetList = [...presets].sort((a, b) => a.seq - b.seq);
   for (const u of configUpstreams) {
     configNames.add(u.name);
-    upstreams.push(compileUpstream(withPresetRouting(u, presetList.find((p) => p.preset.name === u.name)?.preset), seq++, 'config'));
+    upstreams.push(
+      compileUpstream(withPresetRouting(u, presetList.find((p) => p.preset.name === u.name)?.preset), seq++, 'config'),
+    );
   }
   const shadowedPresets: string[] = [];
   for (const { preset } of presetList) {
@@ -118,7 +124,9 @@ export function compileRoutingTable(configUpstreams: ConfigUpstream[], presets: 
     upstreams.push(compileUpstream(preset, seq++, 'preset'));
   }
   upstreams.sort(routingOrder);
-  const errorShapes = upstreams.flatMap((u) => (u.errorShape && typeof u.errorShape.recognizes === 'function' ? [u.errorShape] : []));
+  const errorShapes = upstreams.flatMap((u) =>
+    u.errorShape && typeof u.errorShape.recognizes === 'function' ? [u.errorShape] : [],
+  );
   return { upstreams, shadowedPresets, needsHeaders: upstreams.some((u) => u.match !== undefined), errorShapes };
 }
 

@@ -18,19 +18,31 @@ const MAX_DECODED_BYTES = 128 * 1024 * 1024;
 
 type Decoder = (input: Buffer, lenient: boolean) => Buffer;
 
-const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: (b: Buffer, o?: object) => Buffer }).zstdDecompressSync;
+const zstdDecompressSync = (zlib as unknown as { zstdDecompressSync?: (b: Buffer, o?: object) => Buffer })
+  .zstdDecompressSync;
 
 const DECODERS: Record<string, Decoder> = {
-  gzip: (b, lenient) => zlib.gunzipSync(b, { maxOutputLength: MAX_DECODED_BYTES, ...(lenient ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {}) }),
+  gzip: (b, lenient) =>
+    zlib.gunzipSync(b, {
+      maxOutputLength: MAX_DECODED_BYTES,
+      ...(lenient ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {}),
+    }),
   deflate: (b, lenient) => {
-    const options = { maxOutputLength: MAX_DECODED_BYTES, ...(lenient ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {}) };
+    const options = {
+      maxOutputLength: MAX_DECODED_BYTES,
+      ...(lenient ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {}),
+    };
     try {
       return zlib.inflateSync(b, options);
     } catch {
       return zlib.inflateRawSync(b, options); // servers that send raw deflate without the zlib header
     }
   },
-  br: (b, lenient) => zlib.brotliDecompressSync(b, { maxOutputLength: MAX_DECODED_BYTES, ...(lenient ? { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH } : {}) }),
+  br: (b, lenient) =>
+    zlib.brotliDecompressSync(b, {
+      maxOutputLength: MAX_DECODED_BYTES,
+      ...(lenient ? { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH } : {}),
+    }),
   ...(zstdDecompressSync ? { zstd: (b: Buffer) => zstdDecompressSync(b, { maxOutputLength: MAX_DECODED_BYTES }) } : {}),
 };
 DECODERS['x-gzip'] = DECODERS.gzip!;
@@ -48,7 +60,10 @@ function decodeOne(coding: string, input: Buffer): { bytes: Buffer; partial?: st
 
 /** Decode `raw` given the `content-encoding` header value (codings applied in listed order). */
 export function decodeBody(raw: Buffer, contentEncoding: string | undefined): DecodedBody {
-  const codings = (contentEncoding ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity');
   if (codings.length === 0 || raw.length === 0) return { bytes: raw, encoding: null };
   let bytes = raw;
   let partial: string | undefined;
@@ -58,7 +73,11 @@ export function decodeBody(raw: Buffer, contentEncoding: string | undefined): De
       bytes = step.bytes;
       partial ??= step.partial;
     } catch (err) {
-      return { bytes: raw, encoding: codings.join(', '), error: `decode failed (${codings[i]}): ${(err as Error).message}` };
+      return {
+        bytes: raw,
+        encoding: codings.join(', '),
+        error: `decode failed (${codings[i]}): ${(err as Error).message}`,
+      };
     }
   }
   return partial ? { bytes, encoding: null, error: `decoded partially (${partial})` } : { bytes, encoding: null };

@@ -15,7 +15,9 @@ export function base64Marker(mediaType: string | undefined, chars: number): stri
 /** Replace every `data:<type>;base64,<payload>` with a marker naming the type. */
 export function stripBase64(text: string): string {
   if (!text.includes(';base64,')) return text;
-  return text.replace(DATA_URI_BASE64, (match, mediaType: string | undefined) => base64Marker(mediaType, match.length - match.indexOf(',') - 1));
+  return text.replace(DATA_URI_BASE64, (match, mediaType: string | undefined) =>
+    base64Marker(mediaType, match.length - match.indexOf(',') - 1),
+  );
 }
 
 function str(v: unknown): string | undefined {
@@ -39,7 +41,8 @@ function toolResultText(content: unknown): string | undefined {
   if (!Array.isArray(content)) return undefined;
   const parts = content.flatMap((item: unknown): string[] => {
     if (!isPlainObject(item)) return [];
-    if (item.type === 'image' || item.type === 'file') return [sourceText(item.source) ?? `[${str(item.native_type) ?? item.type}]`];
+    if (item.type === 'image' || item.type === 'file')
+      return [sourceText(item.source) ?? `[${str(item.native_type) ?? item.type}]`];
     const text = str(item.text);
     return text === undefined ? [] : [stripBase64(text)];
   });

@@ -24,8 +24,22 @@ export interface DecodedExchange {
   devRunId: string | undefined;
 }
 
-type Scalars = Pick<ExchangeInput, 'exchange_id' | 'ts_start' | 'ts_end' | 'duration_ms' | 'upstream' | 'provider' | 'method' | 'path'
-  | 'status_code' | 'request_truncated' | 'response_truncated' | 'error' | 'aborted'>;
+type Scalars = Pick<
+  ExchangeInput,
+  | 'exchange_id'
+  | 'ts_start'
+  | 'ts_end'
+  | 'duration_ms'
+  | 'upstream'
+  | 'provider'
+  | 'method'
+  | 'path'
+  | 'status_code'
+  | 'request_truncated'
+  | 'response_truncated'
+  | 'error'
+  | 'aborted'
+>;
 
 function firstValue(headers: HeaderMap | null, name: string): string | undefined {
   const v = headers?.[name];
@@ -33,7 +47,14 @@ function firstValue(headers: HeaderMap | null, name: string): string | undefined
 }
 
 /** The projector's view: `responseText` is the decoded body ('' when empty or undecodable). */
-function assembleInput(scalars: Scalars, requestHeaders: HeaderMap, responseHeaders: HeaderMap | null, requestText: string | null, responseText: string, devRunId: string | undefined): ExchangeInput {
+function assembleInput(
+  scalars: Scalars,
+  requestHeaders: HeaderMap,
+  responseHeaders: HeaderMap | null,
+  requestText: string | null,
+  responseText: string,
+  devRunId: string | undefined,
+): ExchangeInput {
   const sse = isEventStream(firstValue(responseHeaders, 'content-type'), responseText);
   const q = scalars.path.indexOf('?');
   return {
@@ -71,7 +92,16 @@ export function decodeExchange(record: ExchangeRecord, secrets: ReadonlySet<stri
   ].filter((e): e is string => typeof e === 'string' && e !== '');
   const error = errors.length > 0 ? errors.join('; ') : null;
   const devRunId = firstValue(rawRequest, 'x-hyp-dev-run-id');
-  const { request_headers: _rq, response_headers: _rs, request_body: _qb, response_body: _sb, request_bytes: _qn, response_bytes: _sn, reported: _r, ...scalars } = record;
+  const {
+    request_headers: _rq,
+    response_headers: _rs,
+    request_body: _qb,
+    response_body: _sb,
+    request_bytes: _qn,
+    response_bytes: _sn,
+    reported: _r,
+    ...scalars
+  } = record;
   const input = assembleInput(
     { ...scalars, error },
     redactForProjector(rawRequest, secrets),

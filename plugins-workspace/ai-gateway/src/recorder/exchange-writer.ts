@@ -35,8 +35,7 @@ export interface ExchangeWriterDeps {
 }
 
 export type BatchOutcome =
-  | { ok: true; rowsWritten: number }
-  | { ok: false; reason: string; message: string; reported: string[] };
+  { ok: true; rowsWritten: number } | { ok: false; reason: string; message: string; reported: string[] };
 
 /** A projector may ask for at most this many re-projections of one exchange. */
 export const MAX_RECHECKS = 3;
@@ -91,8 +90,10 @@ export class ExchangeWriter {
     this.#settings = deps.settings;
     this.#secrets = secretHeaderNames(deps.settings.redactHeaders);
     this.#rechecks = new RecheckQueue((r) => this.#recheck(r), {
-      maxItems: 4096, maxDelayMs: 10 * 60 * 1000,
-      deferWhile: () => Date.now() - this.#lastBatchAt < BUSY_WINDOW_MS, deferMs: BUSY_WINDOW_MS,
+      maxItems: 4096,
+      maxDelayMs: 10 * 60 * 1000,
+      deferWhile: () => Date.now() - this.#lastBatchAt < BUSY_WINDOW_MS,
+      deferMs: BUSY_WINDOW_MS,
     });
   }
 
@@ -144,7 +145,12 @@ export class ExchangeWriter {
       this.#applyEffects(effects[i]!);
       rows += effects[i]!.rowsWritten;
       this.#report(p, effects[i]!.rowsWritten);
-      this.#scheduleRecheck(p.decoded.record.exchange_id, { request: p.decoded.input.request_headers, response: p.decoded.input.response_headers }, p.dispatch, 1);
+      this.#scheduleRecheck(
+        p.decoded.record.exchange_id,
+        { request: p.decoded.input.request_headers, response: p.decoded.input.response_headers },
+        p.dispatch,
+        1,
+      );
     });
     return { ok: true, rowsWritten: rows };
   }
@@ -158,14 +164,21 @@ export class ExchangeWriter {
         this.#applyEffects(effects);
         rows += effects.rowsWritten;
         this.#report(p, effects.rowsWritten);
-        this.#scheduleRecheck(p.decoded.record.exchange_id, { request: p.decoded.input.request_headers, response: p.decoded.input.response_headers }, p.dispatch, 1);
+        this.#scheduleRecheck(
+          p.decoded.record.exchange_id,
+          { request: p.decoded.input.request_headers, response: p.decoded.input.response_headers },
+          p.dispatch,
+          1,
+        );
       } catch (err) {
         const reason = storageFailureReason(err);
         if (reason) return this.#storageFailed([p], reason, err);
         reportWriteFailure(p.decoded.record, 'row_rejected', errorMessage(err), this.#deps.log, this.#deps.meter);
         try {
           store.insertExchange(this.#exchangeRow(p, 0, `messages not written: ${errorMessage(err)}`));
-        } catch { /* nothing more to save */ }
+        } catch {
+          /* nothing more to save */
+        }
         this.#report(p, 0, 'row_rejected');
       }
     }
@@ -175,7 +188,12 @@ export class ExchangeWriter {
   async #prepare(record: ExchangeRecord): Promise<Prepared> {
     const decoded = decodeExchange(record, this.#secrets);
     const dispatch = await dispatchProjectors(this.#deps.projectors(), decoded.input, this.#deps.log, 0);
-    return { decoded, dispatch, requestBody: compress(decoded.requestBody?.bytes), responseBody: compress(decoded.responseBody?.bytes) };
+    return {
+      decoded,
+      dispatch,
+      requestBody: compress(decoded.requestBody?.bytes),
+      responseBody: compress(decoded.responseBody?.bytes),
+    };
   }
 
   #writeExchange(store: GatewayStore, p: Prepared): WriteEffects {
@@ -190,24 +208,35 @@ export class ExchangeWriter {
     const projection = dispatch.projection;
     if (!projection) return effects;
     const conversation = projection.conversation_id;
-    const startedAt = this.#conversationStart(store, conversation, isoTime(projection.conversation_started_at) ?? input.ts_start);
+    const startedAt = this.#conversationStart(
+      store,
+      conversation,
+      isoTime(projection.conversation_started_at) ?? input.ts_start,
+    );
     effects.start = [conversation, startedAt];
     const now = new Date().toISOString();
-    const planned = planMessages(projection, { gatewayId: this.#settings.gatewayId, exchange: input, conversationStartedAt: startedAt, identities: this.#identities });
+    const planned = planMessages(projection, {
+      gatewayId: this.#settings.gatewayId,
+      exchange: input,
+      conversationStartedAt: startedAt,
+      identities: this.#identities,
+    });
     for (const message of planned) {
       // re-sent history is the common case: a cached id needs no SQL at all (its settlement,
       // if any, ran when it was first written)
       if (this.#stored.get(message.messageId)) continue;
       if (message.matchKey !== undefined) {
         if (message.fallback && store.nativeSettled(conversation, message.matchKey)) continue;
-        if (!message.fallback) effects.deleted.push(...store.settleNative(conversation, message.matchKey, message.messageId, now));
+        if (!message.fallback)
+          effects.deleted.push(...store.settleNative(conversation, message.matchKey, message.messageId, now));
       }
       if (store.messageStored(message.messageId, message.partCount)) {
         effects.stored.push(message.messageId);
         continue;
       }
       effects.rowsWritten += store.insertParts(message.buildRows());
-      if (message.fallback && message.matchKey !== undefined) store.recordFallback(conversation, message.matchKey, message.messageId, now);
+      if (message.fallback && message.matchKey !== undefined)
+        store.recordFallback(conversation, message.matchKey, message.messageId, now);
       effects.stored.push(message.messageId);
     }
     return effects;
@@ -266,16 +295,22 @@ export class ExchangeWriter {
   /** `aigw.exchange` and its counters, once per exchange. */
   #report(p: Prepared, rowsWritten: number, writeFailed?: string): void {
     if (p.decoded.record.reported) return;
-    reportExchange(p.decoded.record, {
-      is_sse: p.decoded.input.is_sse,
-      rows_written: rowsWritten,
-      projector: p.dispatch.projector ?? null,
-      skip_reason: p.dispatch.skipReason,
-      error: p.decoded.error,
-      ...(writeFailed ? { write_failed: writeFailed } : {}),
-      ...(p.decoded.devRunId ? { dev_run_id: p.decoded.devRunId } : {}),
-    }, this.#deps.log, this.#deps.meter);
-    if (rowsWritten > 0) this.#deps.meter.counter('aigw.rows_written').add(rowsWritten, { hyp_dataset: MESSAGES_DATASET });
+    reportExchange(
+      p.decoded.record,
+      {
+        is_sse: p.decoded.input.is_sse,
+        rows_written: rowsWritten,
+        projector: p.dispatch.projector ?? null,
+        skip_reason: p.dispatch.skipReason,
+        error: p.decoded.error,
+        ...(writeFailed ? { write_failed: writeFailed } : {}),
+        ...(p.decoded.devRunId ? { dev_run_id: p.decoded.devRunId } : {}),
+      },
+      this.#deps.log,
+      this.#deps.meter,
+    );
+    if (rowsWritten > 0)
+      this.#deps.meter.counter('aigw.rows_written').add(rowsWritten, { hyp_dataset: MESSAGES_DATASET });
   }
 
   #storageFailed(prepared: Prepared[], reason: string, err: unknown): BatchOutcome {
@@ -314,10 +349,20 @@ export class ExchangeWriter {
         return e;
       })();
       this.#applyEffects(effects);
-      this.#deps.log.info('aigw.recheck', { exchange_id: exchangeId, attempt, rows_written: effects.rowsWritten, projector: dispatch.projector ?? null });
+      this.#deps.log.info('aigw.recheck', {
+        exchange_id: exchangeId,
+        attempt,
+        rows_written: effects.rowsWritten,
+        projector: dispatch.projector ?? null,
+      });
       this.#scheduleRecheck(exchangeId, views, dispatch, attempt + 1);
     } catch (err) {
-      this.#deps.log.warn('aigw.recheck_failed', { exchange_id: exchangeId, attempt, reason: storageFailureReason(err) ?? 'error', error: errorMessage(err) });
+      this.#deps.log.warn('aigw.recheck_failed', {
+        exchange_id: exchangeId,
+        attempt,
+        reason: storageFailureReason(err) ?? 'error',
+        error: errorMessage(err),
+      });
     }
   }
 
@@ -326,10 +371,16 @@ export class ExchangeWriter {
    * and write what is missing (part_id dedupe and match_key settlement as for live traffic).
    * The header views are the stored (redacted) headers. A dry run rolls the transaction back.
    */
-  async reprojectStored(row: Row, options: { dryRun: boolean }): Promise<{ rowsAdded: number; skipReason: string | null; projector: string | null }> {
+  async reprojectStored(
+    row: Row,
+    options: { dryRun: boolean },
+  ): Promise<{ rowsAdded: number; skipReason: string | null; projector: string | null }> {
     const store = this.#store();
     const parse = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as HeaderViews['request']) : null);
-    const input = storedExchangeInput(row, { request: parse(row.request_headers) ?? {}, response: parse(row.response_headers) });
+    const input = storedExchangeInput(row, {
+      request: parse(row.request_headers) ?? {},
+      response: parse(row.response_headers),
+    });
     const dispatch = await dispatchProjectors(this.#deps.projectors(), input, this.#deps.log, MAX_RECHECKS + 1);
     const db = this.#deps.database();
     const rollback = new Error('dry run');
@@ -348,14 +399,20 @@ export class ExchangeWriter {
     } catch (err) {
       if (err !== rollback) throw err;
     }
-    return { rowsAdded: effects?.rowsWritten ?? 0, skipReason: dispatch.skipReason, projector: dispatch.projector ?? null };
+    return {
+      rowsAdded: effects?.rowsWritten ?? 0,
+      skipReason: dispatch.skipReason,
+      projector: dispatch.projector ?? null,
+    };
   }
 
   /** A full disk may hold a large write-ahead log: fold it into the database and truncate it. */
   #shrinkWal(): void {
     try {
       this.#deps.database().pragma('wal_checkpoint(TRUNCATE)');
-    } catch { /* the next retry reports the condition */ }
+    } catch {
+      /* the next retry reports the condition */
+    }
   }
 
   /** At shutdown: give pending re-checks their last chance now. */

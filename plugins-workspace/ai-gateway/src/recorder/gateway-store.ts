@@ -1,6 +1,12 @@
 /** Prepared SQL over the gateway's three tables (one instance per connection). */
 import type Database from 'better-sqlite3';
-import { EXCHANGES_DATASET, EXCHANGE_COLUMNS, MESSAGES_DATASET, MESSAGE_COLUMNS, PROVISIONAL_DATASET } from '../datasets.js';
+import {
+  EXCHANGES_DATASET,
+  EXCHANGE_COLUMNS,
+  MESSAGES_DATASET,
+  MESSAGE_COLUMNS,
+  PROVISIONAL_DATASET,
+} from '../datasets.js';
 import type { Row, SqlValue } from './message-rows.js';
 
 function insertSql(table: string, columns: readonly { name: string }[]): string {
@@ -27,15 +33,31 @@ export class GatewayStore {
   constructor(db: Database.Database) {
     this.#insertPart = db.prepare(insertSql(MESSAGES_DATASET, MESSAGE_COLUMNS));
     this.#partExists = db.prepare(`SELECT 1 FROM "${MESSAGES_DATASET}" WHERE part_id = ?`).pluck();
-    this.#conversationStart = db.prepare(`SELECT min(conversation_started_at) FROM "${MESSAGES_DATASET}" WHERE conversation_id = ?`).pluck();
+    this.#conversationStart = db
+      .prepare(`SELECT min(conversation_started_at) FROM "${MESSAGES_DATASET}" WHERE conversation_id = ?`)
+      .pluck();
     this.#insertExchange = db.prepare(insertSql(EXCHANGES_DATASET, EXCHANGE_COLUMNS));
     this.#exchange = db.prepare(`SELECT * FROM "${EXCHANGES_DATASET}" WHERE exchange_id = ?`);
-    this.#addRowsWritten = db.prepare(`UPDATE "${EXCHANGES_DATASET}" SET rows_written = coalesce(rows_written, 0) + ? WHERE exchange_id = ?`);
-    this.#nativeSettled = db.prepare(`SELECT 1 FROM "${PROVISIONAL_DATASET}" WHERE conversation_id = ? AND match_key = ? AND kind = 'native' LIMIT 1`).pluck();
-    this.#fallbackIds = db.prepare(`SELECT message_id FROM "${PROVISIONAL_DATASET}" WHERE conversation_id = ? AND match_key = ? AND kind = 'fallback'`).pluck();
+    this.#addRowsWritten = db.prepare(
+      `UPDATE "${EXCHANGES_DATASET}" SET rows_written = coalesce(rows_written, 0) + ? WHERE exchange_id = ?`,
+    );
+    this.#nativeSettled = db
+      .prepare(
+        `SELECT 1 FROM "${PROVISIONAL_DATASET}" WHERE conversation_id = ? AND match_key = ? AND kind = 'native' LIMIT 1`,
+      )
+      .pluck();
+    this.#fallbackIds = db
+      .prepare(
+        `SELECT message_id FROM "${PROVISIONAL_DATASET}" WHERE conversation_id = ? AND match_key = ? AND kind = 'fallback'`,
+      )
+      .pluck();
     this.#deleteMessage = db.prepare(`DELETE FROM "${MESSAGES_DATASET}" WHERE message_id = ?`);
-    this.#deleteFallbacks = db.prepare(`DELETE FROM "${PROVISIONAL_DATASET}" WHERE conversation_id = ? AND match_key = ? AND kind = 'fallback'`);
-    this.#insertProvisional = db.prepare(`INSERT OR IGNORE INTO "${PROVISIONAL_DATASET}" (conversation_id, match_key, message_id, kind, created_at) VALUES (?, ?, ?, ?, ?)`);
+    this.#deleteFallbacks = db.prepare(
+      `DELETE FROM "${PROVISIONAL_DATASET}" WHERE conversation_id = ? AND match_key = ? AND kind = 'fallback'`,
+    );
+    this.#insertProvisional = db.prepare(
+      `INSERT OR IGNORE INTO "${PROVISIONAL_DATASET}" (conversation_id, match_key, message_id, kind, created_at) VALUES (?, ?, ?, ?, ?)`,
+    );
   }
 
   /** Insert part rows, skipping part_ids already stored; returns how many were new. */

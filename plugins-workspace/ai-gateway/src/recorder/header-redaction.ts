@@ -11,7 +11,13 @@ export type HeaderMap = Record<string, string | string[]>;
  * config (`redact_headers`) add names; nothing removes one.
  */
 export const DEFAULT_REDACTED_HEADERS: readonly string[] = [
-  'authorization', 'x-api-key', 'anthropic-api-key', 'cookie', 'set-cookie', 'proxy-authorization', 'chatgpt-account-id',
+  'authorization',
+  'x-api-key',
+  'anthropic-api-key',
+  'cookie',
+  'set-cookie',
+  'proxy-authorization',
+  'chatgpt-account-id',
 ];
 
 export const REDACTED = '[redacted]';

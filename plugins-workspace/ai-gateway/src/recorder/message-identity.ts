@@ -72,7 +72,10 @@ export class HistoryIdentityMemo {
    * message's id: `supplied` when the projector gave one, else the remembered id while the
    * history matches, else `compute()`. `finish()` remembers the walk.
    */
-  walk(conversation: string): { idFor(role: string, content: unknown, supplied: string | undefined, compute: () => string): string; finish(): void } {
+  walk(conversation: string): {
+    idFor(role: string, content: unknown, supplied: string | undefined, compute: () => string): string;
+    finish(): void;
+  } {
     const previous = this.#byConversation.get(conversation)?.messages ?? [];
     const next: RememberedMessage[] = [];
     let matching = true;
@@ -81,7 +84,10 @@ export class HistoryIdentityMemo {
       idFor: (role, content, supplied, compute) => {
         const key = `${role}\u0000${JSON.stringify(content)}`;
         const remembered = matching ? previous[next.length] : undefined;
-        const same = remembered !== undefined && remembered.key === key && (supplied === undefined ? !remembered.supplied : remembered.id === supplied);
+        const same =
+          remembered !== undefined &&
+          remembered.key === key &&
+          (supplied === undefined ? !remembered.supplied : remembered.id === supplied);
         const id = supplied ?? (same ? remembered.id : compute());
         matching = same;
         next.push({ key, id, supplied: supplied !== undefined });

@@ -31,8 +31,22 @@ export interface PlanContext {
 }
 
 /** Part types whose name is the `part_type` value; any other (`other` included) is named by its native type. */
-const NAMED_PART_TYPES: ReadonlySet<string> = new Set(['text', 'reasoning', 'tool_call', 'tool_result', 'image', 'file', 'error']);
-const USAGE_KEYS: Array<keyof MessageUsage> = ['input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'output_tokens', 'reasoning_tokens'];
+const NAMED_PART_TYPES: ReadonlySet<string> = new Set([
+  'text',
+  'reasoning',
+  'tool_call',
+  'tool_result',
+  'image',
+  'file',
+  'error',
+]);
+const USAGE_KEYS: Array<keyof MessageUsage> = [
+  'input_tokens',
+  'cache_read_input_tokens',
+  'cache_creation_input_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+];
 
 /** A part as projected: untrusted, so every field is read with a type check. */
 type LoosePart = Record<string, unknown>;
@@ -128,12 +142,14 @@ export function planMessages(projection: ProjectedExchange, ctx: PlanContext): P
     const compute = () => fallbackMessageId(conversation, message.role, basis, previousId);
     const suppliedId = supplied ? message.message_id! : undefined;
     const memoKey = message.identity !== undefined ? message.identity : message.content;
-    const messageId = memo ? memo.idFor(message.role, memoKey, suppliedId, compute) : suppliedId ?? compute();
+    const messageId = memo ? memo.idFor(message.role, memoKey, suppliedId, compute) : (suppliedId ?? compute());
     let previous: string[] | null;
-    if (Array.isArray(message.previous_message_id)) previous = message.previous_message_id.filter((p): p is string => typeof p === 'string');
+    if (Array.isArray(message.previous_message_id))
+      previous = message.previous_message_id.filter((p): p is string => typeof p === 'string');
     else previous = supplied ? null : previousId === undefined ? [] : [previousId];
     for (const part of parts) {
-      if (part.type === 'tool_call' && typeof part.call_id === 'string' && typeof part.name === 'string') toolNames.set(part.call_id, part.name);
+      if (part.type === 'tool_call' && typeof part.call_id === 'string' && typeof part.name === 'string')
+        toolNames.set(part.call_id, part.name);
     }
     const matchKey = typeof message.match_key === 'string' && message.match_key !== '' ? message.match_key : undefined;
     planned.push({
@@ -141,7 +157,16 @@ export function planMessages(projection: ProjectedExchange, ctx: PlanContext): P
       fallback: !supplied,
       matchKey,
       partCount: parts.length,
-      buildRows: () => messageRows(projection, message, index, parts, { messageId, previous, fallback: !supplied, matchKey }, toolNames, ctx),
+      buildRows: () =>
+        messageRows(
+          projection,
+          message,
+          index,
+          parts,
+          { messageId, previous, fallback: !supplied, matchKey },
+          toolNames,
+          ctx,
+        ),
     });
     previousId = messageId;
   });
@@ -156,7 +181,15 @@ interface Identity {
   matchKey: string | undefined;
 }
 
-function messageRows(p: ProjectedExchange, m: ProjectedMessage, index: number, parts: LoosePart[], identity: Identity, toolNames: Map<string, string>, ctx: PlanContext): Row[] {
+function messageRows(
+  p: ProjectedExchange,
+  m: ProjectedMessage,
+  index: number,
+  parts: LoosePart[],
+  identity: Identity,
+  toolNames: Map<string, string>,
+  ctx: PlanContext,
+): Row[] {
   const createdAt = isoTime(m.message_created_at) ?? ctx.exchange.ts_start;
   const gateway: JsonObject = gatewayProvenance(ctx.exchange);
   if (identity.fallback) gateway.identity_source = 'gateway_fallback';
@@ -165,14 +198,16 @@ function messageRows(p: ProjectedExchange, m: ProjectedMessage, index: number, p
   if (typeof p.client_name === 'string') client.name = p.client_name;
   if (typeof p.client_version === 'string') client.version = p.client_version;
   const devRunId = ctx.exchange.metadata.dev_run_id;
-  const attributes = json(mergeAttributes(
-    Object.keys(client).length > 0 ? { client } : undefined,
-    m.attributes,
-    p.attributes,
-    { ...(devRunId ? { dev_run_id: devRunId } : {}), gateway },
-  ));
+  const attributes = json(
+    mergeAttributes(Object.keys(client).length > 0 ? { client } : undefined, m.attributes, p.attributes, {
+      ...(devRunId ? { dev_run_id: devRunId } : {}),
+      gateway,
+    }),
+  );
   const finishReason = finishReasonOf(m);
-  const native: Record<string, unknown> = isPlainObject(m.native_columns as unknown) ? (m.native_columns as Record<string, unknown>) : {};
+  const native: Record<string, unknown> = isPlainObject(m.native_columns as unknown)
+    ? (m.native_columns as Record<string, unknown>)
+    : {};
   const shared: Row = {
     gateway_id: ctx.gatewayId,
     schema_version: SCHEMA_VERSION,

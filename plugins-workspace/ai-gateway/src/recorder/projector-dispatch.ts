@@ -20,14 +20,23 @@ export interface DispatchResult {
 }
 
 function isValidProjection(v: unknown): v is ProjectedExchange {
-  return isPlainObject(v)
-    && typeof v.provider === 'string' && v.provider !== ''
-    && typeof v.conversation_id === 'string' && v.conversation_id !== ''
-    && Array.isArray(v.messages);
+  return (
+    isPlainObject(v) &&
+    typeof v.provider === 'string' &&
+    v.provider !== '' &&
+    typeof v.conversation_id === 'string' &&
+    v.conversation_id !== '' &&
+    Array.isArray(v.messages)
+  );
 }
 
 /** `ordered` must already be in dispatch order (`inDispatchOrder`). */
-export async function dispatchProjectors(ordered: readonly ProjectorEntry[], input: ExchangeInput, log: Logger, attempt: number): Promise<DispatchResult> {
+export async function dispatchProjectors(
+  ordered: readonly ProjectorEntry[],
+  input: ExchangeInput,
+  log: Logger,
+  attempt: number,
+): Promise<DispatchResult> {
   const ids = { exchange_id: input.exchange_id };
   const matching = ordered.filter(({ projector }) => {
     try {
@@ -52,7 +61,11 @@ export async function dispatchProjectors(ordered: readonly ProjectorEntry[], inp
     if (output === undefined) continue;
     if (!isValidProjection(output)) {
       failures++;
-      log.warn('aigw.projector_invalid_output', { ...ids, projector: projector.name, message: 'expected {provider, conversation_id, messages[]}' });
+      log.warn('aigw.projector_invalid_output', {
+        ...ids,
+        projector: projector.name,
+        message: 'expected {provider, conversation_id, messages[]}',
+      });
       continue;
     }
     if (output.messages.length === 0) continue;
@@ -60,14 +73,28 @@ export async function dispatchProjectors(ordered: readonly ProjectorEntry[], inp
     break;
   }
   if (result) {
-    if (matched.length > 1) log.warn('aigw.projector_conflict', { ...ids, path: input.pathname, winner: result.projector, matched: matched.join(',') });
+    if (matched.length > 1)
+      log.warn('aigw.projector_conflict', {
+        ...ids,
+        path: input.pathname,
+        winner: result.projector,
+        matched: matched.join(','),
+      });
     return result;
   }
-  const skipReason: SkipReason = matching.length === 0 ? 'no_projector_match' : failures > 0 ? 'all_projectors_failed' : 'empty_projection';
+  const skipReason: SkipReason =
+    matching.length === 0 ? 'no_projector_match' : failures > 0 ? 'all_projectors_failed' : 'empty_projection';
   if (attempt === 0) {
     // a projector that declines (empty projection) is normal, e.g. token-count calls
     const emit = skipReason === 'empty_projection' ? log.info : log.warn;
-    emit('aigw.message_projection_skipped', { ...ids, upstream: input.upstream, path: input.pathname, status_code: input.status_code, reason: skipReason, matched: matched.join(',') });
+    emit('aigw.message_projection_skipped', {
+      ...ids,
+      upstream: input.upstream,
+      path: input.pathname,
+      status_code: input.status_code,
+      reason: skipReason,
+      matched: matched.join(','),
+    });
   }
   return { matched, skipReason };
 }

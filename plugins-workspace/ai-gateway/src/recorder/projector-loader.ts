@@ -24,13 +24,25 @@ export async function loadProjectors(refs: readonly ProjectorModuleRef[], deps: 
   for (const ref of refs) {
     try {
       const mod = (await import(pathToFileURL(ref.file).href)) as Partial<ProjectorModule>;
-      if (typeof mod.createProjectors !== 'function') throw new TypeError(`${ref.file} does not export createProjectors()`);
-      const projectors = mod.createProjectors({ plugin: ref.plugin, config: ref.config, stateDir: ref.stateDir, env: deps.env, log: deps.loggerFor(ref.plugin.name) });
+      if (typeof mod.createProjectors !== 'function')
+        throw new TypeError(`${ref.file} does not export createProjectors()`);
+      const projectors = mod.createProjectors({
+        plugin: ref.plugin,
+        config: ref.config,
+        stateDir: ref.stateDir,
+        env: deps.env,
+        log: deps.loggerFor(ref.plugin.name),
+      });
       if (!Array.isArray(projectors)) throw new TypeError('createProjectors() must return an array of projectors');
       const built = projectors.map((p, i) => projectorEntry(p, entries.length + i));
       entries.push(...built);
     } catch (err) {
-      deps.log.error('aigw.projector_module_failed', { adapter: ref.plugin.name, module: ref.file, error: errorMessage(err), message: 'its exchanges are recorded without its messages' });
+      deps.log.error('aigw.projector_module_failed', {
+        adapter: ref.plugin.name,
+        module: ref.file,
+        error: errorMessage(err),
+        message: 'its exchanges are recorded without its messages',
+      });
     }
   }
   return inDispatchOrder(entries);

@@ -22,7 +22,8 @@ export function isEventStream(contentType: string | undefined, body: string): bo
 export function parseEventStream(text: string): CapturedSseEvent[] {
   const events: CapturedSseEvent[] = [];
   const parser = createParser({
-    onEvent: (e) => events.push({ event: e.event ?? 'message', data: e.data, ...(e.id !== undefined ? { id: e.id } : {}) }),
+    onEvent: (e) =>
+      events.push({ event: e.event ?? 'message', data: e.data, ...(e.id !== undefined ? { id: e.id } : {}) }),
   });
   parser.feed(text);
   // Two line breaks end a trailing field line and dispatch its event; after a complete

@@ -33,9 +33,19 @@ function databaseOpener(services: WorkerServices): { database(): Database.Databa
       if (db) return db;
       const opened = services.openDatabase<Database.Database>();
       try {
-        const present = new Set(opened.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${TABLES.map(() => '?').join(',')})`).pluck().all(...TABLES));
+        const present = new Set(
+          opened
+            .prepare(
+              `SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (${TABLES.map(() => '?').join(',')})`,
+            )
+            .pluck()
+            .all(...TABLES),
+        );
         const missing = TABLES.filter((t) => !present.has(t));
-        if (missing.length > 0) throw Object.assign(new Error(`tables not created yet: ${missing.join(', ')}`), { kind: 'db_schema_missing' });
+        if (missing.length > 0)
+          throw Object.assign(new Error(`tables not created yet: ${missing.join(', ')}`), {
+            kind: 'db_schema_missing',
+          });
         // keep the write-ahead log small once checkpointed (it otherwise stays at its largest size, which matters on a full disk)
         opened.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
       } catch (err) {
@@ -46,7 +56,11 @@ function databaseOpener(services: WorkerServices): { database(): Database.Databa
       return db;
     },
     close() {
-      try { db?.close(); } catch { /* already closed */ }
+      try {
+        db?.close();
+      } catch {
+        /* already closed */
+      }
       db = undefined;
     },
   };
@@ -63,7 +77,11 @@ async function main(data: WriterWorkerData): Promise<void> {
     return;
   }
   const log = services.logger({ mode: ROLE, plugin: data.plugin });
-  const projectors = await loadProjectors(data.projectorModules, { env, log, loggerFor: (plugin) => services.logger({ mode: ROLE, plugin }) });
+  const projectors = await loadProjectors(data.projectorModules, {
+    env,
+    log,
+    loggerFor: (plugin) => services.logger({ mode: ROLE, plugin }),
+  });
   const storage = databaseOpener(services);
   const writer = new ExchangeWriter({
     database: () => storage.database(),
@@ -75,7 +93,10 @@ async function main(data: WriterWorkerData): Promise<void> {
   try {
     storage.database();
   } catch (err) {
-    log.error('aigw.database_unavailable', { error: errorMessage(err), message: 'exchanges are queued in memory until the database takes writes' });
+    log.error('aigw.database_unavailable', {
+      error: errorMessage(err),
+      message: 'exchanges are queued in memory until the database takes writes',
+    });
   }
 
   const handle = async (msg: ToWriter): Promise<void> => {
@@ -106,9 +127,11 @@ async function main(data: WriterWorkerData): Promise<void> {
   // one message at a time, in order: a batch is fully written before the next starts
   let chain = Promise.resolve();
   port.on('message', (msg: ToWriter) => {
-    chain = chain.then(() => handle(msg)).catch((err) => {
-      log.error('aigw.writer_message_failed', { type: msg.type, error: errorMessage(err) });
-    });
+    chain = chain
+      .then(() => handle(msg))
+      .catch((err) => {
+        log.error('aigw.writer_message_failed', { type: msg.type, error: errorMessage(err) });
+      });
   });
   send({ type: 'ready', projectors: projectors.map((p) => p.projector.name) });
 }

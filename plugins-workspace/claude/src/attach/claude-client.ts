@@ -1,6 +1,19 @@
-import type { AiGatewayApi, AttachContext, ClientAttachState, ClientRegistration, DetachContext } from '@hypaware/ai-gateway';
+import type {
+  AiGatewayApi,
+  AttachContext,
+  ClientAttachState,
+  ClientRegistration,
+  DetachContext,
+} from '@hypaware/ai-gateway';
 import { HypError, errorMessage } from '@hypaware/core';
-import { applyAttach, applyDetach, isPublicAnthropicApi, readMarker, userBaseUrl, type AttachMarker } from './settings-edit.js';
+import {
+  applyAttach,
+  applyDetach,
+  isPublicAnthropicApi,
+  readMarker,
+  userBaseUrl,
+  type AttachMarker,
+} from './settings-edit.js';
 import { SettingsBackups, sameSettings } from './settings-backup.js';
 import { claudeSettingsPath, readSettings, renderJson, writeSettings } from './settings-file.js';
 import { sessionContextHookCommand } from './hook-command.js';
@@ -49,26 +62,47 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
    * route; without one, the gateway's presets route it. A URL that is not http(s) is refused:
    * sending traffic (and the credentials meant for that URL) elsewhere would be worse.
    */
-  function chooseUpstream(settings: Parameters<typeof userBaseUrl>[0], endpoint: string, dryRun: boolean): UpstreamChoice {
+  function chooseUpstream(
+    settings: Parameters<typeof userBaseUrl>[0],
+    endpoint: string,
+    dryRun: boolean,
+  ): UpstreamChoice {
     const inFile = userBaseUrl(settings);
     const fromEnv = options.env.ANTHROPIC_BASE_URL;
     const [value, origin] = inFile.found
       ? [inFile.value, `${settingsPath()} env.ANTHROPIC_BASE_URL`]
       : [fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : undefined, 'the environment (ANTHROPIC_BASE_URL)'];
     if (value === undefined || value === null || value === '') return { baseUrl: endpoint };
-    if (typeof value !== 'string') throw new HypError(`cannot attach Claude Code: ANTHROPIC_BASE_URL in ${origin} is not a string; fix or remove it, then attach again`, { kind: 'claude_base_url_invalid' });
+    if (typeof value !== 'string')
+      throw new HypError(
+        `cannot attach Claude Code: ANTHROPIC_BASE_URL in ${origin} is not a string; fix or remove it, then attach again`,
+        { kind: 'claude_base_url_invalid' },
+      );
     let baseUrl: string | undefined;
     try {
-      baseUrl = options.chains.chainUpstream(endpoint, { client: 'claude', base_url: value, provider: 'anthropic', origin }, { dryRun });
+      baseUrl = options.chains.chainUpstream(
+        endpoint,
+        { client: 'claude', base_url: value, provider: 'anthropic', origin },
+        { dryRun },
+      );
     } catch (err) {
-      throw new HypError(`cannot attach Claude Code: ${errorMessage(err)} (from ${origin}); fix or remove it, then attach again`, { kind: 'claude_base_url_invalid' });
+      throw new HypError(
+        `cannot attach Claude Code: ${errorMessage(err)} (from ${origin}); fix or remove it, then attach again`,
+        { kind: 'claude_base_url_invalid' },
+      );
     }
-    return baseUrl === undefined ? { baseUrl: endpoint } : { baseUrl, chained: { base_url: options.chains.chainOf(value)?.base_url ?? value, origin } };
+    return baseUrl === undefined
+      ? { baseUrl: endpoint }
+      : { baseUrl, chained: { base_url: options.chains.chainOf(value)?.base_url ?? value, origin } };
   }
 
   /** Where Messages traffic goes when nothing is chained: the gateway's route for it. */
   function routedUpstream(): { base_url: string; label: string } {
-    const route = options.chains.routeOf({ method: 'POST', path: '/v1/messages', headers: { 'anthropic-version': ['2023-06-01'] } });
+    const route = options.chains.routeOf({
+      method: 'POST',
+      path: '/v1/messages',
+      headers: { 'anthropic-version': ['2023-06-01'] },
+    });
     const base = route?.base_url ?? options.presetBaseUrl;
     return { base_url: base, label: route ? `${route.base_url} (${route.name} upstream)` : base };
   }
@@ -96,18 +130,35 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     const previousBaseUrl = marker.previous_env.ANTHROPIC_BASE_URL;
     if (ctx.json) {
       writeJson(ctx.stdout, {
-        status: 'ok', action: 'attach', client: 'claude', dry_run: ctx.dryRun, settings_path: doc.path, changed,
-        endpoint: ctx.endpoint, base_url: upstream.baseUrl, upstream: upstream.chained?.base_url ?? routedUpstream().label,
-        chained: upstream.chained !== undefined, ...(upstream.chained ? { upstream_origin: upstream.chained.origin } : {}),
-        state_file: options.stateFile, previous_env: marker.previous_env,
+        status: 'ok',
+        action: 'attach',
+        client: 'claude',
+        dry_run: ctx.dryRun,
+        settings_path: doc.path,
+        changed,
+        endpoint: ctx.endpoint,
+        base_url: upstream.baseUrl,
+        upstream: upstream.chained?.base_url ?? routedUpstream().label,
+        chained: upstream.chained !== undefined,
+        ...(upstream.chained ? { upstream_origin: upstream.chained.origin } : {}),
+        state_file: options.stateFile,
+        previous_env: marker.previous_env,
       });
       return;
     }
-    const head = ctx.dryRun ? `(dry-run) Would attach Claude Code via ${doc.path}` : changed ? `✓ Claude Code attached (${doc.path})` : `✓ Claude Code already attached (${doc.path})`;
+    const head = ctx.dryRun
+      ? `(dry-run) Would attach Claude Code via ${doc.path}`
+      : changed
+        ? `✓ Claude Code attached (${doc.path})`
+        : `✓ Claude Code already attached (${doc.path})`;
     const lines = [head, `  ANTHROPIC_BASE_URL = ${upstream.baseUrl}`];
-    if (upstream.chained) lines.push(`  traffic goes on to your own upstream ${upstream.chained.base_url} (from ${upstream.chained.origin}), with your credentials as Claude Code sends them`);
+    if (upstream.chained)
+      lines.push(
+        `  traffic goes on to your own upstream ${upstream.chained.base_url} (from ${upstream.chained.origin}), with your credentials as Claude Code sends them`,
+      );
     else lines.push(`  traffic goes on to ${routedUpstream().label}`);
-    if (previousBaseUrl !== undefined) lines.push(`  (previous ANTHROPIC_BASE_URL was ${describe(previousBaseUrl)}; detach restores it)`);
+    if (previousBaseUrl !== undefined)
+      lines.push(`  (previous ANTHROPIC_BASE_URL was ${describe(previousBaseUrl)}; detach restores it)`);
     lines.push(`  hooks record sessions to ${options.stateFile}`);
     ctx.stdout.write(lines.join('\n') + '\n');
   }
@@ -116,7 +167,15 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     const doc = readSettings(settingsPath());
     const undo = applyDetach(doc.data);
     if (!undo) {
-      if (ctx.json) writeJson(ctx.stdout, { status: 'ok', action: 'detach', client: 'claude', dry_run: ctx.dryRun, settings_path: doc.path, changed: false });
+      if (ctx.json)
+        writeJson(ctx.stdout, {
+          status: 'ok',
+          action: 'detach',
+          client: 'claude',
+          dry_run: ctx.dryRun,
+          settings_path: doc.path,
+          changed: false,
+        });
       else ctx.stdout.write(`No HypAware attach marker in ${doc.path}; nothing to do.\n`);
       return;
     }
@@ -130,12 +189,21 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     }
     if (ctx.json) {
       writeJson(ctx.stdout, {
-        status: 'ok', action: 'detach', client: 'claude', dry_run: ctx.dryRun, settings_path: doc.path, changed: true,
-        restored: undo.restored, kept: undo.kept, original_bytes_restored: verbatim,
+        status: 'ok',
+        action: 'detach',
+        client: 'claude',
+        dry_run: ctx.dryRun,
+        settings_path: doc.path,
+        changed: true,
+        restored: undo.restored,
+        kept: undo.kept,
+        original_bytes_restored: verbatim,
       });
       return;
     }
-    const lines = [ctx.dryRun ? `(dry-run) Would detach Claude Code from ${doc.path}` : `✓ Claude Code detached (${doc.path})`];
+    const lines = [
+      ctx.dryRun ? `(dry-run) Would detach Claude Code from ${doc.path}` : `✓ Claude Code detached (${doc.path})`,
+    ];
     for (const [key, value] of Object.entries(undo.restored)) {
       lines.push(value === null ? `  removed ${key}` : `  restored ${key} = ${describe(value)}`);
     }
@@ -158,10 +226,13 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     const written = marker.managed_env.ANTHROPIC_BASE_URL ?? marker.endpoint;
     const chain = typeof written === 'string' ? options.chains.chainOf(written) : undefined;
     const state: ClientAttachState = {
-      attached: true, endpoint: marker.endpoint, settings_path: path,
+      attached: true,
+      endpoint: marker.endpoint,
+      settings_path: path,
       upstream: chain ? `${chain.base_url} (your own upstream, chained)` : routedUpstream().label,
     };
-    if (baseUrl !== written) state.detail = `ANTHROPIC_BASE_URL is ${describe(baseUrl ?? 'unset')}, not the attached ${written}`;
+    if (baseUrl !== written)
+      state.detail = `ANTHROPIC_BASE_URL is ${describe(baseUrl ?? 'unset')}, not the attached ${written}`;
     return state;
   }
 

@@ -20,7 +20,9 @@ function shellQuote(arg: string): string {
  */
 export function hookInvocation(env: NodeJS.ProcessEnv, pluginRootDir: string): string {
   const fromEnv = env.HYPAWARE_BIN?.trim() || env.HYP_BIN?.trim();
-  const program = fromEnv ? `${shellQuote(fromEnv)} claude-hook` : `${shellQuote(process.execPath)} ${shellQuote(join(pluginRootDir, 'cjs', 'claude-hook'))}`;
+  const program = fromEnv
+    ? `${shellQuote(fromEnv)} claude-hook`
+    : `${shellQuote(process.execPath)} ${shellQuote(join(pluginRootDir, 'cjs', 'claude-hook'))}`;
   return `${SKIP_EXTRA_CA_CERTS} ${program}`;
 }
 

@@ -16,7 +16,10 @@ export class SettingsBackups {
   }
 
   save(settingsPath: string, originalText: string | null): void {
-    writeFileAtomic(this.fileFor(settingsPath), JSON.stringify({ settings_path: settingsPath, original_text: originalText }) + '\n');
+    writeFileAtomic(
+      this.fileFor(settingsPath),
+      JSON.stringify({ settings_path: settingsPath, original_text: originalText }) + '\n',
+    );
   }
 
   /** The original text; null when there was no file; undefined when nothing was saved. */
@@ -33,7 +36,11 @@ export class SettingsBackups {
   }
 
   remove(settingsPath: string): void {
-    try { unlinkSync(this.fileFor(settingsPath)); } catch { /* nothing saved */ }
+    try {
+      unlinkSync(this.fileFor(settingsPath));
+    } catch {
+      /* nothing saved */
+    }
   }
 }
 

@@ -89,7 +89,8 @@ export function isPublicAnthropicApi(baseUrl: string | undefined): boolean {
 /** The user's ANTHROPIC_BASE_URL before HypAware: from the marker when attached, else the file. */
 export function userBaseUrl(settings: JsonObjectLike): { value: unknown; found: boolean } {
   const marker = readMarker(settings);
-  if (marker) return { value: marker.previous_env.ANTHROPIC_BASE_URL, found: 'ANTHROPIC_BASE_URL' in marker.previous_env };
+  if (marker)
+    return { value: marker.previous_env.ANTHROPIC_BASE_URL, found: 'ANTHROPIC_BASE_URL' in marker.previous_env };
   const env = settings.env;
   if (!isPlainObject(env) || !('ANTHROPIC_BASE_URL' in env)) return { value: undefined, found: false };
   return { value: env.ANTHROPIC_BASE_URL, found: true };
@@ -102,7 +103,14 @@ function isManagedHandler(handler: unknown): boolean {
 /** The marker, if the file carries a well-formed one. */
 export function readMarker(settings: JsonObjectLike): AttachMarker | undefined {
   const m = settings[MARKER_KEY];
-  if (!isPlainObject(m) || typeof m.endpoint !== 'string' || !isPlainObject(m.managed_env) || !isPlainObject(m.previous_env) || !Array.isArray(m.created)) return undefined;
+  if (
+    !isPlainObject(m) ||
+    typeof m.endpoint !== 'string' ||
+    !isPlainObject(m.managed_env) ||
+    !isPlainObject(m.previous_env) ||
+    !Array.isArray(m.created)
+  )
+    return undefined;
   return m as unknown as AttachMarker;
 }
 
@@ -112,7 +120,10 @@ function objectAt(settings: JsonObjectLike, key: string, created: Set<string>): 
     created.add(key);
     return (settings[key] = {});
   }
-  if (!isPlainObject(value)) throw new HypError(`settings.json: "${key}" is not an object; HypAware will not change it`, { kind: 'settings_unexpected_shape' });
+  if (!isPlainObject(value))
+    throw new HypError(`settings.json: "${key}" is not an object; HypAware will not change it`, {
+      kind: 'settings_unexpected_shape',
+    });
   return value;
 }
 
@@ -128,7 +139,10 @@ function stripManagedHooks(hooks: JsonObjectLike): void {
   }
 }
 
-export function applyAttach(settings: JsonObjectLike, options: AttachOptions): { settings: JsonObjectLike; marker: AttachMarker } {
+export function applyAttach(
+  settings: JsonObjectLike,
+  options: AttachOptions,
+): { settings: JsonObjectLike; marker: AttachMarker } {
   const next = structuredClone(settings);
   const old = readMarker(next);
   const created = new Set(old?.created ?? []);
@@ -159,7 +173,10 @@ export function applyAttach(settings: JsonObjectLike, options: AttachOptions): {
       created.add(`hooks.${event}`);
     }
     const groups = hooks[event];
-    if (!Array.isArray(groups)) throw new HypError(`settings.json: "hooks.${event}" is not a list; HypAware will not change it`, { kind: 'settings_unexpected_shape' });
+    if (!Array.isArray(groups))
+      throw new HypError(`settings.json: "hooks.${event}" is not a list; HypAware will not change it`, {
+        kind: 'settings_unexpected_shape',
+      });
     groups.push({ ...(matcher ? { matcher } : {}), hooks: [{ type: 'command', command: options.hookCommand }] });
   }
   const marker: AttachMarker = {
@@ -173,7 +190,8 @@ export function applyAttach(settings: JsonObjectLike, options: AttachOptions): {
     created: [...created],
   };
   // nothing else changed: keep the first attach time so that attaching again is a no-op
-  if (old && JSON.stringify({ ...old, attached_at: '' }) === JSON.stringify({ ...marker, attached_at: '' })) marker.attached_at = old.attached_at;
+  if (old && JSON.stringify({ ...old, attached_at: '' }) === JSON.stringify({ ...marker, attached_at: '' }))
+    marker.attached_at = old.attached_at;
   next[MARKER_KEY] = marker;
   return { settings: next, marker };
 }

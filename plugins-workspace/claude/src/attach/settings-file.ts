@@ -75,12 +75,20 @@ export function readSettings(path: string): SettingsDocument {
     data = JSON.parse(text);
   } catch (err) {
     if (hasComments(text)) {
-      throw new HypError(`${path} contains comments (JSONC); HypAware only rewrites plain JSON. Remove the comments and run the command again; the file was not changed`, { kind: 'settings_jsonc' });
+      throw new HypError(
+        `${path} contains comments (JSONC); HypAware only rewrites plain JSON. Remove the comments and run the command again; the file was not changed`,
+        { kind: 'settings_jsonc' },
+      );
     }
-    throw new HypError(`${path} is not valid JSON (${(err as Error).message}); fix it and run the command again; the file was not changed`, { kind: 'settings_malformed' });
+    throw new HypError(
+      `${path} is not valid JSON (${(err as Error).message}); fix it and run the command again; the file was not changed`,
+      { kind: 'settings_malformed' },
+    );
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new HypError(`${path} does not hold a JSON object; the file was not changed`, { kind: 'settings_not_object' });
+    throw new HypError(`${path} does not hold a JSON object; the file was not changed`, {
+      kind: 'settings_not_object',
+    });
   }
   return { path, text, data: data as JsonObjectLike, style: detectStyle(text) };
 }
@@ -97,7 +105,9 @@ export function writeSettings(doc: SettingsDocument, text: string | null): void 
     current = null;
   }
   if (current !== doc.text) {
-    throw new HypError(`${doc.path} changed while HypAware was editing it; run the command again`, { kind: 'settings_concurrent_edit' });
+    throw new HypError(`${doc.path} changed while HypAware was editing it; run the command again`, {
+      kind: 'settings_concurrent_edit',
+    });
   }
   if (text === null) unlinkSync(doc.path);
   else writeFileAtomic(doc.path, text);

@@ -15,7 +15,8 @@ import { hookFields, readStdin } from './hook-input.js';
  * disturb Claude Code.
  */
 
-const USAGE = 'usage: hyp claude-hook session-context --state-file <absolute path> (or the legacy --port <n>); reads the hook JSON on stdin\n';
+const USAGE =
+  'usage: hyp claude-hook session-context --state-file <absolute path> (or the legacy --port <n>); reads the hook JSON on stdin\n';
 const STDIN_TIMEOUT_MS = 1000;
 
 const OPTIONS = {

@@ -50,12 +50,17 @@ export function hookFields(text: string): HookFields {
   let values: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(text);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) values = parsed as Record<string, unknown>;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+      values = parsed as Record<string, unknown>;
   } catch {
     for (const field of FIELDS) {
       const m = new RegExp(`"${field}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*")`).exec(text);
       if (m) {
-        try { values[field] = JSON.parse(m[1]!); } catch { /* not a string */ }
+        try {
+          values[field] = JSON.parse(m[1]!);
+        } catch {
+          /* not a string */
+        }
       }
     }
   }

@@ -25,7 +25,9 @@ function candidates(view: TranscriptView, u: WireUnit, replyId: string | undefin
     for (const entry of view.blockCandidates(u.key)) out.push({ entry, blockIndex: entry.blockKeys.indexOf(u.key) });
     out.sort((a, b) => a.entry.seq - b.entry.seq || a.blockIndex - b.blockIndex);
   }
-  return out.filter((c) => c.entry.role === u.role && (!u.fromReply || replyId === undefined || c.entry.messageId === replyId));
+  return out.filter(
+    (c) => c.entry.role === u.role && (!u.fromReply || replyId === undefined || c.entry.messageId === replyId),
+  );
 }
 
 /**
@@ -35,7 +37,11 @@ function candidates(view: TranscriptView, u: WireUnit, replyId: string | undefin
  * followed). Only the reply being captured is narrowed by its Anthropic message id; history
  * carries no ids. Wire-only units are never matched.
  */
-export function alignUnits(units: readonly WireUnit[], view: TranscriptView | undefined, replyId: string | undefined): Array<UnitMatch | undefined> {
+export function alignUnits(
+  units: readonly WireUnit[],
+  view: TranscriptView | undefined,
+  replyId: string | undefined,
+): Array<UnitMatch | undefined> {
   const out: Array<UnitMatch | undefined> = [];
   let cursor: UnitMatch | undefined;
   for (const u of units) {

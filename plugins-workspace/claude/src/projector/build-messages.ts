@@ -51,7 +51,10 @@ function stableKeys(units: readonly WireUnit[], conversation: string, scope: str
   };
   let anchor = 'start';
   return units.map((u) => {
-    if (u.wireOnly) return { wireId: `wire_${sha256Hex(withOrdinal(`${conversation}|${scope}|${anchor}|${u.role}|${u.key}`)).slice(0, 32)}` };
+    if (u.wireOnly)
+      return {
+        wireId: `wire_${sha256Hex(withOrdinal(`${conversation}|${scope}|${anchor}|${u.role}|${u.key}`)).slice(0, 32)}`,
+      };
     anchor = sha256Hex(withOrdinal(`${scope}|${u.role}|${u.key}`)).slice(0, 32);
     return { matchKey: anchor };
   });
@@ -61,7 +64,11 @@ function claudeAttributes(fields: JsonObject): JsonObject {
   return { claude: fields };
 }
 
-function usageOfCarrier(input: BuildInput, u: WireUnit, match: UnitMatch | undefined): { usage: MessageUsage; source: string } | undefined {
+function usageOfCarrier(
+  input: BuildInput,
+  u: WireUnit,
+  match: UnitMatch | undefined,
+): { usage: MessageUsage; source: string } | undefined {
   if (!u.carrier) return undefined;
   if (u.fromReply) return input.reply?.usage ? { usage: input.reply.usage, source: 'wire' } : undefined;
   const messageId = match?.entry.messageId;

@@ -1,6 +1,11 @@
 import { LruCache, type JsonObject } from '@hypaware/core';
 import type {
-  ExchangeInput, ExchangeProjector, MessageUsage, ProjectedExchange, ProjectedMessage, ProjectorContext,
+  ExchangeInput,
+  ExchangeProjector,
+  MessageUsage,
+  ProjectedExchange,
+  ProjectedMessage,
+  ProjectorContext,
 } from '@hypaware/ai-gateway';
 import { isAnthropicConversationTraffic, isMessagesPath } from '../anthropic-route.js';
 import { alignUnits } from '../identity/align-units.js';
@@ -48,7 +53,12 @@ function errorMessage(exchange: ExchangeInput, reply: AssistantReply | undefined
   };
 }
 
-function projectionAttributes(exchange: ExchangeInput, request: MessagesRequest, reply: AssistantReply | undefined, transcriptPath: string | undefined): JsonObject {
+function projectionAttributes(
+  exchange: ExchangeInput,
+  request: MessagesRequest,
+  reply: AssistantReply | undefined,
+  transcriptPath: string | undefined,
+): JsonObject {
   const providerRaw: JsonObject = {};
   if (request.metadata) providerRaw.metadata = request.metadata;
   if (reply?.id) providerRaw.response_id = reply.id;
@@ -135,7 +145,8 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
     set('system_text', request.system_text);
     set('tools', request.tools);
     set('request_id', headerValue(exchange.response_headers, 'request-id'));
-    const awaitTranscript = sessionId !== undefined && built.pending > 0 && (identity.is_claude_code || transcript !== undefined);
+    const awaitTranscript =
+      sessionId !== undefined && built.pending > 0 && (identity.is_claude_code || transcript !== undefined);
     // Claude Code writes its transcript lazily: one re-check even when no transcript or hook
     // record is known yet; the full series only once one is (a client that never writes a
     // transcript then costs one extra projection per exchange, not three).

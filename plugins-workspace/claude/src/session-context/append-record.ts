@@ -1,5 +1,15 @@
 import {
-  closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync,
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseRecord, type SessionContextRecord } from './record.js';
@@ -52,7 +62,11 @@ function inodeOf(path: string): number | undefined {
  * landed in the old file after the compactor copied its tail: write it again to the new
  * file (a duplicate record is harmless, a lost one is not). Compact when over the limit.
  */
-export function appendRecord(path: string, record: SessionContextRecord, limits: StateFileLimits = DEFAULT_LIMITS): void {
+export function appendRecord(
+  path: string,
+  record: SessionContextRecord,
+  limits: StateFileLimits = DEFAULT_LIMITS,
+): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const line = JSON.stringify(record) + '\n';
   let written = appendLine(path, line);
@@ -142,6 +156,10 @@ function compactStateFile(path: string, limits: StateFileLimits = DEFAULT_LIMITS
       closeSync(fd);
     }
   } finally {
-    try { unlinkSync(lockPath); } catch { /* already gone */ }
+    try {
+      unlinkSync(lockPath);
+    } catch {
+      /* already gone */
+    }
   }
 }

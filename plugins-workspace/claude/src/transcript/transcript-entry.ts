@@ -14,9 +14,20 @@ import { firstString as str, parseJsonObject, type Obj } from '../util/json.js';
  * - `attachment_type` / `hook_event` of attachment lines; `is_compact_summary` and
  *   `compact_metadata` of the summary Claude Code writes after compacting.
  */
-export type NativeFields = Pick<ProjectedMessage,
-  | 'request_id' | 'prompt_id' | 'entrypoint' | 'user_type' | 'permission_mode' | 'is_sidechain' | 'agent_id'
-  | 'cwd' | 'git_branch' | 'message_created_at' | 'native_columns'>;
+export type NativeFields = Pick<
+  ProjectedMessage,
+  | 'request_id'
+  | 'prompt_id'
+  | 'entrypoint'
+  | 'user_type'
+  | 'permission_mode'
+  | 'is_sidechain'
+  | 'agent_id'
+  | 'cwd'
+  | 'git_branch'
+  | 'message_created_at'
+  | 'native_columns'
+>;
 
 /** One line of a Claude Code transcript that has a `uuid` (messages, attachments, system lines). */
 export interface TranscriptEntry {
@@ -45,7 +56,10 @@ const MAX_FRAME_DEPTH = 6;
 /** The line as provenance: without the message content (that is in the parts), long strings cut. */
 function frameOf(row: Obj): JsonObject {
   const cut = (v: unknown, depth: number): JsonValue => {
-    if (typeof v === 'string') return v.length > MAX_FRAME_STRING ? `${v.slice(0, MAX_FRAME_STRING)}…[${v.length - MAX_FRAME_STRING} more chars]` : v;
+    if (typeof v === 'string')
+      return v.length > MAX_FRAME_STRING
+        ? `${v.slice(0, MAX_FRAME_STRING)}…[${v.length - MAX_FRAME_STRING} more chars]`
+        : v;
     if (typeof v === 'number' || typeof v === 'boolean' || v === null) return v;
     if (depth >= MAX_FRAME_DEPTH) return '[nested]';
     if (Array.isArray(v)) return v.map((x) => cut(x, depth + 1));
@@ -83,7 +97,10 @@ function nativeFields(row: Obj, attachment: Obj | undefined): NativeFields {
   column('provider_uuid', str(row.uuid));
   column('parent_uuid', str(row.parentUuid, row.parent_uuid));
   column('logical_parent_uuid', str(row.logicalParentUuid, row.logical_parent_uuid));
-  column('source_tool_assistant_uuid', str(row.sourceToolAssistantUUID, row.sourceToolAssistantUuid, row.source_tool_assistant_uuid));
+  column(
+    'source_tool_assistant_uuid',
+    str(row.sourceToolAssistantUUID, row.sourceToolAssistantUuid, row.source_tool_assistant_uuid),
+  );
   set('request_id', str(row.requestId, row.request_id));
   set('prompt_id', str(row.promptId, row.prompt_id));
   column('provider_type', str(row.type));

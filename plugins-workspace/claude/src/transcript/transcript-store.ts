@@ -35,7 +35,10 @@ export class TranscriptStore {
   }
 
   private async pathFor(lookup: TranscriptLookup): Promise<string | undefined> {
-    const main = lookup.transcriptPath && isAbsolute(lookup.transcriptPath) ? lookup.transcriptPath : await this.index.find(lookup.sessionId);
+    const main =
+      lookup.transcriptPath && isAbsolute(lookup.transcriptPath)
+        ? lookup.transcriptPath
+        : await this.index.find(lookup.sessionId);
     if (!main || lookup.agentId === undefined) return main;
     if (!SAFE_ID.test(lookup.agentId) || !SAFE_ID.test(lookup.sessionId)) return undefined;
     return join(dirname(main), lookup.sessionId, 'subagents', `agent-${lookup.agentId}.jsonl`);

@@ -31,7 +31,11 @@ function nonEmpty(v: unknown): string | undefined {
   return firstString(typeof v === 'string' ? v.trim() : undefined);
 }
 
-function withDefined(parts: { session_id?: string | undefined; account_uuid?: string | undefined; device_id?: string | undefined }): UserIdParts {
+function withDefined(parts: {
+  session_id?: string | undefined;
+  account_uuid?: string | undefined;
+  device_id?: string | undefined;
+}): UserIdParts {
   const out: UserIdParts = {};
   if (parts.session_id) out.session_id = parts.session_id;
   if (parts.account_uuid) out.account_uuid = parts.account_uuid;
@@ -47,7 +51,12 @@ export function parseUserId(value: unknown): UserIdParts {
   let obj: unknown = value;
   if (typeof value === 'string') {
     const legacy = LEGACY_USER_ID.exec(value.trim());
-    if (legacy) return withDefined({ device_id: nonEmpty(legacy[1]), account_uuid: nonEmpty(legacy[2]), session_id: nonEmpty(legacy[3]) });
+    if (legacy)
+      return withDefined({
+        device_id: nonEmpty(legacy[1]),
+        account_uuid: nonEmpty(legacy[2]),
+        session_id: nonEmpty(legacy[3]),
+      });
     if (!value.trim().startsWith('{')) return {};
     try {
       obj = JSON.parse(value);
@@ -57,10 +66,17 @@ export function parseUserId(value: unknown): UserIdParts {
   }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return {};
   const o = obj as Record<string, unknown>;
-  return withDefined({ session_id: nonEmpty(o.session_id), account_uuid: nonEmpty(o.account_uuid), device_id: nonEmpty(o.device_id) });
+  return withDefined({
+    session_id: nonEmpty(o.session_id),
+    account_uuid: nonEmpty(o.account_uuid),
+    device_id: nonEmpty(o.device_id),
+  });
 }
 
-export function clientIdentity(headers: HeaderMap | null | undefined, metadata: JsonObject | undefined): ClientIdentity {
+export function clientIdentity(
+  headers: HeaderMap | null | undefined,
+  metadata: JsonObject | undefined,
+): ClientIdentity {
   const fromMetadata = parseUserId(metadata?.user_id);
   const id: ClientIdentity = { is_claude_code: false, ...fromMetadata };
   const sessionHeader = headerValue(headers, 'x-claude-code-session-id');

@@ -22,7 +22,12 @@ export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.keys(value as object)
-      .filter((k) => !VOLATILE_KEYS.has(k) && (value as Record<string, unknown>)[k] !== undefined && (value as Record<string, unknown>)[k] !== null)
+      .filter(
+        (k) =>
+          !VOLATILE_KEYS.has(k) &&
+          (value as Record<string, unknown>)[k] !== undefined &&
+          (value as Record<string, unknown>)[k] !== null,
+      )
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
     return `{${entries.join(',')}}`;
@@ -61,5 +66,7 @@ export function unitKey(blocks: Block[]): string {
 
 /** Harness context Claude Code prepends to user turns; never written as a transcript prompt. */
 export function isSystemReminder(block: Block): boolean {
-  return block.type === 'text' && typeof block.text === 'string' && block.text.trimStart().startsWith('<system-reminder>');
+  return (
+    block.type === 'text' && typeof block.text === 'string' && block.text.trimStart().startsWith('<system-reminder>')
+  );
 }

@@ -17,7 +17,16 @@ export interface MessagesRequest {
   settings: JsonObject;
 }
 
-const KEPT_SETTINGS = ['max_tokens', 'thinking', 'output_config', 'context_management', 'stream', 'tool_choice', 'temperature', 'service_tier'] as const;
+const KEPT_SETTINGS = [
+  'max_tokens',
+  'thinking',
+  'output_config',
+  'context_management',
+  'stream',
+  'tool_choice',
+  'temperature',
+  'service_tier',
+] as const;
 
 /** `system` as text: a string, or the text of its blocks joined by a blank line. */
 export function systemText(system: unknown): string | undefined {
@@ -33,7 +42,11 @@ export function parseMessagesRequest(body: string | null): MessagesRequest | und
   const parsed = parseJsonObject(body) as JsonObject | undefined;
   if (!parsed) return undefined;
   const messages = Array.isArray(parsed.messages)
-    ? parsed.messages.flatMap((m) => (isPlainObject(m) && typeof m.role === 'string' && m.role !== '' ? [{ role: m.role, content: m.content as unknown }] : []))
+    ? parsed.messages.flatMap((m) =>
+        isPlainObject(m) && typeof m.role === 'string' && m.role !== ''
+          ? [{ role: m.role, content: m.content as unknown }]
+          : [],
+      )
     : [];
   const settings: JsonObject = {};
   for (const key of KEPT_SETTINGS) if (parsed[key] !== undefined && parsed[key] !== null) settings[key] = parsed[key];

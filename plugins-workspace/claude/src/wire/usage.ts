@@ -1,6 +1,11 @@
 import type { MessageUsage } from '@hypaware/ai-gateway';
 
-const USAGE_FIELDS = ['input_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'output_tokens'] as const;
+const USAGE_FIELDS = [
+  'input_tokens',
+  'cache_read_input_tokens',
+  'cache_creation_input_tokens',
+  'output_tokens',
+] as const;
 
 /**
  * Merge Anthropic usage counters into `into`: later values replace earlier ones (the

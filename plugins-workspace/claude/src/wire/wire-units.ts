@@ -21,7 +21,16 @@ export interface WireUnit {
 }
 
 function unit(role: string, blocks: Block[], extra: Partial<WireUnit> = {}): WireUnit {
-  return { role, content: blocks, blocks, key: unitKey(blocks), wireOnly: false, fromReply: false, carrier: false, ...extra };
+  return {
+    role,
+    content: blocks,
+    blocks,
+    key: unitKey(blocks),
+    wireOnly: false,
+    fromReply: false,
+    carrier: false,
+    ...extra,
+  };
 }
 
 function isToolResult(block: Block): boolean {
