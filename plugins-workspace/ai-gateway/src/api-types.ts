@@ -36,9 +36,9 @@ export interface GatewayError {
 /** How a protocol spells an error, so a client's SDK shows the gateway's message. */
 export interface ErrorShape {
   /**
-   * True when the request speaks this protocol, asked also when no upstream takes it. Presets
-   * are asked in routing order; the first that recognizes the request answers. Without it,
-   * the preset answers only for requests routed to it.
+   * True when the request speaks this protocol. A request routed to the preset always gets its
+   * shape; for one routed elsewhere without a shape, or taken by no upstream, presets are asked
+   * in routing order and the first that recognizes it answers.
    */
   recognizes?(route: UpstreamRoute): boolean;
   /** The JSON body of the error in this protocol. */
@@ -46,11 +46,17 @@ export interface ErrorShape {
 }
 
 export interface UpstreamPreset {
+  /** unique across plugins; a config upstream of the same name replaces its base_url */
   name: string;
+  /** http(s) origin, optionally with a path prefix that is kept when forwarding */
   base_url: string;
+  /** provider tag projectors see on exchanges routed here */
   provider?: string;
+  /** route requests whose pathname starts with this (either this or match() is required) */
   path_prefix?: string;
+  /** routing order: higher first, then longer prefix, then registration order (default 0) */
   priority?: number;
+  /** route requests this returns true for (headers, no body); a throw is a non-match */
   match?(route: UpstreamRoute): boolean;
   /**
    * Requests this preset's clients send. At start the gateway runs every probe path with every
@@ -342,6 +348,7 @@ export interface ClientAttachState {
 
 export interface ClientRegistration {
   name: string;
+  /** the preset its traffic goes to when nothing is chained (for status and docs) */
   defaultUpstream: string;
   attach(ctx: AttachContext): Promise<void>;
   detach(ctx: DetachContext): Promise<void>;
@@ -390,10 +397,15 @@ export interface ReprojectResult {
 }
 
 export interface AiGatewayApi {
+  /** Add an upstream the routing table knows (TypeError naming the field when invalid or taken). */
   registerUpstreamPreset(preset: UpstreamPreset): void;
+  /** Add a projector in this process (status, reproject); live traffic runs the manifest's projector module. */
   registerExchangeProjector(projector: ExchangeProjector): void;
+  /** Add a client `hyp attach|detach|status <name>` and `hyp daemon uninstall` act on. */
   registerClient(client: ClientRegistration): void;
+  /** The client registered under this name. */
   getClient(name: string): ClientRegistration | undefined;
+  /** Every registered client, in registration order. */
   listClients(): ClientRegistration[];
   /**
    * `http://host:port[/prefix]` of the gateway. In the daemon: the bound listener. In other

@@ -35,9 +35,10 @@ function recognizes(shape: ErrorShape, route: UpstreamRoute): boolean {
 }
 
 /**
- * The body of an error for this request: the first preset (routing order) whose shape
- * recognizes the request, else the shape of the upstream it was routed to, else the plain
- * shape. A shape that throws or gives no JSON counts as none.
+ * The body of an error for this request: the shape of the upstream it was routed to (its client
+ * speaks that API), else the first preset (routing order) whose shape recognizes the request,
+ * else the plain shape. A shape that throws or gives no JSON counts as none. Routed first, so a
+ * preset whose shape recognizes everything cannot answer for another adapter's traffic.
  */
 export function gatewayErrorBody(
   shapes: readonly ErrorShape[],
@@ -45,12 +46,14 @@ export function gatewayErrorBody(
   route: UpstreamRoute,
   error: GatewayError,
 ): string {
+  const own = routed ? shapedBody(routed, error) : undefined;
+  if (own !== undefined) return own;
   for (const shape of shapes) {
     if (!recognizes(shape, route)) continue;
     const body = shapedBody(shape, error);
     if (body !== undefined) return body;
   }
-  return (routed ? shapedBody(routed, error) : undefined) ?? JSON.stringify(plainErrorBody(error));
+  return JSON.stringify(plainErrorBody(error));
 }
 
 export interface SentError {
