@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { hookInvocation, sessionContextHookCommand } from '@hypaware/claude/attach/hook-command';
-import { HYP_BIN, REPO_ROOT, tempDir } from '../test/helpers/repo.js';
+import { HYP_BIN, REPO_ROOT, tempDir } from '../harness/repo.js';
 import { median, percentile, round, rotated } from './stats.js';
 
 export interface ClaudeHookFigures {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bootKernel } from '@hypaware/core/boot';
-import { runHyp } from '../test/helpers/daemon.js';
+import { runHyp } from '../harness/daemon.js';
 import { median, round } from './stats.js';
 
 export interface HistoryFigures {

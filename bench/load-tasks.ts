@@ -12,7 +12,7 @@ import {
   requestTemplate,
   type Protocol,
   type RequestTemplate,
-} from '../test/helpers/protocol-samples.js';
+} from '../harness/protocol-samples.js';
 
 export type Task =
   | { kind: 'latency'; origin: string; count: number; bodyBytes: number }

@@ -12,11 +12,11 @@ import {
   resetPeak,
   withPeakRss,
   type CpuSample,
-} from '../test/helpers/proc-usage.js';
+} from '../harness/proc-usage.js';
 import { max, median, percentile, rotated, round } from './stats.js';
 import { TARGET_NAMES, type TargetName, type Targets } from './targets.js';
 import { waitForWriter } from './capture-phase.js';
-import type { Protocol } from '../test/helpers/protocol-samples.js';
+import type { Protocol } from '../harness/protocol-samples.js';
 
 type PerTarget<T> = Record<TargetName, T>;
 

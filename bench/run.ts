@@ -13,7 +13,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { REPO_ROOT } from '../test/helpers/repo.js';
+import { REPO_ROOT } from '../harness/repo.js';
 import { FULL_PLAN, QUICK_PLAN } from './bench-plan.js';
 import { capturePhase } from './capture-phase.js';
 import { startDriver } from './child-processes.js';

@@ -6,7 +6,7 @@
  * by the query tests (a few hundred rows).
  */
 import type Database from 'better-sqlite3';
-import { SeededRandom, fillerText } from '../test/helpers/seeded-random.js';
+import { SeededRandom, fillerText } from '../harness/seeded-random.js';
 
 export interface SyntheticHistoryOptions {
   /** rows to write (the last session is cut to hit the number exactly) */

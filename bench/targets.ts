@@ -4,7 +4,7 @@
  * `gateway` (the real `hyp daemon run --foreground`, Claude and Codex plugins active, capture on).
  */
 import { rmSync } from 'node:fs';
-import { startDaemon, type DaemonHandle } from '../test/helpers/daemon.js';
+import { startDaemon, type DaemonHandle } from '../harness/daemon.js';
 import { startFloorProxy, startUpstreamProcess, type ListeningChild } from './child-processes.js';
 
 export type TargetName = 'direct' | 'floor' | 'gateway';

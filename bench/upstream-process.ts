@@ -1,9 +1,9 @@
 /**
  * The benchmark's fake upstream in its own process (forked with IPC): Anthropic Messages and
- * OpenAI Responses, JSON and SSE, driven by the `x-fake` header (test/helpers/fake-upstream.ts).
+ * OpenAI Responses, JSON and SSE, driven by the `x-fake` header (harness/fake-upstream.ts).
  * Sends `{ port }` to the parent when listening; exits when the parent disconnects.
  */
-import { startFakeUpstream } from '../test/helpers/fake-upstream.js';
+import { startFakeUpstream } from '../harness/fake-upstream.js';
 
 const upstream = await startFakeUpstream({ record: false });
 process.send?.({ port: upstream.port });

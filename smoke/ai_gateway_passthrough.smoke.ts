@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { runHyp, startDaemon } from '../test/helpers/daemon.js';
-import { startEchoUpstream } from '../test/helpers/echo-upstream.js';
+import { runHyp, startDaemon } from '../harness/daemon.js';
+import { startEchoUpstream } from '../harness/echo-upstream.js';
 
 const RUN_ID = `passthrough-${process.pid}-${Date.now()}`;
 

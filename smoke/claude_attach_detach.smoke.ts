@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { runHyp, startDaemon } from '../test/helpers/daemon.js';
-import { tempDir } from '../test/helpers/repo.js';
+import { runHyp, startDaemon } from '../harness/daemon.js';
+import { tempDir } from '../harness/repo.js';
 
 const ORIGINAL = `{
     "model": "sonnet",

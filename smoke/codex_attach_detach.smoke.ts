@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
-import { runHyp, startDaemon } from '../test/helpers/daemon.js';
-import { tempDir } from '../test/helpers/repo.js';
+import { runHyp, startDaemon } from '../harness/daemon.js';
+import { tempDir } from '../harness/repo.js';
 
 const CONFIG = `# Codex, set up by hand
 model = "gpt-5-codex"    # favourite

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runHyp, startDaemon } from '../test/helpers/daemon.js';
-import { tempDir } from '../test/helpers/repo.js';
+import { runHyp, startDaemon } from '../harness/daemon.js';
+import { tempDir } from '../harness/repo.js';
 import { bundledPluginNames, configWithoutBundled, writeConfig } from '../test/kernel/kernel-fixtures.js';
 
 interface StatusJson {

@@ -11,10 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runHyp } from '../test/helpers/daemon.js';
-import { tempDir } from '../test/helpers/repo.js';
-import { waitFor } from '../test/helpers/wait.js';
-import { startFakeAnthropic } from '../test/helpers/fake-anthropic.js';
+import { runHyp } from '../harness/daemon.js';
+import { tempDir } from '../harness/repo.js';
+import { waitFor } from '../harness/wait.js';
+import { startFakeAnthropic } from '../harness/fake-anthropic.js';
 import { acceptsConnections, isRunning, killIfRunning, pidFileOf, readPid } from '../test/daemon/daemon-fixtures.js';
 
 function post(

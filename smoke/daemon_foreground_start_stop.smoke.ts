@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { DEFAULT_TEST_CONFIG, startDaemon, type DaemonHandle, type LogLine } from '../test/helpers/daemon.js';
-import { waitFor } from '../test/helpers/wait.js';
+import { DEFAULT_TEST_CONFIG, startDaemon, type DaemonHandle, type LogLine } from '../harness/daemon.js';
+import { waitFor } from '../harness/wait.js';
 import { GATEWAY_BUILT, fixturePlugin } from '../test/kernel/kernel-fixtures.js';
 
 function config(tickerSlice: Record<string, unknown>): Record<string, unknown> {

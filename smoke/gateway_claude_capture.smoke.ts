@@ -11,10 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { runHyp, startDaemon, type DaemonHandle } from '../test/helpers/daemon.js';
-import { startFakeAnthropic, type FakeAnthropicRequest, type ScriptedReply } from '../test/helpers/fake-anthropic.js';
-import { tempDir } from '../test/helpers/repo.js';
-import { waitFor } from '../test/helpers/wait.js';
+import { runHyp, startDaemon, type DaemonHandle } from '../harness/daemon.js';
+import { startFakeAnthropic, type FakeAnthropicRequest, type ScriptedReply } from '../harness/fake-anthropic.js';
+import { tempDir } from '../harness/repo.js';
+import { waitFor } from '../harness/wait.js';
 import { claudeCodeRequest, TranscriptWriter, transcriptPath, wirePrompt } from '../test/claude/claude-harness.js';
 
 type Row = Record<string, unknown>;

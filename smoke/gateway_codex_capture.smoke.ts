@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type Database from 'better-sqlite3';
-import { startDaemon, type DaemonHandle } from '../test/helpers/daemon.js';
-import { startFakeOpenAi, type FakeOpenAi, type FakeOpenAiReply } from '../test/helpers/fake-openai.js';
-import { waitFor } from '../test/helpers/wait.js';
+import { startDaemon, type DaemonHandle } from '../harness/daemon.js';
+import { startFakeOpenAi, type FakeOpenAi, type FakeOpenAiReply } from '../harness/fake-openai.js';
+import { waitFor } from '../harness/wait.js';
 
 type Row = Record<string, unknown>;
 

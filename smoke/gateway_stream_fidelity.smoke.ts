@@ -6,14 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { startDaemon } from '../test/helpers/daemon.js';
-import { startFakeUpstream } from '../test/helpers/fake-upstream.js';
-import {
-  PROTOCOL_PATH,
-  STREAM_FRAMING_EVENTS,
-  requestHeaders,
-  requestTemplate,
-} from '../test/helpers/protocol-samples.js';
+import { startDaemon } from '../harness/daemon.js';
+import { startFakeUpstream } from '../harness/fake-upstream.js';
+import { PROTOCOL_PATH, STREAM_FRAMING_EVENTS, requestHeaders, requestTemplate } from '../harness/protocol-samples.js';
 
 const EVENTS = 50;
 const INTERVAL_MS = 20;

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readLogLines } from '../test/helpers/daemon.js';
-import { HYP_BIN, REPO_ROOT, tempDir } from '../test/helpers/repo.js';
-import { waitFor } from '../test/helpers/wait.js';
+import { readLogLines } from '../harness/daemon.js';
+import { HYP_BIN, REPO_ROOT, tempDir } from '../harness/repo.js';
+import { waitFor } from '../harness/wait.js';
 import { GATEWAY_BUILT } from '../test/kernel/kernel-fixtures.js';
 
 test('npm start: the daemon on the embedded default, stopped by SIGTERM', async (t) => {

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { REPO_ROOT, tempDir } from '../test/helpers/repo.js';
-import { runClient, type ClientResult } from '../test/helpers/real-clients.js';
-import { startFakeUpstream } from '../test/helpers/fake-upstream.js';
-import { waitFor } from '../test/helpers/wait.js';
+import { REPO_ROOT, tempDir } from '../harness/repo.js';
+import { runClient, type ClientResult } from '../harness/real-clients.js';
+import { startFakeUpstream } from '../harness/fake-upstream.js';
+import { waitFor } from '../harness/wait.js';
 
 const INSTALL_TIMEOUT_MS = 8 * 60_000;
 /** what a failed install says when trying again may help: the network, or a file still busy */

@@ -1,4 +1,4 @@
-// The real Claude Code CLI (pinned, from the npm registry, installed once by test/helpers/real-clients.ts) through
+// The real Claude Code CLI (pinned, from the npm registry, installed once by harness/real-clients.ts) through
 // the real daemon: `hyp claude attach` into a temporary HOME (ANTHROPIC_BASE_URL comes from the
 // settings.json attach wrote, not from the environment), then `claude -p` against a fake
 // Anthropic upstream for (a) a plain prompt and (b) a prompt the upstream answers with a Bash
@@ -11,11 +11,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { runHyp, startDaemon } from '../test/helpers/daemon.js';
-import { startFakeAnthropic } from '../test/helpers/fake-anthropic.js';
-import { realClient, runClient } from '../test/helpers/real-clients.js';
-import { tempDir } from '../test/helpers/repo.js';
-import { waitFor } from '../test/helpers/wait.js';
+import { runHyp, startDaemon } from '../harness/daemon.js';
+import { startFakeAnthropic } from '../harness/fake-anthropic.js';
+import { realClient, runClient } from '../harness/real-clients.js';
+import { tempDir } from '../harness/repo.js';
+import { waitFor } from '../harness/wait.js';
 
 type Row = Record<string, unknown>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

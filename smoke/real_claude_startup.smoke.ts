@@ -1,4 +1,4 @@
-// Start-up cost of attaching the real Claude Code (pinned; test/helpers/real-clients.ts): the wall
+// Start-up cost of attaching the real Claude Code (pinned; harness/real-clients.ts): the wall
 // time of `claude -p "Say hello." --output-format json` unattached, straight to a fake Anthropic
 // upstream (ANTHROPIC_BASE_URL in the environment), and attached (`hyp claude attach` in a
 // temporary HOME; settings.json exactly as attach writes it) through the real daemon whose
@@ -18,11 +18,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { runHyp, startDaemon } from '../test/helpers/daemon.js';
-import { startFakeAnthropic } from '../test/helpers/fake-anthropic.js';
-import { realClient, runClient, type ClientResult } from '../test/helpers/real-clients.js';
-import { tempDir } from '../test/helpers/repo.js';
-import { waitFor } from '../test/helpers/wait.js';
+import { runHyp, startDaemon } from '../harness/daemon.js';
+import { startFakeAnthropic } from '../harness/fake-anthropic.js';
+import { realClient, runClient, type ClientResult } from '../harness/real-clients.js';
+import { tempDir } from '../harness/repo.js';
+import { waitFor } from '../harness/wait.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

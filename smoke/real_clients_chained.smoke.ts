@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runHyp, startDaemon } from '../test/helpers/daemon.js';
-import { startFakeAnthropic } from '../test/helpers/fake-anthropic.js';
-import { startFakeOpenAi } from '../test/helpers/fake-openai.js';
-import { realClient, runClient } from '../test/helpers/real-clients.js';
-import { tempDir } from '../test/helpers/repo.js';
-import { waitFor } from '../test/helpers/wait.js';
+import { runHyp, startDaemon } from '../harness/daemon.js';
+import { startFakeAnthropic } from '../harness/fake-anthropic.js';
+import { startFakeOpenAi } from '../harness/fake-openai.js';
+import { realClient, runClient } from '../harness/real-clients.js';
+import { tempDir } from '../harness/repo.js';
+import { waitFor } from '../harness/wait.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

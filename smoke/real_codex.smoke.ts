@@ -1,4 +1,4 @@
-// The real Codex CLI (pinned, from the npm registry, installed once by test/helpers/real-clients.ts) through the
+// The real Codex CLI (pinned, from the npm registry, installed once by harness/real-clients.ts) through the
 // real daemon: `hyp codex attach` into a temporary CODEX_HOME, then `codex exec` against a fake
 // Responses upstream for (a) a plain prompt and (b) a turn where the upstream calls
 // exec_command running `echo`, so Codex runs it and sends the output back in a second request.
@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { runHyp, startDaemon } from '../test/helpers/daemon.js';
-import { startFakeOpenAi } from '../test/helpers/fake-openai.js';
-import { realClient, runClient } from '../test/helpers/real-clients.js';
-import { tempDir } from '../test/helpers/repo.js';
-import { waitFor } from '../test/helpers/wait.js';
+import { runHyp, startDaemon } from '../harness/daemon.js';
+import { startFakeOpenAi } from '../harness/fake-openai.js';
+import { realClient, runClient } from '../harness/real-clients.js';
+import { tempDir } from '../harness/repo.js';
+import { waitFor } from '../harness/wait.js';
 
 type Row = Record<string, unknown>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -21,9 +21,9 @@ import type {
 } from '@hypaware/ai-gateway';
 import type { ActivationContext, CommandSpec, Diagnostic, KernelMode, LogFields } from '@hypaware/core';
 import { activate } from '@hypaware/claude';
-import { messageEvents, type ReplyBlock, type ReplyUsage } from '../helpers/fake-anthropic.js';
+import { messageEvents, type ReplyBlock, type ReplyUsage } from '../../harness/fake-anthropic.js';
 import { ChainStore } from '@hypaware/ai-gateway/internal/chains.js';
-import { tempDir } from '../helpers/repo.js';
+import { tempDir } from '../../harness/repo.js';
 
 export type { ReplyBlock };
 

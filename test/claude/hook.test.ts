@@ -9,7 +9,7 @@ import { stateFileFromArgs } from '@hypaware/claude/hook/cli';
 import { gitBranchAt } from '@hypaware/claude/hook/git-head';
 import { hookFields } from '@hypaware/claude/hook/hook-input';
 import { selectKept, type StateFileLimits } from '@hypaware/claude/session-context/append-record';
-import { HYP_BIN, REPO_ROOT, tempDir } from '../helpers/repo.js';
+import { HYP_BIN, REPO_ROOT, tempDir } from '../../harness/repo.js';
 
 interface Ran {
   code: number | null;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { SessionContexts } from '@hypaware/claude/session-context/session-contexts';
 import { AppendedLines } from '@hypaware/claude/util/appended-lines';
-import { tempDir } from '../helpers/repo.js';
+import { tempDir } from '../../harness/repo.js';
 
 const rec = (session: string, ts: string, cwd: string, extra: Record<string, string> = {}) =>
   JSON.stringify({ session_id: session, cwd, ts, ...extra }) + '\n';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Command } from 'commander';
 import { HypError } from '@hypaware/core';
-import { tempDir } from '../helpers/repo.js';
+import { tempDir } from '../../harness/repo.js';
 import { activateCodex, capture, type ActivateOptions } from './codex-harness.js';
 
 describe('activate', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { REPO_ROOT } from '../helpers/repo.js';
+import { REPO_ROOT } from '../../harness/repo.js';
 import {
   activateCodex,
   exchange,

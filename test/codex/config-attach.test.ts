@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'smol-toml';
 import { HypError } from '@hypaware/core';
-import { tempDir } from '../helpers/repo.js';
+import { tempDir } from '../../harness/repo.js';
 import { activateCodex, capture } from './codex-harness.js';
 
 const ENDPOINT = 'http://127.0.0.1:18521';

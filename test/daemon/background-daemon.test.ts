@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { DEFAULT_TEST_CONFIG, runHyp, startDaemon } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/repo.js';
+import { DEFAULT_TEST_CONFIG, runHyp, startDaemon } from '../../harness/daemon.js';
+import { tempDir } from '../../harness/repo.js';
 import { acceptsConnections, isRunning, killIfRunning, pidFileOf, readPid } from './daemon-fixtures.js';
 
 function home(config: unknown = DEFAULT_TEST_CONFIG): string {

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT, tempDir } from '../helpers/repo.js';
+import { REPO_ROOT, tempDir } from '../../harness/repo.js';
 
 /** A compiled kernel module (hypaware-core/dist/<rel>), for tests of functions the CLI does not expose. */
 export function kernelModule<T>(rel: string): Promise<T> {

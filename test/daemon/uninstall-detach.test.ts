@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runHyp, startDaemon } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/repo.js';
+import { runHyp, startDaemon } from '../../harness/daemon.js';
+import { tempDir } from '../../harness/repo.js';
 import { fakeServiceTool, isRunning, pathWith, pidFileOf } from './daemon-fixtures.js';
 
 const CLAUDE_SETTINGS = '{\n  "model": "sonnet",\n  "env": {\n    "BASH_DEFAULT_TIMEOUT_MS": "60000"\n  }\n}\n';

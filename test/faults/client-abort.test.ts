@@ -6,8 +6,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { readMemory } from '../helpers/proc-usage.js';
-import { waitFor } from '../helpers/wait.js';
+import { readMemory } from '../../harness/proc-usage.js';
+import { waitFor } from '../../harness/wait.js';
 import {
   countRows,
   httpCall,

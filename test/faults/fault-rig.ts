@@ -8,11 +8,11 @@ import { readdirSync, rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { startDaemon, type DaemonHandle, type LogLine } from '../helpers/daemon.js';
-import { startFakeUpstream, type CustomResponder, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { PROTOCOL_PATH, requestHeaders, requestTemplate, type Protocol } from '../helpers/protocol-samples.js';
-import { waitFor } from '../helpers/wait.js';
-import { SeededRandom, fillerText } from '../helpers/seeded-random.js';
+import { startDaemon, type DaemonHandle, type LogLine } from '../../harness/daemon.js';
+import { startFakeUpstream, type CustomResponder, type FakeUpstream } from '../../harness/fake-upstream.js';
+import { PROTOCOL_PATH, requestHeaders, requestTemplate, type Protocol } from '../../harness/protocol-samples.js';
+import { waitFor } from '../../harness/wait.js';
+import { SeededRandom, fillerText } from '../../harness/seeded-random.js';
 
 export interface RigOptions {
   /** extra keys of the gateway's config slice (e.g. idle_timeout_ms) */

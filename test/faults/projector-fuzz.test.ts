@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SeededRandom } from '../helpers/seeded-random.js';
+import { SeededRandom } from '../../harness/seeded-random.js';
 import {
   encodeSseEvent,
   requestHeaders,
@@ -16,8 +16,8 @@ import {
   streamEvents,
   PROTOCOL_PATH,
   type Protocol,
-} from '../helpers/protocol-samples.js';
-import { waitFor } from '../helpers/wait.js';
+} from '../../harness/protocol-samples.js';
+import { waitFor } from '../../harness/wait.js';
 import { caseMarker, countRows, exchanges, httpCall, startRig, unhandledErrors, type Rig } from './fault-rig.js';
 
 const SEED = 20251124;

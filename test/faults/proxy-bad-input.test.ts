@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { PROTOCOL_PATH, requestHeaders } from '../helpers/protocol-samples.js';
-import { waitFor } from '../helpers/wait.js';
+import { PROTOCOL_PATH, requestHeaders } from '../../harness/protocol-samples.js';
+import { waitFor } from '../../harness/wait.js';
 import {
   caseMarker,
   countRows,

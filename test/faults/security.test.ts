@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { runHyp, startDaemon } from '../helpers/daemon.js';
-import { TEST_ANTHROPIC_KEY, TEST_OPENAI_KEY } from '../helpers/protocol-samples.js';
-import { waitFor } from '../helpers/wait.js';
+import { runHyp, startDaemon } from '../../harness/daemon.js';
+import { TEST_ANTHROPIC_KEY, TEST_OPENAI_KEY } from '../../harness/protocol-samples.js';
+import { waitFor } from '../../harness/wait.js';
 import { countRows, httpCall, protocolCall, startRig } from './fault-rig.js';
 
 const EXTRA_SECRET = 'hyp-custom-secret-0000-HYPTEST';

@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startDaemon } from '../helpers/daemon.js';
-import { waitFor } from '../helpers/wait.js';
+import { startDaemon } from '../../harness/daemon.js';
+import { waitFor } from '../../harness/wait.js';
 import { caseMarker, countRows, exchanges, httpCall, protocolCall, startRig, unhandledErrors } from './fault-rig.js';
 
 const STREAMS = 20;

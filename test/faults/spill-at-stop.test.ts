@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runHyp } from '../helpers/daemon.js';
-import { TEST_ANTHROPIC_KEY, TEST_OPENAI_KEY } from '../helpers/protocol-samples.js';
-import { waitFor } from '../helpers/wait.js';
+import { runHyp } from '../../harness/daemon.js';
+import { TEST_ANTHROPIC_KEY, TEST_OPENAI_KEY } from '../../harness/protocol-samples.js';
+import { waitFor } from '../../harness/wait.js';
 import { countRows, httpCall, protocolCall, startRig } from './fault-rig.js';
 
 const spillDir = (hypHome: string) => join(hypHome, 'hypaware', 'plugins', '@hypaware', 'ai-gateway', 'spill');

@@ -9,9 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, symlinkSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runHyp } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/repo.js';
-import { waitFor } from '../helpers/wait.js';
+import { runHyp } from '../../harness/daemon.js';
+import { tempDir } from '../../harness/repo.js';
+import { waitFor } from '../../harness/wait.js';
 import {
   countRows,
   httpCall,

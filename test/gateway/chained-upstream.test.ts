@@ -8,11 +8,11 @@ import { request } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
-import { runHyp, startDaemon } from '../helpers/daemon.js';
-import { startFakeAnthropic } from '../helpers/fake-anthropic.js';
-import { startFakeOpenAi } from '../helpers/fake-openai.js';
-import { tempDir } from '../helpers/repo.js';
-import { waitFor } from '../helpers/wait.js';
+import { runHyp, startDaemon } from '../../harness/daemon.js';
+import { startFakeAnthropic } from '../../harness/fake-anthropic.js';
+import { startFakeOpenAi } from '../../harness/fake-openai.js';
+import { tempDir } from '../../harness/repo.js';
+import { waitFor } from '../../harness/wait.js';
 
 const CORP_KEY = 'sk-ant-api03-CORPKEY0000notARealKey';
 

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runHyp, startDaemon } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/repo.js';
+import { runHyp, startDaemon } from '../../harness/daemon.js';
+import { tempDir } from '../../harness/repo.js';
 
 test('hyp attach|detach <client>: unknown client is a usage error; no gateway means nothing written', async () => {
   const hypHome = tempDir();

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
-import { runHyp, startDaemon, type DaemonHandle } from '../helpers/daemon.js';
-import { listenOnLoopback } from '../helpers/loopback-server.js';
-import { REPO_ROOT, tempDir } from '../helpers/repo.js';
-import { waitFor } from '../helpers/wait.js';
+import { runHyp, startDaemon, type DaemonHandle } from '../../harness/daemon.js';
+import { listenOnLoopback } from '../../harness/loopback-server.js';
+import { REPO_ROOT, tempDir } from '../../harness/repo.js';
+import { waitFor } from '../../harness/wait.js';
 
 const EXAMPLE = join(REPO_ROOT, 'test', 'fixtures', 'plugins', 'example-adapter');
 const PLUGIN = 'example-acme-adapter';

@@ -13,7 +13,7 @@ import {
   runningGatewayEndpoint,
   writeListenerFile,
 } from '@hypaware/ai-gateway/internal/listener-file.js';
-import { tempDir } from '../helpers/repo.js';
+import { tempDir } from '../../harness/repo.js';
 import { recordingLogger } from './gateway-fixtures.js';
 
 function freshApi(stateDir = tempDir('hyp-gw-api-')): { api: AiGatewayApi; logs: ReturnType<typeof recordingLogger> } {

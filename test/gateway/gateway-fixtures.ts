@@ -12,7 +12,7 @@ import { ExchangeWriter, type WriterSettings } from '@hypaware/ai-gateway/intern
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { tempDir } from '../helpers/repo.js';
+import { tempDir } from '../../harness/repo.js';
 
 export interface LoggedLine {
   level: string;

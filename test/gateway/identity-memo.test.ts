@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { ExchangeInput, ProjectedMessage } from '@hypaware/ai-gateway';
 import { planMessages } from '@hypaware/ai-gateway/internal/recorder/message-rows.js';
 import { HistoryIdentityMemo } from '@hypaware/ai-gateway/internal/recorder/message-identity.js';
-import { SeededRandom } from '../helpers/seeded-random.js';
+import { SeededRandom } from '../../harness/seeded-random.js';
 
 const exchange = {
   exchange_id: 'ex',

@@ -15,7 +15,7 @@ import { secretHeaderExtras } from '@hypaware/ai-gateway/internal/preset-extras.
 import { gatewayErrorBody, plainErrorBody } from '@hypaware/ai-gateway/internal/proxy/error-response.js';
 import { compileRoutingTable } from '@hypaware/ai-gateway/internal/proxy/routing.js';
 import { redactForStorage, secretHeaderNames } from '@hypaware/ai-gateway/internal/recorder/header-redaction.js';
-import { tempDir } from '../helpers/repo.js';
+import { tempDir } from '../../harness/repo.js';
 import { recordingLogger } from './gateway-fixtures.js';
 
 function fresh() {

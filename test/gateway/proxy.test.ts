@@ -12,8 +12,8 @@ import type { ExchangeRecord } from '@hypaware/ai-gateway/internal/exchange-reco
 import { ProxyServer } from '@hypaware/ai-gateway/internal/proxy/proxy-server.js';
 import { compileRoutingTable, type RoutingTable } from '@hypaware/ai-gateway/internal/proxy/routing.js';
 import type { ConfigUpstream } from '@hypaware/ai-gateway/internal/config.js';
-import { startEchoUpstream, type EchoReply, type EchoUpstream } from '../helpers/echo-upstream.js';
-import { waitFor } from '../helpers/wait.js';
+import { startEchoUpstream, type EchoReply, type EchoUpstream } from '../../harness/echo-upstream.js';
+import { waitFor } from '../../harness/wait.js';
 import { recordingLogger } from './gateway-fixtures.js';
 
 const CAP = 64 * 1024;

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecheckQueue } from '@hypaware/ai-gateway/internal/recorder/recheck-queue.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor } from '../../harness/wait.js';
 
 test('a due re-check waits while the writer is busy and runs once it is not', async () => {
   let busy = true;

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runHyp, startDaemon } from '../helpers/daemon.js';
-import { startFakeAnthropic } from '../helpers/fake-anthropic.js';
-import { tempDir } from '../helpers/repo.js';
-import { waitFor } from '../helpers/wait.js';
+import { runHyp, startDaemon } from '../../harness/daemon.js';
+import { startFakeAnthropic } from '../../harness/fake-anthropic.js';
+import { tempDir } from '../../harness/repo.js';
+import { waitFor } from '../../harness/wait.js';
 
 async function post(endpoint: string, body: unknown): Promise<void> {
   const res = await fetch(`${endpoint}/v1/messages`, {

@@ -13,10 +13,10 @@ import type { SourceHandle } from '@hypaware/core';
 import { bootKernel, type Kernel } from '@hypaware/core/boot';
 import type { AiGatewayApi } from '@hypaware/ai-gateway';
 import { readListenerFile } from '@hypaware/ai-gateway/internal/listener-file.js';
-import { REPO_ROOT, tempDir } from '../helpers/repo.js';
-import { readLogLines } from '../helpers/daemon.js';
-import { waitFor } from '../helpers/wait.js';
-import { startEchoUpstream } from '../helpers/echo-upstream.js';
+import { REPO_ROOT, tempDir } from '../../harness/repo.js';
+import { readLogLines } from '../../harness/daemon.js';
+import { waitFor } from '../../harness/wait.js';
+import { startEchoUpstream } from '../../harness/echo-upstream.js';
 
 const CRASH_FIXTURE = join(REPO_ROOT, 'test', 'gateway', 'fixtures', 'crash-once-projector');
 

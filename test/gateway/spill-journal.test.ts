@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ExchangeRecord } from '@hypaware/ai-gateway/internal/exchange-record.js';
 import { secretHeaderNames } from '@hypaware/ai-gateway/internal/recorder/header-redaction.js';
 import { SpillJournal, type SpillJournalOptions } from '@hypaware/ai-gateway/internal/handoff/spill-journal.js';
-import { tempDir } from '../helpers/repo.js';
+import { tempDir } from '../../harness/repo.js';
 import { makeRecord, recordingLogger } from './gateway-fixtures.js';
 
 const API_KEY = 'sk-ant-api03-SPILLSECRET0123456789abcdef';

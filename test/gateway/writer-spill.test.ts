@@ -12,8 +12,8 @@ import Database from 'better-sqlite3';
 import { bootKernel } from '@hypaware/core/boot';
 import { LoadGate, type LoadSample } from '@hypaware/ai-gateway/internal/handoff/load-gate.js';
 import { WriterClient } from '@hypaware/ai-gateway/internal/handoff/writer-client.js';
-import { tempDir } from '../helpers/repo.js';
-import { waitFor } from '../helpers/wait.js';
+import { tempDir } from '../../harness/repo.js';
+import { waitFor } from '../../harness/wait.js';
 import { makeRecord, recordingLogger } from './gateway-fixtures.js';
 
 const KEY = 'sk-ant-api03-WRITERSPILLKEY0123456789';

@@ -10,7 +10,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExchangeInput, ExchangeProjector, ProjectedExchange, ProjectedMessage } from '@hypaware/ai-gateway';
 import { ExchangeWriter } from '@hypaware/ai-gateway/internal/recorder/exchange-writer.js';
-import { waitFor } from '../helpers/wait.js';
+import { waitFor } from '../../harness/wait.js';
 import { makeRecord, recordingLogger, startWriterRig } from './gateway-fixtures.js';
 
 interface TestRequest {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readLogLines } from '../helpers/daemon.js';
+import { readLogLines } from '../../harness/daemon.js';
 import { bootFixtures, fixturePlugin, modeOf } from './kernel-fixtures.js';
 
 // test/fixtures/plugins/graph: a-app needs fixture.mid (from m-mid), m-mid needs fixture.base

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runHyp, startDaemon, type HypResult } from '../helpers/daemon.js';
-import { REPO_ROOT, tempDir } from '../helpers/repo.js';
+import { runHyp, startDaemon, type HypResult } from '../../harness/daemon.js';
+import { REPO_ROOT, tempDir } from '../../harness/repo.js';
 import { configWithoutBundled, fixturePlugin, writeConfig } from './kernel-fixtures.js';
 
 const NOTES_DATASET = {

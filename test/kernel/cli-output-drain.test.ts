@@ -8,7 +8,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fillSyntheticHistory } from '../../bench/synthetic-history.js';
 import { historyHome } from '../query/messages-spec.js';
-import { HYP_BIN, tempDir } from '../helpers/repo.js';
+import { HYP_BIN, tempDir } from '../../harness/repo.js';
 
 const ROWS = 1500;
 const SQL = 'SELECT * FROM ai_gateway_messages ORDER BY rowid';

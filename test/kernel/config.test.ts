@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { HypError } from '@hypaware/core';
-import { tempDir } from '../helpers/repo.js';
+import { tempDir } from '../../harness/repo.js';
 import { bootFixtures, fixturePlugin } from './kernel-fixtures.js';
 
 const bundled = fixturePlugin('gateway-world');

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readLogLines, runHyp, startDaemon } from '../helpers/daemon.js';
-import { HYP_BIN, tempDir } from '../helpers/repo.js';
-import { waitFor } from '../helpers/wait.js';
+import { readLogLines, runHyp, startDaemon } from '../../harness/daemon.js';
+import { HYP_BIN, tempDir } from '../../harness/repo.js';
+import { waitFor } from '../../harness/wait.js';
 import { configWithoutBundled, fixturePlugin, writeConfig } from './kernel-fixtures.js';
 
 const ticker = fixturePlugin('third-party', 'ticker-source');

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HypError, type DatasetSpec } from '@hypaware/core';
-import { runHyp } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/repo.js';
+import { runHyp } from '../../harness/daemon.js';
+import { tempDir } from '../../harness/repo.js';
 import { bootFixtures, configWithoutBundled, fixturePlugin, writeConfig } from './kernel-fixtures.js';
 
 const owner = fixturePlugin('third-party', 'dataset-owner');

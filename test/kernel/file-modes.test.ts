@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { runHyp, startDaemon } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/repo.js';
+import { runHyp, startDaemon } from '../../harness/daemon.js';
+import { tempDir } from '../../harness/repo.js';
 import { configWithoutBundled, fixturePlugin, modeOf, writeConfig } from './kernel-fixtures.js';
 
 /** Every path below `root` (excluding the config file the test wrote) with its mode. */

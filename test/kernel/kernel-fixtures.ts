@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync, existsSync } from '
 import { join } from 'node:path';
 import type { KernelMode } from '@hypaware/core';
 import { bootKernel, type Kernel } from '@hypaware/core/boot';
-import { REPO_ROOT, tempDir } from '../helpers/repo.js';
+import { REPO_ROOT, tempDir } from '../../harness/repo.js';
 
 export const FIXTURE_PLUGINS = join(REPO_ROOT, 'test', 'fixtures', 'plugins');
 

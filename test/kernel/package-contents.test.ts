@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../helpers/repo.js';
+import { REPO_ROOT } from '../../harness/repo.js';
 
 interface PackageJson {
   name: string;

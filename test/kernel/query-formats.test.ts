@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { runHyp } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/repo.js';
+import { runHyp } from '../../harness/daemon.js';
+import { tempDir } from '../../harness/repo.js';
 import { configWithoutBundled, writeConfig } from './kernel-fixtures.js';
 
 // Values that trip formats up: separators, quotes, newlines, tabs, non-ASCII, NULL, floats,

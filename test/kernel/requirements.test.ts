@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { readLogLines } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/repo.js';
+import { readLogLines } from '../../harness/daemon.js';
+import { tempDir } from '../../harness/repo.js';
 import { bootFixtures, fixturePlugin } from './kernel-fixtures.js';
 
 const thirdParty = (name: string) => fixturePlugin('third-party', name);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runHyp } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/repo.js';
+import { runHyp } from '../../harness/daemon.js';
+import { tempDir } from '../../harness/repo.js';
 import { configWithoutBundled, fixturePlugin, writeConfig } from './kernel-fixtures.js';
 
 // Against the real bundled plugins: the shipped @hypaware/ai-gateway manifest provides

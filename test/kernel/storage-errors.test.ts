@@ -4,8 +4,8 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { HypError } from '@hypaware/core';
-import { runHyp } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/repo.js';
+import { runHyp } from '../../harness/daemon.js';
+import { tempDir } from '../../harness/repo.js';
 import { bootFixtures, configWithoutBundled, fixturePlugin, writeConfig } from './kernel-fixtures.js';
 
 const FAST_BUSY = { HYP_DB_BUSY_TIMEOUT_MS: '50' };

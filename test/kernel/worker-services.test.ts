@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LruCache, workerServices, type ActivationContext } from '@hypaware/core';
 import type Database from 'better-sqlite3';
-import { tempDir } from '../helpers/repo.js';
+import { tempDir } from '../../harness/repo.js';
 import { bootFixtures, modeOf } from './kernel-fixtures.js';
 
 declare global {

@@ -6,16 +6,16 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startDaemon, type DaemonHandle } from '../helpers/daemon.js';
+import { startDaemon, type DaemonHandle } from '../../harness/daemon.js';
 import {
   startFakeAnthropic,
   type FakeAnthropic,
   type FakeAnthropicRequest,
   type ScriptedReply,
-} from '../helpers/fake-anthropic.js';
-import { startFakeOpenAi, type FakeOpenAi } from '../helpers/fake-openai.js';
-import { tempDir } from '../helpers/repo.js';
-import { waitFor } from '../helpers/wait.js';
+} from '../../harness/fake-anthropic.js';
+import { startFakeOpenAi, type FakeOpenAi } from '../../harness/fake-openai.js';
+import { tempDir } from '../../harness/repo.js';
+import { waitFor } from '../../harness/wait.js';
 import { claudeCodeRequest, wirePrompt } from '../claude/claude-harness.js';
 
 export interface WireUsage {

@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { RECIPES } from 'hypaware';
-import { REPO_ROOT, tempDir } from '../helpers/repo.js';
+import { REPO_ROOT, tempDir } from '../../harness/repo.js';
 import { fillSyntheticHistory } from '../../bench/synthetic-history.js';
 import { captureHistory, CLAUDE_MODELS, type WireUsage } from './captured-history.js';
 import { historyHome } from './messages-spec.js';

@@ -4,9 +4,9 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { HypError, openHistory, startGateway } from 'hypaware';
-import { startFakeAnthropic } from '../helpers/fake-anthropic.js';
-import { tempDir } from '../helpers/repo.js';
-import { waitFor } from '../helpers/wait.js';
+import { startFakeAnthropic } from '../../harness/fake-anthropic.js';
+import { tempDir } from '../../harness/repo.js';
+import { waitFor } from '../../harness/wait.js';
 import { claudeCodeRequest, wirePrompt } from '../claude/claude-harness.js';
 
 const fake = await startFakeAnthropic();

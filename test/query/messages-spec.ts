@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { bootKernel } from '@hypaware/core/boot';
 import type { ColumnSpec, ColumnType, DatasetSpec } from '@hypaware/core';
-import { tempDir } from '../helpers/repo.js';
+import { tempDir } from '../../harness/repo.js';
 
 const col = (name: string, type: ColumnType, nullable = true): ColumnSpec => ({ name, type, nullable });
 

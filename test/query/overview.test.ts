@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runHyp } from '../helpers/daemon.js';
+import { runHyp } from '../../harness/daemon.js';
 import { runCli } from './run-cli.js';
 import { fillSyntheticHistory } from '../../bench/synthetic-history.js';
 import { historyHome } from './messages-spec.js';
@@ -17,7 +17,7 @@ import {
   isCarrier,
   type MessageRow,
 } from './history-expectations.js';
-import { REPO_ROOT } from '../helpers/repo.js';
+import { REPO_ROOT } from '../../harness/repo.js';
 
 const today = new Date().toISOString().slice(0, 10);
 const home = await historyHome();

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HISTORY_VIEWS, RECIPES, type Recipe, type ViewSpec } from 'hypaware';
-import { REPO_ROOT } from '../helpers/repo.js';
+import { REPO_ROOT } from '../../harness/repo.js';
 
 export const QUERYING_DOC = join(REPO_ROOT, 'docs', 'querying.md');
 export const LIBRARY_DOC = join(REPO_ROOT, 'docs', 'library.md');

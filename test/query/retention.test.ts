@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startDaemon, DEFAULT_TEST_CONFIG } from '../helpers/daemon.js';
+import { startDaemon, DEFAULT_TEST_CONFIG } from '../../harness/daemon.js';
 import { fillSyntheticHistory } from '../../bench/synthetic-history.js';
 import { historyHome } from './messages-spec.js';
 import { runCli } from './run-cli.js';

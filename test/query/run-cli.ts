@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { main } from '@hypaware/core/cli';
-import type { HypResult } from '../helpers/daemon.js';
+import type { HypResult } from '../../harness/daemon.js';
 
 function collector(): { stream: Writable; text: () => string } {
   let text = '';

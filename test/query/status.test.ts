@@ -4,9 +4,9 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runHyp, startDaemon, type DaemonHandle } from '../helpers/daemon.js';
-import { startFakeAnthropic } from '../helpers/fake-anthropic.js';
-import { tempDir } from '../helpers/repo.js';
+import { runHyp, startDaemon, type DaemonHandle } from '../../harness/daemon.js';
+import { startFakeAnthropic } from '../../harness/fake-anthropic.js';
+import { tempDir } from '../../harness/repo.js';
 import { runCli } from './run-cli.js';
 import { claudeCodeRequest, wirePrompt } from '../claude/claude-harness.js';
 

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-/** Compiled tests live in build/test/helpers; the repo root is three levels up. */
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** Compiled, this file is build/harness/repo.js; the repo root is two levels up. */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const HYP_BIN = join(REPO_ROOT, 'bin', 'hyp.js');
 
 /** A fresh, empty folder for HYP_HOME (or anything else a test writes). */

@@ -258,7 +258,7 @@ async function installInto(target: string): Promise<{ why: string } | undefined>
   const dependencies = Object.fromEntries(Object.values(REAL_CLIENT_PACKAGES).map((p) => [p.package, p.version]));
   writeFileSync(
     join(target, 'package.json'),
-    `${JSON.stringify({ name: 'hypaware-real-clients', private: true, description: 'installed by test/helpers/real-clients.ts', dependencies }, null, 2)}\n`,
+    `${JSON.stringify({ name: 'hypaware-real-clients', private: true, description: 'installed by harness/real-clients.ts', dependencies }, null, 2)}\n`,
   );
   // An unreachable registry costs npm install minutes of its own retries; a ping answers at once.
   const before = await pingRegistry();
