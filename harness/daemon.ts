@@ -88,6 +88,8 @@ export interface DaemonHandle {
   waitForLog(event: string, predicate?: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   /** read-only connection to the daemon's database; close it when done */
   db(): Database.Database;
+  /** the same, once the daemon has created the database file (waits up to `timeoutMs`) */
+  waitForDb(timeoutMs?: number): Promise<Database.Database>;
   /** send a signal and wait for exit */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -181,6 +183,18 @@ export async function startDaemon(options: StartDaemonOptions = {}): Promise<Dae
         timeoutMs,
       ),
     db: () => new Database(join(hypHome, 'hypaware', 'hypaware.db'), { readonly: true, fileMustExist: true }),
+    waitForDb: (timeoutMs = 15_000) =>
+      waitFor(
+        () => {
+          try {
+            return handle.db();
+          } catch {
+            return undefined;
+          }
+        },
+        'the database',
+        timeoutMs,
+      ),
     stop: async (signal = 'SIGTERM', timeoutMs = 15_000) => {
       if (exited) return exited;
       proc.kill(signal);

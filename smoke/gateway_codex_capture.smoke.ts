@@ -209,17 +209,7 @@ test('Codex capture through the real gateway', async (t) => {
   );
   assert.match(codexSse, /event: response.completed/);
 
-  const db = await waitFor(
-    () => {
-      try {
-        return daemon.db();
-      } catch {
-        return undefined;
-      }
-    },
-    'the database',
-    15_000,
-  );
+  const db = await daemon.waitForDb(15_000);
   t.after(() => db.close());
   await waitFor(
     () => {

@@ -100,17 +100,7 @@ test('real Claude Code start-up time, unattached vs attached', { timeout: 600_00
   // Alternate the two so neither gets all the warm caches; the first start in a HOME sets it up.
   const direct: number[] = [];
   const attached: number[] = [];
-  const db = await waitFor(
-    () => {
-      try {
-        return daemon.db();
-      } catch {
-        return undefined;
-      }
-    },
-    'the database',
-    15_000,
-  );
+  const db = await daemon.waitForDb(15_000);
   t.after(() => db.close());
   const exchangesOf = (sessionId: string) =>
     (

@@ -79,17 +79,7 @@ test(
     );
     for (const q of corp.requests) assert.equal(q.headers['x-api-key'], key, `${q.url} carries the user's key`);
 
-    const db = await waitFor(
-      () => {
-        try {
-          return daemon.db();
-        } catch {
-          return undefined;
-        }
-      },
-      'the database',
-      15_000,
-    );
+    const db = await daemon.waitForDb(15_000);
     t.after(() => db.close());
     const sessionId = String(out.session_id);
     const rows = await waitFor(
@@ -199,17 +189,7 @@ test(
 
     // thread A resumes while attached (same provider id), through the gateway
     await codex(['--skip-git-repo-check', 'resume', threadA, 'second turn, attached']);
-    const db = await waitFor(
-      () => {
-        try {
-          return daemon.db();
-        } catch {
-          return undefined;
-        }
-      },
-      'the database',
-      15_000,
-    );
+    const db = await daemon.waitForDb(15_000);
     t.after(() => db.close());
     const exchangesOf = (session: string) =>
       (

@@ -135,17 +135,7 @@ test('real Codex through the gateway', { timeout: 900_000 }, async (t) => {
   assert.equal(fake.requests.length, 3, `Codex sent: ${fake.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
   assert.ok(fake.requests.every((r) => r.path === '/v1/responses'));
 
-  const db = await waitFor(
-    () => {
-      try {
-        return daemon.db();
-      } catch {
-        return undefined;
-      }
-    },
-    'the database',
-    15_000,
-  );
+  const db = await daemon.waitForDb(15_000);
   t.after(() => db.close());
   await waitFor(
     () =>

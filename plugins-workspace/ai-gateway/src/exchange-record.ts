@@ -8,7 +8,8 @@ import type { ExchangeInput } from './api-types.js';
  * record crosses to the writer thread without a copy and can be sent again if the writer
  * has to be restarted.
  */
-export type ExchangeRecord = Pick<
+/** The scalar fields of an exchange that projectors also see. */
+export type ExchangeScalars = Pick<
   ExchangeInput,
   | 'exchange_id'
   | 'ts_start'
@@ -23,7 +24,9 @@ export type ExchangeRecord = Pick<
   | 'response_truncated'
   | 'error'
   | 'aborted'
-> & {
+>;
+
+export type ExchangeRecord = ExchangeScalars & {
   /** flat [name, value, ...] as the client sent them */
   request_headers: string[];
   /** flat [name, value, ...] as the upstream sent them; null when no response started */

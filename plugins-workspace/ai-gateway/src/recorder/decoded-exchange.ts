@@ -5,7 +5,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import type { ExchangeInput } from '../api-types.js';
-import type { ExchangeRecord } from '../exchange-record.js';
+import type { ExchangeRecord, ExchangeScalars } from '../exchange-record.js';
 import { decodeBody, type DecodedBody } from './body-decoding.js';
 import { headerMap, redactForProjector, redactForStorage, type HeaderMap } from './header-redaction.js';
 import type { Row } from './message-rows.js';
@@ -24,22 +24,7 @@ export interface DecodedExchange {
   devRunId: string | undefined;
 }
 
-type Scalars = Pick<
-  ExchangeInput,
-  | 'exchange_id'
-  | 'ts_start'
-  | 'ts_end'
-  | 'duration_ms'
-  | 'upstream'
-  | 'provider'
-  | 'method'
-  | 'path'
-  | 'status_code'
-  | 'request_truncated'
-  | 'response_truncated'
-  | 'error'
-  | 'aborted'
->;
+type Scalars = ExchangeScalars;
 
 function firstValue(headers: HeaderMap | null, name: string): string | undefined {
   const v = headers?.[name];
