@@ -23,6 +23,7 @@ import type { ActivationContext, CommandSpec, Diagnostic, KernelMode, LogFields 
 import { activate } from '@hypaware/claude';
 import { messageEvents, type ReplyBlock, type ReplyUsage } from '../../harness/fake-anthropic.js';
 import { ChainStore } from '@hypaware/ai-gateway/internal/chains.js';
+import { refusedServices } from '../../harness/refused-services.js';
 import { tempDir } from '../../harness/repo.js';
 
 export type { ReplyBlock };
@@ -124,50 +125,19 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
     config: {},
     configPath: join(home, 'hyp', 'hypaware-config.json'),
     paths: { rootDir, stateDir, hypHome: join(home, 'hyp'), stateRoot: join(home, 'hyp', 'hypaware') },
+    ...refusedServices('claude'),
     log,
-    meter: { counter: () => ({ add: () => undefined }) },
     env,
-    provideCapability: () => {
-      throw new Error('the claude plugin provides no capability');
-    },
     requireCapability: <T>(name: string, range?: string): T => {
       required.push({ name, ...(range ? { range } : {}) });
       return api as T;
     },
-    contributions: () => [],
-    registerDataset: () => {
-      throw new Error('the claude plugin registers no dataset');
-    },
     registerCommand: (spec: CommandSpec) => {
       commands.push(spec);
-    },
-    registerSource: () => {
-      throw new Error('the claude plugin registers no source');
     },
     registerDiagnostics: (provider: () => Promise<Diagnostic[]> | Diagnostic[]) => {
       diagnostics.push(provider);
     },
-    registerUninstallStep: () => undefined,
-    registerView: () => {
-      throw new Error('the claude plugin registers no view');
-    },
-    registerStatusSection: () => {
-      throw new Error('the claude plugin registers no status section');
-    },
-    configSection: () => undefined,
-    storage: {
-      database: () => {
-        throw new Error('no storage in unit tests');
-      },
-      openReadOnly: () => {
-        throw new Error('no storage in unit tests');
-      },
-      driverDatabase: () => {
-        throw new Error('no storage in unit tests');
-      },
-      path: '/nonexistent/db',
-    },
-    onShutdown: () => undefined,
   } as ActivationContext;
   void activate(ctx);
   const projector = projectors[0]!;

@@ -20,6 +20,7 @@ import type {
   UpstreamPreset,
 } from '@hypaware/ai-gateway';
 import type { ActivationContext, CommandSpec, Diagnostic, KernelMode, LogFields } from '@hypaware/core';
+import { refusedServices } from '../../harness/refused-services.js';
 import { activate } from '@hypaware/codex';
 
 export interface LoggedLine {
@@ -112,50 +113,19 @@ export function activateCodex(options: ActivateOptions = {}): Activated {
       hypHome: '/nonexistent',
       stateRoot: '/nonexistent',
     },
+    ...refusedServices('codex'),
     log,
-    meter: { counter: () => ({ add: () => undefined }) },
     env: options.env ?? {},
-    provideCapability: () => {
-      throw new Error('the codex plugin provides no capability');
-    },
     requireCapability: <T>(name: string, range?: string): T => {
       got.required.push({ name, ...(range ? { range } : {}) });
       return api as T;
     },
-    contributions: () => [],
-    registerDataset: () => {
-      throw new Error('the codex plugin registers no dataset');
-    },
     registerCommand: (spec: CommandSpec) => {
       got.commands.push(spec);
-    },
-    registerSource: () => {
-      throw new Error('the codex plugin registers no source');
     },
     registerDiagnostics: (provider: () => Promise<Diagnostic[]> | Diagnostic[]) => {
       got.diagnostics.push(provider);
     },
-    registerUninstallStep: () => undefined,
-    registerView: () => {
-      throw new Error('the codex plugin registers no view');
-    },
-    registerStatusSection: () => {
-      throw new Error('the codex plugin registers no status section');
-    },
-    configSection: () => undefined,
-    storage: {
-      database: () => {
-        throw new Error('no storage in unit tests');
-      },
-      openReadOnly: () => {
-        throw new Error('no storage in unit tests');
-      },
-      driverDatabase: () => {
-        throw new Error('no storage in unit tests');
-      },
-      path: '/nonexistent/db',
-    },
-    onShutdown: () => undefined,
   } as ActivationContext;
   activate(ctx);
   const projector = got.projectors[0]!;

@@ -1,0 +1,43 @@
+/**
+ * The activation-context members an adapter under test must not use (it provides no capability,
+ * dataset, source, view or status section, and has no storage): each throws, naming the plugin,
+ * so a test fails loudly if the adapter starts to rely on one. Shared by the adapters' harnesses.
+ */
+import type { ActivationContext } from '@hypaware/core';
+
+type Refused = Pick<
+  ActivationContext,
+  | 'provideCapability'
+  | 'contributions'
+  | 'registerDataset'
+  | 'registerSource'
+  | 'registerUninstallStep'
+  | 'registerView'
+  | 'registerStatusSection'
+  | 'configSection'
+  | 'storage'
+  | 'onShutdown'
+  | 'meter'
+>;
+
+export function refusedServices(plugin: string): Refused {
+  const refuse = (what: string) => () => {
+    throw new Error(`the ${plugin} plugin ${what}`);
+  };
+  const noStorage = () => {
+    throw new Error('no storage in unit tests');
+  };
+  return {
+    provideCapability: refuse('provides no capability'),
+    contributions: () => [],
+    registerDataset: refuse('registers no dataset'),
+    registerSource: refuse('registers no source'),
+    registerUninstallStep: () => undefined,
+    registerView: refuse('registers no view'),
+    registerStatusSection: refuse('registers no status section'),
+    configSection: () => undefined,
+    storage: { database: noStorage, openReadOnly: noStorage, driverDatabase: noStorage, path: '/nonexistent/db' },
+    onShutdown: () => undefined,
+    meter: { counter: () => ({ add: () => undefined }) },
+  };
+}
