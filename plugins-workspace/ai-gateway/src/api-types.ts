@@ -293,6 +293,12 @@ export interface ProjectedExchange {
   tools?: JsonValue;
   request_id?: string;
   prompt_id?: string;
+  /**
+   * How this exchange is paid, when the adapter can tell from the credential: `api` (billed
+   * per token), `subscription` (a plan such as Claude Max or ChatGPT: cost_usd is the API
+   * equivalent, not money spent). Column `billing`; absent: unknown.
+   */
+  billing?: 'api' | 'subscription';
   attributes?: JsonObject;
   messages: ProjectedMessage[];
   /**

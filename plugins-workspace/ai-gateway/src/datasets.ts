@@ -83,6 +83,27 @@ const ADDITIVE_COLUMNS: ColumnSpec[] = [
   col('output_tokens', 'int', 'output tokens'),
   col('reasoning_tokens', 'int', 'reasoning tokens (part of output where the provider reports it)'),
   col('exchange_id', 'string', 'the ai_gateway_exchanges row the part was first written from'),
+  col(
+    'billing',
+    'string',
+    'how the response was paid: api (per token) or subscription (a plan: cost_usd is the API-equivalent); NULL unknown',
+  ),
+];
+
+/** The covering index of usage by day: the overview and the cost views read carrier rows through it. */
+export const USAGE_INDEX = [
+  'date',
+  'provider',
+  'model',
+  'billing',
+  'input_tokens',
+  'cache_read_input_tokens',
+  'cache_creation_input_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'session_id',
+  'conversation_id',
+  'cwd',
 ];
 
 export const MESSAGE_COLUMNS: readonly ColumnSpec[] = [...V4_COLUMNS, ...ADDITIVE_COLUMNS];
@@ -103,16 +124,9 @@ export const messagesDataset: DatasetSpec = {
     ['exchange_id'],
     // covering indexes for `hyp query overview` by day: usage lives on the carrier rows, and
     // reading it through these avoids the wide rows (system_text, tools) on 1M-row tables
-    [
-      'date',
-      'provider',
-      'model',
-      'input_tokens',
-      'cache_read_input_tokens',
-      'cache_creation_input_tokens',
-      'output_tokens',
-      'reasoning_tokens',
-    ],
+    // (the cost per model, day, repo and session reads the same index: billing and the
+    // session/cwd columns ride along; it supersedes the index without them, see history/superseded-indexes.ts)
+    USAGE_INDEX,
     [
       'date',
       'client_name',

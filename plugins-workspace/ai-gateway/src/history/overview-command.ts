@@ -2,7 +2,9 @@
 import { UsageError, type ActivationContext } from '@hypaware/core';
 import { buildOverview, overviewSqlText, DEFAULT_OVERVIEW_DAYS } from './overview.js';
 import { renderOverview } from './overview-render.js';
+import { refreshModelPrices } from './model-prices-table.js';
 import { PriceBook, parsePriceOverrides } from './prices.js';
+import { dropSupersededIndexes } from './superseded-indexes.js';
 
 function parseDays(value: string): number {
   if (!/^\d+$/.test(value))
@@ -15,7 +17,7 @@ export function registerOverviewCommand(ctx: ActivationContext): void {
     group: 'query',
     name: 'overview',
     description:
-      'tokens, estimated cost, sessions, repos and tools over the last N days (UTC), from ai_gateway_messages',
+      'tokens, cost per model, day, repo and session, tools over the last N days (UTC), from ai_gateway_messages',
     configure(command, io) {
       command
         .option('--days <n>', 'number of UTC days ending today', parseDays, DEFAULT_OVERVIEW_DAYS)
@@ -27,6 +29,11 @@ export function registerOverviewCommand(ctx: ActivationContext): void {
             return;
           }
           const prices = new PriceBook(parsePriceOverrides(ctx.configSection('prices')));
+          // price every model name of the history with today's data and overrides first (the
+          // daemon does this each minute; an import or a stopped daemon may have left new names)
+          const rw = ctx.storage.database();
+          dropSupersededIndexes(rw);
+          refreshModelPrices(rw, prices.overrides);
           const db = ctx.storage.openReadOnly();
           try {
             const overview = buildOverview(db, prices, { days: opts.days });

@@ -9,10 +9,15 @@ function usd(value: number | null): string {
   return value < 1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
 
-function mixedCost(t: MixedUsage): string {
+function mixedCost(t: Pick<MixedUsage, 'estimated_cost_usd' | 'unpriced_responses'>): string {
   return t.unpriced_responses > 0
     ? `${usd(t.estimated_cost_usd)} + ${t.unpriced_responses} unpriced`
     : usd(t.estimated_cost_usd);
+}
+
+/** The part of a cost on a subscription, or empty. */
+function subscriptionPart(value: number): string {
+  return value > 0 ? usd(value) : '';
 }
 
 function tokenCells(t: TokenTotals, cost: string): Record<string, string> {
@@ -27,7 +32,16 @@ function tokenCells(t: TokenTotals, cost: string): Record<string, string> {
   };
 }
 
-const TOKEN_COLUMNS = ['responses', 'input', 'cache read', 'cache write', 'output', 'reasoning', 'est. cost'];
+const TOKEN_COLUMNS = [
+  'responses',
+  'input',
+  'cache read',
+  'cache write',
+  'output',
+  'reasoning',
+  'est. cost',
+  'of it subscription',
+];
 
 /** The overview as text: the window first, then one table per section. */
 export function renderOverview(o: Overview, out: NodeJS.WritableStream): void {
@@ -57,6 +71,7 @@ export function renderOverview(o: Overview, out: NodeJS.WritableStream): void {
       provider: m.provider,
       model: m.model ?? '(none)',
       ...tokenCells(m, usd(m.estimated_cost_usd)),
+      'of it subscription': subscriptionPart(m.subscription_cost_usd),
     })),
     'table',
   );
@@ -64,7 +79,11 @@ export function renderOverview(o: Overview, out: NodeJS.WritableStream): void {
   writeRows(
     out,
     ['date', ...TOKEN_COLUMNS],
-    o.by_day.map((d) => ({ date: d.date, ...tokenCells(d, mixedCost(d)) })),
+    o.by_day.map((d) => ({
+      date: d.date,
+      ...tokenCells(d, mixedCost(d)),
+      'of it subscription': subscriptionPart(d.subscription_cost_usd),
+    })),
     'table',
   );
   w('\nSessions and messages by client');
@@ -82,12 +101,28 @@ export function renderOverview(o: Overview, out: NodeJS.WritableStream): void {
   w('\nRepos (cwd) the sessions ran in');
   writeRows(
     out,
-    ['cwd', 'sessions', 'messages', 'last message'],
+    ['cwd', 'sessions', 'messages', 'est. cost', 'last message'],
     o.by_repo.map((r) => ({
       cwd: r.cwd ?? '(unknown)',
       sessions: count(r.sessions),
       messages: count(r.messages),
+      'est. cost': mixedCost(r),
       'last message': r.last_message_at,
+    })),
+    'table',
+  );
+  w('\nCostliest sessions');
+  writeRows(
+    out,
+    ['session', 'client', 'cwd', 'responses', 'est. cost', 'billing', 'last message'],
+    o.by_session.map((s) => ({
+      session: s.session_id,
+      client: s.client ?? '',
+      cwd: s.cwd ?? '(unknown)',
+      responses: count(s.responses),
+      'est. cost': mixedCost(s),
+      billing: s.billing ?? 'unknown',
+      'last message': s.last_message_at,
     })),
     'table',
   );
@@ -100,8 +135,12 @@ export function renderOverview(o: Overview, out: NodeJS.WritableStream): void {
   );
 
   w(
-    `\nPrices: shipped table as of ${o.prices.as_of} (USD per 1M tokens, list prices)${o.prices.config_overrides.length > 0 ? `; config overrides for ${o.prices.config_overrides.join(', ')}` : ''}.`,
+    `\nPrices: ${o.prices.as_of} (USD per 1M tokens, list prices; cache reads and writes and long-context tiers at their own rates)${o.prices.config_overrides.length > 0 ? `; config overrides for ${o.prices.config_overrides.join(', ')}` : ''}.`,
   );
+  if (o.totals.subscription_cost_usd > 0)
+    w(
+      `${usd(o.totals.subscription_cost_usd)} of the cost ran on a subscription (Claude Pro/Max, ChatGPT): what the API would have charged, not money spent.`,
+    );
   if (o.totals.unpriced_models.length > 0) {
     w(
       `No price known for ${o.totals.unpriced_models.join(', ')}: tokens only. Add one under "prices" in the config to estimate it.`,

@@ -1,10 +1,19 @@
 /**
- * `hyp query overview` and `openHistory().overview()`: tokens, estimated cost, sessions, repos
- * and tools of `ai_gateway_messages` over a window of UTC days.
+ * `hyp query overview` and `openHistory().overview()`: tokens, cost (from the `ai_responses`
+ * view, so the same numbers as `hyp query sql`), sessions, repos and tools of
+ * `ai_gateway_messages` over a window of UTC days.
  */
 import { HypError, UsageError, type SqlDatabase } from '@hypaware/core';
 import { MESSAGES_DATASET } from '../datasets.js';
-import { estimateCostUsd, type PriceBook, type TokenCounts } from './prices.js';
+import { PRICES_DATASET } from './model-prices-table.js';
+import type { PriceBook } from './prices.js';
+
+export interface TokenCounts {
+  input_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+  output_tokens: number;
+}
 
 export const DEFAULT_OVERVIEW_DAYS = 7;
 const MAX_OVERVIEW_DAYS = 3660;
@@ -40,17 +49,22 @@ export interface TokenTotals extends TokenCounts {
 export interface ModelUsage extends TokenTotals {
   provider: string;
   model: string | null;
-  /** null when no price is known for this model (tokens only, never a guess) */
+  /** null when a response of this model has no price (tokens only, never a guess) */
   estimated_cost_usd: number | null;
-  /** table key that priced this model, null when unknown */
+  /** the price entry used (genai-prices' model id or the config key), null when unknown */
   price_key: string | null;
+  /** `table`: the shipped genai-prices data; `config`: an override */
   price_source: 'table' | 'config' | null;
+  /** the part of the cost on a subscription (equivalent API cost, not money spent) */
+  subscription_cost_usd: number;
 }
 
 /** Tokens of several models: the cost covers the priced ones; `unpriced_responses` says what it leaves out. */
 export interface MixedUsage extends TokenTotals {
   estimated_cost_usd: number;
   unpriced_responses: number;
+  /** the part of `estimated_cost_usd` on a subscription (equivalent API cost, not money spent) */
+  subscription_cost_usd: number;
 }
 
 export interface DayUsage extends MixedUsage {
@@ -70,6 +84,20 @@ export interface RepoActivity {
   sessions: number;
   messages: number;
   last_message_at: string | null;
+  /** cost of the repo's responses in the window (priced ones; see unpriced_responses) */
+  estimated_cost_usd: number;
+  unpriced_responses: number;
+  subscription_cost_usd: number;
+}
+
+/** One session's usage in the window (the costliest first). */
+export interface SessionCost extends MixedUsage {
+  session_id: string;
+  client: string | null;
+  cwd: string | null;
+  /** api, subscription, mixed, or null when unknown */
+  billing: string | null;
+  last_message_at: string | null;
 }
 
 export interface ToolUse {
@@ -86,6 +114,8 @@ export interface Overview {
   by_day: DayUsage[];
   by_client: ClientActivity[];
   by_repo: RepoActivity[];
+  /** the costliest sessions of the window (at most 20) */
+  by_session: SessionCost[];
   tools: ToolUse[];
   prices: { as_of: string; sources: string[]; config_overrides: string[] };
 }
@@ -96,18 +126,18 @@ export interface Overview {
  * Every token term is COALESCEd: providers leave different fields NULL.
  */
 export const OVERVIEW_QUERIES = {
-  usage: `SELECT date, provider, model,
+  usage: `SELECT date, provider, model, billing, session_id, cwd,
   count(*) AS responses,
-  SUM(COALESCE(input_tokens, 0)) AS input_tokens,
-  SUM(COALESCE(cache_read_input_tokens, 0)) AS cache_read_input_tokens,
-  SUM(COALESCE(cache_creation_input_tokens, 0)) AS cache_creation_input_tokens,
-  SUM(COALESCE(output_tokens, 0)) AS output_tokens,
-  SUM(COALESCE(reasoning_tokens, 0)) AS reasoning_tokens
-FROM ai_gateway_messages
+  SUM(input_tokens) AS input_tokens,
+  SUM(cache_read_input_tokens) AS cache_read_input_tokens,
+  SUM(cache_creation_input_tokens) AS cache_creation_input_tokens,
+  SUM(output_tokens) AS output_tokens,
+  SUM(reasoning_tokens) AS reasoning_tokens,
+  SUM(cost_usd) AS cost_usd,
+  count(CASE WHEN cost_usd IS NULL THEN 1 END) AS unpriced_responses
+FROM ai_responses
 WHERE date BETWEEN @since AND @until
-  AND (input_tokens IS NOT NULL OR cache_read_input_tokens IS NOT NULL OR cache_creation_input_tokens IS NOT NULL
-       OR output_tokens IS NOT NULL OR reasoning_tokens IS NOT NULL)
-GROUP BY date, provider, model
+GROUP BY date, provider, model, billing, session_id, cwd
 ORDER BY date, provider, model`,
   sessions: `SELECT COALESCE(client_name, 'unknown') AS client, cwd,
   COALESCE(session_id, conversation_id) AS session_id,
@@ -127,6 +157,9 @@ ORDER BY calls DESC, tool_name
 LIMIT ${TOP_N}`,
   extent: `SELECT (SELECT min(date) FROM ai_gateway_messages) AS data_since,
   (SELECT max(date) FROM ai_gateway_messages) AS data_until`,
+  prices: `SELECT provider, model, max(source) AS source, max(price_model) AS price_model
+FROM ${PRICES_DATASET}
+GROUP BY provider, model`,
 } as const;
 
 export type OverviewQueryName = keyof typeof OVERVIEW_QUERIES;
@@ -166,6 +199,24 @@ function emptyTokens(): TokenTotals {
   };
 }
 
+const emptyMixed = (): MixedUsage => ({
+  ...emptyTokens(),
+  estimated_cost_usd: 0,
+  unpriced_responses: 0,
+  subscription_cost_usd: 0,
+});
+
+interface UsageRow extends TokenTotals {
+  date: string;
+  provider: string;
+  model: string | null;
+  billing: string | null;
+  session_id: string;
+  cwd: string | null;
+  cost_usd: number | null;
+  unpriced_responses: number;
+}
+
 function addTokens(into: TokenTotals, row: TokenTotals): void {
   into.responses += row.responses;
   into.input_tokens += row.input_tokens;
@@ -175,15 +226,13 @@ function addTokens(into: TokenTotals, row: TokenTotals): void {
   into.reasoning_tokens += row.reasoning_tokens;
 }
 
-function addMixed(into: MixedUsage, row: TokenTotals, cost: number | null): void {
+/** Tokens and the priced part of the cost; `unpriced_responses` counts what the cost leaves out. */
+function addMixed(into: MixedUsage, row: UsageRow): void {
   addTokens(into, row);
-  if (cost === null) into.unpriced_responses += row.responses;
-  else into.estimated_cost_usd += cost;
+  into.estimated_cost_usd += row.cost_usd ?? 0;
+  into.unpriced_responses += row.unpriced_responses;
+  if (row.billing === 'subscription') into.subscription_cost_usd += row.cost_usd ?? 0;
 }
-
-const emptyMixed = (): MixedUsage => ({ ...emptyTokens(), estimated_cost_usd: 0, unpriced_responses: 0 });
-
-type UsageRow = TokenTotals & { date: string; provider: string; model: string | null };
 
 function requireMessagesTable(db: SqlDatabase): void {
   const found = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(MESSAGES_DATASET);
@@ -195,49 +244,74 @@ function requireMessagesTable(db: SqlDatabase): void {
   }
 }
 
-/** Compute the overview of `ai_gateway_messages` for a window of UTC days. */
+function entry<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) map.set(key, (v = create()));
+  return v;
+}
+
+/**
+ * Compute the overview of `ai_gateway_messages` for a window of UTC days. Costs are the
+ * `cost_usd` of the `ai_responses` view (priced by `ai_model_prices`, which the daemon and
+ * `hyp query overview` keep current); `prices` names the price data and overrides in use.
+ */
 export function buildOverview(db: SqlDatabase, prices: PriceBook, options: OverviewOptions = {}): Overview {
   requireMessagesTable(db);
   const { days, since, until } = overviewWindow(options);
   const params = { since, until };
   const all = <T>(name: OverviewQueryName): T[] =>
-    db.prepare(OVERVIEW_QUERIES[name]).all(name === 'extent' ? {} : params) as T[];
+    db.prepare(OVERVIEW_QUERIES[name]).all(name === 'extent' || name === 'prices' ? {} : params) as T[];
 
+  const priceOf = new Map(
+    all<{ provider: string; model: string; source: string | null; price_model: string | null }>('prices').map((p) => [
+      `${p.provider}\u0000${p.model}`,
+      p,
+    ]),
+  );
   const byModel = new Map<string, ModelUsage>();
   const byDay = new Map<string, DayUsage>();
+  const byRepoCost = new Map<string | null, MixedUsage>();
+  const bySession = new Map<string, MixedUsage & { cwd: string | null; billings: Set<string> }>();
   const totals = emptyMixed();
   const unpriced = new Set<string>();
   for (const row of all<UsageRow>('usage')) {
-    const tokens = pickTokens(row);
-    const match = prices.lookup(row.model);
-    const cost = match ? estimateCostUsd(tokens, match.price) : null;
-    if (cost === null) unpriced.add(row.model ?? '(no model)');
+    if (row.unpriced_responses > 0) unpriced.add(row.model ?? '(no model)');
     const key = `${row.provider}\u0000${row.model ?? ''}`;
-    let model = byModel.get(key);
-    if (!model) {
-      model = {
+    const model = entry(byModel, key, () => {
+      const price = priceOf.get(key);
+      const source = price?.source === 'config' ? 'config' : price?.source ? 'table' : null;
+      return {
         provider: row.provider,
         model: row.model,
         ...emptyTokens(),
-        estimated_cost_usd: match ? 0 : null,
-        price_key: match?.key ?? null,
-        price_source: match?.source ?? null,
-      };
-      byModel.set(key, model);
-    }
-    addTokens(model, tokens);
+        estimated_cost_usd: 0,
+        price_key: source ? (price?.price_model ?? null) : null,
+        price_source: source,
+        subscription_cost_usd: 0,
+      } as ModelUsage;
+    });
+    addTokens(model, row);
     model.estimated_cost_usd =
-      model.estimated_cost_usd === null || cost === null ? null : model.estimated_cost_usd + cost;
-    let day = byDay.get(row.date);
-    if (!day) {
-      day = { date: row.date, ...emptyMixed() };
-      byDay.set(row.date, day);
-    }
-    addMixed(day, tokens, cost);
-    addMixed(totals, tokens, cost);
+      model.estimated_cost_usd === null || row.unpriced_responses > 0
+        ? null
+        : model.estimated_cost_usd + (row.cost_usd ?? 0);
+    if (row.billing === 'subscription') model.subscription_cost_usd += row.cost_usd ?? 0;
+    addMixed(
+      entry(byDay, row.date, () => ({ date: row.date, ...emptyMixed() })),
+      row,
+    );
+    addMixed(
+      entry(byRepoCost, row.cwd, () => emptyMixed()),
+      row,
+    );
+    const session = entry(bySession, row.session_id, () => ({ ...emptyMixed(), cwd: row.cwd, billings: new Set() }));
+    addMixed(session, row);
+    if (row.billing) session.billings.add(row.billing);
+    addMixed(totals, row);
   }
 
-  const activity = summarizeSessions(all<SessionRow>('sessions'));
+  const sessionRows = all<SessionRow>('sessions');
+  const activity = summarizeSessions(sessionRows, byRepoCost);
   const extent = all<{ data_since: string | null; data_until: string | null }>('extent')[0] ?? {
     data_since: null,
     data_until: null,
@@ -266,6 +340,7 @@ export function buildOverview(db: SqlDatabase, prices: PriceBook, options: Overv
     by_day: [...byDay.values()],
     by_client: activity.by_client,
     by_repo: activity.by_repo,
+    by_session: costliestSessions(bySession, sessionRows),
     tools: all<ToolUse>('tools'),
     prices: { as_of: prices.asOf, sources: prices.sources, config_overrides: prices.overriddenModels },
   };
@@ -280,13 +355,42 @@ interface SessionRow {
   last_message_at: string;
 }
 
+function costliestSessions(
+  bySession: Map<string, MixedUsage & { cwd: string | null; billings: Set<string> }>,
+  rows: SessionRow[],
+): SessionCost[] {
+  const about = new Map<string, { client: string; last: string }>();
+  for (const r of rows) {
+    const known = about.get(r.session_id);
+    if (!known || r.last_message_at > known.last)
+      about.set(r.session_id, { client: r.client, last: r.last_message_at });
+  }
+  return [...bySession.entries()]
+    .map(([id, s]): SessionCost => {
+      const { billings, cwd, ...usage } = s;
+      return {
+        session_id: id,
+        client: about.get(id)?.client ?? null,
+        cwd,
+        billing: billings.size === 0 ? null : billings.size === 1 ? [...billings][0]! : 'mixed',
+        last_message_at: about.get(id)?.last ?? null,
+        ...usage,
+      };
+    })
+    .sort((a, b) => b.estimated_cost_usd - a.estimated_cost_usd || b.responses - a.responses)
+    .slice(0, TOP_N);
+}
+
 /**
  * Clients, repos and totals from one row per (client, cwd, session). A message's parts share
  * one session and cwd, so summing messages over the rows counts each message once.
  */
-function summarizeSessions(rows: SessionRow[]) {
+function summarizeSessions(rows: SessionRow[], repoCost: Map<string | null, MixedUsage>) {
   const clients = new Map<string, ClientActivity & { ids: Set<string> }>();
-  const repos = new Map<string | null, RepoActivity & { ids: Set<string> }>();
+  const repos = new Map<
+    string | null,
+    Omit<RepoActivity, 'estimated_cost_usd' | 'unpriced_responses' | 'subscription_cost_usd'> & { ids: Set<string> }
+  >();
   const all = new Set<string>();
   let messages = 0;
   let first: string | null = null;
@@ -296,29 +400,25 @@ function summarizeSessions(rows: SessionRow[]) {
     messages += r.messages;
     if (first === null || r.first_message_at < first) first = r.first_message_at;
     if (last === null || r.last_message_at > last) last = r.last_message_at;
-    let c = clients.get(r.client);
-    if (!c)
-      clients.set(
-        r.client,
-        (c = {
-          client: r.client,
-          sessions: 0,
-          messages: 0,
-          first_message_at: r.first_message_at,
-          last_message_at: r.last_message_at,
-          ids: new Set(),
-        }),
-      );
+    const c = entry(clients, r.client, () => ({
+      client: r.client,
+      sessions: 0,
+      messages: 0,
+      first_message_at: r.first_message_at,
+      last_message_at: r.last_message_at,
+      ids: new Set<string>(),
+    }));
     c.ids.add(r.session_id);
     c.messages += r.messages;
     if (r.first_message_at < c.first_message_at!) c.first_message_at = r.first_message_at;
     if (r.last_message_at > c.last_message_at!) c.last_message_at = r.last_message_at;
-    let p = repos.get(r.cwd);
-    if (!p)
-      repos.set(
-        r.cwd,
-        (p = { cwd: r.cwd, sessions: 0, messages: 0, last_message_at: r.last_message_at, ids: new Set() }),
-      );
+    const p = entry(repos, r.cwd, () => ({
+      cwd: r.cwd,
+      sessions: 0,
+      messages: 0,
+      last_message_at: r.last_message_at,
+      ids: new Set<string>(),
+    }));
     p.ids.add(r.session_id);
     p.messages += r.messages;
     if (r.last_message_at > p.last_message_at!) p.last_message_at = r.last_message_at;
@@ -336,19 +436,16 @@ function summarizeSessions(rows: SessionRow[]) {
       .map(finish)
       .sort((a, b) => b.messages - a.messages || a.client.localeCompare(b.client)),
     by_repo: [...repos.values()]
-      .map(finish)
+      .map((r): RepoActivity => {
+        const cost = repoCost.get(r.cwd);
+        return {
+          ...finish(r),
+          estimated_cost_usd: cost?.estimated_cost_usd ?? 0,
+          unpriced_responses: cost?.unpriced_responses ?? 0,
+          subscription_cost_usd: cost?.subscription_cost_usd ?? 0,
+        };
+      })
       .sort((a, b) => b.sessions - a.sessions || b.messages - a.messages || String(a.cwd).localeCompare(String(b.cwd)))
       .slice(0, TOP_N),
-  };
-}
-
-function pickTokens(row: UsageRow): TokenTotals {
-  return {
-    responses: row.responses,
-    input_tokens: row.input_tokens,
-    cache_read_input_tokens: row.cache_read_input_tokens,
-    cache_creation_input_tokens: row.cache_creation_input_tokens,
-    output_tokens: row.output_tokens,
-    reasoning_tokens: row.reasoning_tokens,
   };
 }

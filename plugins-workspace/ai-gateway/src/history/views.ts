@@ -5,11 +5,18 @@
  */
 import type { ColumnSpec, ViewSpec } from '@hypaware/core';
 import { MESSAGES_DATASET } from '../datasets.js';
+import { PRICES_DATASET } from './model-prices-table.js';
+import { carrierCondition, COST_USD, PRICED_CARRIERS, sessionKey } from './usage-sql.js';
 
-/** A row carries usage when any usage term is set (one carrier row per model response). */
-const CARRIER = `(input_tokens IS NOT NULL OR cache_read_input_tokens IS NOT NULL OR cache_creation_input_tokens IS NOT NULL
-    OR output_tokens IS NOT NULL OR reasoning_tokens IS NOT NULL)`;
-const SESSION_KEY = 'COALESCE(session_id, conversation_id)';
+const CARRIER = carrierCondition();
+const SESSION_KEY = sessionKey();
+
+const BILLING_COLUMN: ColumnSpec = {
+  name: 'billing',
+  type: 'string',
+  description:
+    'api (paid per token) or subscription (a plan: cost_usd is the API-equivalent, not money spent); NULL unknown',
+};
 
 const TOKEN_COLUMNS: ColumnSpec[] = [
   {
@@ -44,7 +51,7 @@ export const HISTORY_VIEWS: ViewSpec[] = [
     name: 'ai_responses',
     description:
       'one row per model response with its usage (the carrier rows of ai_gateway_messages, token terms never NULL)',
-    requires: [MESSAGES_DATASET],
+    requires: [MESSAGES_DATASET, PRICES_DATASET],
     primaryTime: 'message_created_at',
     columns: [
       {
@@ -70,23 +77,31 @@ export const HISTORY_VIEWS: ViewSpec[] = [
         description: 'input + cache read + cache write: the prompt the model saw',
       },
       { name: 'finish_reason', type: 'string', description: 'status.finish_reason of the carrier row' },
+      {
+        name: 'cost_usd',
+        type: 'float',
+        description:
+          'USD at list price: each token kind at its rate (ai_model_prices, long-context tier by context_tokens); NULL when the model has no price',
+      },
+      BILLING_COLUMN,
     ],
-    select: `SELECT ${SESSION_KEY} AS session_id, conversation_id, agent_id, client_name, provider, model, message_id, request_id,
-  message_created_at, date, cwd,
-  COALESCE(input_tokens, 0) AS input_tokens,
-  COALESCE(cache_read_input_tokens, 0) AS cache_read_input_tokens,
-  COALESCE(cache_creation_input_tokens, 0) AS cache_creation_input_tokens,
-  COALESCE(output_tokens, 0) AS output_tokens,
-  COALESCE(reasoning_tokens, 0) AS reasoning_tokens,
-  COALESCE(input_tokens, 0) + COALESCE(cache_read_input_tokens, 0) + COALESCE(cache_creation_input_tokens, 0) AS context_tokens,
-  json_extract(status, '$.finish_reason') AS finish_reason
-FROM ai_gateway_messages
-WHERE ${CARRIER}`,
+    select: `SELECT ${sessionKey('m.')} AS session_id, m.conversation_id, m.agent_id, m.client_name, m.provider, m.model,
+  m.message_id, m.request_id, m.message_created_at, m.date, m.cwd,
+  COALESCE(m.input_tokens, 0) AS input_tokens,
+  COALESCE(m.cache_read_input_tokens, 0) AS cache_read_input_tokens,
+  COALESCE(m.cache_creation_input_tokens, 0) AS cache_creation_input_tokens,
+  COALESCE(m.output_tokens, 0) AS output_tokens,
+  COALESCE(m.reasoning_tokens, 0) AS reasoning_tokens,
+  COALESCE(m.input_tokens, 0) + COALESCE(m.cache_read_input_tokens, 0) + COALESCE(m.cache_creation_input_tokens, 0) AS context_tokens,
+  json_extract(m.status, '$.finish_reason') AS finish_reason,
+  ${COST_USD} AS cost_usd,
+  m.billing
+${PRICED_CARRIERS}`,
   },
   {
     name: 'ai_sessions',
-    description: 'one row per session: client, main model, time span, messages, tokens and tool calls',
-    requires: [MESSAGES_DATASET],
+    description: 'one row per session: client, main model, time span, messages, tokens, cost and tool calls',
+    requires: [MESSAGES_DATASET, PRICES_DATASET],
     primaryTime: 'last_message_at',
     columns: [
       {
@@ -109,6 +124,13 @@ WHERE ${CARRIER}`,
       { name: 'tool_calls', type: 'int', nullable: false },
       { name: 'tool_errors', type: 'int', nullable: false, description: 'tool results flagged is_error' },
       { name: 'subagents', type: 'int', nullable: false, description: 'distinct sub-agent ids' },
+      {
+        name: 'cost_usd',
+        type: 'float',
+        description: "sum of the responses' cost_usd; NULL when any response has no price (see unpriced_responses)",
+      },
+      { name: 'unpriced_responses', type: 'int', nullable: false, description: 'responses whose cost_usd is NULL' },
+      { ...BILLING_COLUMN, description: `${BILLING_COLUMN.description}; mixed when both` },
     ],
     select: `WITH main_model AS (
   SELECT session_id, model, max(responses) AS responses FROM (
@@ -117,10 +139,21 @@ WHERE ${CARRIER}`,
     WHERE model IS NOT NULL AND ${CARRIER}
     GROUP BY 1, 2)
   GROUP BY session_id
+),
+cost AS (
+  SELECT ${sessionKey('m.')} AS session_id,
+    SUM(${COST_USD}) AS priced_usd,
+    count(CASE WHEN (${COST_USD}) IS NULL THEN 1 END) AS unpriced_responses,
+    CASE WHEN min(m.billing) = max(m.billing) THEN min(m.billing) WHEN min(m.billing) IS NOT NULL THEN 'mixed' END AS billing
+  ${PRICED_CARRIERS}
+  GROUP BY 1
 )
 SELECT s.session_id, s.client_name, s.provider, m.model, s.models, s.cwd, s.first_message_at, s.last_message_at,
   s.messages, s.user_messages, s.responses, s.input_tokens, s.cache_read_input_tokens, s.cache_creation_input_tokens,
-  s.output_tokens, s.reasoning_tokens, s.tool_calls, s.tool_errors, s.subagents
+  s.output_tokens, s.reasoning_tokens, s.tool_calls, s.tool_errors, s.subagents,
+  CASE WHEN COALESCE(c.unpriced_responses, 0) = 0 THEN COALESCE(c.priced_usd, 0) END AS cost_usd,
+  COALESCE(c.unpriced_responses, 0) AS unpriced_responses,
+  c.billing
 FROM (
   SELECT ${SESSION_KEY} AS session_id,
     max(client_name) AS client_name,
@@ -143,6 +176,7 @@ FROM (
   FROM ai_gateway_messages
   GROUP BY 1
 ) AS s
-LEFT JOIN main_model AS m ON m.session_id = s.session_id`,
+LEFT JOIN main_model AS m ON m.session_id = s.session_id
+LEFT JOIN cost AS c ON c.session_id = s.session_id`,
   },
 ];

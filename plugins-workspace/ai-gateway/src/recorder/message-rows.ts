@@ -250,6 +250,7 @@ function messageRows(
     parent_agent_id: str(m.parent_agent_id) ?? str(p.parent_agent_id),
     client_name: str(p.client_name),
     exchange_id: ctx.exchange.exchange_id,
+    billing: p.billing === 'api' || p.billing === 'subscription' ? p.billing : null,
   };
   const last = parts.length - 1;
   const subtype = str(native.provider_subtype);

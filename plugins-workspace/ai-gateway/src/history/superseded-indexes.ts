@@ -1,0 +1,22 @@
+/**
+ * Indexes of `ai_gateway_messages` that a wider one replaced. The kernel only creates indexes;
+ * the gateway drops the ones it superseded, so the writer does not maintain both.
+ */
+import type { SqlDatabase } from '@hypaware/core';
+import { MESSAGES_DATASET } from '../datasets.js';
+
+/** The usage index before billing and the session/cwd columns joined it (USAGE_INDEX). */
+const SUPERSEDED = [
+  `ix_${MESSAGES_DATASET}_date_provider_model_input_tokens_cache_read_input_tokens_cache_creation_input_tokens_output_tokens_reasoning_tokens`,
+];
+
+/** Drop what is superseded; returns the names dropped. */
+export function dropSupersededIndexes(db: SqlDatabase): string[] {
+  const dropped: string[] = [];
+  for (const name of SUPERSEDED) {
+    if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?`).get(name)) continue;
+    db.exec(`DROP INDEX IF EXISTS "${name}"`);
+    dropped.push(name);
+  }
+  return dropped;
+}
