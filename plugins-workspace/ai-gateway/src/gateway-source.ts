@@ -19,6 +19,7 @@ import { projectorModuleRefs } from './handoff/projector-modules.js';
 import { WriterClient, type WriteFailure } from './handoff/writer-client.js';
 import type { WriterWorkerData } from './handoff/writer-protocol.js';
 import { AI_GATEWAY_CAPABILITY } from './api-types.js';
+import { ignoreListPath } from './privacy/ignore-list.js';
 
 /** Start waits this long for the writer thread (projector modules, database open); proxying starts regardless. */
 const WRITER_READY_MS = 15_000;
@@ -29,7 +30,11 @@ const WRITER_FLUSH_MS = 6000;
 
 /** `redactHeaders`: the config's extra secret headers and the presets' (the writer adds its own list). */
 function writerSettings(state: GatewayState, config: GatewayConfig): WriterSettings {
-  return { gatewayId: config.gatewayId, redactHeaders: secretHeaderExtras(state, config) };
+  return {
+    gatewayId: config.gatewayId,
+    redactHeaders: secretHeaderExtras(state, config),
+    privacyFile: ignoreListPath(state.ctx.paths.stateDir),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * activate(): the capability in every mode, datasets and the history's views, diagnostics, the
  * source in the daemon; in the CLI `hyp attach|detach <client>`, `hyp reproject`,
- * `hyp query overview`, the `capture` section of `hyp status` and the uninstall step that
+ * `hyp privacy`, `hyp query overview`, the `capture` section of `hyp status` and the uninstall step that
  * detaches clients.
  */
 import type { ActivationContext } from '@hypaware/core';
@@ -18,6 +18,7 @@ import { registerReprojectCommand } from './reproject-command.js';
 import { registerDetachOnUninstall } from './detach-on-uninstall.js';
 import { GATEWAY_SOURCE_NAME } from './gateway-paths.js';
 import { registerHistory } from './history/register.js';
+import { registerPrivacyCommands } from './privacy/privacy-commands.js';
 
 export function activate(ctx: ActivationContext): void {
   const state = createGatewayState(ctx);
@@ -41,5 +42,6 @@ export function activate(ctx: ActivationContext): void {
     registerClientCommands(ctx, api);
     registerReprojectCommand(ctx, api);
     registerDetachOnUninstall(ctx, api);
+    registerPrivacyCommands(ctx);
   }
 }

@@ -14,6 +14,7 @@ import type {
   ProjectorContext,
 } from '@hypaware/ai-gateway';
 import type { JsonObject } from '@hypaware/core';
+import { openAiBilling } from './billing.js';
 import { chatReply, chatRequestMessages } from './chat-completions.js';
 import { codexContext, isCodexNamespace, isCodexTraffic } from './codex-context.js';
 import { partText } from './content-parts.js';
@@ -121,6 +122,7 @@ function projectExchange(exchange: ExchangeInput, ctx: Pick<ProjectorContext, 'l
     tools: body.tools,
     request_id: requestId,
     prompt_id: codex?.turn_id,
+    billing: openAiBilling(exchange, provider),
     attributes: compact({ codex: codex?.attributes, openai }),
     messages,
   }) as ProjectedExchange;

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { errorMessage, type Logger } from '@hypaware/core';
 import type { ExchangeRecord } from '../exchange-record.js';
+import { redactQuerySecrets } from '../privacy/query-redaction.js';
 import { BodyCapture } from './body-capture.js';
 import { clientResponseHeaders, contentLength, rawHeaderStrings, upstreamRequestHeaders } from './forward-headers.js';
 import type { ErrorShape } from '../api-types.js';
@@ -203,7 +204,7 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
       this.#deps.log.warn('aigw.upstream_failed', {
         exchange_id: this.#id,
         upstream: this.#upstream?.name,
-        path: this.#target,
+        path: redactQuerySecrets(this.#target),
         error: errorMessage(err),
         code,
       });
@@ -242,7 +243,7 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
       upstream: this.#upstream?.name ?? null,
       provider: this.#upstream?.provider ?? null,
       method: this.#method,
-      path: this.#target,
+      path: redactQuerySecrets(this.#target),
       status_code: this.#status,
       request_headers: this.#req.rawHeaders,
       response_headers: this.#responseHeaders,

@@ -16,6 +16,7 @@ import { GatewayStore } from './gateway-store.js';
 import { secretHeaderNames } from './header-redaction.js';
 import { HistoryIdentityMemo } from './message-identity.js';
 import { isoTime, planMessages, type Row } from './message-rows.js';
+import { IgnoreFilter } from '../privacy/ignore-filter.js';
 import { dispatchProjectors, type DispatchResult } from './projector-dispatch.js';
 import { RecheckQueue } from './recheck-queue.js';
 import { storageFailureReason } from './storage-failures.js';
@@ -23,6 +24,8 @@ import { storageFailureReason } from './storage-failures.js';
 export interface WriterSettings {
   gatewayId: string;
   redactHeaders: string[];
+  /** the `hyp privacy ignore` list file (privacy/ignore-list.ts); absent: nothing ignored */
+  privacyFile?: string;
 }
 
 export interface ExchangeWriterDeps {
@@ -83,12 +86,14 @@ export class ExchangeWriter {
   readonly #conversationStarts = new LruCache<string, string>(10_000);
   readonly #identities = new HistoryIdentityMemo();
   readonly #rechecks: RecheckQueue<Recheck>;
+  readonly #ignore: IgnoreFilter;
   #lastBatchAt = 0;
 
   constructor(deps: ExchangeWriterDeps) {
     this.#deps = deps;
     this.#settings = deps.settings;
     this.#secrets = secretHeaderNames(deps.settings.redactHeaders);
+    this.#ignore = new IgnoreFilter(deps.settings.privacyFile, deps.log, deps.meter);
     this.#rechecks = new RecheckQueue((r) => this.#recheck(r), {
       maxItems: 4096,
       maxDelayMs: 10 * 60 * 1000,
@@ -197,6 +202,7 @@ export class ExchangeWriter {
   }
 
   #writeExchange(store: GatewayStore, p: Prepared): WriteEffects {
+    if (this.#ignore.drops(p.dispatch.projection)) return { rowsWritten: 0, stored: [], deleted: [] };
     const effects = this.#writeMessages(store, p.decoded.input, p.dispatch);
     store.insertExchange(this.#exchangeRow(p, effects.rowsWritten));
     return effects;

@@ -1,3 +1,4 @@
+import { claudeBilling } from '../wire/billing.js';
 import { LruCache, type JsonObject } from '@hypaware/core';
 import type {
   ExchangeInput,
@@ -145,6 +146,7 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
     set('system_text', request.system_text);
     set('tools', request.tools);
     set('request_id', headerValue(exchange.response_headers, 'request-id'));
+    set('billing', claudeBilling(exchange.request_headers));
     const awaitTranscript =
       sessionId !== undefined && built.pending > 0 && (identity.is_claude_code || transcript !== undefined);
     // Claude Code writes its transcript lazily: one re-check even when no transcript or hook
