@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runHyp, startDaemon, type DaemonHandle } from '../../harness/daemon.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../../harness/fake-anthropic.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../../harness/fake-openai.js';
+import { fakeUpstreamsConfig } from '../../harness/fake-upstreams-config.js';
 import { tempDir } from '../../harness/repo.js';
 import { waitFor } from '../../harness/wait.js';
 import { claudeCodeRequest, wirePrompt } from '../claude/claude-harness.js';
@@ -36,17 +37,7 @@ before(async () => {
   openai = await startFakeOpenAi({ script: (r) => ({ text: `answer ${r.n}` }) });
   const home = tempDir('hyp-privacy-home-');
   daemon = await startDaemon({
-    config: {
-      plugins: {
-        '@hypaware/ai-gateway': {
-          listen: '127.0.0.1:0',
-          upstreams: [
-            { name: 'anthropic', base_url: anthropic.url, path_prefix: '/v1/messages', provider: 'anthropic' },
-            { name: 'openai', base_url: openai.url, path_prefix: '/v1', provider: 'openai' },
-          ],
-        },
-      },
-    },
+    config: fakeUpstreamsConfig({ anthropic, openai }),
     env: { HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude'), CODEX_HOME: join(home, '.codex') },
   });
 });

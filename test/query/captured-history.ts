@@ -14,6 +14,7 @@ import {
   type ScriptedReply,
 } from '../../harness/fake-anthropic.js';
 import { startFakeOpenAi, type FakeOpenAi } from '../../harness/fake-openai.js';
+import { fakeUpstreamsConfig } from '../../harness/fake-upstreams-config.js';
 import { tempDir } from '../../harness/repo.js';
 import { waitFor } from '../../harness/wait.js';
 import { claudeCodeRequest, wirePrompt } from '../claude/claude-harness.js';
@@ -153,17 +154,7 @@ export async function captureHistory(): Promise<CapturedHistory> {
       return { text: '4' };
     },
   });
-  const config = {
-    plugins: {
-      '@hypaware/ai-gateway': {
-        listen: '127.0.0.1:0',
-        upstreams: [
-          { name: 'anthropic', base_url: anthropic.url, path_prefix: '/v1/messages', provider: 'anthropic' },
-          { name: 'openai', base_url: openai.url, path_prefix: '/v1', provider: 'openai' },
-        ],
-      },
-    },
-  };
+  const config = fakeUpstreamsConfig({ anthropic, openai });
   const home = tempDir('hyp-captured-home-');
   const daemon = await startDaemon({
     config,

@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runHyp, startDaemon, type DaemonHandle } from '../../harness/daemon.js';
 import { startFakeAnthropic, type FakeAnthropic, type ReplyUsage } from '../../harness/fake-anthropic.js';
+import { fakeUpstreamsConfig } from '../../harness/fake-upstreams-config.js';
 import { tempDir } from '../../harness/repo.js';
 import { waitFor } from '../../harness/wait.js';
 import { claudeCodeRequest, wirePrompt } from '../claude/claude-harness.js';
@@ -75,14 +76,7 @@ test('cost_usd per response and per session from published prices; subscription 
   }));
   const home = tempDir('hyp-cost-home-');
   daemon = await startDaemon({
-    config: {
-      plugins: {
-        '@hypaware/ai-gateway': {
-          listen: '127.0.0.1:0',
-          upstreams: [{ name: 'anthropic', base_url: fake.url, path_prefix: '/v1/messages', provider: 'anthropic' }],
-        },
-      },
-    },
+    config: fakeUpstreamsConfig({ anthropic: fake }),
     env: { HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude'), HYP_PRICE_REFRESH_MS: '300' },
   });
   const apiKey = { 'x-api-key': 'sk-ant-api03-HYPTEST0000notARealKey0000' };
