@@ -40,7 +40,8 @@ export interface CapturedHistory {
   claudeSessions: string[];
 }
 
-export const CLAUDE_MODELS = ['claude-sonnet-4-5-20250929', 'claude-opus-4-8'];
+/** the second is a name no price list has (its cost must stay unknown) */
+export const CLAUDE_MODELS = ['claude-sonnet-4-5-20250929', 'claude-unlisted-test-1'];
 
 function claudeScript(req: FakeAnthropicRequest): ScriptedReply {
   const body = JSON.stringify(req.body ?? {});

@@ -63,7 +63,7 @@ test('overview tokens equal what the fake upstreams answered, per model', async 
   }
   assert.deepEqual(
     o.totals.unpriced_models,
-    ['claude-opus-4-8'],
+    ['claude-unlisted-test-1'],
     'a model missing from the price table is not guessed',
   );
   assert.equal(o.by_client.find((c) => c.client === 'claude')?.sessions, captured.claudeSessions.length);

@@ -13,11 +13,12 @@ export interface Recipe {
 export const RECIPES: Recipe[] = [
   {
     name: 'tokens_by_model',
-    title: 'Tokens by model, last 30 days',
-    note: 'ai_responses has one row per model response with every token term already COALESCEd to 0.',
+    title: 'Tokens and cost by model, last 30 days',
+    note: 'ai_responses has one row per model response with every token term already COALESCEd to 0 and its cost_usd (NULL for a model without a price: count them, sum() skips them).',
     sql: `SELECT provider, model, count(*) AS responses,
   sum(input_tokens) AS input, sum(cache_read_input_tokens) AS cache_read,
-  sum(cache_creation_input_tokens) AS cache_write, sum(output_tokens) AS output
+  sum(cache_creation_input_tokens) AS cache_write, sum(output_tokens) AS output,
+  round(sum(cost_usd), 2) AS cost_usd, count(*) - count(cost_usd) AS unpriced
 FROM ai_responses
 WHERE date >= date('now', '-29 days')
 GROUP BY provider, model
@@ -39,7 +40,7 @@ ORDER BY date DESC`,
     title: 'Your 10 most recent sessions',
     note: 'ai_sessions reads the whole table; add WHERE on ai_gateway_messages.date in your own copy when the history is large.',
     sql: `SELECT session_id, client_name, model, cwd, first_message_at, last_message_at,
-  messages, output_tokens, tool_calls, tool_errors
+  messages, output_tokens, round(cost_usd, 2) AS cost_usd, billing, tool_calls, tool_errors
 FROM ai_sessions
 ORDER BY last_message_at DESC
 LIMIT 10`,
