@@ -60,7 +60,7 @@ export type OpenHistoryOptions = OpenStoreOptions;
 export interface History {
   /** Run one read-only statement (SQLite dialect) and return its rows. */
   query<Row = Record<string, unknown>>(sql: string, params?: unknown[] | Record<string, unknown>): Row[];
-  /** The numbers of `hyp query overview` (prices: the shipped table and the config's `prices`, read now). */
+  /** The numbers of `hyp query overview` (costs from `ai_model_prices` as the daemon keeps it; read-only, so no refresh here). */
   overview(options?: OverviewOptions): Overview;
   close(): void;
 }
