@@ -274,6 +274,7 @@ describe('what is Anthropic traffic', () => {
       system_text: 'x-anthropic-billing-header: cc_version=2.1.197.0df;\n\nYou are Claude Code.',
       tools: [{ name: 'Bash', description: 'run', input_schema: { type: 'object' } }],
       request_id: 'req_011fixed',
+      billing: 'api',
       recheck_after_ms: 1500,
     });
     assert.deepEqual(attributes, {
