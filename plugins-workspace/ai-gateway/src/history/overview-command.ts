@@ -1,6 +1,6 @@
 /** `hyp query overview [--days N] [--json] [--sql]`, contributed to the kernel's `query` group. */
 import { UsageError, type ActivationContext } from '@hypaware/core';
-import { buildOverview, overviewSqlText, DEFAULT_OVERVIEW_DAYS } from './overview.js';
+import { buildOverview, overviewSqlText, overviewWindow, DEFAULT_OVERVIEW_DAYS } from './overview.js';
 import { renderOverview } from './overview-render.js';
 import { refreshModelPrices } from './model-prices-table.js';
 import { PriceBook, parsePriceOverrides } from './prices.js';
@@ -29,11 +29,11 @@ export function registerOverviewCommand(ctx: ActivationContext): void {
             return;
           }
           const prices = new PriceBook(parsePriceOverrides(ctx.configSection('prices')));
-          // price every model name of the history with today's data and overrides first (the
-          // daemon does this each minute; an import or a stopped daemon may have left new names)
+          // price the window's model names with today's data and overrides first (the daemon
+          // does this each minute; an import or a stopped daemon may have left new names)
           const rw = ctx.storage.database();
           dropSupersededIndexes(rw);
-          refreshModelPrices(rw, prices.overrides);
+          refreshModelPrices(rw, prices.overrides, { since: overviewWindow({ days: opts.days }).since });
           const db = ctx.storage.openReadOnly();
           try {
             const overview = buildOverview(db, prices, { days: opts.days });
