@@ -34,7 +34,7 @@ function selectionOf(flags: PurgeFlags): PurgeSelection {
     if (flags.session.trim() === '') throw new UsageError('--session must not be empty');
     return { session: flags.session };
   }
-  if (flags.cwd !== undefined) return { cwd: normalizeFolder(flags.cwd, process.cwd()) };
+  if (flags.cwd !== undefined) return { cwd: normalizeFolder(flags.cwd, process.cwd(), true) };
   return { before: flags.before! };
 }
 
