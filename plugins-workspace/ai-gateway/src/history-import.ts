@@ -1,0 +1,79 @@
+/**
+ * Writing imported history (`hyp claude import`, `hyp codex import`): an adapter reads a
+ * client's own files and hands the gateway projections, batch by batch; the gateway writes
+ * them with the live writer's row shape and dedupe key (`part_id`), identity (a supplied id,
+ * else the fallback hash chained from `previousMessageId`) and match_key settlement. Imported
+ * rows have no exchange (`exchange_id` NULL) and say where they came from in
+ * `attributes.gateway` (`origin: "file"`, `file`).
+ *
+ * Runs in the calling process (the CLI) while the daemon may be writing: each batch is one
+ * short transaction, and the connection's busy timeout waits out the daemon's.
+ */
+import type Database from 'better-sqlite3';
+import type { HistoryImport, HistoryImportBatch, HistoryImportResult } from './api-types.js';
+import { parseGatewayConfig } from './config.js';
+import { MESSAGES_DATASET } from './datasets.js';
+import type { GatewayState } from './gateway-state.js';
+import { GatewayStore } from './recorder/gateway-store.js';
+import { isoTime, planMessages } from './recorder/message-rows.js';
+
+/** The first message live capture stored for a conversation: a root (`[]`) written from an exchange. */
+const WIRE_ROOT_SQL = `SELECT message_id FROM "${MESSAGES_DATASET}"
+  WHERE conversation_id = ? AND exchange_id IS NOT NULL AND previous_message_id = '[]'
+  ORDER BY message_created_at, message_index LIMIT 1`;
+
+export function openHistoryImport(state: GatewayState): HistoryImport {
+  const { gatewayId } = parseGatewayConfig(state.ctx.config);
+  const db = state.ctx.storage.driverDatabase<Database.Database>();
+  const store = new GatewayStore(db);
+  const wireRoot = db.prepare(WIRE_ROOT_SQL).pluck();
+
+  function writeBatch(batch: HistoryImportBatch): HistoryImportResult {
+    const { projection } = batch;
+    const conversation = projection.conversation_id;
+    const result: HistoryImportResult = {
+      messages_written: 0,
+      messages_present: 0,
+      messages_before_since: 0,
+      rows_added: 0,
+    };
+    const firstTime = projection.messages.map((m) => isoTime(m.message_created_at)).find((t) => t !== undefined);
+    const candidate = isoTime(projection.conversation_started_at) ?? firstTime ?? new Date().toISOString();
+    const known = store.earliestConversationStart(conversation);
+    const planned = planMessages(projection, {
+      gatewayId,
+      file: { path: batch.file, fallbackTime: candidate },
+      conversationStartedAt: known !== undefined && known < candidate ? known : candidate,
+      ...(batch.previousMessageId !== undefined ? { previousId: batch.previousMessageId } : {}),
+    });
+    const now = new Date().toISOString();
+    const since = batch.since;
+    planned.forEach((message) => {
+      result.last_message_id = message.messageId;
+      const createdAt = isoTime(projection.messages[message.index]?.message_created_at);
+      if (since !== undefined && createdAt !== undefined && createdAt < since) {
+        result.messages_before_since++;
+        return;
+      }
+      // the file is the client's own record: it settles what live capture wrote under the same key
+      if (message.matchKey !== undefined) store.settleNative(conversation, message.matchKey, message.messageId, now);
+      if (store.messageStored(message.messageId, message.partCount)) {
+        result.messages_present++;
+        return;
+      }
+      const added = store.insertParts(message.buildRows());
+      result.rows_added += added;
+      if (added > 0) result.messages_written++;
+      else result.messages_present++;
+    });
+    return result;
+  }
+
+  return {
+    write: (batch) => db.transaction(() => writeBatch(batch))(),
+    wireRoot(conversationId) {
+      const id = wireRoot.get(conversationId);
+      return typeof id === 'string' ? id : undefined;
+    },
+  };
+}
