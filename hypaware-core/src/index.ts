@@ -9,6 +9,7 @@ export { walkFiles, type WalkOptions } from './history/walk-files.js';
 export {
   countSkip,
   emptySummary,
+  importFolder,
   importProgress,
   importSummaryText,
   type ImportSummary,

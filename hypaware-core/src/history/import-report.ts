@@ -2,6 +2,9 @@
  * What a history import (`hyp claude import`, `hyp codex import`) did: counts, skipped lines by
  * reason, the one-line summary, and the progress line on a terminal.
  */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { HypError } from '../errors.js';
 import { progressLine } from '../query/progress-line.js';
 
 export interface ImportSummary {
@@ -61,4 +64,19 @@ export function importProgress(stream: NodeJS.WritableStream): {
 } {
   const line = progressLine(stream);
   return { file: (done, total) => line.update(done, total, 'files'), done: () => line.done() };
+}
+
+/** The folder to import (`given` on the command line, else the client's default), checked: a one-line error when it is not a folder. */
+export async function importFolder(given: string | undefined, fallback: string, what: string): Promise<string> {
+  const dir = given !== undefined ? resolve(given) : fallback;
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => undefined,
+  );
+  if (isDir === undefined)
+    throw new HypError(`no ${what} folder at ${dir}${given === undefined ? ' (nothing to import)' : ''}`, {
+      kind: 'import_source_missing',
+    });
+  if (!isDir) throw new HypError(`${dir} is not a folder (${what})`, { kind: 'import_source_missing' });
+  return dir;
 }

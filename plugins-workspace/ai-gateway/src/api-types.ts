@@ -475,6 +475,11 @@ export interface HistoryImportResult {
 export interface HistoryImport {
   /** One transaction: rows with the live writer's shape, `part_id` dedupe, match_key settlement. */
   write(batch: HistoryImportBatch): HistoryImportResult;
-  /** The id of the root message live capture stored for a conversation (from an exchange), if any. */
-  wireRoot(conversationId: string): string | undefined;
+  /**
+   * Where an import of a conversation whose ids are a fallback chain starts: the previous id of
+   * an earlier import's first message (so a re-import computes the same ids), else the root
+   * message live capture stored (context the client sends but does not keep in its own file,
+   * such as Codex's base instructions), else undefined (the first imported message is a root).
+   */
+  chainStart(conversationId: string): string | undefined;
 }

@@ -17,6 +17,10 @@ import type { GatewayState } from './gateway-state.js';
 import { GatewayStore } from './recorder/gateway-store.js';
 import { isoTime, planMessages } from './recorder/message-rows.js';
 
+/** An imported root: an earlier import of the conversation started its chain from nothing. */
+const IMPORTED_ROOT_SQL = `SELECT 1 FROM "${MESSAGES_DATASET}"
+  WHERE conversation_id = ? AND exchange_id IS NULL AND previous_message_id = '[]' LIMIT 1`;
+
 /** The first message live capture stored for a conversation: a root (`[]`) written from an exchange. */
 const WIRE_ROOT_SQL = `SELECT message_id FROM "${MESSAGES_DATASET}"
   WHERE conversation_id = ? AND exchange_id IS NOT NULL AND previous_message_id = '[]'
@@ -26,6 +30,7 @@ export function openHistoryImport(state: GatewayState): HistoryImport {
   const { gatewayId } = parseGatewayConfig(state.ctx.config);
   const db = state.ctx.storage.driverDatabase<Database.Database>();
   const store = new GatewayStore(db);
+  const importedRoot = db.prepare(IMPORTED_ROOT_SQL).pluck();
   const wireRoot = db.prepare(WIRE_ROOT_SQL).pluck();
 
   function writeBatch(batch: HistoryImportBatch): HistoryImportResult {
@@ -71,9 +76,11 @@ export function openHistoryImport(state: GatewayState): HistoryImport {
 
   return {
     write: (batch) => db.transaction(() => writeBatch(batch))(),
-    wireRoot(conversationId) {
-      const id = wireRoot.get(conversationId);
-      return typeof id === 'string' ? id : undefined;
+    chainStart(conversationId) {
+      // an earlier import that started from nothing: a re-import computes the same ids
+      if (importedRoot.get(conversationId) !== undefined) return undefined;
+      const root = wireRoot.get(conversationId);
+      return typeof root === 'string' ? root : undefined;
     },
   };
 }

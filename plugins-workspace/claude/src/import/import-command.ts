@@ -1,10 +1,9 @@
 /** `hyp claude import [--projects DIR] [--since YYYY-MM-DD] [--json]`. */
-import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { AiGatewayApi } from '@hypaware/ai-gateway';
 import {
-  HypError,
   emptySummary,
+  importFolder,
   importProgress,
   importSummaryText,
   parseDateOption,
@@ -19,21 +18,6 @@ interface ImportFlags {
   projects?: string;
   since?: string;
   json?: boolean;
-}
-
-/** The folder to import, checked: a clear one-line error when it is not a readable folder. */
-export async function importFolder(given: string | undefined, fallback: string, what: string): Promise<string> {
-  const dir = given !== undefined ? resolve(given) : fallback;
-  let isDir = false;
-  try {
-    isDir = (await stat(dir)).isDirectory();
-  } catch {
-    throw new HypError(`no ${what} folder at ${dir}${given === undefined ? ' (nothing to import)' : ''}`, {
-      kind: 'import_source_missing',
-    });
-  }
-  if (!isDir) throw new HypError(`${dir} is not a folder (${what})`, { kind: 'import_source_missing' });
-  return dir;
 }
 
 export function registerClaudeImport(
