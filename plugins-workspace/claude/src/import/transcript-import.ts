@@ -16,7 +16,7 @@ import { firstString as str } from '../util/json.js';
 import { contentBlocks } from '../wire/content-keys.js';
 import { emptyScan, scanTranscript, type SessionScan } from './response-carriers.js';
 import type { SessionFiles } from './session-files.js';
-import { readSubagentMeta, type SubagentMeta } from './subagent-meta.js';
+import { readSubagentMeta, type SubagentMeta } from '../transcript/subagent-meta.js';
 
 const BATCH_MESSAGES = 256;
 
