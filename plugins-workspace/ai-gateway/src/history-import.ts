@@ -26,12 +26,16 @@ const WIRE_ROOT_SQL = `SELECT message_id FROM "${MESSAGES_DATASET}"
   WHERE conversation_id = ? AND exchange_id IS NOT NULL AND previous_message_id = '[]'
   ORDER BY message_created_at, message_index LIMIT 1`;
 
+const MAX_REMEMBERED_STARTS = 1024;
+
 export function openHistoryImport(state: GatewayState): HistoryImport {
   const { gatewayId } = parseGatewayConfig(state.ctx.config);
   const db = state.ctx.storage.driverDatabase<Database.Database>();
   const store = new GatewayStore(db);
   const importedRoot = db.prepare(IMPORTED_ROOT_SQL).pluck();
   const wireRoot = db.prepare(WIRE_ROOT_SQL).pluck();
+  /** conversation starts already looked up (an import writes one conversation in many batches) */
+  const starts = new Map<string, string>();
 
   function writeBatch(batch: HistoryImportBatch): HistoryImportResult {
     const { projection } = batch;
@@ -44,13 +48,15 @@ export function openHistoryImport(state: GatewayState): HistoryImport {
     };
     const firstTime = projection.messages.map((m) => isoTime(m.message_created_at)).find((t) => t !== undefined);
     const candidate = isoTime(projection.conversation_started_at) ?? firstTime ?? new Date().toISOString();
-    const known = store.earliestConversationStart(conversation);
+    const known = starts.get(conversation) ?? store.earliestConversationStart(conversation);
     const planned = planMessages(projection, {
       gatewayId,
       file: { path: batch.file, fallbackTime: candidate },
       conversationStartedAt: known !== undefined && known < candidate ? known : candidate,
       ...(batch.previousMessageId !== undefined ? { previousId: batch.previousMessageId } : {}),
     });
+    if (starts.size >= MAX_REMEMBERED_STARTS) starts.clear();
+    starts.set(conversation, known !== undefined && known < candidate ? known : candidate);
     const now = new Date().toISOString();
     const since = batch.since;
     planned.forEach((message) => {

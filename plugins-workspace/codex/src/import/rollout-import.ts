@@ -5,7 +5,7 @@
  * starts where live capture's did (the stored base-instructions root, when the session was
  * captured) and runs through the items in rollout order. Usage comes from the `token_count`
  * events, on the last assistant item of each response. One line in memory at a time; items
- * wait only until their response's token count (or a batch limit).
+ * are written in batches cut between responses (or at a hard limit for rollouts without counts).
  */
 import type { HistoryImport, MessageFinish, ProjectedExchange, ProjectedMessage } from '@hypaware/ai-gateway';
 import {
@@ -96,7 +96,8 @@ class RolloutImport {
     if (time) message.message_created_at = time;
     if (this.turn.turn_id) message.prompt_id = this.turn.turn_id;
     if (this.turn.cwd ?? this.meta.cwd) message.cwd = this.turn.cwd ?? this.meta.cwd!;
-    if (this.pending.length >= BATCH_MESSAGES) this.flush();
+    // a response without a token count (older rollouts) must not hold items forever
+    if (this.pending.length >= 4 * BATCH_MESSAGES) this.flush();
     this.pending.push(message);
     if (message.role === 'assistant') this.carrier = this.pending.length - 1;
     this.summary.messages++;
@@ -115,7 +116,9 @@ class RolloutImport {
     carrier.usage = count.usage;
     const call = Array.isArray(carrier.content) && carrier.content.some((p) => p.type === 'tool_call');
     carrier.finish = call ? TOOL_CALL_FINISH : { reason: 'stop' };
-    this.flush();
+    this.carrier = undefined;
+    // between responses nothing waits for usage: a batch can go
+    if (this.pending.length >= BATCH_MESSAGES) this.flush();
   }
 
   flush(): void {
