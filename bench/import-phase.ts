@@ -81,7 +81,9 @@ async function runImport(
   let peakRssMb = 0;
   const sample = () => {
     try {
-      peakRssMb = Math.max(peakRssMb, readMemory(child.pid!).hwmMb);
+      // an exited process not yet reaped has no VmHWM line (NaN)
+      const { hwmMb } = readMemory(child.pid!);
+      if (Number.isFinite(hwmMb)) peakRssMb = Math.max(peakRssMb, hwmMb);
     } catch {
       /* exited */
     }

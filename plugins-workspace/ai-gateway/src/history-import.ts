@@ -66,12 +66,13 @@ export function openHistoryImport(state: GatewayState): HistoryImport {
         result.messages_before_since++;
         return;
       }
-      // the file is the client's own record: it settles what live capture wrote under the same key
-      if (message.matchKey !== undefined) store.settleNative(conversation, message.matchKey, message.messageId, now);
+      // stored already: its settlement ran when it was written (live capture or an earlier import)
       if (store.messageStored(message.messageId, message.partCount)) {
         result.messages_present++;
         return;
       }
+      // the file is the client's own record: it settles what live capture wrote under the same key
+      if (message.matchKey !== undefined) store.settleNative(conversation, message.matchKey, message.messageId, now);
       const added = store.insertParts(message.buildRows());
       result.rows_added += added;
       if (added > 0) result.messages_written++;

@@ -210,7 +210,8 @@ function messageRows(
   toolNames: Map<string, string>,
   ctx: PlanContext,
 ): Row[] {
-  const createdAt = isoTime(m.message_created_at) ?? ctx.exchange?.ts_start ?? ctx.file!.fallbackTime;
+  const createdAt =
+    isoTime(m.message_created_at) ?? ctx.exchange?.ts_start ?? ctx.file?.fallbackTime ?? new Date().toISOString();
   const gateway: JsonObject = gatewayProvenance(ctx);
   if (identity.fallback) gateway.identity_source = 'gateway_fallback';
   if (identity.matchKey !== undefined) gateway.match_key = identity.matchKey;
