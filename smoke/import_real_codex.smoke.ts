@@ -223,6 +223,7 @@ test('hyp codex import: real Codex rollouts, then a live resume', { timeout: 900
     assert.equal(countRows(), before);
   });
 
+  let gateway = '';
   await t.test('live resume through the gateway adds the new items, no duplicate', async () => {
     const daemon = await startDaemon({
       hypHome,
@@ -236,11 +237,12 @@ test('hyp codex import: real Codex rollouts, then a live resume', { timeout: 900
       },
     });
     t.after(() => daemon.stop());
+    gateway = `${daemon.endpoint!}/v1`;
     const sessionId = String(plainRollout.meta.id);
     const sent = fake.requests.length;
     const resumed = await exec([
       '-c',
-      `model_providers.corp.base_url="${daemon.endpoint!}/v1"`,
+      `model_providers.corp.base_url="${gateway}"`,
       'resume',
       sessionId,
       'say hi again',
@@ -262,5 +264,28 @@ test('hyp codex import: real Codex rollouts, then a live resume', { timeout: 900
     );
     assertItemsOnce(rollout.items, rows);
     assert.equal(sum(rows, 'input_tokens') + sum(rows, 'output_tokens'), tokensUsed(resumed.stdout + resumed.stderr));
+  });
+
+  await t.test('import after live capture adds nothing the gateway stored', async () => {
+    assert.ok(gateway, 'the gateway of the resume runs');
+    const sent = fake.requests.length;
+    await exec(['-c', `model_providers.corp.base_url="${gateway}"`, 'say hello live']);
+    assert.equal(fake.requests.length, sent + 1);
+    const liveFile = rolloutFiles(codexHome).find((f) => !files.includes(f))!;
+    const liveRollout = readRollout(liveFile);
+    const liveSession = String(liveRollout.meta.id);
+    await waitFor(
+      () => byMessage(rowsOf(liveSession)).size === liveRollout.items.length + 1 || undefined,
+      'the live session captured',
+      20_000,
+    );
+    const before = countRows();
+    const again = await runHyp(['codex', 'import', '--json'], { hypHome, env: { CODEX_HOME: codexHome } });
+    assert.equal(again.code, 0, again.stderr);
+    const s = JSON.parse(again.stdout) as Json;
+    assert.equal(s.files, 3);
+    assert.equal(s.rows_added, 0, 'the live session, the resumed items and the imported ones are all there');
+    assert.equal(countRows(), before);
+    assertItemsOnce(liveRollout.items, rowsOf(liveSession));
   });
 });

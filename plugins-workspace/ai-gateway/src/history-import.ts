@@ -12,10 +12,14 @@
 import type Database from 'better-sqlite3';
 import type { HistoryImport, HistoryImportBatch, HistoryImportResult } from './api-types.js';
 import { parseGatewayConfig } from './config.js';
-import { MESSAGES_DATASET } from './datasets.js';
+import { MESSAGES_DATASET, PROVISIONAL_DATASET } from './datasets.js';
 import type { GatewayState } from './gateway-state.js';
 import { GatewayStore } from './recorder/gateway-store.js';
 import { isoTime, planMessages } from './recorder/message-rows.js';
+
+/** Live capture wrote a message under this key with a fallback id (and no native id replaced it). */
+const FALLBACK_RECORDED_SQL = `SELECT 1 FROM "${PROVISIONAL_DATASET}"
+  WHERE conversation_id = ? AND match_key = ? AND kind = 'fallback' LIMIT 1`;
 
 /** An imported root: an earlier import of the conversation started its chain from nothing. */
 const IMPORTED_ROOT_SQL = `SELECT 1 FROM "${MESSAGES_DATASET}"
@@ -34,6 +38,7 @@ export function openHistoryImport(state: GatewayState): HistoryImport {
   const store = new GatewayStore(db);
   const importedRoot = db.prepare(IMPORTED_ROOT_SQL).pluck();
   const wireRoot = db.prepare(WIRE_ROOT_SQL).pluck();
+  const fallbackRecorded = db.prepare(FALLBACK_RECORDED_SQL).pluck();
   /** conversation starts already looked up (an import writes one conversation in many batches) */
   const starts = new Map<string, string>();
 
@@ -71,8 +76,16 @@ export function openHistoryImport(state: GatewayState): HistoryImport {
         result.messages_present++;
         return;
       }
-      // the file is the client's own record: it settles what live capture wrote under the same key
-      if (message.matchKey !== undefined) store.settleNative(conversation, message.matchKey, message.messageId, now);
+      if (message.matchKey !== undefined) {
+        // two fallback ids for one message (Codex: live capture's chain starts at context the
+        // file does not keep): the one stored first stays
+        if (message.fallback && fallbackRecorded.get(conversation, message.matchKey) !== undefined) {
+          result.messages_present++;
+          return;
+        }
+        // a native id (the client's own record) replaces what live capture stored under the same key
+        store.settleNative(conversation, message.matchKey, message.messageId, now);
+      }
       const added = store.insertParts(message.buildRows());
       result.rows_added += added;
       if (added > 0) result.messages_written++;
