@@ -1,3 +1,5 @@
+import type { SyntheticHistoryPlan } from './synthetic-transcripts.js';
+
 /** How much work each benchmark phase does: the full plan (~5 min on 2 cores) and a quick one for development. */
 export interface BenchPlan {
   warmupRequests: number;
@@ -19,6 +21,9 @@ export interface BenchPlan {
   leakRequests: number;
   hookRuns: number;
   historyRows: number;
+  /** synthetic transcripts for the import phase (bench/synthetic-transcripts.ts) */
+  importClaude: SyntheticHistoryPlan;
+  importCodex: SyntheticHistoryPlan;
 }
 
 export const FULL_PLAN: BenchPlan = {
@@ -39,6 +44,9 @@ export const FULL_PLAN: BenchPlan = {
   leakRequests: 20_000,
   hookRuns: 50,
   historyRows: 1_000_000,
+  // 1,000 sessions, about 200 MB of transcripts
+  importClaude: { sessions: 1000, bytesPerSession: 200_000 },
+  importCodex: { sessions: 200, bytesPerSession: 200_000 },
 };
 
 export const QUICK_PLAN: BenchPlan = {
@@ -54,4 +62,6 @@ export const QUICK_PLAN: BenchPlan = {
   leakRequests: 2000,
   hookRuns: 10,
   historyRows: 50_000,
+  importClaude: { sessions: 100, bytesPerSession: 200_000 },
+  importCodex: { sessions: 20, bytesPerSession: 200_000 },
 };

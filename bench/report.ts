@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaptureFigures } from './capture-phase.js';
 import type { HistoryFigures } from './history-phase.js';
+import type { ImportFigures } from './import-phase.js';
 import type { BigBodyFigures, LatencyFigures, LeakFigures, StreamFigures, ThroughputFigures } from './proxy-phases.js';
 import { round } from './stats.js';
 
@@ -19,6 +20,7 @@ export interface BenchReport {
   capture?: CaptureFigures;
   big_body?: BigBodyFigures;
   history?: HistoryFigures;
+  import?: ImportFigures;
   targets: TargetCheck[];
   notes: string[];
 }
@@ -231,6 +233,16 @@ export function renderReport(r: BenchReport): string {
       `Synthetic history (${fmt(h.rows)} rows, ${h.history_cached ? 'reused from an earlier run' : `built in ${fmt(h.build_s)} s`}): overview ${fmt(h.overview_ms)} ms; ${h.queries.map((q) => `${q.name} ${fmt(q.ms)} ms`).join('; ') || 'no sql aggregates'}`,
       '',
     );
+  }
+  for (const [name, run] of [
+    ['hyp claude import', r.import?.claude],
+    ['hyp codex import', r.import?.codex],
+  ] as const) {
+    if (!run) continue;
+    out.push(
+      `${name}: ${fmt(run.files)} files, ${fmt(run.mb)} MB, ${fmt(run.sessions)} sessions, ${fmt(run.messages)} messages -> ${fmt(run.rows_added)} rows in ${fmt(run.seconds)} s (${fmt(run.rows_per_s)} rows/s, ${fmt(run.mb_per_s)} MB/s), peak RSS ${fmt(run.peak_rss_mb)} MB; again: ${fmt(run.reimport_rows_added)} rows added in ${fmt(run.reimport_seconds)} s`,
+    );
+    if (name === 'hyp codex import') out.push('');
   }
   out.push('Targets (ratios from this run)');
   out.push(

@@ -94,6 +94,9 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
     unchainClient: (client) => {
       chains.removeClient(client);
     },
+    openHistoryImport: () => {
+      throw new Error('history import is not part of this harness');
+    },
     // the fake gateway routes Messages traffic to the first registered preset, or to options.route
     routeOf: () => options.route ?? (presets[0] ? { name: presets[0].name, base_url: presets[0].base_url } : undefined),
     registerUpstreamPreset: (p) => {

@@ -388,12 +388,19 @@ describe('identity edge cases', () => {
     );
     const ap = agent.prompt('Say hi please');
     const [ar] = agent.assistant('msg_sub', 'req_sub', [{ type: 'text', text: 'agent says hi' }], asUsage(USAGE_2));
+    // lineage: the .meta.json Claude Code writes beside the sub-agent transcript
+    writeFileSync(
+      join(mainPath.slice(0, -'.jsonl'.length), 'subagents', `agent-${agentId}.meta.json`),
+      JSON.stringify({ agentType: 'Explore', description: 'look', toolUseId: 'toolu_spawner' }),
+    );
     const ex = exchange({
       ...claudeCodeRequest({ sessionId: session, agentId, messages: [wirePrompt('Say hi please')] }),
       stream_events: replyEvents('msg_sub', [{ type: 'text', text: 'agent says hi' }], USAGE_2),
     });
     const p = await must(rig.project(ex));
     assert.equal(p.agent_id, agentId);
+    assert.equal(p.agent_type, 'Explore');
+    assert.equal(p.parent_tool_call_id, 'toolu_spawner');
     assert.equal(p.is_sidechain, true);
     assert.equal(p.conversation_id, session);
     const units = p.messages.filter((m) => !claude(m).wire_only);
@@ -408,7 +415,10 @@ describe('identity edge cases', () => {
       ...claudeCodeRequest({ sessionId: session, messages: [wirePrompt('Say hi please')] }),
       stream_events: replyEvents('msg_x', [{ type: 'text', text: 'agent says hi' }], USAGE_2),
     });
-    const mainUnits = (await must(rig.project(mainEx))).messages.filter((m) => !claude(m).wire_only);
+    const mainProjection = await must(rig.project(mainEx));
+    assert.equal(mainProjection.agent_type, undefined);
+    assert.equal(mainProjection.parent_tool_call_id, undefined);
+    const mainUnits = mainProjection.messages.filter((m) => !claude(m).wire_only);
     assert.notEqual(mainUnits[0]!.match_key, units[0]!.match_key);
   });
 

@@ -79,6 +79,9 @@ export function activateCodex(options: ActivateOptions = {}): Activated {
     unchainClient: (client) => {
       chains.removeClient(client);
     },
+    openHistoryImport: () => {
+      throw new Error('history import is not part of this harness');
+    },
     routeOf: () => undefined,
     registerUpstreamPreset: (p) => {
       got.presets.push(p);

@@ -277,6 +277,10 @@ export interface ProjectedExchange {
   session_id?: string;
   agent_id?: string;
   parent_agent_id?: string;
+  /** sub-agent type (Claude Code: `agentType` of the sub-agent's `.meta.json`) */
+  agent_type?: string;
+  /** the tool call of the parent agent that spawned this sub-agent (Claude Code: the Task/Agent `tool_use` id) */
+  parent_tool_call_id?: string;
   conversation_started_at?: string;
   conversation_source?: string;
   user_id?: string;
@@ -438,8 +442,50 @@ export interface AiGatewayApi {
   /** Forget the chained upstreams of one client (detach). */
   unchainClient(client: string): void;
   /**
+   * Write history read from a client's own files (transcripts, rollouts) in this process:
+   * same rows, identity and `part_id` dedupe as live capture, no exchange, `attributes.gateway.origin = "file"`.
+   */
+  openHistoryImport(): HistoryImport;
+  /**
    * Where the gateway routes this request now (config upstreams over presets, as this process
    * reads the config): the upstream's name and base URL, or undefined when nothing matches.
    */
   routeOf(route: UpstreamRoute): { name: string; base_url: string } | undefined;
+}
+
+/** One batch of history an adapter read from a client's own files (`AiGatewayApi.openHistoryImport`). */
+export interface HistoryImportBatch {
+  /** messages of one conversation in conversation order; `recheck_after_ms` is ignored */
+  projection: ProjectedExchange;
+  /** the file they were read from (`attributes.gateway.file` of the rows) */
+  file: string;
+  /** id of the message before the first one: continues the fallback id chain of an earlier batch */
+  previousMessageId?: string;
+  /** ISO time: messages created before it are identified (they keep the id chain) but not written */
+  since?: string;
+}
+
+export interface HistoryImportResult {
+  /** messages written now (at least one new row) */
+  messages_written: number;
+  /** messages already stored (live capture or an earlier import) */
+  messages_present: number;
+  /** messages older than `since` */
+  messages_before_since: number;
+  rows_added: number;
+  /** id of the batch's last message: `previousMessageId` of the next batch */
+  last_message_id?: string;
+}
+
+/** Writes imported history into `ai_gateway_messages` with live capture's identity and dedupe. */
+export interface HistoryImport {
+  /** One transaction: rows with the live writer's shape, `part_id` dedupe, match_key settlement. */
+  write(batch: HistoryImportBatch): HistoryImportResult;
+  /**
+   * Where an import of a conversation whose ids are a fallback chain starts: the previous id of
+   * an earlier import's first message (so a re-import computes the same ids), else the root
+   * message live capture stored (context the client sends but does not keep in its own file,
+   * such as Codex's base instructions), else undefined (the first imported message is a root).
+   */
+  chainStart(conversationId: string): string | undefined;
 }

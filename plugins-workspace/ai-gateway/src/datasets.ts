@@ -76,6 +76,8 @@ const ADDITIVE_COLUMNS: ColumnSpec[] = [
   col('session_id', 'string', 'client session id'),
   col('agent_id', 'string', 'sub-agent id'),
   col('parent_agent_id', 'string', 'parent agent of a sub-agent'),
+  col('agent_type', 'string', 'sub-agent type (Claude Code: general-purpose, Explore, ...)'),
+  col('parent_tool_call_id', 'string', "the parent agent's tool call that spawned this sub-agent"),
   col('client_name', 'string', "client that sent the exchange (its adapter's name for it)"),
   col('input_tokens', 'int', 'input tokens net of cache reads/writes (one carrier row per response)'),
   col('cache_read_input_tokens', 'int', 'input tokens read from cache'),

@@ -8,6 +8,7 @@ import { endpointUrl } from './listen-address.js';
 import { projectorEntry } from './projector-entries.js';
 import { checkPresetExtras } from './preset-extras.js';
 import { reprojectStored } from './reproject.js';
+import { openHistoryImport } from './history-import.js';
 
 export interface GatewayApiDeps {
   /** endpoint of a gateway running in another process (reads and verifies the listener file) */
@@ -89,5 +90,6 @@ export function createGatewayApi(state: GatewayState, deps: GatewayApiDeps): AiG
     unchainClient(client) {
       chains.removeClient(client);
     },
+    openHistoryImport: () => openHistoryImport(state),
   };
 }

@@ -2,6 +2,7 @@ import type { ActivationContext, CommandIO, Diagnostic } from '@hypaware/core';
 import { HypError, errorMessage } from '@hypaware/core';
 import type { AiGatewayApi } from '@hypaware/ai-gateway';
 import type { ClaudeClient } from './attach/claude-client.js';
+import { registerClaudeImport } from './import/import-command.js';
 
 /** The endpoint attach writes: the running gateway's, never a port nothing listens on. */
 async function runningEndpoint(api: AiGatewayApi): Promise<string> {
@@ -31,7 +32,8 @@ interface Flags {
 export function registerClaudeCommand(ctx: ActivationContext, api: AiGatewayApi, client: ClaudeClient): void {
   ctx.registerCommand({
     name: 'claude',
-    description: 'Claude Code: route it through the gateway (attach), undo it (detach), show the state',
+    description:
+      'Claude Code: route it through the gateway (attach), undo it (detach), show the state, import its transcripts',
     configure(command, io: CommandIO) {
       command
         .command('attach')
@@ -86,6 +88,7 @@ export function registerClaudeCommand(ctx: ActivationContext, api: AiGatewayApi,
           );
           io.stdout.write(lines.join('\n') + '\n');
         });
+      registerClaudeImport(command, io, api, ctx.env);
     },
   });
 }

@@ -4,6 +4,7 @@ import type { CommandBuilder, CommandIO, CommandSpec, Diagnostic } from '@hypawa
 import { HypError, errorMessage } from '@hypaware/core';
 import { codexFiles } from './codex-home.js';
 import { attachmentOf } from './codex-attach.js';
+import { registerCodexImport } from './import/import-command.js';
 
 interface Flags {
   dryRun?: boolean;
@@ -22,7 +23,7 @@ export async function gatewayEndpoint(api: AiGatewayApi): Promise<string> {
 export function codexCommand(api: AiGatewayApi, client: ClientRegistration, env: NodeJS.ProcessEnv): CommandSpec {
   return {
     name: 'codex',
-    description: 'point Codex at the gateway ($CODEX_HOME/config.toml), undo it, or show the state',
+    description: 'point Codex at the gateway ($CODEX_HOME/config.toml), undo it, show the state, import its rollouts',
     configure(command: CommandBuilder, io: CommandIO) {
       command
         .command('attach')
@@ -55,6 +56,7 @@ export function codexCommand(api: AiGatewayApi, client: ClientRegistration, env:
               `Codex ${state.attached ? `attached to ${state.endpoint ?? '(unknown endpoint)'}${state.upstream ? `, traffic going on to ${state.upstream}` : ''}` : 'not attached'}: ${state.settings_path}${state.detail ? ` (${state.detail})` : ''}\n`,
             );
         });
+      registerCodexImport(command, io, api, env);
     },
   };
 }

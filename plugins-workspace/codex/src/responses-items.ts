@@ -7,6 +7,7 @@
  * Volatile item fields (`status`, `id`, encrypted reasoning) stay out of the content, so an
  * item re-sent as history projects exactly like the reply item it came from.
  */
+import { createHash } from 'node:crypto';
 import type { ProjectedMessage } from '@hypaware/ai-gateway';
 import { isPlainObject, type JsonObject } from '@hypaware/core';
 import {
@@ -78,7 +79,24 @@ export function itemMessage(item: unknown, responseId?: string): ProjectedMessag
     status: str(item.status),
     response_id: responseId,
   });
-  return { ...mappedMessage(mapped.role, mapped.parts), ...(frame ? { raw_frame: frame } : {}) };
+  const message = mappedMessage(mapped.role, mapped.parts);
+  const key = itemMatchKey(item, message);
+  return { ...message, ...(key ? { match_key: key } : {}), ...(frame ? { raw_frame: frame } : {}) };
+}
+
+/**
+ * The key that says "this Responses item" on the wire (request history, replies) and in a
+ * Codex rollout alike: the item's own `id` with its identity form (ids alone are not unique
+ * across every upstream). An import settles it, so history re-sent after an import is
+ * recognised although the two compute their fallback ids from different starts.
+ */
+function itemMatchKey(item: JsonObject, message: ProjectedMessage): string | undefined {
+  const id = str(item.id);
+  if (!id) return undefined;
+  return `item:${createHash('sha256')
+    .update(`${id}|${JSON.stringify(message.identity)}`)
+    .digest('hex')
+    .slice(0, 32)}`;
 }
 
 /** The request's `input` (a string or a list of items) as messages. */

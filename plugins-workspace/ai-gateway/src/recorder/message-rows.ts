@@ -19,12 +19,27 @@ export interface PlannedMessage {
   fallback: boolean;
   matchKey: string | undefined;
   partCount: number;
+  /** position of the message in the projection's `messages` */
+  index: number;
   buildRows(): Row[];
+}
+
+/** Where imported rows come from (rows without an exchange: `hyp claude import`, `hyp codex import`). */
+export interface FileOrigin {
+  /** the file the messages were read from */
+  path: string;
+  /** message time for a message that has none */
+  fallbackTime: string;
 }
 
 export interface PlanContext {
   gatewayId: string;
-  exchange: ExchangeInput;
+  /** the exchange the projection came from (live capture); absent for imported history */
+  exchange?: ExchangeInput;
+  /** imported history: the file, instead of an exchange */
+  file?: FileOrigin;
+  /** id of the message before the projection's first one (an import continuing a conversation in batches) */
+  previousId?: string;
   conversationStartedAt: string;
   /** fallback ids of earlier projections, reused for an unchanged history */
   identities?: HistoryIdentityMemo;
@@ -87,8 +102,12 @@ export function mergeAttributes(...layers: Array<JsonObject | undefined>): JsonO
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function gatewayProvenance(exchange: ExchangeInput): JsonObject {
+/** `attributes.gateway`: `origin` says where the row came from (`wire`: an exchange; `file`: an imported history file). */
+function gatewayProvenance(ctx: PlanContext): JsonObject {
+  const exchange = ctx.exchange;
+  if (!exchange) return { origin: 'file', file: ctx.file?.path ?? null };
   return {
+    origin: 'wire',
     exchange_id: exchange.exchange_id,
     upstream: exchange.upstream,
     method: exchange.method,
@@ -130,7 +149,7 @@ export function planMessages(projection: ProjectedExchange, ctx: PlanContext): P
   const conversation = projection.conversation_id;
   const toolNames = new Map<string, string>();
   const planned: PlannedMessage[] = [];
-  let previousId: string | undefined;
+  let previousId: string | undefined = ctx.previousId;
   const memo = ctx.identities?.walk(conversation);
   projection.messages.forEach((message: ProjectedMessage, index) => {
     if (!isPlainObject(message as unknown) || typeof message.role !== 'string' || message.role === '') return;
@@ -157,6 +176,7 @@ export function planMessages(projection: ProjectedExchange, ctx: PlanContext): P
       fallback: !supplied,
       matchKey,
       partCount: parts.length,
+      index,
       buildRows: () =>
         messageRows(
           projection,
@@ -190,14 +210,15 @@ function messageRows(
   toolNames: Map<string, string>,
   ctx: PlanContext,
 ): Row[] {
-  const createdAt = isoTime(m.message_created_at) ?? ctx.exchange.ts_start;
-  const gateway: JsonObject = gatewayProvenance(ctx.exchange);
+  const createdAt =
+    isoTime(m.message_created_at) ?? ctx.exchange?.ts_start ?? ctx.file?.fallbackTime ?? new Date().toISOString();
+  const gateway: JsonObject = gatewayProvenance(ctx);
   if (identity.fallback) gateway.identity_source = 'gateway_fallback';
   if (identity.matchKey !== undefined) gateway.match_key = identity.matchKey;
   const client: JsonObject = {};
   if (typeof p.client_name === 'string') client.name = p.client_name;
   if (typeof p.client_version === 'string') client.version = p.client_version;
-  const devRunId = ctx.exchange.metadata.dev_run_id;
+  const devRunId = ctx.exchange?.metadata.dev_run_id;
   const attributes = json(
     mergeAttributes(Object.keys(client).length > 0 ? { client } : undefined, m.attributes, p.attributes, {
       ...(devRunId ? { dev_run_id: devRunId } : {}),
@@ -248,8 +269,10 @@ function messageRows(
     session_id: str(p.session_id),
     agent_id: str(m.agent_id) ?? str(p.agent_id),
     parent_agent_id: str(m.parent_agent_id) ?? str(p.parent_agent_id),
+    agent_type: str(p.agent_type),
+    parent_tool_call_id: str(p.parent_tool_call_id),
     client_name: str(p.client_name),
-    exchange_id: ctx.exchange.exchange_id,
+    exchange_id: ctx.exchange?.exchange_id ?? null,
     billing: p.billing === 'api' || p.billing === 'subscription' ? p.billing : null,
   };
   const last = parts.length - 1;

@@ -44,20 +44,32 @@ interface StableKey {
  */
 function stableKeys(units: readonly WireUnit[], conversation: string, scope: string): StableKey[] {
   const seen = new Map<string, number>();
-  const withOrdinal = (base: string): string => {
+  const ordinal = (base: string): number => {
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
-    return `${base}#${n}`;
+    return n;
   };
+  const withOrdinal = (base: string): string => `${base}#${ordinal(base)}`;
   let anchor = 'start';
   return units.map((u) => {
     if (u.wireOnly)
       return {
         wireId: `wire_${sha256Hex(withOrdinal(`${conversation}|${scope}|${anchor}|${u.role}|${u.key}`)).slice(0, 32)}`,
       };
-    anchor = sha256Hex(withOrdinal(`${scope}|${u.role}|${u.key}`)).slice(0, 32);
+    const base = unitMatchBase(scope, u.role, u.key);
+    anchor = unitMatchKey(base, ordinal(base));
     return { matchKey: anchor };
   });
+}
+
+/** What a transcript-bound unit's match key hashes, before its ordinal (`#n`: equal units before it). */
+export function unitMatchBase(scope: string, role: string, unitKey: string): string {
+  return `${scope}|${role}|${unitKey}`;
+}
+
+/** The match key of the `ordinal`-th unit (from 0) with this base: the same on the wire and in an import. */
+export function unitMatchKey(base: string, ordinal: number): string {
+  return sha256Hex(`${base}#${ordinal}`).slice(0, 32);
 }
 
 function claudeAttributes(fields: JsonObject): JsonObject {

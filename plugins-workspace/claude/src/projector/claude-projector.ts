@@ -19,6 +19,7 @@ import { headerValue } from '../wire/headers.js';
 import { parseMessagesRequest, type MessagesRequest } from '../wire/messages-request.js';
 import { wireUnits } from '../wire/wire-units.js';
 import { buildMessages } from './build-messages.js';
+import { readSubagentMeta, type SubagentMeta } from '../transcript/subagent-meta.js';
 
 const PROJECTOR_NAME = 'claude-anthropic-messages';
 
@@ -77,6 +78,15 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
   const contexts = new SessionContexts(options.stateFile);
   const transcripts = new TranscriptStore(options.projectsDir);
   const usageByMessageId = new LruCache<string, MessageUsage>(4096);
+  /** sub-agent `.meta.json` by transcript path (only found ones: Claude Code may write it late) */
+  const subagentMetas = new LruCache<string, SubagentMeta>(256);
+  const subagentMeta = async (path: string): Promise<SubagentMeta | undefined> => {
+    const known = subagentMetas.get(path);
+    if (known) return known;
+    const meta = await readSubagentMeta(path);
+    if (meta) subagentMetas.set(path, meta);
+    return meta;
+  };
   const recheckDelays = options.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
 
   async function project(exchange: ExchangeInput, ctx: ProjectorContext): Promise<ProjectedExchange | undefined> {
@@ -135,6 +145,9 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
     set('session_id', sessionId);
     set('agent_id', identity.agent_id);
     set('parent_agent_id', identity.parent_agent_id);
+    const meta = identity.agent_id && transcript ? await subagentMeta(transcript.path) : undefined;
+    set('agent_type', meta?.agent_type);
+    set('parent_tool_call_id', meta?.tool_use_id);
     set('is_sidechain', identity.is_claude_code ? identity.agent_id !== undefined : undefined);
     set('user_id', identity.account_uuid);
     set('client_version', identity.client_version);

@@ -125,7 +125,11 @@ function nativeFields(row: Obj, attachment: Obj | undefined): NativeFields {
 /** Parse one transcript line; undefined for lines without a uuid (summaries, queue operations, bad JSON). */
 export function parseTranscriptLine(line: string, seq: number): TranscriptEntry | undefined {
   const row = parseJsonObject(line);
-  if (!row) return undefined;
+  return row ? transcriptEntryOf(row, seq) : undefined;
+}
+
+/** A parsed transcript line as an entry; undefined without a uuid. */
+export function transcriptEntryOf(row: Obj, seq: number): TranscriptEntry | undefined {
   const uuid = str(row.uuid);
   if (!uuid) return undefined;
   const message = isPlainObject(row.message) ? row.message : undefined;
