@@ -6,5 +6,6 @@ export { parseDateOption } from './query/dates.js';
 export { progressLine } from './query/progress-line.js';
 export { writeRows, type RowFormat } from './cli/format-rows.js';
 export { LruCache } from './util/lru-cache.js';
+export { queryReadOnly, type ReadOnlyResult } from './query/read-only-query.js';
 export { isPlainObject } from './util/plain-object.js';
 export { workerServices, type WorkerServices, type WorkerServicesOptions } from './runtime/worker-services.js';

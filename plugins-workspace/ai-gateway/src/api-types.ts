@@ -3,7 +3,9 @@
  * types (`import type { AiGatewayApi } from '@hypaware/ai-gateway'`) and get the value
  * with `ctx.requireCapability<AiGatewayApi>('hypaware.ai-gateway', '^2.0.0')`.
  */
-import type { JsonObject, JsonValue, Logger } from '@hypaware/core';
+import type { JsonObject, JsonValue, Logger, SqlDatabase } from '@hypaware/core';
+import type { Overview, OverviewOptions } from './history/overview.js';
+import type { TokenCounts } from './history/prices.js';
 
 export const AI_GATEWAY_CAPABILITY = 'hypaware.ai-gateway';
 export const AI_GATEWAY_VERSION = '2.0.0';
@@ -396,7 +398,17 @@ export interface ReprojectResult {
   skipped: Record<string, number>;
 }
 
+/** The captured history's figures, as `hyp query overview` computes them. */
+export interface GatewayHistoryApi {
+  /** The overview of `ai_gateway_messages` over a window of UTC days (throws HypError without the table). */
+  overview(db: SqlDatabase, options?: OverviewOptions): Overview;
+  /** Estimated USD of one model's tokens; null when no price is known for a category with tokens. */
+  estimateCost(model: string | null, tokens: TokenCounts): number | null;
+}
+
 export interface AiGatewayApi {
+  /** The history's figures (overview, prices) for plugins that show them. */
+  readonly history: GatewayHistoryApi;
   /** Add an upstream the routing table knows (TypeError naming the field when invalid or taken). */
   registerUpstreamPreset(preset: UpstreamPreset): void;
   /** Add a projector in this process (status, reproject); live traffic runs the manifest's projector module. */

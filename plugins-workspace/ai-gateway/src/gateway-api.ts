@@ -8,6 +8,7 @@ import { endpointUrl } from './listen-address.js';
 import { projectorEntry } from './projector-entries.js';
 import { checkPresetExtras } from './preset-extras.js';
 import { reprojectStored } from './reproject.js';
+import { createHistoryApi } from './history/history-api.js';
 
 export interface GatewayApiDeps {
   /** endpoint of a gateway running in another process (reads and verifies the listener file) */
@@ -59,6 +60,7 @@ function checkClient(client: ClientRegistration): void {
 export function createGatewayApi(state: GatewayState, deps: GatewayApiDeps): AiGatewayApi {
   const chains = new ChainStore(state.ctx.paths.stateDir);
   return {
+    history: createHistoryApi(state.ctx),
     registerUpstreamPreset(preset) {
       checkPreset(preset, state);
       state.presets.set(preset.name, { preset: { ...preset }, seq: state.nextSeq++ });

@@ -1,0 +1,58 @@
+/** `hyp ui [--listen 127.0.0.1:18522] [--open]`: the local web app over the history, in the foreground. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { ActivationContext, CommandSpec } from '@hypaware/core';
+import type { AiGatewayApi } from '@hypaware/ai-gateway';
+import { HistoryReader } from './history/history-reader.js';
+import { DEFAULT_UI_LISTEN, parseListen } from './listen-option.js';
+import { openHistoryDatabase } from './open-history.js';
+import { apiRoutes } from './server/api-routes.js';
+import { startUiServer } from './server/http-server.js';
+import { loadStaticFiles } from './server/static-files.js';
+
+function openBrowser(url: string): void {
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  try {
+    const child = spawn(opener, [url], { detached: true, stdio: 'ignore' });
+    child.on('error', () => undefined);
+    child.unref();
+  } catch {
+    // no opener: the URL is printed anyway
+  }
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+export function uiCommand(ctx: ActivationContext, api: AiGatewayApi): CommandSpec {
+  return {
+    name: 'ui',
+    description: 'the local web app over the history: overview, sessions, replay, upstreams, exchanges, SQL',
+    configure(command, io) {
+      command
+        .option('--listen <host:port>', 'loopback address to serve on', DEFAULT_UI_LISTEN)
+        .option('--open', 'open the browser at the URL')
+        .action(async (opts: { listen: string; open?: boolean }) => {
+          const { host, port } = parseListen(opts.listen);
+          const files = loadStaticFiles(join(ctx.plugin.rootDir, 'dist', 'web'));
+          const db = openHistoryDatabase(ctx);
+          const reader = new HistoryReader(db, api.history);
+          const server = await startUiServer({ host, port, routes: apiRoutes(reader), files, log: ctx.log });
+          io.stdout.write(`HypAware UI: ${server.url} (Ctrl-C to stop)\n`);
+          if (opts.open) openBrowser(server.url);
+          await untilSignal();
+          await server.close();
+          db.close();
+        });
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/** The `hyp ui` single-page app: a navigation bar and the page the hash route names. */
+import { render } from 'preact';
+import { useDataVersion } from './live.js';
+import { OverviewPage } from './pages/overview.js';
+import { ReplayPageView } from './pages/replay.js';
+import { SessionsPage } from './pages/sessions.js';
+import { href, useRoute, type Route } from './router.js';
+
+type Page = (props: { route: Route; version: string }) => preact.JSX.Element;
+
+const PAGES: Record<string, { title: string; view: Page; nav?: boolean }> = {
+  overview: { title: 'Overview', view: OverviewPage, nav: true },
+  sessions: { title: 'Sessions', view: SessionsPage, nav: true },
+  session: { title: 'Session', view: ReplayPageView },
+};
+
+function App() {
+  const route = useRoute();
+  const version = useDataVersion();
+  const page = PAGES[route.page] ?? PAGES.overview!;
+  const current = route.page === 'session' ? 'sessions' : route.page;
+  document.title = `${page.title} · HypAware`;
+  return (
+    <>
+      <header class="top">
+        <a class="brand" href={href('overview')}>
+          HypAware
+        </a>
+        <nav>
+          {Object.entries(PAGES)
+            .filter(([, p]) => p.nav)
+            .map(([name, p]) => (
+              <a href={href(name)} class={name === current ? 'on' : ''}>
+                {p.title}
+              </a>
+            ))}
+        </nav>
+        <span class="live" title="new rows appear without a reload">
+          ● live
+        </span>
+      </header>
+      <main>
+        <page.view route={route} version={version} />
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
