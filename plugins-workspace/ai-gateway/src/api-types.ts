@@ -321,9 +321,20 @@ export interface ExchangeProjector {
   ): ProjectedExchange | undefined | Promise<ProjectedExchange | undefined>;
 }
 
+/** A stdio MCP server as clients' settings describe one: `hyp mcp serve` (see `hypMcpServerLaunch`). */
+export interface McpServerLaunch {
+  /** the key it is registered under (`hypaware`) */
+  name: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
 export interface AttachContext {
   /** The running gateway's endpoint, e.g. `http://127.0.0.1:18521` (verified to be listening). */
   endpoint: string;
+  /** `--mcp`: also register this MCP server with the client (absent: MCP settings are left alone). */
+  mcp?: McpServerLaunch;
   dryRun: boolean;
   json: boolean;
   stdout: NodeJS.WritableStream;
