@@ -48,5 +48,5 @@ export function refusedHistory(plugin: string): AiGatewayApi['history'] {
   const refuse = () => {
     throw new Error(`the ${plugin} plugin reads no history figures`);
   };
-  return { overview: refuse, estimateCost: refuse };
+  return { overview: refuse, estimateCost: refuse, recipes: refuse };
 }

@@ -11,6 +11,7 @@ import { request } from 'node:http';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { claudeEnv, startAttachedDaemon } from '../harness/attached-claude.js';
+import { runHyp } from '../harness/daemon.js';
 import { startFakeAnthropic } from '../harness/fake-anthropic.js';
 import { launchChromium, startHypUi } from '../harness/hyp-ui.js';
 import { realClient, runClient } from '../harness/real-clients.js';
@@ -148,6 +149,48 @@ test('hyp ui shows a real Claude Code run in Chromium', { timeout: 900_000 }, as
   assert.equal(await page.evaluate(() => (globalThis as { __hypInjected?: number }).__hypInjected), undefined);
   await page.screenshot({ path: join(shots, 'replay-script.png'), fullPage: true });
   assert.deepEqual(pageErrors, [], 'no script errors in the page');
+
+  // the raw exchanges of the tool session, one of them opened: its SSE events are listed
+  await page.goto(`${ui.url}#/exchanges?session=${encodeURIComponent(String(tool.session_id))}`);
+  const exchangeRows = page.locator('table.grid tbody tr');
+  await exchangeRows.first().waitFor();
+  const sessionExchanges = db
+    .prepare(
+      `SELECT count(DISTINCT exchange_id) AS n FROM ai_gateway_messages WHERE session_id = ? AND exchange_id IS NOT NULL`,
+    )
+    .get(String(tool.session_id)) as { n: number };
+  assert.equal(await exchangeRows.count(), sessionExchanges.n);
+  await page.screenshot({ path: join(shots, 'exchanges.png'), fullPage: true });
+  await exchangeRows.first().locator('a').first().click();
+  await page.locator('ol.events li').first().waitFor({ timeout: 15_000 });
+  assert.match((await page.locator('ol.events').textContent()) ?? '', /message_start/);
+  assert.match((await page.locator('table.headers').first().textContent()) ?? '', /x-api-key/);
+  assert.doesNotMatch((await page.content()) ?? '', /HYPSMOKE0000notARealKey/, 'the key is redacted');
+
+  // upstreams: the anthropic upstream with its requests, as hyp status counts them
+  const anthropic = db.prepare(`SELECT count(*) AS n FROM ai_gateway_exchanges WHERE upstream = 'anthropic'`).get() as {
+    n: number;
+  };
+  await page.goto(`${ui.url}#/upstreams`);
+  const upstreamRow = page.locator('table.grid tbody tr', { hasText: 'anthropic' }).first();
+  await upstreamRow.waitFor();
+  assert.match(await upstreamRow.innerText(), new RegExp(`\\b${anthropic.n}\\b`));
+  await page.screenshot({ path: join(shots, 'upstreams.png'), fullPage: true });
+  const status = await runHyp(['status'], { hypHome: daemon.hypHome, env: { HOME: home } });
+  assert.match(
+    status.stdout,
+    new RegExp(`Upstreams \\(last hour\\):\\n  anthropic: ${anthropic.n} requests, 0 errors \\(0\\.0%\\)`),
+  );
+
+  // SQL: a recipe one click away, a write refused
+  await page.goto(`${ui.url}#/sql`);
+  await page.locator('.recipes button').first().waitFor();
+  await page.locator('.recipes button', { hasText: 'Tokens by model' }).click();
+  await page.locator('table.grid thead th', { hasText: 'responses' }).waitFor();
+  await page.screenshot({ path: join(shots, 'sql.png'), fullPage: true });
+  await page.locator('textarea.sql').fill('DELETE FROM ai_gateway_messages');
+  await page.getByRole('button', { name: /Run/ }).click();
+  await page.locator('.error-line', { hasText: 'read-only' }).waitFor();
 
   // DNS rebinding: a request naming another host is refused, the right one answered
   const evil = await rawGet(`${ui.url}api/version`, 'evil.example');

@@ -6,6 +6,7 @@
 import type { JsonObject, JsonValue, Logger, SqlDatabase } from '@hypaware/core';
 import type { Overview, OverviewOptions } from './history/overview.js';
 import type { TokenCounts } from './history/prices.js';
+import type { Recipe } from './history/recipes.js';
 
 export const AI_GATEWAY_CAPABILITY = 'hypaware.ai-gateway';
 export const AI_GATEWAY_VERSION = '2.0.0';
@@ -415,6 +416,8 @@ export interface GatewayHistoryApi {
   overview(db: SqlDatabase, options?: OverviewOptions): Overview;
   /** Estimated USD of one model's tokens; null when no price is known for a category with tokens. */
   estimateCost(model: string | null, tokens: TokenCounts): number | null;
+  /** The documented queries (docs/querying.md), for a query box. */
+  recipes(): Recipe[];
 }
 
 export interface AiGatewayApi {

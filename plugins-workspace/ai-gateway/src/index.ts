@@ -7,3 +7,4 @@ export { MCP_SERVER_NAME, hypMcpServerLaunch, isHypMcpServer } from './mcp-launc
 export { validateConfig } from './config.js';
 export type { Overview, OverviewOptions, DayUsage, ModelUsage, MixedUsage } from './history/overview.js';
 export type { TokenCounts } from './history/prices.js';
+export type { Recipe } from './history/recipes.js';

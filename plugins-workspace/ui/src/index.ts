@@ -7,10 +7,12 @@ import type { AiGatewayApi } from '@hypaware/ai-gateway';
 import type { ActivationContext } from '@hypaware/core';
 import { mcpCommand } from './mcp-command.js';
 import { uiCommand } from './ui-command.js';
+import { registerUpstreamStatus } from './upstream-status.js';
 
 export function activate(ctx: ActivationContext): void {
   const api = ctx.requireCapability<AiGatewayApi>('hypaware.ai-gateway', '^2.0.0');
   if (ctx.mode !== 'cli') return;
   ctx.registerCommand(uiCommand(ctx, api));
   ctx.registerCommand(mcpCommand(ctx, api));
+  registerUpstreamStatus(ctx);
 }

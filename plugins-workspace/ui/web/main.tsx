@@ -4,6 +4,9 @@ import { useDataVersion } from './live.js';
 import { OverviewPage } from './pages/overview.js';
 import { ReplayPageView } from './pages/replay.js';
 import { SessionsPage } from './pages/sessions.js';
+import { ExchangePage, ExchangesPage } from './pages/exchanges.js';
+import { SqlPage } from './pages/sql.js';
+import { UpstreamsPage } from './pages/upstreams.js';
 import { href, useRoute, type Route } from './router.js';
 
 type Page = (props: { route: Route; version: string }) => preact.JSX.Element;
@@ -12,13 +15,17 @@ const PAGES: Record<string, { title: string; view: Page; nav?: boolean }> = {
   overview: { title: 'Overview', view: OverviewPage, nav: true },
   sessions: { title: 'Sessions', view: SessionsPage, nav: true },
   session: { title: 'Session', view: ReplayPageView },
+  upstreams: { title: 'Upstreams', view: UpstreamsPage, nav: true },
+  exchanges: { title: 'Exchanges', view: ExchangesPage, nav: true },
+  exchange: { title: 'Exchange', view: ExchangePage },
+  sql: { title: 'SQL', view: SqlPage, nav: true },
 };
 
 function App() {
   const route = useRoute();
   const version = useDataVersion();
   const page = PAGES[route.page] ?? PAGES.overview!;
-  const current = route.page === 'session' ? 'sessions' : route.page;
+  const current = route.page === 'session' ? 'sessions' : route.page === 'exchange' ? 'exchanges' : route.page;
   document.title = `${page.title} · HypAware`;
   return (
     <>

@@ -11,3 +11,31 @@ export interface SessionsPage {
 }
 
 export type { DayUsage, Overview } from '@hypaware/ai-gateway';
+export type { Recipe } from '@hypaware/ai-gateway';
+export type { ReadOnlyResult as SqlResult } from '@hypaware/core';
+export type { UpstreamHealth } from '../src/history/upstream-health.js';
+export type { ShownBody } from '../src/history/exchanges.js';
+
+export interface ExchangeRow {
+  exchange_id: string;
+  ts_start: string;
+  duration_ms: number | null;
+  ttfb_ms: number | null;
+  upstream: string | null;
+  method: string;
+  path: string;
+  status_code: number | null;
+  error: string | null;
+  aborted: number | null;
+  is_sse: number | null;
+  stream_event_count: number | null;
+  rows_written: number | null;
+}
+
+export interface ExchangeDetail extends ExchangeRow {
+  ts_end: string | null;
+  request_headers: Record<string, string | string[]> | null;
+  response_headers: Record<string, string | string[]> | null;
+  request_body: import('../src/history/exchanges.js').ShownBody;
+  response_body: import('../src/history/exchanges.js').ShownBody;
+}

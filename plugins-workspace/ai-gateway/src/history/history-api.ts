@@ -7,6 +7,7 @@ import type { ActivationContext } from '@hypaware/core';
 import type { GatewayHistoryApi } from '../api-types.js';
 import { buildOverview } from './overview.js';
 import { PriceBook, estimateCostUsd, parsePriceOverrides } from './prices.js';
+import { RECIPES } from './recipes.js';
 
 export function createHistoryApi(ctx: ActivationContext): GatewayHistoryApi {
   let book: PriceBook | undefined;
@@ -17,5 +18,6 @@ export function createHistoryApi(ctx: ActivationContext): GatewayHistoryApi {
       const match = prices().lookup(model);
       return match ? estimateCostUsd(tokens, match.price) : null;
     },
+    recipes: () => RECIPES.map((r) => ({ ...r })),
   };
 }

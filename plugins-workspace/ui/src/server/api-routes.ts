@@ -1,6 +1,8 @@
 /** The JSON routes of `hyp ui`: each reads the history through the HistoryReader, nothing writes. */
 import { UsageError, queryReadOnly } from '@hypaware/core';
 import type { HistoryReader } from '../history/history-reader.js';
+import { exchangeDetail, listExchanges } from '../history/exchanges.js';
+import { upstreamHealth } from '../history/upstream-health.js';
 import { dateParam, intParam, textParam } from './query-params.js';
 
 export const SQL_ROW_CAP = 1000;
@@ -78,6 +80,35 @@ export function apiRoutes(reader: HistoryReader): ApiRoute[] {
           intParam(req.url, 'limit', 200, 1, PAGE_MAX),
         ),
     },
+    {
+      method: 'GET',
+      pattern: /^\/api\/exchanges$/,
+      handle: ({ url }) => {
+        const session = textParam(url, 'session');
+        const upstream = textParam(url, 'upstream');
+        return listExchanges(reader.db, {
+          offset: intParam(url, 'offset', 0, 0, 10_000_000),
+          limit: intParam(url, 'limit', 100, 1, PAGE_MAX),
+          ...(session ? { session } : {}),
+          ...(upstream ? { upstream } : {}),
+        });
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/exchanges\/([0-9a-f]{1,64})$/,
+      handle: ({ match }) => {
+        const detail = exchangeDetail(reader.db, match[1]!);
+        if (!detail) throw new NotFound(`no exchange ${match[1]}`);
+        return detail;
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/upstreams$/,
+      handle: ({ url }) => upstreamHealth(reader.db, intParam(url, 'hours', 24, 1, 24 * 90)),
+    },
+    { method: 'GET', pattern: /^\/api\/recipes$/, handle: () => reader.history.recipes() },
     {
       method: 'POST',
       pattern: /^\/api\/sql$/,
