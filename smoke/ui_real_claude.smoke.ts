@@ -118,6 +118,13 @@ test('hyp ui shows a real Claude Code run in Chromium', { timeout: 900_000 }, as
   assert.match(listed, /Read notes\.txt and tell me the launch word\./);
   assert.match(listed, /Say hello\. <script>/);
   await page.screenshot({ path: join(shots, 'sessions.png'), fullPage: true });
+  // full-text search: a word only the Read result and the answer hold
+  await page.locator('input[name=q]').fill('marmalade');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await waitFor(async () => ((await rows.count()) === 1 ? true : undefined), 'one session matches', 15_000);
+  assert.match(await rows.first().innerText(), /Read notes\.txt/);
+  await page.goto(`${ui.url}#/sessions`);
+  await rows.nth(1).waitFor();
 
   // replay of the tool session: prompt, the Read call with its arguments, its result, the answer
   await page.locator('table.sessions a', { hasText: 'Read notes.txt' }).click();

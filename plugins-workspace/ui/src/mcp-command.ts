@@ -6,6 +6,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { HistoryReader } from './history/history-reader.js';
 import { registerHistoryTools } from './mcp/mcp-tools.js';
 import { openHistoryDatabase } from './open-history.js';
+import { openSearchIndex } from './open-search.js';
 
 export function mcpCommand(ctx: ActivationContext, api: AiGatewayApi): CommandSpec {
   return {
@@ -17,7 +18,8 @@ export function mcpCommand(ctx: ActivationContext, api: AiGatewayApi): CommandSp
         .description('serve read-only tools (query_sql, overview, list_sessions, get_session) on stdio')
         .action(async () => {
           const db = openHistoryDatabase(ctx);
-          const reader = new HistoryReader(db, api.history);
+          const search = openSearchIndex(ctx, db);
+          const reader = new HistoryReader(db, api.history, search);
           const server = new McpServer({ name: 'hypaware', version: ctx.plugin.version });
           registerHistoryTools(server, reader);
           const transport = new StdioServerTransport();
@@ -29,6 +31,7 @@ export function mcpCommand(ctx: ActivationContext, api: AiGatewayApi): CommandSp
           ctx.log.info('ui.mcp_serving', {});
           await closed;
           await server.close();
+          search?.close();
           db.close();
         });
     },

@@ -6,6 +6,7 @@ import type { AiGatewayApi } from '@hypaware/ai-gateway';
 import { HistoryReader } from './history/history-reader.js';
 import { DEFAULT_UI_LISTEN, parseListen } from './listen-option.js';
 import { openHistoryDatabase } from './open-history.js';
+import { openSearchIndex } from './open-search.js';
 import { apiRoutes } from './server/api-routes.js';
 import { startUiServer } from './server/http-server.js';
 import { loadStaticFiles } from './server/static-files.js';
@@ -45,12 +46,14 @@ export function uiCommand(ctx: ActivationContext, api: AiGatewayApi): CommandSpe
           const { host, port } = parseListen(opts.listen);
           const files = loadStaticFiles(join(ctx.plugin.rootDir, 'dist', 'web'));
           const db = openHistoryDatabase(ctx);
-          const reader = new HistoryReader(db, api.history);
+          const search = openSearchIndex(ctx, db);
+          const reader = new HistoryReader(db, api.history, search);
           const server = await startUiServer({ host, port, routes: apiRoutes(reader), files, log: ctx.log });
           io.stdout.write(`HypAware UI: ${server.url} (Ctrl-C to stop)\n`);
           if (opts.open) openBrowser(server.url);
           await untilSignal();
           await server.close();
+          search?.close();
           db.close();
         });
     },

@@ -1,5 +1,5 @@
 /** Sessions (`#/sessions`): newest first, filtered by window, client, repo and full-text search. */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { getJson } from '../api.js';
 import { Status } from '../components/misc.js';
 import { fmtInt, fmtTime, fmtTokens, fmtUsd, repoName, shortId } from '../format.js';
@@ -69,10 +69,18 @@ export function SessionsPage({ route, version }: { route: Route; version: string
     string
   >;
   const [draft, setDraft] = useState(filters);
+  const [retry, setRetry] = useState(0);
   const state = useLoad(
     () => getJson<SessionsPage>('/api/sessions', { ...filters, offset, limit: PAGE }),
-    [p.toString(), version],
+    [p.toString(), version, retry],
   );
+  // the search index is still catching up: ask again shortly
+  const pending = state.data?.search?.pending ?? 0;
+  useEffect(() => {
+    if (pending === 0) return;
+    const timer = setTimeout(() => setRetry((n) => n + 1), 1000);
+    return () => clearTimeout(timer);
+  }, [pending, retry]);
   const submit = (e: Event) => {
     e.preventDefault();
     location.hash = href('sessions', undefined, draft);
