@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaptureFigures } from './capture-phase.js';
 import type { HistoryFigures } from './history-phase.js';
+import type { UiFigures } from './ui-phase.js';
 import type { BigBodyFigures, LatencyFigures, LeakFigures, StreamFigures, ThroughputFigures } from './proxy-phases.js';
 import { round } from './stats.js';
 
@@ -19,6 +20,7 @@ export interface BenchReport {
   capture?: CaptureFigures;
   big_body?: BigBodyFigures;
   history?: HistoryFigures;
+  ui?: UiFigures;
   targets: TargetCheck[];
   notes: string[];
 }
@@ -70,6 +72,12 @@ export function evaluateTargets(r: BenchReport): TargetCheck[] {
     check('RSS after 20,000 requests vs after warm-up, %', r.leak?.growth_pct, '<= 15', (v) => v <= 15),
     check('Claude hook median, ms', r.history?.hook_median_ms, '< 100', (v) => v < 100),
     check('hyp query overview on 1M rows, ms', r.history?.overview_ms, '< 1000', (v) => v < 1000),
+    check(
+      'hyp ui sessions page on 1M rows, ms',
+      r.ui?.routes.find((x) => x.name.startsWith('sessions, first page'))?.median_ms,
+      '< 200',
+      (v) => v < 200,
+    ),
   ];
 }
 
@@ -229,6 +237,15 @@ export function renderReport(r: BenchReport): string {
     );
     out.push(
       `Synthetic history (${fmt(h.rows)} rows, ${h.history_cached ? 'reused from an earlier run' : `built in ${fmt(h.build_s)} s`}): overview ${fmt(h.overview_ms)} ms; ${h.queries.map((q) => `${q.name} ${fmt(q.ms)} ms`).join('; ') || 'no sql aggregates'}`,
+      '',
+    );
+  }
+  if (r.ui) {
+    const u = r.ui;
+    out.push(
+      `hyp ui on ${fmt(u.rows)} rows: ${u.routes.map((x) => `${x.name} ${fmt(x.median_ms)} ms`).join('; ')}`,
+      `Search index: ${fmt(u.fts.rows_scanned)} rows scanned in ${fmt(u.fts.build_s)} s (${fmt(u.fts.rows_per_s)} rows/s), ${fmt(u.fts.size_mb)} MB`,
+      `FTS trigger on ai_gateway_messages (not used): ${fmt(u.trigger.plain_us_per_row)} us/row without, ${fmt(u.trigger.with_trigger_us_per_row)} us/row with (+${fmt(u.trigger.extra_us_per_row)} us) over ${fmt(u.trigger.rows)} rows`,
       '',
     );
   }

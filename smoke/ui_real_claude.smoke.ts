@@ -24,6 +24,7 @@ const TOOL_PROMPT = 'Read notes.txt and tell me the launch word.';
 const PLAIN_PROMPT = 'Say hello. <script>window.__hypInjected = 1</script>';
 const NOTES = 'HypAware smoke notes\nthe launch word is marmalade-7\n';
 const FINAL_ANSWER = 'The launch word in notes.txt is marmalade-7.';
+const MODEL = 'claude-sonnet-4-5-20250929';
 
 function rawGet(url: string, host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -74,8 +75,9 @@ test('hyp ui shows a real Claude Code run in Chromium', { timeout: 900_000 }, as
     assert.equal(r.code, 0, `claude ${args.join(' ')} failed: ${r.stderr.slice(-2000)} ${r.stdout.slice(-2000)}`);
     return JSON.parse(r.stdout) as Json;
   };
-  const plain = await claude(['-p', PLAIN_PROMPT, '--output-format', 'json']);
-  const tool = await claude(['-p', TOOL_PROMPT, '--output-format', 'json', '--allowedTools', 'Read']);
+  // a model the shipped price table knows, so the pages show a cost
+  const plain = await claude(['-p', PLAIN_PROMPT, '--output-format', 'json', '--model', MODEL]);
+  const tool = await claude(['-p', TOOL_PROMPT, '--output-format', 'json', '--model', MODEL, '--allowedTools', 'Read']);
   assert.equal(tool.result, FINAL_ANSWER, 'Claude Code ran Read and sent the result back');
 
   const db = await daemon.waitForDb();
@@ -105,8 +107,21 @@ test('hyp ui shows a real Claude Code run in Chromium', { timeout: 900_000 }, as
   await page.goto(ui.url);
   await page.locator('.chart canvas').first().waitFor({ timeout: 15_000 });
   await page.getByText('Latest sessions').waitFor();
-  const statSessions = await page.locator('.stat', { hasText: 'sessions' }).locator('.stat-value').first().innerText();
-  assert.equal(statSessions, '2', 'the overview counts both sessions');
+  const cli = await runHyp(['query', 'overview', '--json'], { hypHome: daemon.hypHome, env: { HOME: home } });
+  assert.equal(cli.code, 0, cli.stderr);
+  const totals = (JSON.parse(cli.stdout) as Json).totals as Json;
+  const stat = async (label: string) =>
+    Number(await page.locator('.stat', { hasText: label }).first().getAttribute('data-value'));
+  assert.equal(totals.sessions, 2);
+  assert.ok(totals.estimated_cost_usd > 0, 'the model is priced');
+  for (const [label, key] of [
+    ['sessions', 'sessions'],
+    ['messages', 'messages'],
+    ['responses', 'responses'],
+    ['output tokens', 'output_tokens'],
+    ['est. cost', 'estimated_cost_usd'],
+  ])
+    assert.equal(await stat(label), totals[key], `the overview's ${label} equal hyp query overview`);
   await page.screenshot({ path: join(shots, 'overview.png'), fullPage: true });
 
   // sessions: both, by their first prompt

@@ -14,7 +14,7 @@ export type { DayUsage, Overview } from '@hypaware/ai-gateway';
 export type { Recipe } from '@hypaware/ai-gateway';
 export type { ReadOnlyResult as SqlResult } from '@hypaware/core';
 export type { UpstreamHealth } from '../src/history/upstream-health.js';
-export type { ShownBody } from '../src/history/exchanges.js';
+export type { ShownBody } from '../src/history/exchange-types.js';
 
 export interface ExchangeRow {
   exchange_id: string;
@@ -36,6 +36,6 @@ export interface ExchangeDetail extends ExchangeRow {
   ts_end: string | null;
   request_headers: Record<string, string | string[]> | null;
   response_headers: Record<string, string | string[]> | null;
-  request_body: import('../src/history/exchanges.js').ShownBody;
-  response_body: import('../src/history/exchanges.js').ShownBody;
+  request_body: import('../src/history/exchange-types.js').ShownBody;
+  response_body: import('../src/history/exchange-types.js').ShownBody;
 }

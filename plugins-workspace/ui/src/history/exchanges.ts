@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { createParser } from 'eventsource-parser';
 import type { SqlDatabase } from '@hypaware/core';
 import { EXCHANGES, MESSAGES, SESSION_ROWS, hasTable, tableColumns } from './schema.js';
+import type { ShownBody } from './exchange-types.js';
 
 /** Body bytes shown per exchange; the rest is cut (the database keeps all of it). */
 const BODY_SHOW_BYTES = 256 * 1024;
@@ -67,16 +68,6 @@ ORDER BY ts_start DESC LIMIT @limit OFFSET @offset`,
     )
     .all(params) as Array<Record<string, unknown>>;
   return { exchanges: rows.slice(0, filter.limit), has_more: rows.length > filter.limit };
-}
-
-export interface ShownBody {
-  bytes: number;
-  /** text as shown: JSON pretty-printed, cut at BODY_SHOW_BYTES */
-  text: string | null;
-  truncated: boolean;
-  /** a content-encoding still on the stored bytes (decoding failed when captured): not shown */
-  encoding: string | null;
-  events?: Array<{ event: string; data: string }>;
 }
 
 function showBody(raw: Buffer | null, encoding: string | null, sse: boolean): ShownBody {

@@ -149,17 +149,29 @@ export class SearchIndex implements SessionSearch {
     const status = { indexed: this.cursor(), pending: this.pending() };
     if (!match) return { sessions: [], has_more: false, ...status };
     const where = ['part_text MATCH @match'];
-    const params: Record<string, unknown> = { match, limit: request.limit + 1, offset: request.offset };
+    const params: Record<string, unknown> = { match };
     if (request.since) (where.push('p.date >= @since'), (params.since = request.since));
     if (request.until) (where.push('p.date <= @until'), (params.until = request.until));
     if (request.client) (where.push('p.client = @client'), (params.client = request.client));
     if (request.repo) (where.push('substr(p.cwd, 1, length(@repo)) = @repo'), (params.repo = request.repo));
-    const rows = this.#db
+    // newest matches first (rowids grow with capture), distinct sessions until the page is
+    // full: a common word stops after a few hundred hits instead of grouping all of them
+    const matches = this.#db
       .prepare(
-        `SELECT p.session AS session_id, max(p.at) AS last FROM part_text JOIN part_session AS p ON p.rowid = part_text.rowid
-WHERE ${where.join(' AND ')} GROUP BY p.session ORDER BY last DESC LIMIT @limit OFFSET @offset`,
+        `SELECT p.session AS session_id FROM part_text JOIN part_session AS p ON p.rowid = part_text.rowid
+WHERE ${where.join(' AND ')} ORDER BY part_text.rowid DESC`,
       )
-      .all(params) as Array<{ session_id: string }>;
+      .iterate(params) as IterableIterator<{ session_id: string }>;
+    const wanted = request.offset + request.limit + 1;
+    const seen = new Set<string>();
+    for (const m of matches) {
+      seen.add(m.session_id);
+      if (seen.size === wanted) {
+        matches.return?.();
+        break;
+      }
+    }
+    const rows = [...seen].slice(request.offset).map((session_id) => ({ session_id }));
     return { sessions: rows.slice(0, request.limit), has_more: rows.length > request.limit, ...status };
   }
 

@@ -7,9 +7,20 @@ export function Status({ loading, error }: { loading: boolean; error?: string | 
   return null;
 }
 
-export function Stat({ label, value, title }: { label: string; value: ComponentChildren; title?: string }) {
+export function Stat({
+  label,
+  value,
+  title,
+  raw,
+}: {
+  label: string;
+  value: ComponentChildren;
+  title?: string;
+  /** the exact number shown, for tools and tests (`data-value`) */
+  raw?: number | null;
+}) {
   return (
-    <div class="stat" title={title}>
+    <div class="stat" title={title} data-value={raw ?? undefined}>
       <div class="stat-value">{value}</div>
       <div class="stat-label">{label}</div>
     </div>

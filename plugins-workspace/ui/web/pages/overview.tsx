@@ -133,9 +133,9 @@ export function OverviewPage({ route, version }: { route: Route; version: string
             .
           </p>
           <div class="stats">
-            <Stat label="sessions" value={fmtInt(overview.totals.sessions)} />
-            <Stat label="messages" value={fmtInt(overview.totals.messages)} />
-            <Stat label="responses" value={fmtInt(overview.totals.responses)} />
+            <Stat label="sessions" value={fmtInt(overview.totals.sessions)} raw={overview.totals.sessions} />
+            <Stat label="messages" value={fmtInt(overview.totals.messages)} raw={overview.totals.messages} />
+            <Stat label="responses" value={fmtInt(overview.totals.responses)} raw={overview.totals.responses} />
             <Stat
               label="input tokens"
               value={fmtTokens(
@@ -145,8 +145,16 @@ export function OverviewPage({ route, version }: { route: Route; version: string
               )}
               title="input + cache read + cache write"
             />
-            <Stat label="output tokens" value={fmtTokens(overview.totals.output_tokens)} />
-            <Stat label="est. cost" value={fmtUsd(overview.totals.estimated_cost_usd)} />
+            <Stat
+              label="output tokens"
+              value={fmtTokens(overview.totals.output_tokens)}
+              raw={overview.totals.output_tokens}
+            />
+            <Stat
+              label="est. cost"
+              value={fmtUsd(overview.totals.estimated_cost_usd)}
+              raw={overview.totals.estimated_cost_usd}
+            />
           </div>
           <h2>Tokens and cost per day</h2>
           <Chart options={CHART_OPTIONS} data={series} label="tokens and estimated cost per day" />

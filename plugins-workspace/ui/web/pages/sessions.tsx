@@ -39,9 +39,13 @@ export function SessionTable({ sessions }: { sessions: SessionSummary[] }) {
                 </a>
               </td>
               <td>{s.client_name ?? '–'}</td>
-              <td title={s.cwd ?? ''}>{repoName(s.cwd)}</td>
+              <td class="repo" title={s.cwd ?? ''}>
+                {repoName(s.cwd)}
+              </td>
               <td>{s.git_branch ?? '–'}</td>
-              <td>{s.model ?? '–'}</td>
+              <td class="model" title={s.models.join(', ')}>
+                {s.model ?? '–'}
+              </td>
               <td class="num">{fmtInt(s.messages)}</td>
               <td class="num">{fmtInt(s.tool_calls)}</td>
               <td class={s.errors > 0 ? 'num bad' : 'num'}>{fmtInt(s.errors)}</td>
