@@ -70,13 +70,6 @@ function PartView({ part }: { part: ReplayPart }) {
   const text = part.content_text ?? '';
   switch (part.part_type) {
     case 'text':
-      if (part.role === 'system' || (part.role === 'user' && text.trimStart().startsWith('<')))
-        return (
-          <details class="context">
-            <summary>{part.role === 'system' ? 'system prompt' : 'client context'}</summary>
-            <pre>{text}</pre>
-          </details>
-        );
       return (
         <>
           <Markdown text={text} />
@@ -142,6 +135,48 @@ function jump(id: string) {
   };
 }
 
+/** A system prompt, or context the client put in the user's turn (`<system-reminder>` …): shown collapsed. */
+function isContext(p: ReplayPart): boolean {
+  return (
+    p.part_type === 'text' &&
+    (p.role === 'system' || (p.role === 'user' && (p.content_text ?? '').trimStart().startsWith('<')))
+  );
+}
+
+/** Consecutive context parts under one collapsed line; every other part on its own. */
+function Parts({ parts }: { parts: ReplayPart[] }) {
+  const out: preact.JSX.Element[] = [];
+  for (let i = 0; i < parts.length;) {
+    if (isContext(parts[i]!)) {
+      let j = i;
+      while (j < parts.length && isContext(parts[j]!)) j++;
+      const run = parts.slice(i, j);
+      out.push(
+        <details class="context" key={run[0]!.row}>
+          <summary>
+            {run[0]!.role === 'system' ? 'system prompt' : 'client context'}
+            {run.length > 1 ? ` (${run.length} parts)` : ''}
+          </summary>
+          {run.map((p) => (
+            <pre>{p.content_text}</pre>
+          ))}
+        </details>,
+      );
+      i = j;
+      continue;
+    }
+    const p = parts[i]!;
+    out.push(
+      <div class="part" key={p.row}>
+        <PartView part={p} />
+        <Usage part={p} />
+      </div>,
+    );
+    i++;
+  }
+  return <>{out}</>;
+}
+
 function Block({ block }: { block: MessageBlock }) {
   const failed = block.parts.some((p) => p.is_error === 1 || p.part_type === 'error');
   return (
@@ -151,12 +186,7 @@ function Block({ block }: { block: MessageBlock }) {
         {block.agent && <span class="badge">sub-agent {block.agent.slice(0, 12)}</span>}
         <time>{fmtTime(block.at)}</time>
       </header>
-      {block.parts.map((p) => (
-        <div class="part" key={p.row}>
-          <PartView part={p} />
-          <Usage part={p} />
-        </div>
-      ))}
+      <Parts parts={block.parts} />
     </article>
   );
 }
@@ -167,7 +197,7 @@ function Timeline({ parts, first, last }: { parts: ReplayPart[]; first: string; 
   return (
     <div class="timeline" aria-label="timeline">
       {parts
-        .filter((p) => p.part_type !== 'text' || p.role !== 'user' || !(p.content_text ?? '').startsWith('<'))
+        .filter((p) => !isContext(p))
         .map((p) => (
           <span
             class={`tick t-${p.part_type}${p.is_error === 1 ? ' bad' : ''}`}
