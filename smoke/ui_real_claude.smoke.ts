@@ -163,7 +163,7 @@ test('hyp ui shows a real Claude Code run in Chromium', { timeout: 900_000 }, as
 
   // replay of the plain session: the `<script>` of the prompt and of the answer are text
   await page.goto(`${ui.url}#/session/${encodeURIComponent(String(plain.session_id))}`);
-  await page.locator('.msg.role-assistant').first().waitFor({ timeout: 15_000 });
+  await page.locator('.msg.role-assistant', { hasText: 'Hello!' }).waitFor({ timeout: 15_000 });
   const plainText = (await page.locator('.conversation').textContent()) ?? '';
   assert.ok(plainText.includes('<script>window.__hypInjected = 1</script>'), 'the prompt shows its tag as text');
   assert.ok(plainText.includes('<script>window.__hypInjected = 2</script>'), 'the answer shows its tag as text');

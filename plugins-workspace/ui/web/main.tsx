@@ -47,7 +47,8 @@ function App() {
         </span>
       </header>
       <main>
-        <page.view route={route} version={version} />
+        {/* a new page or argument starts from fresh state (no rows of the previous session) */}
+        <page.view key={`${route.page}/${route.arg ?? ''}`} route={route} version={version} />
       </main>
     </>
   );

@@ -31,7 +31,8 @@ FROM ${MESSAGES}
 WHERE rowid > ? AND role <> 'system' AND (content_text IS NOT NULL OR tool_args IS NOT NULL)
 ORDER BY rowid LIMIT ?`;
 
-export const INDEX_BATCH_ROWS = 2000;
+/** Rows per background batch: about 50 ms of indexing, so requests in between are not held up. */
+export const INDEX_BATCH_ROWS = 500;
 
 interface SourceRow {
   rowid: number;
