@@ -100,6 +100,50 @@ describe('HistoryReader', () => {
   });
 });
 
+describe('a 2,000-message session', () => {
+  test('replays page by page: every row once, in time order', async () => {
+    const home = await historyHome();
+    fillSyntheticHistory(home.db, { rows: 50, days: 1, seed: 2 });
+    const base = home.db.prepare(`SELECT * FROM ai_gateway_messages LIMIT 1`).get() as Record<string, unknown>;
+    const cols = Object.keys(base);
+    const insert = home.db.prepare(
+      `INSERT INTO ai_gateway_messages (${cols.map((c) => `"${c}"`).join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`,
+    );
+    const start = Date.parse('2026-01-05T10:00:00Z');
+    home.db.transaction(() => {
+      // inserted newest first, so rowid order is not time order
+      for (let i = 1999; i >= 0; i--) {
+        const at = new Date(start + i * 1000).toISOString();
+        insert.run({
+          ...base,
+          session_id: 'long-session',
+          conversation_id: 'long-session',
+          message_id: `m${i}`,
+          part_id: `m${i}#0`,
+          role: i % 2 === 0 ? 'user' : 'assistant',
+          content_text: `message ${i}`,
+          message_created_at: at,
+          date: at.slice(0, 10),
+        });
+      }
+    })();
+    const reader = new HistoryReader(home.db as unknown as ConstructorParameters<typeof HistoryReader>[0], history);
+    const texts: string[] = [];
+    for (let offset = 0; ; offset += 200) {
+      const page = reader.replay('long-session', offset, 200);
+      assert.equal(page.total, 2000);
+      assert.ok(page.parts.length <= 200);
+      texts.push(...page.parts.map((p) => p.content_text ?? ''));
+      if (page.parts.length < 200 || texts.length === page.total) break;
+    }
+    assert.deepEqual(
+      texts,
+      Array.from({ length: 2000 }, (_, i) => `message ${i}`),
+    );
+    assert.equal(reader.session('long-session')!.messages, 2000);
+  });
+});
+
 describe('SearchIndex', () => {
   test('finds sessions by their words, catches up on new rows, ignores FTS syntax', async () => {
     const home = await historyHome();
