@@ -186,6 +186,7 @@ test('hyp ui shows a real Claude Code run in Chromium', { timeout: 900_000 }, as
   await exchangeRows.first().locator('a').first().click();
   await page.locator('ol.events li').first().waitFor({ timeout: 15_000 });
   assert.match((await page.locator('ol.events').textContent()) ?? '', /message_start/);
+  await page.screenshot({ path: join(shots, 'exchange.png'), fullPage: true });
   assert.match((await page.locator('table.headers').first().textContent()) ?? '', /x-api-key/);
   assert.doesNotMatch((await page.content()) ?? '', /HYPSMOKE0000notARealKey/, 'the key is redacted');
 
