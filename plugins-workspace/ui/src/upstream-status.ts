@@ -9,6 +9,10 @@ export interface UpstreamHourRow {
   error_rate: number;
 }
 
+/** A `upstream_errors` warning: at least this many requests in the hour, and at least this share failed. */
+const ALERT_MIN_REQUESTS = 5;
+const ALERT_ERROR_RATE = 0.2;
+
 export function registerUpstreamStatus(ctx: ActivationContext): void {
   ctx.registerStatusSection<UpstreamHourRow[] | null>({
     key: 'upstreams',
@@ -24,7 +28,17 @@ export function registerUpstreamStatus(ctx: ActivationContext): void {
         if (errorKind(r)) row.errors++;
       }
       const data = [...by.values()].map((r) => ({ ...r, error_rate: r.errors / r.requests }));
-      return { data: data.sort((a, b) => b.requests - a.requests) };
+      const failing = data.filter((r) => r.requests >= ALERT_MIN_REQUESTS && r.error_rate >= ALERT_ERROR_RATE);
+      return {
+        data: data.sort((a, b) => b.requests - a.requests),
+        diagnostics: failing.map((r) => ({
+          kind: 'upstream_errors',
+          level: 'warn' as const,
+          message: `upstream ${r.upstream}: ${r.errors} of ${r.requests} requests failed in the last hour (${(r.error_rate * 100).toFixed(0)}%)`,
+          repair:
+            "hyp ui (Upstreams page), or hyp query sql \"SELECT status_code, error, count(*) FROM ai_gateway_exchanges WHERE ts_start >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-1 hour') GROUP BY 1, 2\"",
+        })),
+      };
     },
     render(data) {
       if (data === null) return '';
@@ -33,7 +47,8 @@ export function registerUpstreamStatus(ctx: ActivationContext): void {
         'Upstreams (last hour):\n' +
         data
           .map(
-            (r) => `  ${r.upstream}: ${r.requests} requests, ${r.errors} errors (${(r.error_rate * 100).toFixed(1)}%)`,
+            (r) =>
+              `  ${r.upstream}: ${r.requests} ${r.requests === 1 ? 'request' : 'requests'}, ${r.errors} ${r.errors === 1 ? 'error' : 'errors'} (${(r.error_rate * 100).toFixed(1)}%)`,
           )
           .join('\n') +
         '\n'
