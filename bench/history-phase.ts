@@ -49,7 +49,7 @@ type FillHistory = (db: unknown, o: { rows: number; days: number }) => { rows: n
  * is kept in the temp folder, keyed by the row count and the generator's source, and reused by
  * later runs (`--fresh-history` rebuilds). Only the newest one is kept.
  */
-async function syntheticHome(
+export async function syntheticHome(
   fill: FillHistory,
   rows: number,
   fresh: boolean,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CaptureFigures } from './capture-phase.js';
 import type { HistoryFigures } from './history-phase.js';
 import type { ImportFigures } from './import-phase.js';
+import type { UiFigures } from './ui-phase.js';
 import type { BigBodyFigures, LatencyFigures, LeakFigures, StreamFigures, ThroughputFigures } from './proxy-phases.js';
 import { round } from './stats.js';
 
@@ -21,6 +22,7 @@ export interface BenchReport {
   big_body?: BigBodyFigures;
   history?: HistoryFigures;
   import?: ImportFigures;
+  ui?: UiFigures;
   targets: TargetCheck[];
   notes: string[];
 }
@@ -72,6 +74,12 @@ export function evaluateTargets(r: BenchReport): TargetCheck[] {
     check('RSS after 20,000 requests vs after warm-up, %', r.leak?.growth_pct, '<= 15', (v) => v <= 15),
     check('Claude hook median, ms', r.history?.hook_median_ms, '< 100', (v) => v < 100),
     check('hyp query overview on 1M rows, ms', r.history?.overview_ms, '< 1000', (v) => v < 1000),
+    check(
+      'hyp ui sessions page on 1M rows, ms',
+      r.ui?.routes.find((x) => x.name.startsWith('sessions, first page'))?.median_ms,
+      '< 200',
+      (v) => v < 200,
+    ),
   ];
 }
 
@@ -243,6 +251,15 @@ export function renderReport(r: BenchReport): string {
       `${name}: ${fmt(run.files)} files, ${fmt(run.mb)} MB, ${fmt(run.sessions)} sessions, ${fmt(run.messages)} messages -> ${fmt(run.rows_added)} rows in ${fmt(run.seconds)} s (${fmt(run.rows_per_s)} rows/s, ${fmt(run.mb_per_s)} MB/s), peak RSS ${fmt(run.peak_rss_mb)} MB; again: ${fmt(run.reimport_rows_added)} rows added in ${fmt(run.reimport_seconds)} s`,
     );
     if (name === 'hyp codex import') out.push('');
+  }
+  if (r.ui) {
+    const u = r.ui;
+    out.push(
+      `hyp ui on ${fmt(u.rows)} rows: ${u.routes.map((x) => `${x.name} ${fmt(x.median_ms)} ms`).join('; ')}`,
+      `Search index: ${fmt(u.fts.rows_scanned)} rows scanned in ${fmt(u.fts.build_s)} s (${fmt(u.fts.rows_per_s)} rows/s), ${fmt(u.fts.size_mb)} MB`,
+      `FTS trigger on ai_gateway_messages (not used): ${fmt(u.trigger.plain_us_per_row)} us/row without, ${fmt(u.trigger.with_trigger_us_per_row)} us/row with (+${fmt(u.trigger.extra_us_per_row)} us) over ${fmt(u.trigger.rows)} rows`,
+      '',
+    );
   }
   out.push('Targets (ratios from this run)');
   out.push(

@@ -2,7 +2,7 @@
  * `npm run bench`: proxy overhead against a direct connection and the Node floor, capture
  * completeness, and the history commands. Numbers only: nothing here passes or fails.
  *
- *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,history,import]
+ *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,history,import,ui]
  *
  * The synthetic history database is built once and reused from the temp folder
  * (`--fresh-history` rebuilds it).
@@ -19,11 +19,12 @@ import { capturePhase } from './capture-phase.js';
 import { startDriver } from './child-processes.js';
 import { historyPhase } from './history-phase.js';
 import { importPhase } from './import-phase.js';
+import { uiPhase } from './ui-phase.js';
 import { bigBodyPhase, latencyPhase, leakPhase, streamPhase, throughputPhase, warmUp } from './proxy-phases.js';
 import { evaluateTargets, renderReport, writeReport, type BenchReport } from './report.js';
 import { startTargets } from './targets.js';
 
-const PHASES = ['latency', 'stream', 'leak', 'throughput', 'big-body', 'history', 'import'] as const;
+const PHASES = ['latency', 'stream', 'leak', 'throughput', 'big-body', 'history', 'import', 'ui'] as const;
 type Phase = (typeof PHASES)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; cpuProf: boolean; freshHistory: boolean; only: Set<Phase> } {
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     targets: [],
     notes: [],
   };
-  const proxyPhases = [...args.only].some((p) => p !== 'history' && p !== 'import');
+  const proxyPhases = [...args.only].some((p) => p !== 'history' && p !== 'import' && p !== 'ui');
   if (proxyPhases) {
     const preload = fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url));
     const daemonEnv: Record<string, string> = args.cpuProf
@@ -127,6 +128,10 @@ async function main(): Promise<void> {
       `import: ${plan.importClaude.sessions} Claude Code sessions and ${plan.importCodex.sessions} Codex sessions of synthetic history`,
     );
     report.import = await importPhase({ claude: plan.importClaude, codex: plan.importCodex, log });
+  }
+  if (args.only.has('ui')) {
+    log(`ui: search index and hyp ui routes on ${plan.historyRows} synthetic rows, FTS trigger cost`);
+    report.ui = await uiPhase({ rows: plan.historyRows, freshHistory: false, notes: report.notes });
   }
   const finished = new Date();
   report.finished_at = finished.toISOString();

@@ -3,6 +3,7 @@
  * dataset, source, view or status section, and has no storage): each throws, naming the plugin,
  * so a test fails loudly if the adapter starts to rely on one. Shared by the adapters' harnesses.
  */
+import type { AiGatewayApi } from '@hypaware/ai-gateway';
 import type { ActivationContext } from '@hypaware/core';
 
 type Refused = Pick<
@@ -40,4 +41,12 @@ export function refusedServices(plugin: string): Refused {
     onShutdown: () => undefined,
     meter: { counter: () => ({ add: () => undefined }) },
   };
+}
+
+/** The gateway's history API, which an adapter does not use: each member throws, naming the plugin. */
+export function refusedHistory(plugin: string): AiGatewayApi['history'] {
+  const refuse = () => {
+    throw new Error(`the ${plugin} plugin reads no history figures`);
+  };
+  return { overview: refuse, estimateCost: refuse, recipes: refuse };
 }

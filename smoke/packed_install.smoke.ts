@@ -152,11 +152,16 @@ test(
       const r = await run(['status', '--json']);
       assert.equal(r.code, 0, tail(r));
       const report = JSON.parse(r.stdout) as { plugins: Array<{ name: string; state: string }> };
-      const bundled = ['@hypaware/ai-gateway', '@hypaware/claude', '@hypaware/codex'];
+      const bundled = ['@hypaware/ai-gateway', '@hypaware/claude', '@hypaware/codex', '@hypaware/ui'];
       assert.deepEqual(
         report.plugins.map((p) => [p.name, p.state]).sort(),
         bundled.map((name) => [name, 'active']),
       );
+      for (const file of ['index.html', 'app.js', 'style.css'])
+        assert.ok(
+          existsSync(join(installRoot, 'node_modules', '@hypaware', 'ui', 'dist', 'web', file)),
+          `the UI's built ${file} is installed`,
+        );
     });
 
     await t.test(

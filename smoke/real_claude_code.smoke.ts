@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import { runHyp, startDaemon } from '../harness/daemon.js';
+import { claudeEnv, startAttachedDaemon } from '../harness/attached-claude.js';
 import { startFakeAnthropic } from '../harness/fake-anthropic.js';
 import { realClient, runClient } from '../harness/real-clients.js';
 import { tempDir } from '../harness/repo.js';
@@ -78,32 +78,13 @@ test('real Claude Code through the gateway', { timeout: 900_000 }, async (t) => 
   });
   t.after(() => fake.close());
   const home = realpathSync(tempDir('hyp-smoke-real-claude-'));
-  const daemon = await startDaemon({
-    config: {
-      plugins: {
-        '@hypaware/ai-gateway': {
-          listen: '127.0.0.1:0',
-          upstreams: [{ name: 'anthropic', base_url: fake.url, path_prefix: '/v1/messages', provider: 'anthropic' }],
-        },
-      },
-    },
-    env: { HOME: home },
-  });
+  const daemon = await startAttachedDaemon(fake.url, home);
   t.after(() => daemon.stop());
-  const attach = await runHyp(['claude', 'attach'], { hypHome: daemon.hypHome, env: { HOME: home } });
-  assert.equal(attach.code, 0, attach.stderr);
 
   const work = join(home, 'work');
   mkdirSync(join(work, '.git'), { recursive: true });
   writeFileSync(join(work, '.git', 'HEAD'), 'ref: refs/heads/smoke-branch\n');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: home,
-    ANTHROPIC_API_KEY: 'sk-ant-api03-HYPSMOKE0000notARealKey',
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    NO_COLOR: '1',
-  };
-  for (const key of ['ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CONFIG_DIR']) delete env[key];
+  const env = claudeEnv(home);
   const claude = async (args: string[]): Promise<Json> => {
     const r = await runClient(bin, args, { env, cwd: work, timeoutMs: 120_000 });
     assert.equal(r.code, 0, `claude ${args.join(' ')} failed: ${r.stderr.slice(-2000)} ${r.stdout.slice(-2000)}`);

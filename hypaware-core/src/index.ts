@@ -16,5 +16,6 @@ export {
 } from './history/import-report.js';
 export { writeRows, type RowFormat } from './cli/format-rows.js';
 export { LruCache } from './util/lru-cache.js';
+export { queryReadOnly, type ReadOnlyResult } from './query/read-only-query.js';
 export { isPlainObject } from './util/plain-object.js';
 export { workerServices, type WorkerServices, type WorkerServicesOptions } from './runtime/worker-services.js';

@@ -5,7 +5,8 @@
  *
  * Plugins import these types from `@hypaware/core`, plus its few runtime helpers: `HypError`
  * and `UsageError` (exit 1 and 2), `errorMessage`, `isPlainObject`, `writeFileAtomic`,
- * `parseDateOption`, `progressLine`, `writeRows`, `LruCache`, and `workerServices` (log,
+ * `parseDateOption`, `progressLine`, `writeRows`, `LruCache`, `queryReadOnly` (the read-only guard of
+ * `hyp query sql`), and `workerServices` (log,
  * counters and the database for a plugin's own worker thread). No library type of the kernel's
  * (commander, better-sqlite3) appears here: commands and SQL go through the small interfaces
  * below; `StorageAccess.driverDatabase` is the opt-in for a plugin that depends on the driver.

@@ -23,7 +23,7 @@ import type { ActivationContext, CommandSpec, Diagnostic, KernelMode, LogFields 
 import { activate } from '@hypaware/claude';
 import { messageEvents, type ReplyBlock, type ReplyUsage } from '../../harness/fake-anthropic.js';
 import { ChainStore } from '@hypaware/ai-gateway/internal/chains.js';
-import { refusedServices } from '../../harness/refused-services.js';
+import { refusedHistory, refusedServices } from '../../harness/refused-services.js';
 import { tempDir } from '../../harness/repo.js';
 
 export type { ReplyBlock };
@@ -89,6 +89,7 @@ export function activateClaude(options: RigOptions = {}): ClaudeRig {
   mkdirSync(gatewayStateDir, { recursive: true, mode: 0o700 });
   const chains = new ChainStore(gatewayStateDir);
   const api: AiGatewayApi = {
+    history: refusedHistory('claude'),
     chainUpstream: (endpoint, request, opts) => chains.chain(endpoint, request, opts?.dryRun === true),
     chainOf: (url) => chains.chainOf(url),
     unchainClient: (client) => {

@@ -20,7 +20,7 @@ import type {
   UpstreamPreset,
 } from '@hypaware/ai-gateway';
 import type { ActivationContext, CommandSpec, Diagnostic, KernelMode, LogFields } from '@hypaware/core';
-import { refusedServices } from '../../harness/refused-services.js';
+import { refusedHistory, refusedServices } from '../../harness/refused-services.js';
 import { activate } from '@hypaware/codex';
 
 export interface LoggedLine {
@@ -74,6 +74,7 @@ export function activateCodex(options: ActivateOptions = {}): Activated {
   ) as unknown as ActivationContext['log'];
   const chains = new ChainStore(options.gatewayStateDir ?? mkdtempSync(join(tmpdir(), 'hyp-codex-gateway-')));
   const api: AiGatewayApi = {
+    history: refusedHistory('codex'),
     chainUpstream: (endpoint, request, opts) => chains.chain(endpoint, request, opts?.dryRun === true),
     chainOf: (url) => chains.chainOf(url),
     unchainClient: (client) => {

@@ -3,7 +3,10 @@
  * types (`import type { AiGatewayApi } from '@hypaware/ai-gateway'`) and get the value
  * with `ctx.requireCapability<AiGatewayApi>('hypaware.ai-gateway', '^2.0.0')`.
  */
-import type { JsonObject, JsonValue, Logger } from '@hypaware/core';
+import type { JsonObject, JsonValue, Logger, SqlDatabase } from '@hypaware/core';
+import type { Overview, OverviewOptions } from './history/overview.js';
+import type { TokenCounts } from './history/overview.js';
+import type { Recipe } from './history/recipes.js';
 
 export const AI_GATEWAY_CAPABILITY = 'hypaware.ai-gateway';
 export const AI_GATEWAY_VERSION = '2.0.0';
@@ -329,9 +332,20 @@ export interface ExchangeProjector {
   ): ProjectedExchange | undefined | Promise<ProjectedExchange | undefined>;
 }
 
+/** A stdio MCP server as clients' settings describe one: `hyp mcp serve` (see `hypMcpServerLaunch`). */
+export interface McpServerLaunch {
+  /** the key it is registered under (`hypaware`) */
+  name: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+
 export interface AttachContext {
   /** The running gateway's endpoint, e.g. `http://127.0.0.1:18521` (verified to be listening). */
   endpoint: string;
+  /** `--mcp`: also register this MCP server with the client (absent: MCP settings are left alone). */
+  mcp?: McpServerLaunch;
   dryRun: boolean;
   json: boolean;
   stdout: NodeJS.WritableStream;
@@ -406,7 +420,23 @@ export interface ReprojectResult {
   skipped: Record<string, number>;
 }
 
+/** The captured history's figures, as `hyp query overview` computes them. */
+export interface GatewayHistoryApi {
+  /** The overview of `ai_gateway_messages` over a window of UTC days (throws HypError without the table). */
+  overview(db: SqlDatabase, options?: OverviewOptions): Overview;
+  /**
+   * Estimated USD of one response's tokens, priced like the views' `cost_usd` (the price band of
+   * `at.date`, default today, and of the context size); null when no price is known for a kind
+   * with tokens. `at.provider`: the row's provider tag (default: found from the model name).
+   */
+  estimateCost(model: string | null, tokens: TokenCounts, at?: { provider?: string; date?: string }): number | null;
+  /** The documented queries (docs/querying.md), for a query box. */
+  recipes(): Recipe[];
+}
+
 export interface AiGatewayApi {
+  /** The history's figures (overview, prices) for plugins that show them. */
+  readonly history: GatewayHistoryApi;
   /** Add an upstream the routing table knows (TypeError naming the field when invalid or taken). */
   registerUpstreamPreset(preset: UpstreamPreset): void;
   /** Add a projector in this process (status, reproject); live traffic runs the manifest's projector module. */

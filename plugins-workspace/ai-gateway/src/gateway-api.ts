@@ -9,6 +9,7 @@ import { projectorEntry } from './projector-entries.js';
 import { checkPresetExtras } from './preset-extras.js';
 import { reprojectStored } from './reproject.js';
 import { openHistoryImport } from './history-import.js';
+import { createHistoryApi } from './history/history-api.js';
 
 export interface GatewayApiDeps {
   /** endpoint of a gateway running in another process (reads and verifies the listener file) */
@@ -60,6 +61,7 @@ function checkClient(client: ClientRegistration): void {
 export function createGatewayApi(state: GatewayState, deps: GatewayApiDeps): AiGatewayApi {
   const chains = new ChainStore(state.ctx.paths.stateDir);
   return {
+    history: createHistoryApi(state.ctx),
     registerUpstreamPreset(preset) {
       checkPreset(preset, state);
       state.presets.set(preset.name, { preset: { ...preset }, seq: state.nextSeq++ });

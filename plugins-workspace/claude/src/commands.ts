@@ -1,6 +1,6 @@
 import type { ActivationContext, CommandIO, Diagnostic } from '@hypaware/core';
 import { HypError, errorMessage } from '@hypaware/core';
-import type { AiGatewayApi } from '@hypaware/ai-gateway';
+import { hypMcpServerLaunch, type AiGatewayApi } from '@hypaware/ai-gateway';
 import type { ClaudeClient } from './attach/claude-client.js';
 import { registerClaudeImport } from './import/import-command.js';
 
@@ -26,6 +26,7 @@ async function gatewayState(api: AiGatewayApi): Promise<{ endpoint?: string; err
 interface Flags {
   dryRun?: boolean;
   json?: boolean;
+  mcp?: boolean;
 }
 
 /** `hyp claude attach|detach|status`. */
@@ -42,10 +43,12 @@ export function registerClaudeCommand(ctx: ActivationContext, api: AiGatewayApi,
         )
         .option('--dry-run', 'show what would change, write nothing')
         .option('--json', 'machine-readable output')
+        .option('--mcp', "also register HypAware's MCP server (hyp mcp serve) in ~/.claude.json mcpServers")
         .action(async (opts: Flags) => {
           const endpoint = await runningEndpoint(api);
           await client.attach({
             endpoint,
+            ...(opts.mcp ? { mcp: hypMcpServerLaunch(ctx.paths.hypHome, ctx.env) } : {}),
             dryRun: Boolean(opts.dryRun),
             json: Boolean(opts.json),
             stdout: io.stdout,
@@ -54,7 +57,9 @@ export function registerClaudeCommand(ctx: ActivationContext, api: AiGatewayApi,
         });
       command
         .command('detach')
-        .description('undo attach: restore the previous settings.json values, remove the hooks and the marker')
+        .description(
+          'undo attach: restore the previous settings.json values, remove the hooks, the marker and the MCP server entry',
+        )
         .option('--dry-run', 'show what would change, write nothing')
         .option('--json', 'machine-readable output')
         .action(async (opts: Flags) => {

@@ -17,6 +17,7 @@ import {
   type AttachPlan,
 } from './config-toml-edit.js';
 import { chooseRoute, codexFiles, ROUTE_PATHS, type CodexFiles, type CodexRoute } from './codex-home.js';
+import { addMcpBlock, removeMcpBlock } from './codex-mcp.js';
 
 function readConfig(path: string): string | undefined {
   try {
@@ -119,8 +120,9 @@ export async function attachCodex(ctx: AttachContext, env: NodeJS.ProcessEnv, ch
   } catch (err) {
     editFailure('attach', err);
   }
-  const changed = result.changed;
-  if (changed && !ctx.dryRun) write(files.config, result.text);
+  const text = ctx.mcp ? addMcpBlock(result.text, ctx.mcp, files.config) : result.text;
+  const changed = text !== (current ?? '');
+  if (changed && !ctx.dryRun) write(files.config, text);
   const verb = !changed
     ? 'Codex is already attached'
     : ctx.dryRun
@@ -142,6 +144,7 @@ export async function attachCodex(ctx: AttachContext, env: NodeJS.ProcessEnv, ch
       upstream,
       chained,
       ...(plan.provider === BUILTIN_OPENAI ? { route, route_reason: reason } : {}),
+      ...(ctx.mcp ? { mcp_server: ctx.mcp.name } : {}),
     },
     [
       `✓ ${verb}: ${files.config}`,
@@ -150,13 +153,18 @@ export async function attachCodex(ctx: AttachContext, env: NodeJS.ProcessEnv, ch
       chained
         ? `  traffic goes on to your own upstream ${upstream}, with the credentials Codex sends it`
         : `  traffic goes on to ${upstream}`,
+      ...(ctx.mcp
+        ? [`  MCP server "${ctx.mcp.name}" (hyp mcp serve) registered as [mcp_servers.${ctx.mcp.name}]`]
+        : []),
     ],
   );
 }
 
 export async function detachCodex(ctx: DetachContext, env: NodeJS.ProcessEnv, chains: Chains): Promise<void> {
   const files = codexFiles(env);
-  const current = readConfig(files.config);
+  const raw = readConfig(files.config);
+  const mcp = raw === undefined ? { text: raw, changed: false } : removeMcpBlock(raw, files.config);
+  const current = mcp.text;
   let state: AttachmentState = { attached: false };
   let result = { text: current ?? '', changed: false, removable: false };
   if (current !== undefined) {
@@ -171,8 +179,9 @@ export async function detachCodex(ctx: DetachContext, env: NodeJS.ProcessEnv, ch
     if (result.removable) unlinkSync(files.config);
     else write(files.config, result.text);
     chains.unchainClient('codex');
-  }
+  } else if (mcp.changed && !ctx.dryRun) write(files.config, current!);
   const restored = state.previous_line;
+  const mcpLine = mcp.changed ? ['  removed the HypAware MCP server ([mcp_servers.hypaware])'] : [];
   print(
     ctx,
     {
@@ -186,6 +195,7 @@ export async function detachCodex(ctx: DetachContext, env: NodeJS.ProcessEnv, ch
       restored_line: restored ?? null,
       ...(state.previous_value !== undefined ? { restored_model_provider: state.previous_value } : {}),
       removed_file: result.changed && result.removable,
+      ...(mcp.changed ? { mcp_server_removed: true } : {}),
     },
     result.changed
       ? [
@@ -194,8 +204,9 @@ export async function detachCodex(ctx: DetachContext, env: NodeJS.ProcessEnv, ch
           restored !== undefined
             ? `  restored: ${restored}`
             : `  ${state.key ?? 'the managed key'} removed (it was not set before attach)`,
+          ...mcpLine,
         ]
-      : [`Codex is not attached (${files.config} has no HypAware block); nothing to do`],
+      : [`Codex is not attached (${files.config} has no HypAware block); nothing to do`, ...mcpLine],
   );
 }
 

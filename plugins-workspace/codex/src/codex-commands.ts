@@ -1,5 +1,5 @@
 /** `hyp codex attach | detach | status`, and the `client_attach_stale` diagnostic. */
-import type { AiGatewayApi, ClientRegistration } from '@hypaware/ai-gateway';
+import { hypMcpServerLaunch, type AiGatewayApi, type ClientRegistration } from '@hypaware/ai-gateway';
 import type { CommandBuilder, CommandIO, CommandSpec, Diagnostic } from '@hypaware/core';
 import { HypError, errorMessage } from '@hypaware/core';
 import { codexFiles } from './codex-home.js';
@@ -9,6 +9,7 @@ import { registerCodexImport } from './import/import-command.js';
 interface Flags {
   dryRun?: boolean;
   json?: boolean;
+  mcp?: boolean;
 }
 
 /** The gateway's endpoint, or a one-line refusal when no daemon listens. */
@@ -20,7 +21,12 @@ export async function gatewayEndpoint(api: AiGatewayApi): Promise<string> {
   }
 }
 
-export function codexCommand(api: AiGatewayApi, client: ClientRegistration, env: NodeJS.ProcessEnv): CommandSpec {
+export function codexCommand(
+  api: AiGatewayApi,
+  client: ClientRegistration,
+  env: NodeJS.ProcessEnv,
+  hypHome: string,
+): CommandSpec {
   return {
     name: 'codex',
     description: 'point Codex at the gateway ($CODEX_HOME/config.toml), undo it, show the state, import its rollouts',
@@ -32,13 +38,15 @@ export function codexCommand(api: AiGatewayApi, client: ClientRegistration, env:
         )
         .option('--dry-run', 'show what would change, write nothing')
         .option('--json', 'machine-readable output')
+        .option('--mcp', "also register HypAware's MCP server (hyp mcp serve) as [mcp_servers.hypaware]")
         .action(async (opts: Flags) => {
           const endpoint = await gatewayEndpoint(api);
-          await client.attach({ endpoint, dryRun: Boolean(opts.dryRun), json: Boolean(opts.json), ...io });
+          const mcp = opts.mcp ? { mcp: hypMcpServerLaunch(hypHome, env) } : {};
+          await client.attach({ endpoint, dryRun: Boolean(opts.dryRun), json: Boolean(opts.json), ...mcp, ...io });
         });
       command
         .command('detach')
-        .description('remove the HypAware provider and restore your previous model_provider')
+        .description('remove the HypAware provider and MCP server, restore your previous model_provider')
         .option('--dry-run', 'show what would change, write nothing')
         .option('--json', 'machine-readable output')
         .action(async (opts: Flags) => {

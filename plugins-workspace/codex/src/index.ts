@@ -32,6 +32,6 @@ export function activate(ctx: ActivationContext): void {
   };
   api.registerClient(client);
   if (ctx.mode !== 'cli') return;
-  ctx.registerCommand(codexCommand(api, client, ctx.env));
+  ctx.registerCommand(codexCommand(api, client, ctx.env, ctx.paths.hypHome));
   ctx.registerDiagnostics(() => codexDiagnostics(api, ctx.env));
 }

@@ -1,9 +1,10 @@
-import type {
-  AiGatewayApi,
-  AttachContext,
-  ClientAttachState,
-  ClientRegistration,
-  DetachContext,
+import {
+  MCP_SERVER_NAME,
+  type AiGatewayApi,
+  type AttachContext,
+  type ClientAttachState,
+  type ClientRegistration,
+  type DetachContext,
 } from '@hypaware/ai-gateway';
 import { HypError, errorMessage } from '@hypaware/core';
 import {
@@ -17,6 +18,7 @@ import {
 import { SettingsBackups, sameSettings } from './settings-backup.js';
 import { claudeSettingsPath, readSettings, renderJson, writeSettings } from './settings-file.js';
 import { sessionContextHookCommand } from './hook-command.js';
+import { registerMcpServer, removeMcpServer } from './mcp-registration.js';
 
 export interface ClaudeClientOptions {
   env: NodeJS.ProcessEnv;
@@ -128,6 +130,7 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
       writeSettings(doc, text);
     }
     const previousBaseUrl = marker.previous_env.ANTHROPIC_BASE_URL;
+    const mcp = ctx.mcp ? registerMcpServer(options.env, ctx.mcp, ctx.dryRun) : undefined;
     if (ctx.json) {
       writeJson(ctx.stdout, {
         status: 'ok',
@@ -143,6 +146,7 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
         ...(upstream.chained ? { upstream_origin: upstream.chained.origin } : {}),
         state_file: options.stateFile,
         previous_env: marker.previous_env,
+        ...(mcp ? { mcp_server: { name: ctx.mcp!.name, config_path: mcp.path, changed: mcp.changed } } : {}),
       });
       return;
     }
@@ -160,10 +164,13 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
     if (previousBaseUrl !== undefined)
       lines.push(`  (previous ANTHROPIC_BASE_URL was ${describe(previousBaseUrl)}; detach restores it)`);
     lines.push(`  hooks record sessions to ${options.stateFile}`);
+    if (mcp) lines.push(`  MCP server "${ctx.mcp!.name}" (hyp mcp serve) registered in ${mcp.path}`);
     ctx.stdout.write(lines.join('\n') + '\n');
   }
 
   async function detach(ctx: DetachContext): Promise<void> {
+    const mcp = removeMcpServer(options.env, MCP_SERVER_NAME, ctx.dryRun);
+    const mcpLine = mcp.changed ? [`  removed the MCP server "${MCP_SERVER_NAME}" from ${mcp.path}`] : [];
     const doc = readSettings(settingsPath());
     const undo = applyDetach(doc.data);
     if (!undo) {
@@ -175,8 +182,9 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
           dry_run: ctx.dryRun,
           settings_path: doc.path,
           changed: false,
+          ...(mcp.changed ? { mcp_server_removed: true } : {}),
         });
-      else ctx.stdout.write(`No HypAware attach marker in ${doc.path}; nothing to do.\n`);
+      else ctx.stdout.write([`No HypAware attach marker in ${doc.path}; nothing to do.`, ...mcpLine].join('\n') + '\n');
       return;
     }
     const original = backups.load(doc.path);
@@ -198,6 +206,7 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
         restored: undo.restored,
         kept: undo.kept,
         original_bytes_restored: verbatim,
+        ...(mcp.changed ? { mcp_server_removed: true } : {}),
       });
       return;
     }
@@ -208,6 +217,7 @@ export function createClaudeClient(options: ClaudeClientOptions): ClaudeClient {
       lines.push(value === null ? `  removed ${key}` : `  restored ${key} = ${describe(value)}`);
     }
     for (const key of undo.kept) lines.push(`  warning: ${key} was changed after attach; left as it is`);
+    lines.push(...mcpLine);
     ctx.stdout.write(lines.join('\n') + '\n');
   }
 
