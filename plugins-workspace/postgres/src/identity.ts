@@ -18,11 +18,14 @@ export interface MachineIdentity {
 
 export const IDENTITY_FILE = 'identity.json';
 
+/** The login name: `USER` / `LOGNAME` as the session sets them, else the account's. */
 function currentUser(env: NodeJS.ProcessEnv): string {
+  const fromEnv = env.USER ?? env.LOGNAME;
+  if (fromEnv) return fromEnv;
   try {
     return userInfo().username;
   } catch {
-    return env.USER ?? env.LOGNAME ?? 'unknown';
+    return 'unknown';
   }
 }
 

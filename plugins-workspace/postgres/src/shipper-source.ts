@@ -33,6 +33,8 @@ export function shipperSource(ctx: ActivationContext): SourceSpec {
       const config = parseConfig(ctx.config, ctx.env);
       if (!config) throw new Error('plugins.@hypaware/postgres.url is not set');
       const identity = ensureIdentity(ctx.paths.stateDir, ctx.env);
+      // the tables (the tombstones' too) exist before the worker's connection looks
+      ctx.storage.database();
       let current = config;
       let last: ShipperStatus | undefined;
       let crashed: string | undefined;

@@ -19,6 +19,8 @@ import { ensureReplicaSchema } from './pg-schema.js';
 import { shippedDatasets, type ShippedDataset } from './shipped-datasets.js';
 import { readState, writeState, type ShipperState } from './state-store.js';
 import { stateTarget } from './target.js';
+import { TOMBSTONES_DATASET, TombstoneReader, ensureTombstoneTriggers } from './tombstones.js';
+import { ident } from './connection.js';
 
 export interface ShipperOptions {
   config: PostgresConfig;
@@ -69,6 +71,7 @@ export class Shipper {
   #datasets: ShippedDataset[];
   #readers: BatchReader[] = [];
   #writers: BatchWriter[] = [];
+  #tombstones: TombstoneReader | undefined;
   #state: ShipperState;
   #client: pg.Client | undefined;
   #stopped = false;
@@ -90,6 +93,10 @@ export class Shipper {
     this.#datasets = shippedDatasets(this.#options.specs, config.includeBodies);
     this.#readers = this.#datasets.map((d) => new BatchReader(db, d));
     this.#writers = this.#datasets.map((d) => new BatchWriter(config.schema, d, identity));
+    if (this.#options.specs.some((s) => s.name === TOMBSTONES_DATASET)) {
+      ensureTombstoneTriggers(db, this.#datasets);
+      this.#tombstones = new TombstoneReader(db, this.#datasets);
+    }
   }
 
   /** Start the loop in the background. */
@@ -224,7 +231,47 @@ export class Shipper {
       writeState(stateDir, this.#state);
       read += batch.rows;
     }
+    if (!this.#stopped) read += await this.#applyTombstones(client);
     return read;
+  }
+
+  /**
+   * Delete from the replica the rows deleted locally (settled provisional rows), and step a
+   * dataset's cursor back where a deleted row had a rowid it already passed: SQLite gives the
+   * rowids of deleted newest rows to the next inserts, which the next round must read. Returns
+   * the tombstones read.
+   */
+  async #applyTombstones(client: pg.Client): Promise<number> {
+    if (!this.#tombstones) return 0;
+    const { config, identity } = this.#options;
+    const cursor = this.#state.cursors[TOMBSTONES_DATASET] ?? 0;
+    const { gone, all, lastRowid } = this.#tombstones.read(cursor, config.batchRows);
+    if (lastRowid === cursor) return 0;
+    await client.query('BEGIN');
+    try {
+      for (const dataset of this.#datasets) {
+        const keys = gone.filter((t) => t.dataset === dataset.name).map((t) => t.key);
+        if (keys.length === 0 || dataset.key.length !== 1) continue;
+        const result = await client.query(
+          `DELETE FROM ${ident(config.schema)}.${ident(dataset.name)} WHERE hyp_machine_id = $1 AND ${ident(dataset.key[0]!)} = ANY($2::text[])`,
+          [identity.machine_id, keys],
+        );
+        this.#state.deleted_rows = (this.#state.deleted_rows ?? 0) + (result.rowCount ?? 0);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    for (const dataset of this.#datasets) {
+      const passed = all
+        .filter((t) => t.dataset === dataset.name && t.rowRowid <= (this.#state.cursors[dataset.name] ?? 0))
+        .map((t) => Number(t.rowRowid));
+      if (passed.length > 0) this.#state.cursors[dataset.name] = Math.min(...passed) - 1;
+    }
+    this.#state.cursors[TOMBSTONES_DATASET] = lastRowid;
+    writeState(this.#options.stateDir, this.#state);
+    return lastRowid - cursor;
   }
 
   #recordError(err: unknown): void {

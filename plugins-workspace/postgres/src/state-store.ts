@@ -26,6 +26,8 @@ export interface ShipperState {
   cursors: Record<string, number>;
   /** dataset -> rows PostgreSQL accepted as new (duplicates of a replay not counted) */
   shipped_rows: Record<string, number>;
+  /** replica rows deleted because they were deleted locally while recent (settled provisional rows) */
+  deleted_rows?: number;
   /** rows PostgreSQL refused one by one (bad data), skipped so the rest ships */
   refused_rows: number;
   last_success_at?: string;
