@@ -42,14 +42,14 @@ export const TYPICAL_AGGREGATES: Array<{ name: string; sql: string }> = [
   },
 ];
 
-type FillHistory = (db: unknown, o: { rows: number; days: number }) => { rows: number };
+export type FillHistory = (db: unknown, o: { rows: number; days: number }) => { rows: number };
 
 /**
  * A HYP_HOME holding the synthetic history. Building 1,000,000 rows takes minutes, so the home
  * is kept in the temp folder, keyed by the row count and the generator's source, and reused by
  * later runs (`--fresh-history` rebuilds). Only the newest one is kept.
  */
-async function syntheticHome(
+export async function syntheticHome(
   fill: FillHistory,
   rows: number,
   fresh: boolean,

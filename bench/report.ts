@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaptureFigures } from './capture-phase.js';
 import type { HistoryFigures } from './history-phase.js';
+import type { PostgresFigures } from './postgres-phase.js';
 import type { BigBodyFigures, LatencyFigures, LeakFigures, StreamFigures, ThroughputFigures } from './proxy-phases.js';
 import { round } from './stats.js';
 
@@ -19,6 +20,7 @@ export interface BenchReport {
   capture?: CaptureFigures;
   big_body?: BigBodyFigures;
   history?: HistoryFigures;
+  postgres?: PostgresFigures;
   targets: TargetCheck[];
   notes: string[];
 }
@@ -229,6 +231,13 @@ export function renderReport(r: BenchReport): string {
     );
     out.push(
       `Synthetic history (${fmt(h.rows)} rows, ${h.history_cached ? 'reused from an earlier run' : `built in ${fmt(h.build_s)} s`}): overview ${fmt(h.overview_ms)} ms; ${h.queries.map((q) => `${q.name} ${fmt(q.ms)} ms`).join('; ') || 'no sql aggregates'}`,
+      '',
+    );
+  }
+  if (r.postgres) {
+    const p = r.postgres;
+    out.push(
+      `Team history (PostgreSQL): ${fmt(p.rows)} rows drained in ${fmt(p.seconds)} s = ${fmt(p.rows_per_s)} rows/s, peak RSS of the shipper ${fmt(p.peak_rss_mb)} MB, ${fmt(p.replica_rows)} rows in the replica${p.sqlite_build_rows_per_s === null ? '' : `; the same rows went into SQLite at ${fmt(p.sqlite_build_rows_per_s)} rows/s`}`,
       '',
     );
   }

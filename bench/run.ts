@@ -2,7 +2,7 @@
  * `npm run bench`: proxy overhead against a direct connection and the Node floor, capture
  * completeness, and the history commands. Numbers only: nothing here passes or fails.
  *
- *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,history]
+ *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,history,postgres]
  *
  * The synthetic history database is built once and reused from the temp folder
  * (`--fresh-history` rebuilds it).
@@ -18,11 +18,12 @@ import { FULL_PLAN, QUICK_PLAN } from './bench-plan.js';
 import { capturePhase } from './capture-phase.js';
 import { startDriver } from './child-processes.js';
 import { historyPhase } from './history-phase.js';
+import { postgresPhase } from './postgres-phase.js';
 import { bigBodyPhase, latencyPhase, leakPhase, streamPhase, throughputPhase, warmUp } from './proxy-phases.js';
 import { evaluateTargets, renderReport, writeReport, type BenchReport } from './report.js';
 import { startTargets } from './targets.js';
 
-const PHASES = ['latency', 'stream', 'leak', 'throughput', 'big-body', 'history'] as const;
+const PHASES = ['latency', 'stream', 'leak', 'throughput', 'big-body', 'history', 'postgres'] as const;
 type Phase = (typeof PHASES)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; cpuProf: boolean; freshHistory: boolean; only: Set<Phase> } {
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     targets: [],
     notes: [],
   };
-  const proxyPhases = [...args.only].some((p) => p !== 'history');
+  const proxyPhases = [...args.only].some((p) => p !== 'history' && p !== 'postgres');
   if (proxyPhases) {
     const preload = fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url));
     const daemonEnv: Record<string, string> = args.cpuProf
@@ -116,6 +117,14 @@ async function main(): Promise<void> {
     log(`history: hook x ${plan.hookRuns}, queries on ${plan.historyRows} synthetic rows`);
     report.history = await historyPhase({
       hookRuns: plan.hookRuns,
+      rows: plan.historyRows,
+      freshHistory: args.freshHistory,
+      notes: report.notes,
+    });
+  }
+  if (args.only.has('postgres')) {
+    log(`postgres: drain ${plan.historyRows} synthetic rows into a local PostgreSQL`);
+    report.postgres = await postgresPhase({
       rows: plan.historyRows,
       freshHistory: args.freshHistory,
       notes: report.notes,

@@ -1,0 +1,78 @@
+/**
+ * Team history shipping: the synthetic history (the history phase's, reused) drained into a
+ * local PostgreSQL (harness/postgres.ts) by the plugin's shipper in a child process: rows/s and
+ * peak RSS for the whole backlog (1,000,000 rows in the full plan). For comparison, the rate at
+ * which this machine's SQLite took the same rows when the synthetic history was built, when it
+ * was built in this run.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { postgresSkipReason, startPostgres } from '../harness/postgres.js';
+import { tempDir } from '../harness/repo.js';
+import { syntheticHome, type FillHistory, type HistoryFigures } from './history-phase.js';
+import { round } from './stats.js';
+
+export interface PostgresFigures {
+  rows: number;
+  seconds: number;
+  rows_per_s: number;
+  peak_rss_mb: number;
+  /** the synthetic history's build rate into SQLite (null when it was reused from an earlier run) */
+  sqlite_build_rows_per_s: number | null;
+  replica_rows: number;
+}
+
+function runDrain(args: string[]): Promise<{ rows: number; seconds: number; peak_rss_mb: number; max_rss_mb: number }> {
+  const script = fileURLToPath(new URL('./postgres-drain.js', import.meta.url));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`drain exited ${code}: ${err.slice(-2000)}`)),
+    );
+  });
+}
+
+export async function postgresPhase(options: {
+  rows: number;
+  freshHistory: boolean;
+  notes: string[];
+}): Promise<PostgresFigures | undefined> {
+  const skip = postgresSkipReason();
+  if (skip) {
+    options.notes.push(`postgres phase skipped: ${skip}`);
+    return undefined;
+  }
+  const generator = fileURLToPath(new URL('./synthetic-history.js', import.meta.url));
+  if (!existsSync(generator)) {
+    options.notes.push('postgres phase skipped: bench/synthetic-history.ts is not there');
+    return undefined;
+  }
+  const history = (await import(pathToFileURL(generator).href)) as { fillSyntheticHistory: FillHistory };
+  const built = { rows: options.rows, build_s: null } as unknown as HistoryFigures;
+  const hypHome = await syntheticHome(history.fillSyntheticHistory, options.rows, options.freshHistory, built);
+  const pg = await startPostgres();
+  try {
+    const work = tempDir('hyp-bench-pg-');
+    const passwordFile = join(work, 'pw');
+    writeFileSync(passwordFile, pg.password);
+    const r = await runDrain([hypHome, pg.url, passwordFile, 'bench', join(work, 'state')]);
+    const replica = await pg.query<{ n: string }>('SELECT count(*) AS n FROM bench.ai_gateway_messages');
+    return {
+      rows: r.rows,
+      seconds: round(r.seconds),
+      rows_per_s: Math.round(r.rows / r.seconds),
+      peak_rss_mb: round(Math.max(r.peak_rss_mb, r.max_rss_mb)),
+      sqlite_build_rows_per_s: built.build_s ? Math.round(options.rows / built.build_s) : null,
+      replica_rows: Number(replica[0]!.n),
+    };
+  } finally {
+    await pg.close();
+  }
+}
