@@ -3,6 +3,8 @@
 // views keep the machines apart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startDaemon } from '../harness/daemon.js';
 import { postgresSkipReason, startPostgres } from '../harness/postgres.js';
 import { waitFor } from '../harness/wait.js';
@@ -26,12 +28,14 @@ test('two machines ship into one database without collisions', { skip: postgresS
   const machines = [];
   for (const name of ['alice', 'bob']) {
     const { home, passwordFile } = homeWithPassword(pg.password);
-    // PGPASSWORD for one, the password file for the other: both sources work
+    // the password file for one, ~/.pgpass for the other: both sources work
     const config = teamConfig(pg, upstreams, passwordFile) as { plugins: Record<string, Record<string, unknown>> };
     const env: Record<string, string> = { HOME: home, USER: name, LOGNAME: name };
     if (name === 'bob') {
       delete config.plugins['@hypaware/postgres']!.password_file;
-      env.PGPASSWORD = pg.password;
+      writeFileSync(join(home, '.pgpass'), `127.0.0.1:${pg.port}:${pg.database}:${pg.user}:${pg.password}\n`, {
+        mode: 0o600,
+      });
     }
     const daemon = await startDaemon({ config, env });
     t.after(() => daemon.stop());
