@@ -46,6 +46,7 @@ const sampler = setInterval(() => {
 const start = performance.now();
 const rows = await shipper.drain();
 const seconds = (performance.now() - start) / 1000;
+await shipper.stop();
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);
 process.stdout.write(

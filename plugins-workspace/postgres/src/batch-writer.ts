@@ -76,15 +76,15 @@ export class BatchWriter {
     return result.rowCount ?? 0;
   }
 
-  /** Insert the batch in one transaction; resolves once PostgreSQL committed it. */
+  /**
+   * Insert the batch; resolves once PostgreSQL committed it. The fast path is one statement (its
+   * own transaction), sent at once: the caller may read the next batch while it runs.
+   */
   async write(client: pg.Client, batch: Batch): Promise<WriteResult> {
-    await client.query('BEGIN');
     try {
       const inserted = await this.#insert(client, batch.columns);
-      await client.query('COMMIT');
       return { inserted, refused: 0, refusedKeys: [] };
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
       if (!isDataError(err)) throw err;
     }
     const fixed = batch.columns.map((values, i) => values.map((v) => repaired(v, this.dataset.columns[i]!.type)));

@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { errorMessage, type DatasetSpec, type Logger } from '@hypaware/core';
-import { BatchReader, DEFAULT_BATCH_BYTES } from './batch-reader.js';
+import { BatchReader, DEFAULT_BATCH_BYTES, type Batch } from './batch-reader.js';
 import { BatchWriter } from './batch-writer.js';
 import { describeTarget, type PostgresConfig } from './config.js';
 import { connect } from './connection.js';
@@ -72,6 +72,8 @@ export class Shipper {
   #readers: BatchReader[] = [];
   #writers: BatchWriter[] = [];
   #tombstones: TombstoneReader | undefined;
+  /** per dataset: the next batch, read while PostgreSQL took the previous one (valid from `from`) */
+  #prefetched: Array<{ from: number; batch: Batch } | undefined> = [];
   #state: ShipperState;
   #client: pg.Client | undefined;
   #stopped = false;
@@ -93,6 +95,7 @@ export class Shipper {
     this.#datasets = shippedDatasets(this.#options.specs, config.includeBodies);
     this.#readers = this.#datasets.map((d) => new BatchReader(db, d));
     this.#writers = this.#datasets.map((d) => new BatchWriter(config.schema, d, identity));
+    this.#prefetched = [];
     if (this.#options.specs.some((s) => s.name === TOMBSTONES_DATASET)) {
       ensureTombstoneTriggers(db, this.#datasets);
       this.#tombstones = new TombstoneReader(db, this.#datasets);
@@ -207,13 +210,22 @@ export class Shipper {
       // the newest rows were deleted (a purge, a new database): rowids below the cursor come back
       const max = reader.maxRowid();
       if (max < cursor) cursor = max;
-      const batch = reader.read(cursor, config.batchRows, batchBytes ?? DEFAULT_BATCH_BYTES);
+      const bytes = batchBytes ?? DEFAULT_BATCH_BYTES;
+      const prefetched = this.#prefetched[i];
+      this.#prefetched[i] = undefined;
+      const batch =
+        prefetched && prefetched.from === cursor ? prefetched.batch : reader.read(cursor, config.batchRows, bytes);
       if (batch.rows === 0) {
         if (cursor !== (this.#state.cursors[dataset.name] ?? 0)) this.#state.cursors[dataset.name] = cursor;
         continue;
       }
       this.#phase = 'shipping';
-      const result = await this.#writers[i]!.write(client, batch);
+      const writing = this.#writers[i]!.write(client, batch);
+      // the INSERT is on its way: read the next batch while PostgreSQL works on this one
+      await new Promise((resolve) => setImmediate(resolve));
+      if (batch.rows >= config.batchRows)
+        this.#prefetched[i] = { from: batch.lastRowid, batch: reader.read(batch.lastRowid, config.batchRows, bytes) };
+      const result = await writing;
       // PostgreSQL committed: now, and only now, the cursor moves
       this.#state.cursors[dataset.name] = batch.lastRowid;
       this.#state.shipped_rows[dataset.name] = (this.#state.shipped_rows[dataset.name] ?? 0) + result.inserted;
@@ -271,6 +283,8 @@ export class Shipper {
     }
     this.#state.cursors[TOMBSTONES_DATASET] = lastRowid;
     writeState(this.#options.stateDir, this.#state);
+    // a batch read before these deletes may hold a deleted row: read it again
+    this.#prefetched = [];
     return lastRowid - cursor;
   }
 
