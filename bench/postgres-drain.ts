@@ -44,13 +44,20 @@ const sampler = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 200);
 const start = performance.now();
+const cpuBefore = process.cpuUsage();
 const rows = await shipper.drain();
 const seconds = (performance.now() - start) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 await shipper.stop();
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss);
 process.stdout.write(
-  JSON.stringify({ rows, seconds, peak_rss_mb: peak / 1048576, max_rss_mb: process.resourceUsage().maxRSS / 1024 }) +
-    '\n',
+  JSON.stringify({
+    rows,
+    seconds,
+    cpu_s: (cpu.user + cpu.system) / 1e6,
+    peak_rss_mb: peak / 1048576,
+    max_rss_mb: process.resourceUsage().maxRSS / 1024,
+  }) + '\n',
 );
 db.close();

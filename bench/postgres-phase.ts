@@ -6,7 +6,7 @@
  * was built in this run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { postgresSkipReason, startPostgres } from '../harness/postgres.js';
@@ -18,13 +18,46 @@ export interface PostgresFigures {
   rows: number;
   seconds: number;
   rows_per_s: number;
+  /** CPU seconds of the shipper's process and of the PostgreSQL server during the drain */
+  shipper_cpu_s: number;
+  server_cpu_s: number;
+  /**
+   * rows/s the drain would reach with a core each for the shipper and the server (the rows over
+   * the larger of the two CPU times): the figure that does not depend on what else the machine runs
+   */
+  cpu_bound_rows_per_s: number;
   peak_rss_mb: number;
   /** the synthetic history's build rate into SQLite (null when it was reused from an earlier run) */
   sqlite_build_rows_per_s: number | null;
   replica_rows: number;
 }
 
-function runDrain(args: string[]): Promise<{ rows: number; seconds: number; peak_rss_mb: number; max_rss_mb: number }> {
+const TICKS_PER_S = 100;
+
+/** CPU seconds used so far by a PostgreSQL cluster: the postmaster, its live children, and the children it reaped. */
+function serverCpuSeconds(dataDir: string): number {
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const fields = (pid: string | number): string[] | undefined => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return undefined;
+    }
+  };
+  // after the command name: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14)
+  const own = fields(postmaster)!;
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    const f = fields(pid);
+    if (f && Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / TICKS_PER_S;
+}
+
+function runDrain(
+  args: string[],
+): Promise<{ rows: number; seconds: number; peak_rss_mb: number; max_rss_mb: number; cpu_s: number }> {
   const script = fileURLToPath(new URL('./postgres-drain.js', import.meta.url));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -62,12 +95,17 @@ export async function postgresPhase(options: {
     const work = tempDir('hyp-bench-pg-');
     const passwordFile = join(work, 'pw');
     writeFileSync(passwordFile, pg.password);
+    const serverBefore = serverCpuSeconds(pg.dataDir);
     const r = await runDrain([hypHome, pg.url, passwordFile, 'bench', join(work, 'state')]);
+    const serverCpu = serverCpuSeconds(pg.dataDir) - serverBefore;
     const replica = await pg.query<{ n: string }>('SELECT count(*) AS n FROM bench.ai_gateway_messages');
     return {
       rows: r.rows,
       seconds: round(r.seconds),
       rows_per_s: Math.round(r.rows / r.seconds),
+      shipper_cpu_s: round(r.cpu_s),
+      server_cpu_s: round(serverCpu),
+      cpu_bound_rows_per_s: Math.round(r.rows / Math.max(r.cpu_s, serverCpu)),
       peak_rss_mb: round(Math.max(r.peak_rss_mb, r.max_rss_mb)),
       sqlite_build_rows_per_s: built.build_s ? Math.round(options.rows / built.build_s) : null,
       replica_rows: Number(replica[0]!.n),

@@ -237,7 +237,7 @@ export function renderReport(r: BenchReport): string {
   if (r.postgres) {
     const p = r.postgres;
     out.push(
-      `Team history (PostgreSQL): ${fmt(p.rows)} rows drained in ${fmt(p.seconds)} s = ${fmt(p.rows_per_s)} rows/s, peak RSS of the shipper ${fmt(p.peak_rss_mb)} MB, ${fmt(p.replica_rows)} rows in the replica${p.sqlite_build_rows_per_s === null ? '' : `; the same rows went into SQLite at ${fmt(p.sqlite_build_rows_per_s)} rows/s`}`,
+      `Team history (PostgreSQL): ${fmt(p.rows)} rows drained in ${fmt(p.seconds)} s = ${fmt(p.rows_per_s)} rows/s (CPU: shipper ${fmt(p.shipper_cpu_s)} s, server ${fmt(p.server_cpu_s)} s: ${fmt(p.cpu_bound_rows_per_s)} rows/s with a core each), peak RSS of the shipper ${fmt(p.peak_rss_mb)} MB, ${fmt(p.replica_rows)} rows in the replica${p.sqlite_build_rows_per_s === null ? '' : `; the same rows went into SQLite at ${fmt(p.sqlite_build_rows_per_s)} rows/s`}`,
       '',
     );
   }
