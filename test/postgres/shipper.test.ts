@@ -17,6 +17,7 @@ import { explainError } from '@hypaware/postgres/error-repair';
 import { fillSyntheticHistory } from '../../bench/synthetic-history.js';
 import { postgresSkipReason, startPostgres, type PostgresServer } from '../../harness/postgres.js';
 import { tempDir } from '../../harness/repo.js';
+import { waitFor } from '../../harness/wait.js';
 import { assertReplicaEqualsLocal, localCount, remoteCount } from '../../harness/team-replica.js';
 
 const skip = postgresSkipReason();
@@ -214,3 +215,47 @@ test('an unreachable server: drain throws, the backlog stays, the error explains
   );
   assert.equal(shipper.status().datasets.find((d) => d.name === 'ai_gateway_messages')!.backlog_rows, 10);
 });
+
+test(
+  'the running loop ships new rows, and a reload to another schema starts that one from the beginning',
+  { skip },
+  async (t) => {
+    const h = await home({ schema: 'first' });
+    t.after(() => h.kernel.shutdown());
+    fillSyntheticHistory(h.db, { rows: 120, days: 1, seed: 18 });
+    const statuses: string[] = [];
+    const shipper = new Shipper({
+      config: parseConfig(
+        { url: pg.url, schema: 'first', password_file: join(h.stateDir, '..', 'pw'), poll_ms: 20 },
+        {},
+      )!,
+      env: {},
+      specs: [...h.kernel.datasets.values()].map((d) => d.spec),
+      identity: { machine_id: 'loop', user_name: 'u', hostname: 'h', created_at: '' },
+      stateDir: h.stateDir,
+      db: h.db,
+      log: quietLog,
+      version: '2.0.0',
+      onStatus: (s) => statuses.push(s.state),
+    });
+    shipper.start();
+    t.after(() => shipper.stop());
+    await waitFor(
+      async () => (await remoteCount(pg, 'first', 'ai_gateway_messages').catch(() => 0)) === 120,
+      'the first rows',
+    );
+    fillSyntheticHistory(h.db, { rows: 30, days: 1, seed: 19 });
+    await waitFor(async () => (await remoteCount(pg, 'first', 'ai_gateway_messages')) === 150, 'rows written later');
+    await waitFor(() => statuses.includes('idle'), 'an idle status');
+    shipper.reload(
+      parseConfig({ url: pg.url, schema: 'second', password_file: join(h.stateDir, '..', 'pw'), poll_ms: 20 }, {})!,
+    );
+    await waitFor(
+      async () => (await remoteCount(pg, 'second', 'ai_gateway_messages').catch(() => 0)) === 150,
+      'the new schema',
+    );
+    assert.equal(await remoteCount(pg, 'first', 'ai_gateway_messages'), 150, 'the old schema keeps its rows');
+    await shipper.stop();
+    assert.equal(shipper.status().state, 'stopped');
+  },
+);

@@ -22,6 +22,7 @@ const shipper = new Shipper({
   stateDir: data.stateDir,
   db,
   log,
+  meter: services.meter({ plugin: data.plugin }),
   version: data.version,
   onStatus: (status) => post({ type: 'status', status }),
 });

@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import { errorMessage, type DatasetSpec, type Logger } from '@hypaware/core';
+import { errorMessage, type DatasetSpec, type Logger, type Meter } from '@hypaware/core';
 import { BatchReader, DEFAULT_BATCH_BYTES, type Batch } from './batch-reader.js';
 import { BatchWriter } from './batch-writer.js';
 import { describeTarget, type PostgresConfig } from './config.js';
@@ -33,6 +33,8 @@ export interface ShipperOptions {
   db: Database.Database;
   log: Logger;
   version: string;
+  /** counters (`postgres.rows_shipped`), when the host persists them */
+  meter?: Meter;
   /** bytes of column text per batch at most */
   batchBytes?: number;
   /** called when the status changed (after a round, an error, a recovery) */
@@ -82,6 +84,8 @@ export class Shipper {
   #backoffMs = INITIAL_BACKOFF_MS;
   #phase: ShipperStatus['state'] = 'connecting';
   #lastLogged: { message: string; at: number } | undefined;
+  /** the config changed: reconnect before the next round */
+  #stale = false;
 
   constructor(options: ShipperOptions) {
     this.#options = options;
@@ -122,7 +126,8 @@ export class Shipper {
     this.#options = { ...this.#options, config };
     this.#state = readState(this.#options.stateDir, stateTarget(config));
     this.#prepare();
-    void this.#closeClient();
+    // the connection in use finishes its batch; the next round connects with the new config
+    this.#stale = true;
     this.refresh();
   }
 
@@ -183,6 +188,10 @@ export class Shipper {
   }
 
   async #connected(): Promise<pg.Client> {
+    if (this.#stale) {
+      this.#stale = false;
+      await this.#closeClient();
+    }
     if (this.#client) return this.#client;
     const { config, env, specs, identity, version, log } = this.#options;
     this.#phase = 'connecting';
@@ -229,6 +238,7 @@ export class Shipper {
       // PostgreSQL committed: now, and only now, the cursor moves
       this.#state.cursors[dataset.name] = batch.lastRowid;
       this.#state.shipped_rows[dataset.name] = (this.#state.shipped_rows[dataset.name] ?? 0) + result.inserted;
+      this.#options.meter?.counter('postgres.rows_shipped').add(result.inserted, { dataset: dataset.name });
       if (result.refused > 0) {
         this.#state.refused_rows += result.refused;
         log.error('postgres.rows_refused', {

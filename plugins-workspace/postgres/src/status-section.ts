@@ -19,6 +19,8 @@ export interface TeamHistoryStatus {
   user_name: string | null;
   /** the daemon runs the shipper */
   shipping: boolean;
+  /** the daemon runs (with or without the shipper) */
+  daemon_running: boolean;
   datasets: Array<{
     name: string;
     shipped_through_rowid: number;
@@ -73,6 +75,7 @@ export function teamHistoryStatusSection(ctx: ActivationContext): StatusSectionS
         machine_id: identity?.machine_id ?? null,
         user_name: identity?.user_name ?? null,
         shipping,
+        daemon_running: status.daemon.alive,
         datasets,
         refused_rows: state.refused_rows,
         last_success_at: state.last_success_at ?? null,
@@ -91,8 +94,10 @@ export function teamHistoryStatusSection(ctx: ActivationContext): StatusSectionS
         diagnostics.push({
           kind: 'team_history_not_shipping',
           level: 'warn',
-          message: `${waiting} rows wait to be shipped to ${data.target}, and the daemon is not running`,
-          repair: 'hyp daemon start',
+          message: status.daemon.alive
+            ? `${waiting} rows wait to be shipped to ${data.target}, and the running daemon was started without the shipper`
+            : `${waiting} rows wait to be shipped to ${data.target}, and the daemon is not running`,
+          repair: status.daemon.alive ? 'hyp daemon restart' : 'hyp daemon start',
         });
       if (state.refused_rows > 0)
         diagnostics.push({
@@ -108,7 +113,12 @@ export function teamHistoryStatusSection(ctx: ActivationContext): StatusSectionS
       lines.push(
         `  this machine: ${data.machine_id ?? '(no id yet: made when the daemon first ships)'}${data.user_name ? ` (user ${data.user_name})` : ''}`,
       );
-      if (!data.shipping) lines.push('  not shipping: the daemon is not running (hyp daemon start)');
+      if (!data.shipping)
+        lines.push(
+          data.daemon_running
+            ? '  not shipping: the daemon was started before this was configured (hyp daemon restart)'
+            : '  not shipping: the daemon is not running (hyp daemon start)',
+        );
       for (const d of data.datasets) {
         const behind =
           d.backlog_rows === 0
