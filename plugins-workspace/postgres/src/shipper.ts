@@ -360,7 +360,8 @@ export class Shipper {
         this.#backoffMs = Math.min(this.#backoffMs * 2, this.#options.config.maxBackoffMs);
         continue;
       }
-      if (shipped === 0 || Date.now() - lastEmit > 2000) {
+      // while a backlog drains, the status (which counts it) is reported every 10 s
+      if (shipped === 0 || Date.now() - lastEmit > 10_000) {
         this.#emit();
         lastEmit = Date.now();
       }
