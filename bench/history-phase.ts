@@ -42,7 +42,7 @@ export const TYPICAL_AGGREGATES: Array<{ name: string; sql: string }> = [
   },
 ];
 
-type FillHistory = (db: unknown, o: { rows: number; days: number }) => { rows: number };
+export type FillHistory = (db: unknown, o: { rows: number; days: number }) => { rows: number };
 
 /**
  * A HYP_HOME holding the synthetic history. Building 1,000,000 rows takes minutes, so the home

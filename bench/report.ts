@@ -5,6 +5,7 @@ import type { CaptureFigures } from './capture-phase.js';
 import type { HistoryFigures } from './history-phase.js';
 import type { ImportFigures } from './import-phase.js';
 import type { UiFigures } from './ui-phase.js';
+import type { PostgresFigures } from './postgres-phase.js';
 import type { BigBodyFigures, LatencyFigures, LeakFigures, StreamFigures, ThroughputFigures } from './proxy-phases.js';
 import { round } from './stats.js';
 
@@ -23,6 +24,7 @@ export interface BenchReport {
   history?: HistoryFigures;
   import?: ImportFigures;
   ui?: UiFigures;
+  postgres?: PostgresFigures;
   targets: TargetCheck[];
   notes: string[];
 }
@@ -258,6 +260,13 @@ export function renderReport(r: BenchReport): string {
       `hyp ui on ${fmt(u.rows)} rows: ${u.routes.map((x) => `${x.name} ${fmt(x.median_ms)} ms`).join('; ')}`,
       `Search index: ${fmt(u.fts.rows_scanned)} rows scanned in ${fmt(u.fts.build_s)} s (${fmt(u.fts.rows_per_s)} rows/s), ${fmt(u.fts.size_mb)} MB`,
       `FTS trigger on ai_gateway_messages (not used): ${fmt(u.trigger.plain_us_per_row)} us/row without, ${fmt(u.trigger.with_trigger_us_per_row)} us/row with (+${fmt(u.trigger.extra_us_per_row)} us) over ${fmt(u.trigger.rows)} rows`,
+      '',
+    );
+  }
+  if (r.postgres) {
+    const p = r.postgres;
+    out.push(
+      `Team history (PostgreSQL): ${fmt(p.rows)} rows drained in ${fmt(p.seconds)} s = ${fmt(p.rows_per_s)} rows/s (CPU: shipper ${fmt(p.shipper_cpu_s)} s, server ${fmt(p.server_cpu_s)} s: ${fmt(p.cpu_bound_rows_per_s)} rows/s with a core each), peak RSS of the shipper ${fmt(p.peak_rss_mb)} MB, ${fmt(p.replica_rows)} rows in the replica${p.sqlite_build_rows_per_s === null ? '' : `; the same rows went into SQLite at ${fmt(p.sqlite_build_rows_per_s)} rows/s`}`,
       '',
     );
   }

@@ -2,7 +2,7 @@
  * `npm run bench`: proxy overhead against a direct connection and the Node floor, capture
  * completeness, and the history commands. Numbers only: nothing here passes or fails.
  *
- *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,history,import,ui]
+ *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,history,import,ui,postgres]
  *
  * The synthetic history database is built once and reused from the temp folder
  * (`--fresh-history` rebuilds it).
@@ -20,11 +20,12 @@ import { startDriver } from './child-processes.js';
 import { historyPhase } from './history-phase.js';
 import { importPhase } from './import-phase.js';
 import { uiPhase } from './ui-phase.js';
+import { postgresPhase } from './postgres-phase.js';
 import { bigBodyPhase, latencyPhase, leakPhase, streamPhase, throughputPhase, warmUp } from './proxy-phases.js';
 import { evaluateTargets, renderReport, writeReport, type BenchReport } from './report.js';
 import { startTargets } from './targets.js';
 
-const PHASES = ['latency', 'stream', 'leak', 'throughput', 'big-body', 'history', 'import', 'ui'] as const;
+const PHASES = ['latency', 'stream', 'leak', 'throughput', 'big-body', 'history', 'import', 'ui', 'postgres'] as const;
 type Phase = (typeof PHASES)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; cpuProf: boolean; freshHistory: boolean; only: Set<Phase> } {
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
     targets: [],
     notes: [],
   };
-  const proxyPhases = [...args.only].some((p) => p !== 'history' && p !== 'import' && p !== 'ui');
+  const proxyPhases = [...args.only].some((p) => p !== 'history' && p !== 'import' && p !== 'ui' && p !== 'postgres');
   if (proxyPhases) {
     const preload = fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url));
     const daemonEnv: Record<string, string> = args.cpuProf
@@ -132,6 +133,14 @@ async function main(): Promise<void> {
   if (args.only.has('ui')) {
     log(`ui: search index and hyp ui routes on ${plan.historyRows} synthetic rows, FTS trigger cost`);
     report.ui = await uiPhase({ rows: plan.historyRows, freshHistory: false, notes: report.notes });
+  }
+  if (args.only.has('postgres')) {
+    log(`postgres: drain ${plan.historyRows} synthetic rows into a local PostgreSQL`);
+    report.postgres = await postgresPhase({
+      rows: plan.historyRows,
+      freshHistory: args.freshHistory,
+      notes: report.notes,
+    });
   }
   const finished = new Date();
   report.finished_at = finished.toISOString();

@@ -15,6 +15,8 @@ type Refused = Pick<
   | 'registerUninstallStep'
   | 'registerView'
   | 'registerStatusSection'
+  | 'registerRemoteQuery'
+  | 'registerRetentionHold'
   | 'configSection'
   | 'storage'
   | 'onShutdown'
@@ -36,8 +38,16 @@ export function refusedServices(plugin: string): Refused {
     registerUninstallStep: () => undefined,
     registerView: refuse('registers no view'),
     registerStatusSection: refuse('registers no status section'),
+    registerRemoteQuery: refuse('answers no remote query'),
+    registerRetentionHold: refuse('holds no rows from retention'),
     configSection: () => undefined,
-    storage: { database: noStorage, openReadOnly: noStorage, driverDatabase: noStorage, path: '/nonexistent/db' },
+    storage: {
+      database: noStorage,
+      openReadOnly: noStorage,
+      driverDatabase: noStorage,
+      datasets: noStorage,
+      path: '/nonexistent/db',
+    },
     onShutdown: () => undefined,
     meter: { counter: () => ({ add: () => undefined }) },
   };

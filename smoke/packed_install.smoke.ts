@@ -152,7 +152,13 @@ test(
       const r = await run(['status', '--json']);
       assert.equal(r.code, 0, tail(r));
       const report = JSON.parse(r.stdout) as { plugins: Array<{ name: string; state: string }> };
-      const bundled = ['@hypaware/ai-gateway', '@hypaware/claude', '@hypaware/codex', '@hypaware/ui'];
+      const bundled = [
+        '@hypaware/ai-gateway',
+        '@hypaware/claude',
+        '@hypaware/codex',
+        '@hypaware/postgres',
+        '@hypaware/ui',
+      ];
       assert.deepEqual(
         report.plugins.map((p) => [p.name, p.state]).sort(),
         bundled.map((name) => [name, 'active']),

@@ -61,6 +61,10 @@ export interface ActivationContext {
   registerStatusSection<T>(spec: StatusSectionSpec<T>): void;
   /** Undo on `hyp daemon uninstall` what this plugin set up outside HYP_HOME (e.g. settings files it edited). */
   registerUninstallStep(step: UninstallStep): void;
+  /** Answer `hyp query sql --remote` (one provider per installation: a second is refused). */
+  registerRemoteQuery(provider: RemoteQueryProvider): void;
+  /** Keep rows of a dataset from retention until this plugin is done with them (e.g. shipped them elsewhere). */
+  registerRetentionHold(hold: RetentionHold): void;
   /** A top-level object of the config file besides `plugins` (e.g. `prices`), as read at boot. */
   configSection(key: string): JsonObject | undefined;
   /** The SQLite database of HYP_HOME. */
@@ -217,6 +221,20 @@ export interface RetentionSpec {
   pluginKey?: string;
 }
 
+/**
+ * Rows retention must keep for now: those with a rowid above `keepAfterRowid()` (a replicator's
+ * cursor). Asked before each prune; expired rows it keeps are counted as `held`, logged and
+ * shown by `hyp prune`, and deleted by a later run once the hold moves past them.
+ */
+export interface RetentionHold {
+  /** The dataset whose rows are held. */
+  dataset: string;
+  /** One phrase for the log and `hyp prune`, e.g. `not yet shipped to the team database`. */
+  reason: string;
+  /** Rows with a rowid above this are kept; undefined holds nothing now. A throw holds everything. */
+  keepAfterRowid(): number | undefined;
+}
+
 /** An SQL view the kernel keeps in the database (created at open) while every table it reads exists. */
 export interface ViewSpec {
   /** View name, an SQL identifier. */
@@ -245,6 +263,8 @@ export interface StorageAccess {
   driverDatabase<T>(): T;
   /** Absolute path of the SQLite file. */
   readonly path: string;
+  /** The datasets registered so far (every one once activation is over), as declared; copies. */
+  datasets(): DatasetSpec[];
 }
 
 /** The kernel's SQLite connection as plugins see it (a subset of the driver's API, driver-neutral). */
@@ -332,6 +352,21 @@ export interface CommandIO {
   stderr: NodeJS.WritableStream;
 }
 
+/**
+ * Where `hyp query sql --remote` runs: a database a plugin connects to (a team's server). The
+ * kernel prints the result in the format asked, like a local query.
+ */
+export interface RemoteQueryProvider {
+  /** Short name for messages, e.g. `PostgreSQL at db.example.com:5432/team`. */
+  describe(): string;
+  /**
+   * Run one read-only statement (the provider enforces it, e.g. a read-only transaction); throw
+   * `HypError` with one line for a refused statement, a connection failure or an SQL error.
+   * Cells: strings, numbers, bigints, booleans, Buffers or null (timestamps as ISO text, JSON as text).
+   */
+  query(sql: string): Promise<{ columns: string[]; rows: Array<Record<string, unknown>> }>;
+}
+
 /** Work `hyp daemon uninstall` runs in the CLI process once the service is gone. */
 export interface UninstallStep {
   /** Short name shown when the step fails, e.g. `detach clients`. */
@@ -367,6 +402,11 @@ export interface SourceHandle {
   stop(): Promise<void>;
   /** Apply a new config slice (SIGHUP). If absent, the kernel restarts the source. */
   reload?(config: JsonObject): Promise<void>;
+  /**
+   * SIGHUP arrived and this source's slice did not change: re-read what it reads besides the
+   * config (a password file, a certificate) and retry what failed now rather than after a backoff.
+   */
+  refresh?(): Promise<void>;
   /** The current status, asked every few seconds for the daemon status file. */
   status?(): SourceStatus;
 }

@@ -8,6 +8,7 @@ import { openReadOnlyDatabase } from '../storage/database.js';
 import { listStoredDatasets } from '../storage/datasets.js';
 import { ROW_FORMATS, type RowFormat } from './format-rows.js';
 import { runQuery } from './query-sql.js';
+import { runRemoteQuery } from './remote-query.js';
 import { describeSchema } from './query-schema.js';
 import { buildStatusReport, renderStatus } from './status-report.js';
 import { viewsAsDatasets } from '../storage/views.js';
@@ -97,8 +98,13 @@ function buildProgram(
     .description('run one read-only SQL statement (SQLite dialect; JSON functions work on JSON columns)')
     .argument('<sql>', `the statement, e.g. "SELECT count(*) FROM ${mainDataset ?? '_hyp_datasets'}"`)
     .addOption(new Option('--format <format>', 'output format').choices(ROW_FORMATS).default('table'))
-    .action((sql: string, opts: { format: RowFormat }) => {
+    .option('--remote', 'run it on the remote database a plugin is configured for (its SQL dialect), read-only')
+    .action(async (sql: string, opts: { format: RowFormat; remote?: boolean }) => {
       const k = needKernel();
+      if (opts.remote) {
+        await runRemoteQuery(k.remoteQuery?.provider, sql, opts.format, io.stdout);
+        return;
+      }
       k.database();
       const db = openReadOnlyDatabase(k.layout.databasePath);
       try {

@@ -234,7 +234,16 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
       const plugin = kernel.plugins.find((p) => p.name === r.spec.plugin);
       if (!plugin || r.state !== 'running' || !r.handle) continue;
       const { slice } = pluginSlice(next, plugin.name);
-      if (JSON.stringify(slice) === JSON.stringify(plugin.config)) continue;
+      if (JSON.stringify(slice) === JSON.stringify(plugin.config)) {
+        // same slice: a source that reads other files (a password file) re-reads them now
+        if (r.handle.refresh)
+          await r.handle.refresh().then(
+            () => kernel.log.info('source.refreshed', { source: r.spec.name }),
+            (err: unknown) =>
+              kernel.log.error('source.refresh_failed', { source: r.spec.name, error: errorMessage(err) }),
+          );
+        continue;
+      }
       replaceContents(plugin.config, slice);
       try {
         if (r.handle.reload) await r.handle.reload(slice);

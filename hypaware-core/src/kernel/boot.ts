@@ -15,6 +15,8 @@ import type {
   PluginManifest,
   PluginModule,
   ReadOnlySqlDatabase,
+  RemoteQueryProvider,
+  RetentionHold,
   SourceSpec,
   StatusSectionSpec,
   UninstallStep,
@@ -104,6 +106,13 @@ export interface RegisteredUninstallStep extends UninstallStep {
 export interface RegisteredStatusSection extends StatusSectionSpec {
   plugin: string;
 }
+export interface RegisteredRetentionHold extends RetentionHold {
+  plugin: string;
+}
+export interface RegisteredRemoteQuery {
+  plugin: string;
+  provider: RemoteQueryProvider;
+}
 
 export interface Kernel {
   mode: KernelMode;
@@ -127,6 +136,10 @@ export interface Kernel {
   uninstallSteps: RegisteredUninstallStep[];
   /** sections of `hyp status`, in activation order */
   statusSections: RegisteredStatusSection[];
+  /** what retention must keep for now (see `RetentionHold`) */
+  retentionHolds: RegisteredRetentionHold[];
+  /** the plugin answering `hyp query sql --remote`, if one registered */
+  remoteQuery: RegisteredRemoteQuery | undefined;
   /** The read-write database of this thread, opened on first use (datasets ensured). */
   database(): Database.Database;
   shutdown(): Promise<void>;
@@ -182,6 +195,8 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
   const diagnostics: Kernel['diagnostics'] = [];
   const uninstallSteps: RegisteredUninstallStep[] = [];
   const statusSections: RegisteredStatusSection[] = [];
+  const retentionHolds: RegisteredRetentionHold[] = [];
+  let remoteQuery: RegisteredRemoteQuery | undefined;
   const failed: FailedPlugin[] = [];
   const configIssues: Kernel['configIssues'] = [];
   const shutdownHooks: Array<{ plugin: string; fn: () => Promise<void> | void }> = [];
@@ -383,6 +398,25 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
           throw new TypeError(`registerUninstallStep '${step.name}': run must be a function`);
         uninstallSteps.push({ name: step.name, run: (io) => step.run(io), plugin: name });
       },
+      registerRemoteQuery: (provider: RemoteQueryProvider) => {
+        if (!provider || typeof provider.query !== 'function' || typeof provider.describe !== 'function')
+          throw new TypeError('registerRemoteQuery: describe and query must be functions');
+        if (remoteQuery)
+          throw new TypeError(`registerRemoteQuery: ${remoteQuery.plugin} already answers hyp query sql --remote`);
+        remoteQuery = { plugin: name, provider };
+      },
+      registerRetentionHold: (hold: RetentionHold) => {
+        if (!hold || typeof hold.dataset !== 'string' || typeof hold.keepAfterRowid !== 'function')
+          throw new TypeError('registerRetentionHold: dataset and keepAfterRowid() are required');
+        if (typeof hold.reason !== 'string' || hold.reason.trim() === '')
+          throw new TypeError('registerRetentionHold: reason is required');
+        retentionHolds.push({
+          dataset: hold.dataset,
+          reason: hold.reason,
+          keepAfterRowid: () => hold.keepAfterRowid(),
+          plugin: name,
+        });
+      },
       storage: {
         database,
         openReadOnly: (): ReadOnlySqlDatabase => {
@@ -391,6 +425,7 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
         },
         driverDatabase: <T>() => database() as unknown as T,
         path: layout.databasePath,
+        datasets: () => [...datasets.values()].map((d) => structuredClone(d.spec)),
       },
       onShutdown: (fn) => {
         shutdownHooks.push({ plugin: name, fn });
@@ -403,6 +438,8 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       diagnostics: diagnostics.length,
       uninstallSteps: uninstallSteps.length,
       statusSections: statusSections.length,
+      retentionHolds: retentionHolds.length,
+      remoteQuery,
     };
     try {
       await mod.activate(ctx);
@@ -423,6 +460,8 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
       diagnostics.splice(registeredBefore.diagnostics);
       uninstallSteps.splice(registeredBefore.uninstallSteps);
       statusSections.splice(registeredBefore.statusSections);
+      retentionHolds.splice(registeredBefore.retentionHolds);
+      remoteQuery = registeredBefore.remoteQuery;
       for (const [dataset, entry] of datasets) if (entry.plugin === name) datasets.delete(dataset);
       for (const [view, entry] of views) if (entry.plugin === name) views.delete(view);
       capabilities.withdraw(name);
@@ -459,6 +498,10 @@ export async function bootKernel(options: BootOptions): Promise<Kernel> {
     diagnostics,
     uninstallSteps,
     statusSections,
+    retentionHolds,
+    get remoteQuery() {
+      return remoteQuery;
+    },
     database,
     async shutdown() {
       if (closed) return;

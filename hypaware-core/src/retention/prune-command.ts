@@ -38,11 +38,11 @@ export function registerPruneCommand(program: Command, ctx: KernelCommandContext
     .action((flags: PruneFlags) => {
       const kernel = ctx.kernel();
       const db = kernel.database();
-      const { policy, limits, targets } = retentionPlan(kernel.datasets, db, kernel.config);
+      const { policy, limits, targets } = retentionPlan(kernel.datasets, db, kernel.config, kernel.retentionHolds);
       // only datasets where this run found expired rows: a limit with nothing to do is in `limits`
       const results: PruneResult[] = targets
         .map((t) => pruneDataset(db, t, { dryRun: Boolean(flags.dryRun), maxRows: flags.maxRows }))
-        .filter((r) => r.deleted > 0 || r.remaining > 0);
+        .filter((r) => r.deleted > 0 || r.remaining > 0 || r.held > 0);
       if (flags.json) {
         ctx.io.stdout.write(
           JSON.stringify({ policy, limits, dry_run: Boolean(flags.dryRun), results }, null, 2) + '\n',
@@ -63,6 +63,10 @@ export function registerPruneCommand(program: Command, ctx: KernelCommandContext
         w(
           `${r.dataset}: ${flags.dryRun ? 'would delete' : 'deleted'} ${r.deleted.toLocaleString('en-US')} rows older than ${r.cutoff}${rest}`,
         );
+        if (r.held > 0)
+          w(
+            `${r.dataset}: kept ${r.held.toLocaleString('en-US')} expired rows held by ${r.held_reason ?? 'a plugin'}; they go once released`,
+          );
       }
     });
 }

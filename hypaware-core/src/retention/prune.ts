@@ -18,8 +18,12 @@ export interface PruneResult {
   cutoff: string;
   /** rows deleted (or, in a dry run, that would be deleted by this run) */
   deleted: number;
-  /** expired rows left after this run */
+  /** expired rows left after this run (that may be deleted) */
   remaining: number;
+  /** expired rows kept by a plugin's hold (see `RetentionHold`); deleted once it moves on */
+  held: number;
+  /** whose hold and why, when rows are held */
+  held_reason?: string;
 }
 
 export function cutoffFor(keepDays: number, now: Date = new Date()): string {
@@ -36,9 +40,24 @@ export function pruneDataset(db: Database.Database, target: RetentionTarget, lim
   const cutoff = cutoffFor(target.keepDays, limits.now);
   const table = `"${target.dataset}"`;
   const time = `"${target.timeColumn}"`;
-  const countExpired = db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${time} < ?`);
+  // a hold keeps rows above its rowid: only those up to it may go
+  const keepAfter = target.keepAfterRowid;
+  const deletable = keepAfter === undefined ? '' : ` AND rowid <= ${Math.floor(keepAfter)}`;
+  const countExpired = db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${time} < ?${deletable}`);
   const expired = () => (countExpired.get(cutoff) as { n: number }).n;
-  const result: PruneResult = { dataset: target.dataset, keep_days: target.keepDays, cutoff, deleted: 0, remaining: 0 };
+  const countHeld =
+    keepAfter === undefined
+      ? undefined
+      : db.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${time} < ? AND rowid > ${Math.floor(keepAfter)}`);
+  const result: PruneResult = {
+    dataset: target.dataset,
+    keep_days: target.keepDays,
+    cutoff,
+    deleted: 0,
+    remaining: 0,
+    held: countHeld ? (countHeld.get(cutoff) as { n: number }).n : 0,
+  };
+  if (result.held > 0 && target.holdReason) result.held_reason = target.holdReason;
   if (limits.dryRun) {
     const total = expired();
     result.deleted = Math.min(total, maxRows);
@@ -46,7 +65,7 @@ export function pruneDataset(db: Database.Database, target: RetentionTarget, lim
     return result;
   }
   const deleteBatch = db.prepare(
-    `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${time} < @cutoff ORDER BY ${time} LIMIT @limit)`,
+    `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${time} < @cutoff${deletable} ORDER BY ${time} LIMIT @limit)`,
   );
   while (result.deleted < maxRows) {
     const limit = Math.min(batchRows, maxRows - result.deleted);

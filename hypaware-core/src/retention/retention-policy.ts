@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { JsonObject, RetentionSpec } from '../plugin-api.js';
-import { HypError } from '../errors.js';
+import { HypError, errorMessage } from '../errors.js';
 import { pluginSlice, type HypConfig } from '../config/config-file.js';
 import { listStoredDatasets, type RegisteredDataset } from '../storage/datasets.js';
 
@@ -114,6 +114,45 @@ export interface RetentionTarget {
   /** the dataset's primary time column (ISO-8601 text) */
   timeColumn: string;
   keepDays: number;
+  /** a plugin's hold: only rows with a rowid up to this may go (absent: no hold) */
+  keepAfterRowid?: number;
+  /** why rows are held (the holds' reasons and plugins) */
+  holdReason?: string;
+}
+
+/** A hold as the kernel keeps it: `RetentionHold` and the plugin that registered it. */
+export interface HoldSource {
+  dataset: string;
+  reason: string;
+  plugin: string;
+  keepAfterRowid(): number | undefined;
+}
+
+/**
+ * Apply the plugins' holds to the targets: the lowest rowid any hold keeps after wins. A hold
+ * that throws keeps the whole dataset (a replicator that cannot say what it shipped holds all).
+ */
+export function applyRetentionHolds(targets: RetentionTarget[], holds: readonly HoldSource[]): RetentionTarget[] {
+  return targets.map((t) => {
+    let keepAfter: number | undefined;
+    const reasons = new Set<string>();
+    for (const h of holds) {
+      if (h.dataset !== t.dataset) continue;
+      let rowid: number | undefined;
+      let failure = '';
+      try {
+        rowid = h.keepAfterRowid();
+      } catch (err) {
+        rowid = 0;
+        failure = ` (its hold failed: ${errorMessage(err)})`;
+      }
+      if (rowid === undefined) continue;
+      const bounded = Number.isFinite(rowid) ? Math.max(0, Math.floor(rowid)) : 0;
+      keepAfter = keepAfter === undefined ? bounded : Math.min(keepAfter, bounded);
+      reasons.add(`${h.plugin}: ${h.reason}${failure}`);
+    }
+    return keepAfter === undefined ? t : { ...t, keepAfterRowid: keepAfter, holdReason: [...reasons].join('; ') };
+  });
 }
 
 /** Pruning targets: the datasets with a limit. */
@@ -134,8 +173,9 @@ export function retentionPlan(
   datasets: Map<string, RegisteredDataset>,
   db: Database.Database,
   config: HypConfig,
+  holds: readonly HoldSource[] = [],
 ): { policy: RetentionPolicy; limits: RetentionLimit[]; targets: RetentionTarget[] } {
   const policy = parseRetention(config.retention, retentionKeys(datasets.values(), db));
   const limits = retentionLimits(datasets.values(), config, policy);
-  return { policy, limits, targets: retentionTargets(datasets, limits) };
+  return { policy, limits, targets: applyRetentionHolds(retentionTargets(datasets, limits), holds) };
 }

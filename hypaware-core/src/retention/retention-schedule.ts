@@ -47,7 +47,12 @@ export function startRetentionSchedule(kernel: Kernel, env: NodeJS.ProcessEnv = 
   const runOnce = async (): Promise<PruneResult[]> => {
     // The file is read each run, so a changed retention applies without a restart;
     // kernel.database() also makes the tables exist before the worker looks.
-    const { targets } = retentionPlan(kernel.datasets, kernel.database(), loadConfig(kernel.layout.configPath));
+    const { targets } = retentionPlan(
+      kernel.datasets,
+      kernel.database(),
+      loadConfig(kernel.layout.configPath),
+      kernel.retentionHolds,
+    );
     if (targets.length === 0) return [];
     const results = await runInWorker({
       databasePath: kernel.layout.databasePath,
@@ -56,6 +61,13 @@ export function startRetentionSchedule(kernel: Kernel, env: NodeJS.ProcessEnv = 
       busyTimeoutMs: busyTimeoutMs(env),
     });
     for (const r of results) {
+      if (r.held > 0)
+        kernel.log.warn('retention.held', {
+          dataset: r.dataset,
+          held: r.held,
+          reason: r.held_reason ?? '',
+          message: 'expired rows kept until the plugin holding them releases them',
+        });
       if (r.deleted > 0 || r.remaining > 0)
         kernel.log.info('retention.pruned', {
           dataset: r.dataset,

@@ -1,0 +1,145 @@
+/**
+ * The team replica checked against the local database: the same keys and, column by column,
+ * the same typed values (the column types come from the specs the kernel recorded in the local
+ * database, so columns added later are compared too). Used by the PostgreSQL smokes and tests.
+ */
+import assert from 'node:assert/strict';
+import type Database from 'better-sqlite3';
+import type { ColumnSpec, DatasetSpec } from '@hypaware/core';
+import type { PostgresServer } from './postgres.js';
+import { waitFor } from './wait.js';
+
+export const SHIPPED = ['ai_gateway_messages', 'ai_gateway_exchanges'] as const;
+const KEYS: Record<(typeof SHIPPED)[number], string> = {
+  ai_gateway_messages: 'part_id',
+  ai_gateway_exchanges: 'exchange_id',
+};
+
+/** The spec the kernel recorded for a dataset in the local database. */
+export function recordedSpec(db: Database.Database, name: string): DatasetSpec {
+  const row = db.prepare('SELECT spec_json FROM _hyp_datasets WHERE name = ?').get(name) as
+    { spec_json: string } | undefined;
+  assert.ok(row, `dataset ${name} is recorded`);
+  return JSON.parse(row.spec_json) as DatasetSpec;
+}
+
+function localValue(c: ColumnSpec, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  switch (c.type) {
+    case 'int':
+    case 'float':
+      return Number(v);
+    case 'boolean':
+      return Number(v) !== 0;
+    case 'json':
+      return JSON.parse(String(v));
+    case 'timestamp':
+      return Date.parse(String(v));
+    case 'blob':
+      return (v as Buffer).toString('hex');
+    default:
+      return v;
+  }
+}
+
+/** node-postgres's default parsing: int8 as text, jsonb parsed, timestamptz as Date, bytea as Buffer. */
+function remoteValue(c: ColumnSpec, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  switch (c.type) {
+    case 'int':
+    case 'float':
+      return Number(v);
+    case 'timestamp':
+      return (v as Date).getTime();
+    case 'blob':
+      return (v as Buffer).toString('hex');
+    default:
+      return v;
+  }
+}
+
+/** The shipped columns: every declared column but the raw bodies (blobs are not shipped by default). */
+function shippedColumns(spec: DatasetSpec): ColumnSpec[] {
+  return spec.columns.filter((c) => c.type !== 'blob');
+}
+
+/** Rows of one machine in the replica, keyed. */
+async function remoteRows(
+  pg: PostgresServer,
+  schema: string,
+  dataset: (typeof SHIPPED)[number],
+  machineId: string,
+): Promise<Map<string, Record<string, unknown>>> {
+  const rows = await pg.query(`SELECT * FROM "${schema}"."${dataset}" WHERE hyp_machine_id = $1`, [machineId]);
+  return new Map(rows.map((r) => [String(r[KEYS[dataset]]), r]));
+}
+
+export function localCount(db: Database.Database, dataset: string): number {
+  return (db.prepare(`SELECT count(*) AS n FROM "${dataset}"`).get() as { n: number }).n;
+}
+
+export async function remoteCount(pg: PostgresServer, schema: string, dataset: string, machineId?: string) {
+  const rows = await pg.query<{ n: string }>(
+    `SELECT count(*) AS n FROM "${schema}"."${dataset}"${machineId ? ' WHERE hyp_machine_id = $1' : ''}`,
+    machineId ? [machineId] : [],
+  );
+  return Number(rows[0]!.n);
+}
+
+/** Wait until the replica has as many rows of this machine as the local database, for each dataset. */
+export async function waitForReplica(
+  pg: PostgresServer,
+  schema: string,
+  db: Database.Database,
+  machineId: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  await waitFor(
+    async () => {
+      for (const d of SHIPPED) {
+        const remote = await remoteCount(pg, schema, d, machineId).catch(() => -1);
+        if (remote !== localCount(db, d)) return false;
+      }
+      return true;
+    },
+    'the replica to hold every local row',
+    timeoutMs,
+    200,
+  );
+}
+
+/** The replica holds exactly the local rows of this machine: same keys, same values in every shipped column. */
+export async function assertReplicaEqualsLocal(
+  pg: PostgresServer,
+  schema: string,
+  db: Database.Database,
+  machineId: string,
+  userName: string,
+  datasets: ReadonlyArray<(typeof SHIPPED)[number]> = SHIPPED,
+): Promise<void> {
+  for (const dataset of datasets) {
+    const spec = recordedSpec(db, dataset);
+    const columns = shippedColumns(spec);
+    const local = db.prepare(`SELECT * FROM "${dataset}"`).all() as Array<Record<string, unknown>>;
+    const remote = await remoteRows(pg, schema, dataset, machineId);
+    assert.ok(local.length > 0, `${dataset} has local rows`);
+    assert.deepEqual(
+      [...remote.keys()].sort(),
+      local.map((r) => String(r[KEYS[dataset]])).sort(),
+      `${dataset}: the same keys`,
+    );
+    for (const row of local) {
+      const key = String(row[KEYS[dataset]]);
+      const other = remote.get(key)!;
+      assert.equal(other.hyp_user_name, userName, `${dataset} ${key}: user name`);
+      for (const c of columns)
+        assert.deepEqual(
+          remoteValue(c, other[c.name]),
+          localValue(c, row[c.name]),
+          `${dataset} ${key}: column ${c.name} (${c.type})`,
+        );
+      for (const c of spec.columns.filter((x) => x.type === 'blob'))
+        assert.ok(!(c.name in other), `${dataset}: body column ${c.name} is not shipped`);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * What is shipped: the gateway's history datasets, with every column their specs declare (so a
+ * column another plugin version adds is shipped as soon as it is registered), minus raw bodies
+ * (blob columns) unless `include_bodies` is set. A dataset needs a unique key: it is the
+ * replica's key, with the machine id in front.
+ */
+import type { ColumnSpec, DatasetSpec } from '@hypaware/core';
+
+/** The datasets shipped, in shipping order. */
+export const SHIPPED_DATASET_NAMES = ['ai_gateway_messages', 'ai_gateway_exchanges'] as const;
+
+export interface ShippedDataset {
+  name: string;
+  /** the dataset's unique key (the replica's primary key after the machine id) */
+  key: string[];
+  primaryTime: string;
+  /** the columns shipped, in the spec's order */
+  columns: ColumnSpec[];
+  /** columns of the spec left out (bodies) */
+  omitted: string[];
+}
+
+/** The shipped datasets among the registered specs (a dataset no plugin registered is not shipped). */
+export function shippedDatasets(specs: readonly DatasetSpec[], includeBodies: boolean): ShippedDataset[] {
+  return SHIPPED_DATASET_NAMES.flatMap((name) => {
+    const spec = specs.find((s) => s.name === name);
+    if (!spec || !spec.uniqueKey || spec.uniqueKey.length === 0) return [];
+    const columns = spec.columns.filter((c) => includeBodies || c.type !== 'blob');
+    return [
+      {
+        name,
+        key: [...spec.uniqueKey],
+        primaryTime: spec.primaryTime,
+        columns,
+        omitted: spec.columns.filter((c) => !columns.includes(c)).map((c) => c.name),
+      },
+    ];
+  });
+}

@@ -1,0 +1,174 @@
+// Team history: a real gateway daemon ships its history to a real PostgreSQL. Real traffic
+// through the fake Anthropic and OpenAI upstreams; the replica equals the local rows column by
+// column; PostgreSQL stopped mid-run (capture goes on, hyp status shows the lag and the error)
+// and started again: every row arrives, none twice; a lost cursor replays without duplicates;
+// `hyp query sql --remote` reads the replica and its views, read-only; no API key in a pg_dump.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { runHyp, startDaemon } from '../harness/daemon.js';
+import { postgresSkipReason, startPostgres } from '../harness/postgres.js';
+import { waitFor } from '../harness/wait.js';
+import {
+  ANTHROPIC_KEY,
+  OPENAI_KEY,
+  assertReplicaEqualsLocal,
+  homeWithPassword,
+  identityOf,
+  localCount,
+  remoteCount,
+  sendTraffic,
+  startUpstreams,
+  statusJson,
+  teamConfig,
+  waitForReplica,
+} from './team-history-rig.js';
+
+const SCHEMA = 'team';
+
+test('team history in PostgreSQL: replica, outage, replay, remote query', { skip: postgresSkipReason() }, async (t) => {
+  const pg = await startPostgres();
+  t.after(() => pg.close());
+  const upstreams = await startUpstreams();
+  t.after(() => upstreams.close());
+  const { home, passwordFile } = homeWithPassword(pg.password);
+  const env = { HOME: home };
+  let daemon = await startDaemon({ config: teamConfig(pg, upstreams, passwordFile), env });
+  t.after(() => daemon.stop());
+  const db = await daemon.waitForDb();
+  t.after(() => db.close());
+
+  await sendTraffic(daemon, 4, 'first');
+  await waitFor(() => localCount(db, 'ai_gateway_exchanges') >= 8, 'the exchanges to be recorded');
+  const identity = identityOf(daemon.hypHome);
+  await waitForReplica(pg, SCHEMA, db, identity.machine_id);
+  await assertReplicaEqualsLocal(pg, SCHEMA, db, identity.machine_id, identity.user_name);
+
+  // PostgreSQL goes away: capture is unaffected, the backlog waits, hyp status says so
+  await pg.stop();
+  const before = localCount(db, 'ai_gateway_messages');
+  await sendTraffic(daemon, 3, 'during the outage');
+  await waitFor(() => localCount(db, 'ai_gateway_messages') > before, 'capture during the outage');
+  const failing = await waitFor(
+    async () => {
+      const s = await statusJson(daemon.hypHome, env);
+      const team = s.team_history;
+      return team?.last_error && team.datasets.some((d: { backlog_rows: number }) => d.backlog_rows > 0)
+        ? s
+        : undefined;
+    },
+    'hyp status to show the outage',
+    30_000,
+    200,
+  );
+  const messagesLag = failing.team_history.datasets.find((d: { name: string }) => d.name === 'ai_gateway_messages');
+  assert.ok(messagesLag.backlog_rows > 0 && messagesLag.oldest_unshipped_at, 'lag in rows and age');
+  assert.match(failing.team_history.last_error.repair, /pg_isready|start PostgreSQL/);
+  assert.ok(
+    failing.diagnostics.some((d: { kind: string }) => d.kind === 'team_history_failing'),
+    'a diagnostic names the failure',
+  );
+  const text = await runHyp(['status'], { hypHome: daemon.hypHome, env });
+  assert.match(text.stdout, /team history: PostgreSQL/);
+  assert.match(text.stdout, /rows waiting, oldest/);
+  assert.match(text.stdout, /repair: /);
+  assert.ok(!text.stdout.includes(pg.password), 'no password in hyp status');
+
+  await pg.start();
+  await waitForReplica(pg, SCHEMA, db, identity.machine_id);
+  await assertReplicaEqualsLocal(pg, SCHEMA, db, identity.machine_id, identity.user_name);
+  await waitFor(
+    async () => (await statusJson(daemon.hypHome, env)).team_history?.last_error === null,
+    'the error to clear once rows ship',
+  );
+
+  // The cursor is lost (a crash before it was written, a restored backup): everything is
+  // shipped again, and none of it twice.
+  await daemon.stop();
+  rmSync(join(daemon.hypHome, 'hypaware', 'plugins', '@hypaware', 'postgres', 'shipper-state.json'));
+  daemon = await startDaemon({ hypHome: daemon.hypHome, env });
+  await waitFor(
+    async () => {
+      const s = await statusJson(daemon.hypHome, env);
+      return s.team_history?.datasets.every((d: { backlog_rows: number }) => d.backlog_rows === 0);
+    },
+    'the replay to finish',
+    60_000,
+    200,
+  );
+  for (const d of ['ai_gateway_messages', 'ai_gateway_exchanges'])
+    assert.equal(await remoteCount(pg, SCHEMA, d), localCount(db, d), `${d}: no row twice after the replay`);
+  await assertReplicaEqualsLocal(pg, SCHEMA, db, identity.machine_id, identity.user_name);
+
+  // the remote query: same formats, the views, read-only
+  const count = await runHyp(
+    ['query', 'sql', '--remote', 'SELECT count(*) AS n FROM ai_gateway_messages', '--format', 'json'],
+    { hypHome: daemon.hypHome, env },
+  );
+  assert.equal(count.code, 0, count.stderr);
+  assert.deepEqual(JSON.parse(count.stdout), [{ n: localCount(db, 'ai_gateway_messages') }]);
+  const localSessions = await runHyp(
+    [
+      'query',
+      'sql',
+      'SELECT session_id, responses, output_tokens FROM ai_sessions ORDER BY session_id',
+      '--format',
+      'json',
+    ],
+    { hypHome: daemon.hypHome, env },
+  );
+  const remoteSessions = await runHyp(
+    [
+      'query',
+      'sql',
+      '--remote',
+      'SELECT session_id, responses, output_tokens FROM ai_sessions ORDER BY session_id',
+      '--format',
+      'json',
+    ],
+    { hypHome: daemon.hypHome, env },
+  );
+  assert.equal(remoteSessions.code, 0, remoteSessions.stderr);
+  assert.deepEqual(JSON.parse(remoteSessions.stdout), JSON.parse(localSessions.stdout), 'ai_sessions agree');
+  const responses = await runHyp(
+    [
+      'query',
+      'sql',
+      '--remote',
+      'SELECT count(*) AS n, sum(output_tokens) AS out FROM ai_responses',
+      '--format',
+      'csv',
+    ],
+    { hypHome: daemon.hypHome, env },
+  );
+  const localResponses = await runHyp(
+    ['query', 'sql', 'SELECT count(*) AS n, sum(output_tokens) AS out FROM ai_responses', '--format', 'csv'],
+    { hypHome: daemon.hypHome, env },
+  );
+  assert.equal(responses.stdout, localResponses.stdout, 'ai_responses agree');
+  const refused = await runHyp(['query', 'sql', '--remote', 'DELETE FROM ai_gateway_messages'], {
+    hypHome: daemon.hypHome,
+    env,
+  });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^hyp: hyp query sql --remote is read-only/);
+  const sneaky = await runHyp(
+    [
+      'query',
+      'sql',
+      '--remote',
+      'WITH gone AS (DELETE FROM ai_gateway_messages RETURNING 1) SELECT count(*) FROM gone',
+    ],
+    { hypHome: daemon.hypHome, env },
+  );
+  assert.equal(sneaky.code, 1);
+  assert.match(sneaky.stderr, /read-only/);
+  assert.equal(await remoteCount(pg, SCHEMA, 'ai_gateway_messages'), localCount(db, 'ai_gateway_messages'));
+
+  // secrets never reach the team database
+  const dump = pg.dump();
+  assert.ok(dump.includes(identity.machine_id), 'the dump holds the history');
+  for (const secret of [ANTHROPIC_KEY, OPENAI_KEY, 'HYPTEAM0000', pg.password])
+    assert.ok(!dump.includes(secret), `no ${secret.slice(0, 12)}… in pg_dump`);
+});
