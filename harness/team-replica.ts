@@ -86,7 +86,7 @@ export async function remoteCount(pg: PostgresServer, schema: string, dataset: s
   return Number(rows[0]!.n);
 }
 
-/** Wait until the replica has as many rows of this machine as the local database, for each dataset. */
+/** Wait until the replica has exactly the local keys of this machine, for each dataset (rows settled and deleted locally included). */
 export async function waitForReplica(
   pg: PostgresServer,
   schema: string,
@@ -97,12 +97,20 @@ export async function waitForReplica(
   await waitFor(
     async () => {
       for (const d of SHIPPED) {
-        const remote = await remoteCount(pg, schema, d, machineId).catch(() => -1);
-        if (remote !== localCount(db, d)) return false;
+        const local = (db.prepare(`SELECT "${KEYS[d]}" AS k FROM "${d}"`).all() as Array<{ k: string }>)
+          .map((r) => r.k)
+          .sort();
+        const remote = await pg
+          .query<{ k: string }>(`SELECT "${KEYS[d]}" AS k FROM "${schema}"."${d}" WHERE hyp_machine_id = $1`, [
+            machineId,
+          ])
+          .then((rows) => rows.map((r) => r.k).sort())
+          .catch(() => undefined);
+        if (!remote || remote.length !== local.length || remote.some((k, i) => k !== local[i])) return false;
       }
       return true;
     },
-    'the replica to hold every local row',
+    'the replica to hold exactly the local rows',
     timeoutMs,
     200,
   );

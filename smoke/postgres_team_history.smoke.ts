@@ -1,6 +1,6 @@
 // Team history: a real gateway daemon ships its history to a real PostgreSQL. Real traffic
 // through the fake Anthropic and OpenAI upstreams; the replica equals the local rows column by
-// column; PostgreSQL stopped mid-run (capture goes on, hyp status shows the lag and the error)
+// column; a Claude reply shipped under its fallback id and then settled leaves no duplicate; PostgreSQL stopped mid-run (capture goes on, hyp status shows the lag and the error)
 // and started again: every row arrives, none twice; a lost cursor replays without duplicates;
 // `hyp query sql --remote` reads the replica and its views, read-only; no API key in a pg_dump.
 import { test } from 'node:test';
@@ -14,6 +14,7 @@ import {
   ANTHROPIC_KEY,
   OPENAI_KEY,
   assertReplicaEqualsLocal,
+  claudeTurnSettledLate,
   homeWithPassword,
   identityOf,
   localCount,
@@ -44,6 +45,28 @@ test('team history in PostgreSQL: replica, outage, replay, remote query', { skip
   const identity = identityOf(daemon.hypHome);
   await waitForReplica(pg, SCHEMA, db, identity.machine_id);
   await assertReplicaEqualsLocal(pg, SCHEMA, db, identity.machine_id, identity.user_name);
+
+  // A Claude reply is stored under a fallback id, shipped, then settled under its transcript
+  // id (the gateway deletes the fallback rows): the replica follows, no stale duplicate.
+  const fallbackShipped = (session: string) =>
+    waitFor(
+      async () =>
+        (
+          await pg.query(
+            `SELECT 1 FROM ${SCHEMA}.ai_gateway_messages WHERE session_id = $1 AND attributes->'claude'->>'identity_source' = 'gateway_fallback'`,
+            [session],
+          )
+        ).length > 0,
+      'the fallback rows to reach PostgreSQL',
+    ).then(() => undefined);
+  const settled = await claudeTurnSettledLate(daemon, home, upstreams.anthropic, db, fallbackShipped);
+  await waitForReplica(pg, SCHEMA, db, identity.machine_id);
+  await assertReplicaEqualsLocal(pg, SCHEMA, db, identity.machine_id, identity.user_name);
+  const stale = await pg.query(
+    `SELECT part_id FROM ${SCHEMA}.ai_gateway_messages WHERE session_id = $1 AND attributes->'claude'->>'identity_source' = 'gateway_fallback'`,
+    [settled],
+  );
+  assert.deepEqual(stale, [], 'the settled fallback rows left the replica');
 
   // PostgreSQL goes away: capture is unaffected, the backlog waits, hyp status says so
   await pg.stop();

@@ -96,7 +96,19 @@ test('a column added to a dataset spec is added to the replica and shipped', { s
   // another plugin version declares a new column (the kernel adds it to the local table)
   const specs = [...h.kernel.datasets.values()].map((d) => structuredClone(d.spec));
   const messages = specs.find((s) => s.name === 'ai_gateway_messages')!;
-  messages.columns.push({ name: 'origin_marker', type: 'string' }, { name: 'lineage_depth', type: 'int' });
+  const viewHasBilling = async () =>
+    (
+      await pg.query(
+        `SELECT 1 FROM information_schema.columns WHERE table_schema = 'evolving' AND table_name = 'ai_responses' AND column_name = 'billing'`,
+      )
+    ).length === 1;
+  assert.equal(await viewHasBilling(), false, 'a view column waits for the table column it reads');
+  messages.columns.push(
+    { name: 'origin_marker', type: 'string' },
+    { name: 'lineage_depth', type: 'int' },
+    { name: 'billing', type: 'string' },
+  );
+  h.db.exec('ALTER TABLE ai_gateway_messages ADD COLUMN billing TEXT');
   h.db.exec('ALTER TABLE ai_gateway_messages ADD COLUMN origin_marker TEXT');
   h.db.exec('ALTER TABLE ai_gateway_messages ADD COLUMN lineage_depth INTEGER');
   h.db.exec(
@@ -116,6 +128,7 @@ test('a column added to a dataset spec is added to the replica and shipped', { s
     ],
   );
   await assertReplicaEqualsLocal(pg, 'evolving', h.db, 'machine-a', 'tester', ['ai_gateway_messages']);
+  assert.equal(await viewHasBilling(), true, 'the view gains the column once the table has it');
   const marked = await pg.query<{ n: string }>(
     `SELECT count(*) AS n FROM evolving.ai_gateway_messages WHERE origin_marker = 'import'`,
   );

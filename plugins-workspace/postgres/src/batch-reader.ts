@@ -88,13 +88,22 @@ export class BatchReader {
     return backlogOf(this.#db, this.dataset, cursor);
   }
 
-  read(cursor: number, maxRows: number, maxBytes = DEFAULT_BATCH_BYTES): Batch {
+  /**
+   * Rows after `cursor`; with `settledBefore` (ISO time) the batch ends at the first row whose
+   * settle column is later (a row still being updated, and so every row after it, waits).
+   */
+  read(cursor: number, maxRows: number, maxBytes = DEFAULT_BATCH_BYTES, settledBefore?: string): Batch {
     const specs = this.dataset.columns;
     const columns: unknown[][] = specs.map(() => []);
+    const settleIndex = settledBefore === undefined ? -1 : specs.findIndex((c) => c.name === this.dataset.settleColumn);
     let rows = 0;
     let bytes = 0;
     let lastRowid = cursor;
     for (const raw of this.#select.iterate(cursor, maxRows) as IterableIterator<unknown[]>) {
+      if (settleIndex >= 0) {
+        const t = raw[settleIndex + 1];
+        if (typeof t === 'string' && t >= settledBefore!) break;
+      }
       for (let i = 0; i < specs.length; i++) {
         const value = toPg(raw[i + 1], specs[i]!);
         bytes += sizeOf(value);

@@ -25,6 +25,8 @@ export interface PostgresConfig {
   pollMs: number;
   /** the longest wait between retries after a failure */
   maxBackoffMs: number;
+  /** rows the gateway still updates (exchanges) ship once this much older than their end */
+  settleMs: number;
 }
 
 const SLICE_KEYS = [
@@ -36,6 +38,7 @@ const SLICE_KEYS = [
   'batch_rows',
   'poll_ms',
   'max_backoff_ms',
+  'settle_ms',
 ] as const;
 const IDENT = /^[a-z_][a-z0-9_]*$/;
 const TLS_MODES: TlsMode[] = ['disable', 'require', 'verify-full'];
@@ -43,6 +46,7 @@ const TLS_MODES: TlsMode[] = ['disable', 'require', 'verify-full'];
 export const DEFAULT_BATCH_ROWS = 1000;
 export const DEFAULT_POLL_MS = 1000;
 export const DEFAULT_MAX_BACKOFF_MS = 30_000;
+export const DEFAULT_SETTLE_MS = 60_000;
 
 function parseUrl(url: string): { issue?: string; parsed?: URL } {
   let parsed: URL;
@@ -104,6 +108,8 @@ export function validateConfig(slice: JsonObject): ConfigIssue[] {
     issues.push({ path: 'poll_ms', message: 'must be a whole number of milliseconds from 10' });
   if (slice.max_backoff_ms !== undefined && !wholeNumber(slice.max_backoff_ms, 10, 3_600_000))
     issues.push({ path: 'max_backoff_ms', message: 'must be a whole number of milliseconds from 10' });
+  if (slice.settle_ms !== undefined && !wholeNumber(slice.settle_ms, 0, 86_400_000))
+    issues.push({ path: 'settle_ms', message: 'must be a whole number of milliseconds (0 ships at once)' });
   return issues;
 }
 
@@ -138,6 +144,7 @@ export function parseConfig(slice: JsonObject, env: NodeJS.ProcessEnv): Postgres
     batchRows: typeof slice.batch_rows === 'number' ? slice.batch_rows : DEFAULT_BATCH_ROWS,
     pollMs: typeof slice.poll_ms === 'number' ? slice.poll_ms : DEFAULT_POLL_MS,
     maxBackoffMs: typeof slice.max_backoff_ms === 'number' ? slice.max_backoff_ms : DEFAULT_MAX_BACKOFF_MS,
+    settleMs: typeof slice.settle_ms === 'number' ? slice.settle_ms : DEFAULT_SETTLE_MS,
   };
 }
 

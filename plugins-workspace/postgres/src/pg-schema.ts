@@ -76,11 +76,17 @@ function viewComment(sql: string): string {
   return `hypaware:${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`;
 }
 
-async function ensureViews(client: pg.Client, schema: string, tables: Set<string>, changes: string[]): Promise<void> {
+async function ensureViews(
+  client: pg.Client,
+  schema: string,
+  columns: Map<string, Set<string>>,
+  changes: string[],
+): Promise<void> {
   const qualified = (name: string) => `${ident(schema)}.${ident(name)}`;
+  const messageColumns = columns.get('ai_gateway_messages') ?? new Set<string>();
   for (const view of PG_VIEWS) {
-    if (!view.requires.every((t) => tables.has(t))) continue;
-    const sql = view.select(qualified);
+    if (!view.requires.every((t) => columns.has(t))) continue;
+    const sql = view.select(qualified, (c) => messageColumns.has(c));
     const comment = viewComment(sql);
     const current = await client.query<{ comment: string | null }>(
       `SELECT obj_description(c.oid, 'pg_class') AS comment FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -145,11 +151,17 @@ export async function ensureReplicaSchema(
       await client.query(`CREATE TABLE ${ident(schema)}.${ident(name)} ${ddl}`);
       changes.push(`created table ${schema}.${name}`);
     }
+    const columns = new Map<string, Set<string>>();
+    const addColumn = (table: string, column: string) => {
+      if (!columns.has(table)) columns.set(table, new Set());
+      columns.get(table)!.add(column);
+    };
+    for (const c of existing) addColumn(c.table_name, c.column_name);
     for (const dataset of datasets) {
       await ensureTable(client, schema, dataset, existing, changes);
-      tables.add(dataset.name);
+      for (const c of dataset.columns) addColumn(dataset.name, c.name);
     }
-    await ensureViews(client, schema, tables, changes);
+    await ensureViews(client, schema, columns, changes);
     for (const dataset of datasets) {
       const spec = specs.find((s) => s.name === dataset.name);
       if (!spec) continue;

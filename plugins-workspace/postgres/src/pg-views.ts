@@ -10,13 +10,15 @@ export interface PgViewSpec {
   name: string;
   /** the tables of the schema it reads */
   requires: string[];
-  /** the statement, given the schema-qualified table names */
-  select(table: (name: string) => string): string;
+  /** the statement, given the schema-qualified table names and the columns the messages table has */
+  select(table: (name: string) => string, has: (column: string) => boolean): string;
 }
 
 export interface ViewColumn {
   name: string;
   expr: string;
+  /** a column of the messages table it reads that older HypAware versions lack: left out until it exists */
+  needs?: string;
 }
 
 const MESSAGES = 'ai_gateway_messages';
@@ -49,6 +51,7 @@ export const RESPONSE_COLUMNS: ViewColumn[] = [
     expr: 'COALESCE(input_tokens, 0) + COALESCE(cache_read_input_tokens, 0) + COALESCE(cache_creation_input_tokens, 0)',
   },
   { name: 'finish_reason', expr: "status->>'finish_reason'" },
+  { name: 'billing', expr: 'billing', needs: 'billing' },
 ];
 
 /** `ai_sessions`: one row per machine and session; aggregates over the session's rows. */
@@ -86,21 +89,24 @@ const SESSION_ORDER = [
   'subagents',
 ];
 
+const present = (cols: ViewColumn[], has: (column: string) => boolean) =>
+  cols.filter((c) => c.needs === undefined || has(c.needs));
 const list = (cols: ViewColumn[]) => cols.map((c) => `${c.expr} AS ${ident(c.name)}`).join(',\n  ');
 
 export const PG_VIEWS: PgViewSpec[] = [
   {
     name: 'ai_responses',
     requires: [MESSAGES],
-    select: (t) => `SELECT ${list(RESPONSE_COLUMNS)}\nFROM ${t(MESSAGES)}\nWHERE ${CARRIER}`,
+    select: (t, has) => `SELECT ${list(present(RESPONSE_COLUMNS, has))}\nFROM ${t(MESSAGES)}\nWHERE ${CARRIER}`,
   },
   {
     name: 'ai_sessions',
     requires: [MESSAGES],
-    select: (t) => {
+    select: (t, has) => {
+      const columns = present(SESSION_COLUMNS, has);
       const order = [
-        ...SESSION_ORDER.filter((c) => c === 'model' || SESSION_COLUMNS.some((s) => s.name === c)),
-        ...SESSION_COLUMNS.map((c) => c.name).filter((c) => !SESSION_ORDER.includes(c)),
+        ...SESSION_ORDER.filter((c) => c === 'model' || columns.some((s) => s.name === c)),
+        ...columns.map((c) => c.name).filter((c) => !SESSION_ORDER.includes(c)),
       ];
       const outer = order.map((c) => (c === 'model' ? 'm.model' : `s.${ident(c)}`)).join(', ');
       return `WITH main_model AS (
@@ -115,7 +121,7 @@ export const PG_VIEWS: PgViewSpec[] = [
 SELECT s.hyp_machine_id, s.hyp_user_name, s.session_id, ${outer}
 FROM (
   SELECT hyp_machine_id, max(hyp_user_name) AS hyp_user_name, ${SESSION_KEY} AS session_id,
-  ${list(SESSION_COLUMNS)}
+  ${list(columns)}
   FROM ${t(MESSAGES)}
   GROUP BY hyp_machine_id, ${SESSION_KEY}
 ) AS s

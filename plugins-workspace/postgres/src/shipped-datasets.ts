@@ -9,6 +9,13 @@ import type { ColumnSpec, DatasetSpec } from '@hypaware/core';
 /** The datasets shipped, in shipping order. */
 export const SHIPPED_DATASET_NAMES = ['ai_gateway_messages', 'ai_gateway_exchanges'] as const;
 
+/**
+ * Rows the owner still updates for a while after inserting them: shipped only once this column
+ * (a time) is older than the settle delay. The gateway adds to an exchange's `rows_written` when
+ * its re-checks (seconds after the exchange ended) write rows.
+ */
+const SETTLE_COLUMNS: Record<string, string> = { ai_gateway_exchanges: 'ts_end' };
+
 export interface ShippedDataset {
   name: string;
   /** the dataset's unique key (the replica's primary key after the machine id) */
@@ -18,6 +25,8 @@ export interface ShippedDataset {
   columns: ColumnSpec[];
   /** columns of the spec left out (bodies) */
   omitted: string[];
+  /** a row ships once this time column is older than the settle delay (absent: at once) */
+  settleColumn?: string;
 }
 
 /** The shipped datasets among the registered specs (a dataset no plugin registered is not shipped). */
@@ -26,6 +35,8 @@ export function shippedDatasets(specs: readonly DatasetSpec[], includeBodies: bo
     const spec = specs.find((s) => s.name === name);
     if (!spec || !spec.uniqueKey || spec.uniqueKey.length === 0) return [];
     const columns = spec.columns.filter((c) => includeBodies || c.type !== 'blob');
+    const settle = SETTLE_COLUMNS[name];
+    const settleColumn = settle && columns.some((c) => c.name === settle) ? settle : undefined;
     return [
       {
         name,
@@ -33,6 +44,7 @@ export function shippedDatasets(specs: readonly DatasetSpec[], includeBodies: bo
         primaryTime: spec.primaryTime,
         columns,
         omitted: spec.columns.filter((c) => !columns.includes(c)).map((c) => c.name),
+        ...(settleColumn ? { settleColumn } : {}),
       },
     ];
   });

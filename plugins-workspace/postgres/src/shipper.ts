@@ -222,8 +222,11 @@ export class Shipper {
       const bytes = batchBytes ?? DEFAULT_BATCH_BYTES;
       const prefetched = this.#prefetched[i];
       this.#prefetched[i] = undefined;
+      const settledBefore = dataset.settleColumn ? new Date(Date.now() - config.settleMs).toISOString() : undefined;
       const batch =
-        prefetched && prefetched.from === cursor ? prefetched.batch : reader.read(cursor, config.batchRows, bytes);
+        prefetched && prefetched.from === cursor
+          ? prefetched.batch
+          : reader.read(cursor, config.batchRows, bytes, settledBefore);
       if (batch.rows === 0) {
         if (cursor !== (this.#state.cursors[dataset.name] ?? 0)) this.#state.cursors[dataset.name] = cursor;
         continue;
@@ -233,7 +236,10 @@ export class Shipper {
       // the INSERT is on its way: read the next batch while PostgreSQL works on this one
       await new Promise((resolve) => setImmediate(resolve));
       if (batch.rows >= config.batchRows)
-        this.#prefetched[i] = { from: batch.lastRowid, batch: reader.read(batch.lastRowid, config.batchRows, bytes) };
+        this.#prefetched[i] = {
+          from: batch.lastRowid,
+          batch: reader.read(batch.lastRowid, config.batchRows, bytes, settledBefore),
+        };
       const result = await writing;
       // PostgreSQL committed: now, and only now, the cursor moves
       this.#state.cursors[dataset.name] = batch.lastRowid;
