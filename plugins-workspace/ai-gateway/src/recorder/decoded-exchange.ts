@@ -85,6 +85,7 @@ export function decodeExchange(record: ExchangeRecord, secrets: ReadonlySet<stri
     request_bytes: _qn,
     response_bytes: _sn,
     reported: _r,
+    ttfb_ms: _t,
     ...scalars
   } = record;
   const input = assembleInput(

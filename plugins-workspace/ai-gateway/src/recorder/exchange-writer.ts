@@ -264,6 +264,7 @@ export class ExchangeWriter {
       ts_start: r.ts_start,
       ts_end: r.ts_end,
       duration_ms: r.duration_ms,
+      ttfb_ms: r.ttfb_ms ?? null,
       upstream: r.upstream,
       provider: r.provider,
       method: r.method,
