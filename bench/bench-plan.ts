@@ -31,7 +31,7 @@ export const FULL_PLAN: BenchPlan = {
   streamIntervalMs: 20,
   throughputConnections: [32, 64],
   throughputMs: 10_000,
-  bigBodyBytes: 32 * 1024 * 1024,
+  bigBodyBytes: 10 * 1024 * 1024,
   bigBodyTrials: 2,
   leakConnections: 16,
   leakWarmupRequests: 5000,
