@@ -17,6 +17,7 @@ import { secretHeaderNames } from './header-redaction.js';
 import { HistoryIdentityMemo } from './message-identity.js';
 import { isoTime, planMessages, type Row } from './message-rows.js';
 import { dispatchProjectors, type DispatchResult } from './projector-dispatch.js';
+import { RecentIds } from './recent-ids.js';
 import { RecheckQueue } from './recheck-queue.js';
 import { storageFailureReason } from './storage-failures.js';
 
@@ -79,7 +80,7 @@ export class ExchangeWriter {
   #secrets: Set<string>;
   readonly #stores = new WeakMap<Database.Database, GatewayStore>();
   /** message ids known to be stored (a cache: the table is the truth) */
-  readonly #stored = new LruCache<string, true>(50_000);
+  readonly #stored = new RecentIds(50_000);
   readonly #conversationStarts = new LruCache<string, string>(10_000);
   readonly #identities = new HistoryIdentityMemo();
   readonly #rechecks: RecheckQueue<Recheck>;
@@ -224,7 +225,7 @@ export class ExchangeWriter {
     for (const message of planned) {
       // re-sent history is the common case: a cached id needs no SQL at all (its settlement,
       // if any, ran when it was first written)
-      if (this.#stored.get(message.messageId)) continue;
+      if (this.#stored.has(message.messageId)) continue;
       if (message.matchKey !== undefined) {
         if (message.fallback && store.nativeSettled(conversation, message.matchKey)) continue;
         if (!message.fallback)
@@ -249,7 +250,7 @@ export class ExchangeWriter {
 
   /** Caches change only once the transaction committed. */
   #applyEffects(effects: WriteEffects): void {
-    for (const id of effects.stored) this.#stored.set(id, true);
+    for (const id of effects.stored) this.#stored.add(id);
     for (const id of effects.deleted) this.#stored.delete(id);
     if (effects.start) this.#conversationStarts.set(effects.start[0], effects.start[1]);
   }
