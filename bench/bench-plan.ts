@@ -17,6 +17,8 @@ export interface BenchPlan {
   /** the leak run is sent in chunks of this many, the writer drained after each */
   leakChunkRequests: number;
   leakRequests: number;
+  /** exchanges the writer phase feeds the writer alone */
+  writerExchanges: number;
   hookRuns: number;
   historyRows: number;
 }
@@ -37,6 +39,7 @@ export const FULL_PLAN: BenchPlan = {
   leakWarmupRequests: 5000,
   leakChunkRequests: 2500,
   leakRequests: 20_000,
+  writerExchanges: 6000,
   hookRuns: 50,
   historyRows: 1_000_000,
 };
@@ -52,6 +55,7 @@ export const QUICK_PLAN: BenchPlan = {
   leakWarmupRequests: 500,
   leakChunkRequests: 500,
   leakRequests: 2000,
+  writerExchanges: 2000,
   hookRuns: 10,
   historyRows: 50_000,
 };

@@ -5,6 +5,7 @@ import type { CaptureFigures } from './capture-phase.js';
 import type { HistoryFigures } from './history-phase.js';
 import type { BigBodyFigures, LatencyFigures, LeakFigures, StreamFigures, ThroughputFigures } from './proxy-phases.js';
 import { round } from './stats.js';
+import type { WriterFigures } from './writer-phase.js';
 import { PROXY_NAMES, TARGET_NAMES } from './targets.js';
 
 export interface BenchReport {
@@ -19,6 +20,7 @@ export interface BenchReport {
   leak?: LeakFigures;
   capture?: CaptureFigures;
   big_body?: BigBodyFigures;
+  writer?: WriterFigures;
   history?: HistoryFigures;
   targets: TargetCheck[];
   notes: string[];
@@ -249,6 +251,13 @@ export function renderReport(r: BenchReport): string {
     );
     out.push(
       `peak RSS (before -> peak, MB): ${PROXY_NAMES.map((n) => `${n} ${fmt(b.rss_before_mb[n])} -> ${fmt(b.peak_rss_mb[n])}`).join(', ')}; gateway growth ${fmt(b.gateway_peak_growth_mb)} MB, VmHWM ${fmt(b.gateway_hwm_mb)} MB`,
+      '',
+    );
+  }
+  if (r.writer) {
+    const w = r.writer;
+    out.push(
+      `Writer alone (${w.exchanges} exchanges, batches of ${w.batch}, ${w.rechecks} re-checks): ${fmt(w.thread_cpu_us_per_exchange)} µs CPU per exchange on its thread + ${fmt(w.other_cpu_us_per_exchange)} µs on other threads (GC helpers): ${fmt(w.exchanges_per_cpu_s)} exchanges per CPU-second (${fmt(w.exchanges_per_wall_s)} per wall second here); ${fmt(w.message_rows)} message rows`,
       '',
     );
   }
