@@ -19,6 +19,8 @@ export interface BenchPlan {
   /** the leak run is sent in chunks of this many, the writer drained after each */
   leakChunkRequests: number;
   leakRequests: number;
+  /** exchanges the writer phase feeds the writer alone */
+  writerExchanges: number;
   hookRuns: number;
   historyRows: number;
   /** synthetic transcripts for the import phase (bench/synthetic-transcripts.ts) */
@@ -36,12 +38,13 @@ export const FULL_PLAN: BenchPlan = {
   streamIntervalMs: 20,
   throughputConnections: [32, 64],
   throughputMs: 10_000,
-  bigBodyBytes: 32 * 1024 * 1024,
+  bigBodyBytes: 10 * 1024 * 1024,
   bigBodyTrials: 2,
   leakConnections: 16,
   leakWarmupRequests: 5000,
   leakChunkRequests: 2500,
   leakRequests: 20_000,
+  writerExchanges: 6000,
   hookRuns: 50,
   historyRows: 1_000_000,
   // 1,000 sessions, about 200 MB of transcripts
@@ -60,6 +63,7 @@ export const QUICK_PLAN: BenchPlan = {
   leakWarmupRequests: 500,
   leakChunkRequests: 500,
   leakRequests: 2000,
+  writerExchanges: 2000,
   hookRuns: 10,
   historyRows: 50_000,
   importClaude: { sessions: 100, bytesPerSession: 200_000 },

@@ -35,18 +35,21 @@ function hasColumn(targets: Targets, table: string, column: string): boolean {
 
 /**
  * Wait (at most `timeoutMs`) until every exchange sent through the gateway is in the database,
- * or the count stops moving for 10 s; returns the count and how long it took.
+ * or the count stops moving for 10 s; returns the count, the count when the wait began and how
+ * long it took.
  */
 export async function waitForWriter(
   targets: Targets,
   timeoutMs = 120_000,
-): Promise<{ exchanges: number; waitedMs: number }> {
+): Promise<{ exchanges: number; waitedMs: number; exchangesAtStart: number }> {
   const start = Date.now();
   let exchanges = 0;
+  let exchangesAtStart = -1;
   let last = -1;
   let stableSince = Date.now();
   while (Date.now() - start < timeoutMs) {
     exchanges = count(targets, 'SELECT count(*) AS n FROM ai_gateway_exchanges');
+    if (exchangesAtStart < 0) exchangesAtStart = exchanges;
     if (exchanges >= targets.gatewayRequests) break;
     if (exchanges !== last) {
       last = exchanges;
@@ -54,7 +57,7 @@ export async function waitForWriter(
     } else if (Date.now() - stableSince > 10_000) break;
     await sleep(100);
   }
-  return { exchanges, waitedMs: Date.now() - start };
+  return { exchanges, waitedMs: Date.now() - start, exchangesAtStart: Math.max(0, exchangesAtStart) };
 }
 
 export async function capturePhase(targets: Targets): Promise<CaptureFigures> {

@@ -1,5 +1,5 @@
 /**
- * Forking the benchmark's helper processes (fake upstream, Node floor proxy, load driver)
+ * Forking the benchmark's helper processes (fake upstream, reference proxies, load driver)
  * and talking to them over IPC.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -43,6 +43,7 @@ export function forkListening(script: string, args: string[] = []): Promise<List
 
 export const startUpstreamProcess = () => forkListening('./upstream-process.js');
 export const startFloorProxy = (upstreamOrigin: string) => forkListening('./floor-proxy.js', [upstreamOrigin]);
+export const startMinimalProxy = (upstreamOrigin: string) => forkListening('./minimal-proxy.js', [upstreamOrigin]);
 
 export interface Driver {
   run<R extends TaskResult>(task: Task, timeoutMs?: number): Promise<R>;

@@ -1,27 +1,27 @@
 /**
- * The proxy measurements: each compares the three targets in the same run, trial by trial
+ * The proxy measurements: each compares the four targets in the same run, trial by trial
  * with the order rotated, and returns raw-enough figures for the report.
  */
 import type { BenchPlan } from './bench-plan.js';
 import type { Driver } from './child-processes.js';
 import type { BigBodyResult, LatencyResult, StreamResult, ThroughputResult } from './load-tasks.js';
-import {
-  readCpu,
-  readMemory,
-  readThreadGroupCpu,
-  resetPeak,
-  withPeakRss,
-  type CpuSample,
-} from '../harness/proc-usage.js';
+import { readMemory, readThreadGroupCpu, resetPeak, withPeakRss, type ThreadGroupCpu } from '../harness/proc-usage.js';
 import { max, median, percentile, rotated, round } from './stats.js';
-import { TARGET_NAMES, type TargetName, type Targets } from './targets.js';
+import { proxyPid, TARGET_NAMES, type ProxyName, type TargetName, type Targets } from './targets.js';
 import { waitForWriter } from './capture-phase.js';
 import type { Protocol } from '../harness/protocol-samples.js';
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 type PerTarget<T> = Record<TargetName, T>;
+type PerProxy<T> = Record<ProxyName, T>;
 
 function perTarget<T>(make: () => T): PerTarget<T> {
-  return { direct: make(), floor: make(), gateway: make() };
+  return { direct: make(), floor: make(), minimal: make(), gateway: make() };
+}
+
+function perProxy<T>(make: (name: ProxyName) => T): PerProxy<T> {
+  return { floor: make('floor'), minimal: make('minimal'), gateway: make('gateway') };
 }
 
 /**
@@ -32,11 +32,15 @@ async function afterRun(
   targets: Targets,
   name: TargetName,
   completed: number,
-): Promise<{ waitedMs: number; missing: number }> {
-  if (name !== 'gateway') return { waitedMs: 0, missing: 0 };
+): Promise<{ waitedMs: number; missing: number; caughtUp: number }> {
+  if (name !== 'gateway') return { waitedMs: 0, missing: 0, caughtUp: 0 };
   targets.gatewayRequests += completed;
   const settled = await waitForWriter(targets);
-  return { waitedMs: settled.waitedMs, missing: targets.gatewayRequests - settled.exchanges };
+  return {
+    waitedMs: settled.waitedMs,
+    missing: targets.gatewayRequests - settled.exchanges,
+    caughtUp: settled.exchanges - settled.exchangesAtStart,
+  };
 }
 
 export async function warmUp(driver: Driver, targets: Targets, plan: BenchPlan): Promise<void> {
@@ -59,7 +63,7 @@ export interface LatencyFigures {
   /** percentiles in µs of the round trip */
   percentiles: PerTarget<{ p50: number; p90: number; p99: number }>;
   /** percentile of the target minus the same percentile of direct, µs */
-  added: { floor: { p50: number; p90: number; p99: number }; gateway: { p50: number; p90: number; p99: number } };
+  added: PerProxy<{ p50: number; p90: number; p99: number }>;
 }
 
 export async function latencyPhase(driver: Driver, targets: Targets, plan: BenchPlan): Promise<LatencyFigures> {
@@ -83,8 +87,8 @@ export async function latencyPhase(driver: Driver, targets: Targets, plan: Bench
     p90: percentile(micros[name], 90),
     p99: percentile(micros[name], 99),
   });
-  const percentiles = { direct: pct('direct'), floor: pct('floor'), gateway: pct('gateway') };
-  const over = (name: 'floor' | 'gateway') => ({
+  const percentiles = { direct: pct('direct'), ...perProxy(pct) };
+  const over = (name: ProxyName) => ({
     p50: round(percentiles[name].p50 - percentiles.direct.p50, 0),
     p90: round(percentiles[name].p90 - percentiles.direct.p90, 0),
     p99: round(percentiles[name].p99 - percentiles.direct.p99, 0),
@@ -95,14 +99,10 @@ export async function latencyPhase(driver: Driver, targets: Targets, plan: Bench
     p99: round(p.p99, 0),
   });
   return {
-    samples: { direct: micros.direct.length, floor: micros.floor.length, gateway: micros.gateway.length },
+    samples: { direct: micros.direct.length, ...perProxy((n) => micros[n].length) },
     errors,
-    percentiles: {
-      direct: rounded(percentiles.direct),
-      floor: rounded(percentiles.floor),
-      gateway: rounded(percentiles.gateway),
-    },
-    added: { floor: over('floor'), gateway: over('gateway') },
+    percentiles: { direct: rounded(percentiles.direct), ...perProxy((n) => rounded(percentiles[n])) },
+    added: perProxy(over),
   };
 }
 
@@ -115,9 +115,9 @@ export interface StreamFigures {
   delivery_max_ms: PerTarget<number>;
   /** median over trials of the largest delivery delay in a stream, ms */
   trial_max_median_ms: PerTarget<number>;
-  added_first_event_ms: { floor: number; gateway: number };
+  added_first_event_ms: PerProxy<number>;
   /** trial_max_median of the target minus that of direct, ms */
-  added_largest_lag_ms: { floor: number; gateway: number };
+  added_largest_lag_ms: PerProxy<number>;
 }
 
 export async function streamPhase(driver: Driver, targets: Targets, plan: BenchPlan): Promise<StreamFigures> {
@@ -144,8 +144,7 @@ export async function streamPhase(driver: Driver, targets: Targets, plan: BenchP
   }
   const figure = (f: (name: TargetName) => number): PerTarget<number> => ({
     direct: round(f('direct'), 3),
-    floor: round(f('floor'), 3),
-    gateway: round(f('gateway'), 3),
+    ...perProxy((n) => round(f(n), 3)),
   });
   const firstEvent = figure((n) => median(first[n]));
   const trialMaxMedian = figure((n) => median(trialMax[n]));
@@ -155,15 +154,20 @@ export async function streamPhase(driver: Driver, targets: Targets, plan: BenchP
     delivery_p50_ms: figure((n) => median(delivery[n])),
     delivery_max_ms: figure((n) => max(delivery[n])),
     trial_max_median_ms: trialMaxMedian,
-    added_first_event_ms: {
-      floor: round(firstEvent.floor - firstEvent.direct, 3),
-      gateway: round(firstEvent.gateway - firstEvent.direct, 3),
-    },
-    added_largest_lag_ms: {
-      floor: round(trialMaxMedian.floor - trialMaxMedian.direct, 3),
-      gateway: round(trialMaxMedian.gateway - trialMaxMedian.direct, 3),
-    },
+    added_first_event_ms: perProxy((n) => round(firstEvent[n] - firstEvent.direct, 3)),
+    added_largest_lag_ms: perProxy((n) => round(trialMaxMedian[n] - trialMaxMedian.direct, 3)),
   };
+}
+
+/** CPU per 1,000 requests, ms (= µs per request), by thread group */
+export interface CpuPerThousand {
+  /** the main thread (the event loop: for the gateway, the proxy) */
+  main: number;
+  /** threads at a positive nice value: the gateway's writer */
+  writer: number;
+  /** every other thread: V8's GC and compiler pool, libuv's thread pool */
+  other: number;
+  total: number;
 }
 
 export interface ThroughputFigures {
@@ -172,22 +176,67 @@ export interface ThroughputFigures {
   errors: PerTarget<number>;
   gateway_vs_direct: number;
   gateway_vs_floor: number;
+  gateway_vs_minimal: number;
   floor_vs_direct: number;
   /** after the gateway's run: how long its writer took to store the backlog, ms */
   gateway_capture_lag_ms: number;
   /** exchanges sent through the gateway so far that are not in the database once the writer settled */
   gateway_missing_exchanges: number;
+  /** the backlog the writer still had when the load stopped */
+  gateway_backlog_exchanges: number;
+  /** the writer's rate while it caught up on that backlog (null: no backlog to time) */
+  writer_exchanges_per_s: number | null;
   /**
-   * CPU per request, µs (from /proc, so independent of what else runs): the floor process;
-   * the gateway's main thread (the proxy) and its other threads (writer, GC, thread pool),
-   * the latter counted until the writer had stored the run's backlog
+   * CPU per 1,000 requests from /proc (independent of what else runs), counted until the
+   * gateway's writer had stored the run's backlog
    */
-  cpu_us_per_request: { floor: number; gateway_main: number; gateway_other: number };
-  /**
-   * CPU cores busy during the load window itself (not the backlog after it): the floor
-   * process; the gateway's main thread, its niced writer thread, and its other threads
-   */
-  window_cores: { floor: number; gateway_main: number; gateway_writer: number; gateway_other: number };
+  cpu_ms_per_1000: PerProxy<CpuPerThousand>;
+  /** total CPU per 1,000 requests of the gateway over that of the minimal proxy */
+  gateway_cpu_vs_minimal: number;
+  /** CPU cores busy during the load window itself (not the backlog after it), by thread group */
+  window_cores: PerProxy<{ main: number; writer: number; other: number }>;
+  /** median resident memory sampled during the load window, MB */
+  steady_rss_mb: PerProxy<number>;
+  /** gateway RSS 1 s after its writer stored the backlog, MB */
+  gateway_idle_rss_mb: number;
+}
+
+const RSS_SAMPLE_MS = 200;
+
+/** Median RSS of `pid` while `work` runs, sampled every RSS_SAMPLE_MS. */
+async function withSteadyRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; rssMb: number }> {
+  const samples: number[] = [];
+  const timer = setInterval(() => {
+    try {
+      samples.push(readMemory(pid).rssMb);
+    } catch {
+      /* process gone */
+    }
+  }, RSS_SAMPLE_MS);
+  try {
+    const result = await work();
+    return { result, rssMb: round(median(samples.length > 0 ? samples : [readMemory(pid).rssMb])) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function groupDelta(before: ThreadGroupCpu, after: ThreadGroupCpu): ThreadGroupCpu {
+  return {
+    mainMs: after.mainMs - before.mainMs,
+    nicedMs: after.nicedMs - before.nicedMs,
+    otherMs: after.otherMs - before.otherMs,
+  };
+}
+
+function perThousand(used: ThreadGroupCpu, requests: number): CpuPerThousand {
+  const per = (ms: number) => round((ms * 1000) / Math.max(1, requests), 0);
+  return {
+    main: per(used.mainMs),
+    writer: per(used.nicedMs),
+    other: per(used.otherMs),
+    total: per(used.mainMs + used.nicedMs + used.otherMs),
+  };
 }
 
 export async function throughputPhase(driver: Driver, targets: Targets, plan: BenchPlan): Promise<ThroughputFigures[]> {
@@ -197,42 +246,49 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
     const errors = perTarget(() => 0);
     let lag = 0;
     let missing = 0;
-    const cpu = { floor: 0, gateway_main: 0, gateway_other: 0 };
-    const window = { floor: 0, gateway_main: 0, gateway_writer: 0, gateway_other: 0 };
+    let backlog = 0;
+    let writerRate: number | null = null;
+    let idleRss = 0;
+    const cpu = perProxy((): CpuPerThousand => ({ main: 0, writer: 0, other: 0, total: 0 }));
+    const window = perProxy(() => ({ main: 0, writer: 0, other: 0 }));
+    const steadyRss = perProxy(() => 0);
     for (const name of rotated(TARGET_NAMES, i)) {
-      const pid = name === 'floor' ? targets.floor.proc.pid! : targets.gatewayPid;
-      const cpuBefore = readCpu(pid);
-      const groupsBefore = readThreadGroupCpu(pid);
-      const r = await driver.run<ThroughputResult>(
-        {
-          kind: 'throughput',
-          origin: targets.origin[name],
-          connections,
-          durationMs: plan.throughputMs,
-          bodyBytes: plan.bodyBytes,
-        },
-        plan.throughputMs + 60_000,
-      );
-      const groupsAfter = readThreadGroupCpu(pid);
-      const cores = (key: 'mainMs' | 'nicedMs' | 'otherMs') =>
-        round((groupsAfter[key] - groupsBefore[key]) / r.elapsedMs, 2);
-      if (name === 'floor') window.floor = round(cores('mainMs') + cores('nicedMs') + cores('otherMs'), 2);
-      if (name === 'gateway')
-        Object.assign(window, {
-          gateway_main: cores('mainMs'),
-          gateway_writer: cores('nicedMs'),
-          gateway_other: cores('otherMs'),
-        });
+      const pid = name === 'direct' ? undefined : proxyPid(targets, name);
+      const groupsBefore = pid === undefined ? undefined : readThreadGroupCpu(pid);
+      const task = {
+        kind: 'throughput' as const,
+        origin: targets.origin[name],
+        connections,
+        durationMs: plan.throughputMs,
+        bodyBytes: plan.bodyBytes,
+      };
+      const run = () => driver.run<ThroughputResult>(task, plan.throughputMs + 60_000);
+      const measured = pid === undefined ? { result: await run(), rssMb: 0 } : await withSteadyRss(pid, run);
+      const r = measured.result;
       rps[name] = round(r.completed / (r.elapsedMs / 1000), 0);
       errors[name] = r.errors;
+      if (name === 'direct' || pid === undefined || groupsBefore === undefined) {
+        await afterRun(targets, name, r.completed);
+        continue;
+      }
+      steadyRss[name] = measured.rssMb;
+      const loadWindow = groupDelta(groupsBefore, readThreadGroupCpu(pid));
+      const cores = (ms: number) => round(ms / r.elapsedMs, 2);
+      window[name] = {
+        main: cores(loadWindow.mainMs),
+        writer: cores(loadWindow.nicedMs),
+        other: cores(loadWindow.otherMs),
+      };
       const settled = await afterRun(targets, name, r.completed);
-      lag += settled.waitedMs;
-      if (name === 'gateway') missing = settled.missing;
-      const used = cpuDelta(cpuBefore, readCpu(pid));
-      if (name === 'floor') cpu.floor = round((used.totalMs * 1000) / r.completed, 0);
+      cpu[name] = perThousand(groupDelta(groupsBefore, readThreadGroupCpu(pid)), r.completed);
       if (name === 'gateway') {
-        cpu.gateway_main = round((used.mainMs * 1000) / r.completed, 0);
-        cpu.gateway_other = round(((used.totalMs - used.mainMs) * 1000) / r.completed, 0);
+        lag = settled.waitedMs;
+        missing = settled.missing;
+        backlog = settled.caughtUp;
+        writerRate =
+          settled.caughtUp > 0 && settled.waitedMs > 0 ? round(settled.caughtUp / (settled.waitedMs / 1000), 0) : null;
+        await sleep(1000);
+        idleRss = round(readMemory(pid).rssMb);
       }
     }
     out.push({
@@ -241,26 +297,29 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
       errors,
       gateway_vs_direct: round(rps.gateway / rps.direct, 3),
       gateway_vs_floor: round(rps.gateway / rps.floor, 3),
+      gateway_vs_minimal: round(rps.gateway / rps.minimal, 3),
       floor_vs_direct: round(rps.floor / rps.direct, 3),
       gateway_capture_lag_ms: lag,
       gateway_missing_exchanges: missing,
-      cpu_us_per_request: cpu,
+      gateway_backlog_exchanges: backlog,
+      writer_exchanges_per_s: writerRate,
+      cpu_ms_per_1000: cpu,
+      gateway_cpu_vs_minimal: round(cpu.gateway.total / Math.max(1, cpu.minimal.total), 2),
       window_cores: window,
+      steady_rss_mb: steadyRss,
+      gateway_idle_rss_mb: idleRss,
     });
   }
   return out;
-}
-
-function cpuDelta(before: CpuSample, after: CpuSample): CpuSample {
-  return { totalMs: after.totalMs - before.totalMs, mainMs: after.mainMs - before.mainMs };
 }
 
 export interface BigBodyFigures {
   bytes: number;
   ms: PerTarget<number>;
   upstream_received_all: boolean;
-  gateway_rss_before_mb: number;
-  gateway_peak_rss_mb: number;
+  /** RSS before the largest trial and the highest RSS sampled (every 5 ms) during a trial, MB */
+  rss_before_mb: PerProxy<number>;
+  peak_rss_mb: PerProxy<number>;
   gateway_peak_growth_mb: number;
   /** VmHWM could be reset, so the kernel's own peak is comparable */
   gateway_hwm_mb: number | null;
@@ -269,21 +328,21 @@ export interface BigBodyFigures {
 export async function bigBodyPhase(driver: Driver, targets: Targets, plan: BenchPlan): Promise<BigBodyFigures> {
   const times = perTarget<number[]>(() => []);
   let receivedAll = true;
-  let before = Number.POSITIVE_INFINITY;
-  let peak = 0;
+  const before = perProxy(() => Number.POSITIVE_INFINITY);
+  const peak = perProxy(() => 0);
   let hwm: number | null = null;
   for (let trial = 0; trial < plan.bigBodyTrials; trial++) {
     for (const name of rotated(TARGET_NAMES, trial)) {
       const task = { kind: 'big-body' as const, origin: targets.origin[name], bytes: plan.bigBodyBytes };
       let r: BigBodyResult;
-      if (name === 'gateway') {
-        const pid = targets.gatewayPid;
-        const reset = resetPeak(pid);
+      if (name !== 'direct') {
+        const pid = proxyPid(targets, name);
+        const reset = name === 'gateway' && resetPeak(pid);
         const start = readMemory(pid).rssMb;
         const measured = await withPeakRss(pid, 5, () => driver.run<BigBodyResult>(task));
         r = measured.result;
-        before = Math.min(before, start);
-        peak = Math.max(peak, measured.peakRssMb);
+        before[name] = Math.min(before[name], start);
+        peak[name] = Math.max(peak[name], measured.peakRssMb);
         if (reset) hwm = Math.max(hwm ?? 0, readMemory(pid).hwmMb);
       } else {
         r = await driver.run<BigBodyResult>(task);
@@ -295,15 +354,11 @@ export async function bigBodyPhase(driver: Driver, targets: Targets, plan: Bench
   }
   return {
     bytes: plan.bigBodyBytes,
-    ms: {
-      direct: round(median(times.direct)),
-      floor: round(median(times.floor)),
-      gateway: round(median(times.gateway)),
-    },
+    ms: { direct: round(median(times.direct)), ...perProxy((n) => round(median(times[n]))) },
     upstream_received_all: receivedAll,
-    gateway_rss_before_mb: round(before),
-    gateway_peak_rss_mb: round(peak),
-    gateway_peak_growth_mb: round(peak - before),
+    rss_before_mb: perProxy((n) => round(before[n])),
+    peak_rss_mb: perProxy((n) => round(peak[n])),
+    gateway_peak_growth_mb: round(peak.gateway - before.gateway),
     gateway_hwm_mb: hwm === null ? null : round(hwm),
   };
 }
@@ -317,8 +372,6 @@ export interface LeakFigures {
   /** RSS after each chunk (writer drained), MB: a leak climbs, a settling heap flattens */
   rss_series_mb: number[];
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Gateway RSS after a warm-up, then after `leakRequests` more, sent in chunks at the leak run's

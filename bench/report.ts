@@ -8,6 +8,8 @@ import type { UiFigures } from './ui-phase.js';
 import type { PostgresFigures } from './postgres-phase.js';
 import type { BigBodyFigures, LatencyFigures, LeakFigures, StreamFigures, ThroughputFigures } from './proxy-phases.js';
 import { round } from './stats.js';
+import type { WriterFigures } from './writer-phase.js';
+import { PROXY_NAMES, TARGET_NAMES } from './targets.js';
 
 export interface BenchReport {
   started_at: string;
@@ -21,6 +23,7 @@ export interface BenchReport {
   leak?: LeakFigures;
   capture?: CaptureFigures;
   big_body?: BigBodyFigures;
+  writer?: WriterFigures;
   history?: HistoryFigures;
   import?: ImportFigures;
   ui?: UiFigures;
@@ -50,6 +53,7 @@ export function evaluateTargets(r: BenchReport): TargetCheck[] {
   const lat = r.latency_us;
   const c64 = r.throughput?.find((t) => t.connections === 64);
   const complete = r.capture ? r.capture.exchanges >= r.capture.requests_sent : undefined;
+  const big = r.big_body;
   return [
     check(
       'added latency p50, gateway / floor',
@@ -63,16 +67,51 @@ export function evaluateTargets(r: BenchReport): TargetCheck[] {
       '<= 2',
       (v) => v <= 2,
     ),
-    check('throughput at 64 connections, gateway / floor', c64?.gateway_vs_floor, '>= 0.85', (v) => v >= 0.85),
+    check('throughput at 64 connections, gateway / minimal proxy', c64?.gateway_vs_minimal, '>= 1', (v) => v >= 1),
+    check(
+      'CPU per 1,000 requests at 64 connections, gateway / minimal proxy',
+      c64?.gateway_cpu_vs_minimal,
+      '<= 2',
+      (v) => v <= 2,
+    ),
+    check(
+      'writer catch-up after the 64-connection burst, exchanges/s',
+      c64?.writer_exchanges_per_s,
+      '>= 3000',
+      (v) => v >= 3000,
+    ),
+    check(
+      'capture lag after the 64-connection burst, s',
+      c64 ? c64.gateway_capture_lag_ms / 1000 : null,
+      '<= 1',
+      (v) => v <= 1,
+    ),
     check(
       'every exchange captured (exchanges / requests)',
       r.capture ? r.capture.exchanges / r.capture.requests_sent : null,
       '= 1',
       (v) => v >= 1 && complete === true,
     ),
-    check('streaming: added first-event time, ms', r.streaming?.added_first_event_ms.gateway, '< 1', (v) => v < 1),
+    check(
+      'streaming: added first-event time, gateway minus minimal proxy, ms',
+      r.streaming ? r.streaming.added_first_event_ms.gateway - r.streaming.added_first_event_ms.minimal : null,
+      '<= 0.2',
+      (v) => v <= 0.2,
+    ),
     check('streaming: added largest per-event lag, ms', r.streaming?.added_largest_lag_ms.gateway, '< 2', (v) => v < 2),
-    check('32 MB body: gateway peak RSS growth, MB', r.big_body?.gateway_peak_growth_mb, '< 100', (v) => v < 100),
+    check(
+      'RSS under the 64-connection load, gateway / minimal proxy',
+      c64 ? c64.steady_rss_mb.gateway / c64.steady_rss_mb.minimal : null,
+      '<= 2',
+      (v) => v <= 2,
+    ),
+    check('gateway RSS idle after the load, MB', c64?.gateway_idle_rss_mb, '<= 150', (v) => v <= 150),
+    check(
+      `${big ? Math.round(big.bytes / 1048576) : '?'} MiB body: peak RSS, gateway / minimal proxy`,
+      big ? big.peak_rss_mb.gateway / big.peak_rss_mb.minimal : null,
+      '<= 2',
+      (v) => v <= 2,
+    ),
     check('RSS after 20,000 requests vs after warm-up, %', r.leak?.growth_pct, '<= 15', (v) => v <= 15),
     check('Claude hook median, ms', r.history?.hook_median_ms, '< 100', (v) => v < 100),
     check('hyp query overview on 1M rows, ms', r.history?.overview_ms, '< 1000', (v) => v < 1000),
@@ -113,24 +152,15 @@ export function renderReport(r: BenchReport): string {
           '-',
           '-',
         ],
-        [
-          'floor',
-          fmt(l.percentiles.floor.p50),
-          fmt(l.percentiles.floor.p90),
-          fmt(l.percentiles.floor.p99),
-          fmt(l.added.floor.p50),
-          fmt(l.added.floor.p90),
-          fmt(l.added.floor.p99),
-        ],
-        [
-          'gateway',
-          fmt(l.percentiles.gateway.p50),
-          fmt(l.percentiles.gateway.p90),
-          fmt(l.percentiles.gateway.p99),
-          fmt(l.added.gateway.p50),
-          fmt(l.added.gateway.p90),
-          fmt(l.added.gateway.p99),
-        ],
+        ...PROXY_NAMES.map((t) => [
+          t,
+          fmt(l.percentiles[t].p50),
+          fmt(l.percentiles[t].p90),
+          fmt(l.percentiles[t].p99),
+          fmt(l.added[t].p50),
+          fmt(l.added[t].p90),
+          fmt(l.added[t].p99),
+        ]),
       ]),
       '',
     );
@@ -143,44 +173,65 @@ export function renderReport(r: BenchReport): string {
           'connections',
           'direct',
           'floor',
+          'minimal',
           'gateway',
           'gw/direct',
           'gw/floor',
-          'errors (d/f/g)',
+          'gw/minimal',
+          'errors (d/f/m/g)',
           'capture lag after the run',
+          'writer catch-up',
           'exchanges missing so far',
         ],
         ...r.throughput.map((t) => [
           String(t.connections),
           fmt(t.rps.direct),
           fmt(t.rps.floor),
+          fmt(t.rps.minimal),
           fmt(t.rps.gateway),
           fmt(t.gateway_vs_direct),
           fmt(t.gateway_vs_floor),
-          `${t.errors.direct}/${t.errors.floor}/${t.errors.gateway}`,
+          fmt(t.gateway_vs_minimal),
+          `${t.errors.direct}/${t.errors.floor}/${t.errors.minimal}/${t.errors.gateway}`,
           `${(t.gateway_capture_lag_ms / 1000).toFixed(1)} s`,
+          `${fmt(t.gateway_backlog_exchanges)} at ${fmt(t.writer_exchanges_per_s)}/s`,
           fmt(t.gateway_missing_exchanges),
         ]),
       ]),
-    );
-    out.push(
-      'CPU per request (µs): ' +
-        r.throughput
-          .map(
-            (t) =>
-              `${t.connections} connections: floor ${t.cpu_us_per_request.floor}, gateway proxy thread ${t.cpu_us_per_request.gateway_main} + other threads (writer) ${t.cpu_us_per_request.gateway_other}`,
-          )
-          .join('; '),
       '',
     );
+    out.push('CPU per 1,000 requests (ms, from /proc, until the writer stored the run) and resident memory');
     out.push(
-      'CPU cores busy during the load window: ' +
-        r.throughput
-          .map(
-            (t) =>
-              `${t.connections} connections: floor ${t.window_cores.floor}, gateway proxy thread ${t.window_cores.gateway_main} + writer ${t.window_cores.gateway_writer} + other threads ${t.window_cores.gateway_other}`,
-          )
-          .join('; '),
+      table([
+        [
+          'connections',
+          'target',
+          'main thread',
+          'writer',
+          'other threads',
+          'total',
+          'cores in the load window',
+          'RSS under load, MB',
+        ],
+        ...r.throughput.flatMap((t) =>
+          PROXY_NAMES.map((n) => [
+            String(t.connections),
+            n,
+            fmt(t.cpu_ms_per_1000[n].main),
+            fmt(t.cpu_ms_per_1000[n].writer),
+            fmt(t.cpu_ms_per_1000[n].other),
+            fmt(t.cpu_ms_per_1000[n].total),
+            `${t.window_cores[n].main} + ${t.window_cores[n].writer} + ${t.window_cores[n].other}`,
+            fmt(t.steady_rss_mb[n]),
+          ]),
+        ),
+      ]),
+    );
+    out.push(
+      'gateway total CPU / minimal proxy: ' +
+        r.throughput.map((t) => `${t.connections} connections ${fmt(t.gateway_cpu_vs_minimal)}x`).join(', ') +
+        '; gateway RSS 1 s after the writer settled: ' +
+        r.throughput.map((t) => `${fmt(t.gateway_idle_rss_mb)} MB`).join(', '),
       '',
     );
   }
@@ -190,7 +241,7 @@ export function renderReport(r: BenchReport): string {
     out.push(
       table([
         ['target', 'events', 'first event', 'delivery p50', 'largest lag (median of trials)', 'largest lag (all)'],
-        ...(['direct', 'floor', 'gateway'] as const).map((t) => [
+        ...TARGET_NAMES.map((t) => [
           t,
           fmt(s.events_per_stream[t]),
           fmt(s.first_event_ms[t]),
@@ -201,17 +252,24 @@ export function renderReport(r: BenchReport): string {
       ]),
     );
     out.push(
-      `added first event: floor ${fmt(s.added_first_event_ms.floor)}, gateway ${fmt(s.added_first_event_ms.gateway)}; added largest lag: floor ${fmt(s.added_largest_lag_ms.floor)}, gateway ${fmt(s.added_largest_lag_ms.gateway)}`,
+      `added first event: ${PROXY_NAMES.map((n) => `${n} ${fmt(s.added_first_event_ms[n])}`).join(', ')}; added largest lag: ${PROXY_NAMES.map((n) => `${n} ${fmt(s.added_largest_lag_ms[n])}`).join(', ')}`,
       '',
     );
   }
   if (r.big_body) {
     const b = r.big_body;
     out.push(
-      `${round(b.bytes / 1048576, 0)} MB request body: direct ${fmt(b.ms.direct)} ms, floor ${fmt(b.ms.floor)} ms, gateway ${fmt(b.ms.gateway)} ms; upstream got every byte: ${b.upstream_received_all}`,
+      `${round(b.bytes / 1048576, 0)} MiB request body: ${TARGET_NAMES.map((n) => `${n} ${fmt(b.ms[n])} ms`).join(', ')}; upstream got every byte: ${b.upstream_received_all}`,
     );
     out.push(
-      `gateway RSS ${fmt(b.gateway_rss_before_mb)} MB -> peak ${fmt(b.gateway_peak_rss_mb)} MB (growth ${fmt(b.gateway_peak_growth_mb)} MB; VmHWM ${fmt(b.gateway_hwm_mb)} MB)`,
+      `peak RSS (before -> peak, MB): ${PROXY_NAMES.map((n) => `${n} ${fmt(b.rss_before_mb[n])} -> ${fmt(b.peak_rss_mb[n])}`).join(', ')}; gateway growth ${fmt(b.gateway_peak_growth_mb)} MB, VmHWM ${fmt(b.gateway_hwm_mb)} MB`,
+      '',
+    );
+  }
+  if (r.writer) {
+    const w = r.writer;
+    out.push(
+      `Writer alone (${w.exchanges} exchanges, batches of ${w.batch}, ${w.rechecks} re-checks): ${fmt(w.thread_cpu_us_per_exchange)} µs CPU per exchange on its thread + ${fmt(w.other_cpu_us_per_exchange)} µs on other threads (GC helpers): ${fmt(w.exchanges_per_cpu_s)} exchanges per CPU-second (${fmt(w.exchanges_per_wall_s)} per wall second here); ${fmt(w.message_rows)} message rows`,
       '',
     );
   }

@@ -2,7 +2,7 @@
  * `npm run bench`: proxy overhead against a direct connection and the Node floor, capture
  * completeness, and the history commands. Numbers only: nothing here passes or fails.
  *
- *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,history,import,ui,postgres]
+ *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,writer,history,import,ui,postgres]
  *
  * The synthetic history database is built once and reused from the temp folder
  * (`--fresh-history` rebuilds it).
@@ -24,8 +24,20 @@ import { postgresPhase } from './postgres-phase.js';
 import { bigBodyPhase, latencyPhase, leakPhase, streamPhase, throughputPhase, warmUp } from './proxy-phases.js';
 import { evaluateTargets, renderReport, writeReport, type BenchReport } from './report.js';
 import { startTargets } from './targets.js';
+import { writerPhase } from './writer-phase.js';
 
-const PHASES = ['latency', 'stream', 'leak', 'throughput', 'big-body', 'history', 'import', 'ui', 'postgres'] as const;
+const PHASES = [
+  'latency',
+  'stream',
+  'leak',
+  'throughput',
+  'big-body',
+  'writer',
+  'history',
+  'import',
+  'ui',
+  'postgres',
+] as const;
 type Phase = (typeof PHASES)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; cpuProf: boolean; freshHistory: boolean; only: Set<Phase> } {
@@ -66,7 +78,9 @@ async function main(): Promise<void> {
     targets: [],
     notes: [],
   };
-  const proxyPhases = [...args.only].some((p) => p !== 'history' && p !== 'import' && p !== 'ui' && p !== 'postgres');
+  const proxyPhases = [...args.only].some(
+    (p) => p !== 'history' && p !== 'writer' && p !== 'import' && p !== 'ui' && p !== 'postgres',
+  );
   if (proxyPhases) {
     const preload = fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url));
     const daemonEnv: Record<string, string> = args.cpuProf
@@ -114,6 +128,10 @@ async function main(): Promise<void> {
       await driver.stop();
       await targets.stop();
     }
+  }
+  if (args.only.has('writer')) {
+    log(`writer alone: ${plan.writerExchanges} exchanges in batches of 64, in this process`);
+    report.writer = await writerPhase({ exchanges: plan.writerExchanges, bodyBytes: plan.bodyBytes });
   }
   if (args.only.has('history')) {
     log(`history: hook x ${plan.hookRuns}, queries on ${plan.historyRows} synthetic rows`);

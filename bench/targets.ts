@@ -1,19 +1,24 @@
 /**
- * The three things the benchmark compares, all in front of the same fake upstream:
- * `direct` (the upstream itself), `floor` (the minimal node:http + undici proxy) and
+ * The four things the benchmark compares, all in front of the same fake upstream:
+ * `direct` (the upstream itself), `floor` (the Node floor: node:http + undici `request()`
+ * piped), `minimal` (the minimal undici proxy: node:http + undici `stream()`, no capture) and
  * `gateway` (the real `hyp daemon run --foreground`, Claude and Codex plugins active, capture on).
  */
 import { rmSync } from 'node:fs';
 import { startDaemon, type DaemonHandle } from '../harness/daemon.js';
-import { startFloorProxy, startUpstreamProcess, type ListeningChild } from './child-processes.js';
+import { startFloorProxy, startMinimalProxy, startUpstreamProcess, type ListeningChild } from './child-processes.js';
 
-export type TargetName = 'direct' | 'floor' | 'gateway';
-export const TARGET_NAMES: TargetName[] = ['direct', 'floor', 'gateway'];
+export type TargetName = 'direct' | 'floor' | 'minimal' | 'gateway';
+export const TARGET_NAMES: TargetName[] = ['direct', 'floor', 'minimal', 'gateway'];
+/** the proxies (every target but direct), each in its own process */
+export type ProxyName = Exclude<TargetName, 'direct'>;
+export const PROXY_NAMES: ProxyName[] = ['floor', 'minimal', 'gateway'];
 
 export interface Targets {
   origin: Record<TargetName, string>;
   upstream: ListeningChild;
   floor: ListeningChild;
+  minimal: ListeningChild;
   gateway: DaemonHandle;
   gatewayPid: number;
   /** requests the driver completed against the gateway (for capture completeness) */
@@ -42,6 +47,7 @@ export function gatewayConfig(upstreamOrigin: string): unknown {
 export async function startTargets(options: { daemonEnv?: Record<string, string> } = {}): Promise<Targets> {
   const upstream = await startUpstreamProcess();
   const floor = await startFloorProxy(upstream.origin);
+  const minimal = await startMinimalProxy(upstream.origin);
   const gateway = await startDaemon({
     config: gatewayConfig(upstream.origin),
     env: { HYP_LOG_LEVEL: 'info', ...options.daemonEnv },
@@ -52,17 +58,24 @@ export async function startTargets(options: { daemonEnv?: Record<string, string>
     throw new Error(`the daemon started without a gateway endpoint: ${JSON.stringify(gateway.status().sources)}`);
   }
   return {
-    origin: { direct: upstream.origin, floor: floor.origin, gateway: gateway.endpoint },
+    origin: { direct: upstream.origin, floor: floor.origin, minimal: minimal.origin, gateway: gateway.endpoint },
     upstream,
     floor,
+    minimal,
     gateway,
     gatewayPid: gateway.proc.pid,
     gatewayRequests: 0,
     stop: async () => {
       await gateway.stop('SIGTERM', 30_000);
       await floor.stop();
+      await minimal.stop();
       await upstream.stop();
       rmSync(gateway.hypHome, { recursive: true, force: true });
     },
   };
+}
+
+/** The process id of a proxy target. */
+export function proxyPid(targets: Targets, name: ProxyName): number {
+  return name === 'gateway' ? targets.gatewayPid : targets[name].proc.pid!;
 }

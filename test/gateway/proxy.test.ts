@@ -17,6 +17,7 @@ import { waitFor } from '../../harness/wait.js';
 import { recordingLogger } from './gateway-fixtures.js';
 
 const CAP = 64 * 1024;
+const LATE_HEAD_MS = 150;
 let echo: EchoUpstream;
 let echo6: EchoUpstream | undefined;
 let special: Server;
@@ -44,6 +45,11 @@ before(async () => {
         'content-length': String(gz.length),
       });
       res.end(gz);
+      return;
+    }
+    if (req.url === '/s/late-head') {
+      // the head leaves LATE_HEAD_MS after the request arrived: a lower bound for the gateway's ttfb
+      setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('late'), LATE_HEAD_MS);
       return;
     }
     if (req.url === '/s/endless') {
@@ -232,4 +238,22 @@ test('a 32 MB request body streams through whole; the capture keeps the cap and 
   assert.equal(record.request_body!.byteLength, CAP);
   assert.deepEqual(Buffer.from(record.request_body!), big.subarray(0, CAP));
   assert.equal(record.response_truncated, false);
+});
+
+test('ttfb_ms: time to the first upstream byte sent to the client; null when the upstream never answered', async () => {
+  const late = await call('/s/late-head', { method: 'GET' });
+  assert.equal(late.body.toString(), 'late');
+  const record = await recordFor('/s/late-head');
+  assert.equal(typeof record.ttfb_ms, 'number');
+  assert.ok(
+    record.ttfb_ms! >= LATE_HEAD_MS - 1,
+    `ttfb ${record.ttfb_ms} ms, the upstream held its head ${LATE_HEAD_MS} ms`,
+  );
+  assert.ok(record.ttfb_ms! <= record.duration_ms, 'the first byte went out before the exchange ended');
+  const echoed = await recordFor('/v1/echo?a=1&b=%20');
+  assert.equal(typeof echoed.ttfb_ms, 'number');
+  assert.equal((await recordFor('/dead/v1/messages')).ttfb_ms, null, 'the gateway answered itself');
+  assert.equal((await recordFor('/elsewhere')).ttfb_ms, null, 'no upstream took it');
+  const streamed = await recordFor('/s/endless');
+  assert.equal(typeof streamed.ttfb_ms, 'number');
 });

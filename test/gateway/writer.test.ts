@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { readFileSync, existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import type { ExchangeInput, ExchangeProjector, ProjectedExchange, ProjectedMessage } from '@hypaware/ai-gateway';
 import { ExchangeWriter } from '@hypaware/ai-gateway/internal/recorder/exchange-writer.js';
@@ -388,4 +389,36 @@ test('a database that refuses writes: the batch is reported failed with a reason
   // the retry of the same records does not log them twice
   await writer.writeBatch(records);
   assert.equal(logs.events('aigw.exchange').length, 2);
+});
+
+test('ttfb_ms is stored as the proxy measured it, NULL without a first byte; an older table gains the column', async () => {
+  const first = await startWriterRig([jsonProjector()]);
+  assert.equal(first.count('SELECT count(*) FROM ai_gateway_exchanges'), 0); // opens the database: tables created
+  await first.close();
+  const old = new Database(join(first.hypHome, 'hypaware', 'hypaware.db'));
+  // the table and the recorded spec as a version without the column left them
+  old.exec('ALTER TABLE ai_gateway_exchanges DROP COLUMN ttfb_ms');
+  const spec = JSON.parse(
+    old.prepare(`SELECT spec_json FROM _hyp_datasets WHERE name = 'ai_gateway_exchanges'`).pluck().get() as string,
+  ) as { columns: Array<{ name: string }> };
+  spec.columns = spec.columns.filter((c) => c.name !== 'ttfb_ms');
+  old.prepare(`UPDATE _hyp_datasets SET spec_json = ? WHERE name = 'ai_gateway_exchanges'`).run(JSON.stringify(spec));
+  old.close();
+  const rig = await startWriterRig([jsonProjector()], { hypHome: first.hypHome });
+  try {
+    const answered = { ...makeRecord({ path: '/v1/answered' }), ttfb_ms: 42 };
+    const unanswered = { ...makeRecord({ path: '/v1/unanswered', status: 502 }), ttfb_ms: null };
+    const fromOldSpill = makeRecord({ path: '/v1/old-spill' });
+    assert.deepEqual(await rig.writer.writeBatch([answered, unanswered, fromOldSpill]), { ok: true, rowsWritten: 0 });
+    const ttfb = rig.rows<{ path: string; ttfb_ms: number | null }>(
+      'SELECT path, ttfb_ms FROM ai_gateway_exchanges ORDER BY rowid',
+    );
+    assert.deepEqual(ttfb, [
+      { path: '/v1/answered', ttfb_ms: 42 },
+      { path: '/v1/unanswered', ttfb_ms: null },
+      { path: '/v1/old-spill', ttfb_ms: null },
+    ]);
+  } finally {
+    await rig.close();
+  }
 });

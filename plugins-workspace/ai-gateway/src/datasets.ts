@@ -182,6 +182,11 @@ export const EXCHANGE_COLUMNS: readonly ColumnSpec[] = [
   col('skip_reason', 'string', 'no_projector_match | all_projectors_failed | empty_projection | NULL'),
   col('metadata', 'json', '{dev_run_id?}'),
   col('date', 'string', 'UTC YYYY-MM-DD of ts_start', false),
+  col(
+    'ttfb_ms',
+    'int',
+    "ms from request arrival to the first byte of the upstream's response sent to the client (NULL: none sent)",
+  ),
 ];
 
 /**

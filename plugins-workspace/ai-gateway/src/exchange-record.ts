@@ -36,6 +36,12 @@ export type ExchangeRecord = ExchangeScalars & {
   response_body: Uint8Array | null;
   request_bytes: number;
   response_bytes: number;
+  /**
+   * ms from the request's arrival to the first byte of the upstream's response sent to the
+   * client; null when none was sent (no upstream answer, client gone first). Absent in
+   * spill files written before the field existed.
+   */
+  ttfb_ms?: number | null;
   /** true once a writer has logged `aigw.exchange` for it (a later retry does not log again) */
   reported: boolean;
 };

@@ -5,7 +5,7 @@
  * equal the projection of the same item when it was a reply: both go through the same
  * item / message mapping and carry no volatile fields in their content.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type {
   ExchangeInput,
   ExchangeProjector,
@@ -69,7 +69,7 @@ function leadingSystemText(history: ProjectedMessage[]): string | undefined {
 /** A conversation id for traffic that names none: a hash of its first message (its identity form, so ids stay as they were). */
 function contentConversationId(history: ProjectedMessage[], exchangeId: string): string {
   const seed = history[0] ? JSON.stringify([history[0].role, history[0].identity ?? history[0].content]) : exchangeId;
-  return `openai-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
+  return `openai-${hash('sha256', seed, 'hex').slice(0, 16)}`;
 }
 
 function projectExchange(exchange: ExchangeInput, ctx: Pick<ProjectorContext, 'log'>): ProjectedExchange | undefined {

@@ -54,6 +54,8 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
   #status: number | null = null;
   #responseHeaders: string[] | null = null;
   #error: string | null = null;
+  /** when the first byte of the upstream's response went to the client (Date.now()), null until then */
+  #firstByteAt: number | null = null;
   #clientGone = false;
   #requestDone = false;
   #responseDone = false;
@@ -159,7 +161,10 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
       // A streamed body (no content-length) gets its head at once. A sized body's head goes out
       // with its first bytes, one write instead of two, or on the next turn if they are late.
       if (length !== undefined) setImmediate(() => this.#flushHeadIfNoBody());
-      else this.#res.flushHeaders();
+      else {
+        this.#firstByteAt ??= Date.now();
+        this.#res.flushHeaders();
+      }
     } catch (err) {
       this.#error = `response_headers_rejected: ${errorMessage(err)}`;
       controller.abort(err as Error);
@@ -169,6 +174,7 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.#responseCapture.add(chunk);
     if (this.#clientGone) return;
+    this.#firstByteAt ??= Date.now();
     if (!this.#res.write(chunk) && !this.#waitingForDrain) {
       this.#waitingForDrain = true;
       controller.pause();
@@ -180,7 +186,10 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    if (!this.#clientGone) this.#res.end();
+    if (!this.#clientGone) {
+      this.#firstByteAt ??= Date.now();
+      this.#res.end();
+    }
     this.#req.resume();
     this.#endResponse();
   }
@@ -214,7 +223,9 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
   }
 
   #flushHeadIfNoBody(): void {
-    if (this.#responseCapture.bytes === 0 && !this.#clientGone && !this.#res.writableEnded) this.#res.flushHeaders();
+    if (this.#responseCapture.bytes > 0 || this.#clientGone || this.#res.writableEnded) return;
+    this.#firstByteAt ??= Date.now();
+    this.#res.flushHeaders();
   }
 
   #respondWithError(status: number, code: string, message: string): void {
@@ -240,6 +251,7 @@ export class ProxiedExchange implements Dispatcher.DispatchHandler {
       ts_start: new Date(this.#started).toISOString(),
       ts_end: new Date(ended).toISOString(),
       duration_ms: ended - this.#started,
+      ttfb_ms: this.#firstByteAt === null ? null : this.#firstByteAt - this.#started,
       upstream: this.#upstream?.name ?? null,
       provider: this.#upstream?.provider ?? null,
       method: this.#method,

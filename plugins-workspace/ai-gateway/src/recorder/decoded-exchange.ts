@@ -85,6 +85,7 @@ export function decodeExchange(record: ExchangeRecord, secrets: ReadonlySet<stri
     request_bytes: _qn,
     response_bytes: _sn,
     reported: _r,
+    ttfb_ms: _t,
     ...scalars
   } = record;
   const input = assembleInput(
@@ -119,10 +120,28 @@ function storedText(blob: unknown, encoding: unknown): string | null {
   return gunzipSync(blob).toString('utf8');
 }
 
-/** The ExchangeInput of a stored `ai_gateway_exchanges` row, with the projector header views given. */
+/** `compute()` once, on first use. */
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
+}
+
+/**
+ * The ExchangeInput of a stored `ai_gateway_exchanges` row, with the projector header views
+ * given. The bodies are decompressed (and the events parsed) only when a projector reads them:
+ * a re-check the projector can answer from what it remembers costs no gunzip. `is_sse` is the
+ * stored flag (what the first projection saw).
+ */
 export function storedExchangeInput(row: Row, views: HeaderViews): ExchangeInput {
   const metadata = typeof row.metadata === 'string' ? (JSON.parse(row.metadata) as { dev_run_id?: unknown }) : {};
-  return assembleInput(
+  const input = assembleInput(
     {
       exchange_id: String(row.exchange_id),
       ts_start: String(row.ts_start),
@@ -140,8 +159,18 @@ export function storedExchangeInput(row: Row, views: HeaderViews): ExchangeInput
     },
     views.request,
     views.response,
-    storedText(row.request_body, row.request_body_encoding),
-    storedText(row.response_body, row.response_body_encoding) ?? '',
+    null,
+    '',
     typeof metadata.dev_run_id === 'string' ? metadata.dev_run_id : undefined,
   );
+  const sse = row.is_sse === 1;
+  const requestText = once(() => storedText(row.request_body, row.request_body_encoding));
+  const responseText = once(() => storedText(row.response_body, row.response_body_encoding) ?? '');
+  const events = once(() => (sse ? parseEventStream(responseText()) : []));
+  input.is_sse = sse;
+  return Object.defineProperties(input, {
+    request_body: { get: requestText, enumerable: true },
+    response_body: { get: () => (sse || responseText() === '' ? null : responseText()), enumerable: true },
+    stream_events: { get: events, enumerable: true },
+  });
 }

@@ -18,6 +18,7 @@ import { HistoryIdentityMemo } from './message-identity.js';
 import { isoTime, planMessages, type Row } from './message-rows.js';
 import { IgnoreFilter } from '../privacy/ignore-filter.js';
 import { dispatchProjectors, type DispatchResult } from './projector-dispatch.js';
+import { RecentIds } from './recent-ids.js';
 import { RecheckQueue } from './recheck-queue.js';
 import { storageFailureReason } from './storage-failures.js';
 
@@ -82,7 +83,7 @@ export class ExchangeWriter {
   #secrets: Set<string>;
   readonly #stores = new WeakMap<Database.Database, GatewayStore>();
   /** message ids known to be stored (a cache: the table is the truth) */
-  readonly #stored = new LruCache<string, true>(50_000);
+  readonly #stored = new RecentIds(50_000);
   readonly #conversationStarts = new LruCache<string, string>(10_000);
   readonly #identities = new HistoryIdentityMemo();
   readonly #rechecks: RecheckQueue<Recheck>;
@@ -230,7 +231,7 @@ export class ExchangeWriter {
     for (const message of planned) {
       // re-sent history is the common case: a cached id needs no SQL at all (its settlement,
       // if any, ran when it was first written)
-      if (this.#stored.get(message.messageId)) continue;
+      if (this.#stored.has(message.messageId)) continue;
       if (message.matchKey !== undefined) {
         if (message.fallback && store.nativeSettled(conversation, message.matchKey)) continue;
         if (!message.fallback)
@@ -255,7 +256,7 @@ export class ExchangeWriter {
 
   /** Caches change only once the transaction committed. */
   #applyEffects(effects: WriteEffects): void {
-    for (const id of effects.stored) this.#stored.set(id, true);
+    for (const id of effects.stored) this.#stored.add(id);
     for (const id of effects.deleted) this.#stored.delete(id);
     if (effects.start) this.#conversationStarts.set(effects.start[0], effects.start[1]);
   }
@@ -270,6 +271,7 @@ export class ExchangeWriter {
       ts_start: r.ts_start,
       ts_end: r.ts_end,
       duration_ms: r.duration_ms,
+      ttfb_ms: r.ttfb_ms ?? null,
       upstream: r.upstream,
       provider: r.provider,
       method: r.method,

@@ -6,12 +6,13 @@
  * conversation ("continue", "yes") stay two messages; since history is re-sent unchanged,
  * the chain, and so every id, is the same on every re-send.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isPlainObject, type JsonValue } from '@hypaware/core';
 import type { MessagePart } from '../api-types.js';
+import { jsonSizeEstimate, sameJson } from './json-equality.js';
 
 export function hash16(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
+  return hash('sha256', text, 'hex').slice(0, 16);
 }
 
 /** JSON with object keys sorted recursively; array order kept. */
@@ -34,6 +35,15 @@ export function normalizeContent(content: unknown): MessagePart[] {
   });
 }
 
+/** How many parts `normalizeContent(content)` gives, without building them. */
+export function partCount(content: unknown): number {
+  if (typeof content === 'string') return content === '' ? 0 : 1;
+  if (!Array.isArray(content)) return 0;
+  let n = 0;
+  for (const item of content as unknown[]) if (typeof item === 'string' ? item !== '' : isPlainObject(item)) n++;
+  return n;
+}
+
 /** `basis`: the message's `identity`, else its normalized parts. */
 export function fallbackMessageId(scope: string, role: string, basis: unknown, previousId: string | undefined): string {
   const base = `${scope}:${role}:${canonicalJson(basis)}`;
@@ -41,20 +51,25 @@ export function fallbackMessageId(scope: string, role: string, basis: unknown, p
 }
 
 interface RememberedMessage {
-  /** role and raw JSON of the identity form (else the content), as projected */
-  key: string;
+  role: string;
+  /** the identity form (else the content) as projected: compared structurally with the next re-send */
+  value: unknown;
   id: string;
   /** the projector gave the id: a later message without one must not inherit it */
   supplied: boolean;
+  /** estimated bytes `value` holds */
+  bytes: number;
 }
 
 /**
  * The fallback ids of the last projection of recent conversations. Clients re-send the whole
  * history with every request, so without this every exchange re-hashes every earlier message
  * (canonical JSON + sha256: the largest identity cost in the writer's profile). A message
- * whose role and content are byte-identical to the same position of the last projection, with
+ * whose role and content are the same JSON as the same position of the last projection, with
  * an identical prefix before it, has the same id (the chain of previous ids is the same).
- * Bounded by conversations and by the bytes of the remembered keys.
+ * The comparison walks both values (no serialization); the remembered values are the last
+ * projection's own objects, which nothing changes after projection. Bounded by conversations
+ * and by the estimated bytes of the remembered values.
  */
 export class HistoryIdentityMemo {
   readonly #maxConversations: number;
@@ -82,16 +97,14 @@ export class HistoryIdentityMemo {
     let bytes = 0;
     return {
       idFor: (role, content, supplied, compute) => {
-        const key = `${role}\u0000${JSON.stringify(content)}`;
         const remembered = matching ? previous[next.length] : undefined;
-        const same =
-          remembered !== undefined &&
-          remembered.key === key &&
-          (supplied === undefined ? !remembered.supplied : remembered.id === supplied);
+        const sameContent = remembered !== undefined && remembered.role === role && sameJson(remembered.value, content);
+        const same = sameContent && (supplied === undefined ? !remembered.supplied : remembered.id === supplied);
         const id = supplied ?? (same ? remembered.id : compute());
         matching = same;
-        next.push({ key, id, supplied: supplied !== undefined });
-        bytes += key.length;
+        const size = sameContent ? remembered.bytes : jsonSizeEstimate(content) + role.length * 2;
+        next.push({ role, value: content, id, supplied: supplied !== undefined, bytes: size });
+        bytes += size;
         return id;
       },
       finish: () => this.#remember(conversation, next, bytes),

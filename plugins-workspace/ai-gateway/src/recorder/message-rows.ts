@@ -8,7 +8,7 @@ import { isPlainObject, type JsonObject } from '@hypaware/core';
 import type { ExchangeInput, MessagePart, MessageUsage, ProjectedExchange, ProjectedMessage } from '../api-types.js';
 import { SCHEMA_VERSION } from '../datasets.js';
 import { partContentText } from './content-text.js';
-import { fallbackMessageId, normalizeContent, type HistoryIdentityMemo } from './message-identity.js';
+import { fallbackMessageId, normalizeContent, partCount, type HistoryIdentityMemo } from './message-identity.js';
 
 export type SqlValue = string | number | null | Buffer;
 export type Row = Record<string, SqlValue>;
@@ -144,49 +144,78 @@ function usageColumns(usage: MessageUsage | undefined): Row {
   return row;
 }
 
-/** Plan every valid message of a projection: identity, then a lazy row builder. */
+/**
+ * Call id -> tool name of every tool_call part of the projection (a later call with the same id
+ * wins). Reads the content arrays as they are: a tool call is never a string, and the object
+ * parts `normalizeContent` keeps are these same objects.
+ */
+function toolNamesOf(messages: readonly ProjectedMessage[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const message of messages) {
+    if (!isPlainObject(message as unknown) || typeof message.role !== 'string' || message.role === '') continue;
+    if (!Array.isArray(message.content)) continue;
+    for (const part of message.content as unknown[]) {
+      if (!isPlainObject(part)) continue;
+      if (part.type === 'tool_call' && typeof part.call_id === 'string' && typeof part.name === 'string')
+        names.set(part.call_id, part.name);
+    }
+  }
+  return names;
+}
+
+/**
+ * Plan every valid message of a projection: identity, then a lazy row builder. A re-sent
+ * message costs its identity only (the memo's comparison); its parts are built when its rows
+ * are, which happens only for messages the store does not hold yet.
+ */
 export function planMessages(projection: ProjectedExchange, ctx: PlanContext): PlannedMessage[] {
   const conversation = projection.conversation_id;
-  const toolNames = new Map<string, string>();
+  let toolNames: Map<string, string> | undefined;
+  const names = () => (toolNames ??= toolNamesOf(projection.messages));
   const planned: PlannedMessage[] = [];
   let previousId: string | undefined = ctx.previousId;
   const memo = ctx.identities?.walk(conversation);
   projection.messages.forEach((message: ProjectedMessage, index) => {
     if (!isPlainObject(message as unknown) || typeof message.role !== 'string' || message.role === '') return;
+    const count = partCount(message.content);
+    if (count === 0) return;
     // read as loose objects: an adapter's parts are checked field by field
-    const parts = normalizeContent(message.content) as unknown as LoosePart[];
-    if (parts.length === 0) return;
+    let parts: LoosePart[] | undefined;
+    const partsOf = () => (parts ??= normalizeContent(message.content) as unknown as LoosePart[]);
     const supplied = typeof message.message_id === 'string' && message.message_id !== '';
-    const basis = message.identity !== undefined ? message.identity : parts;
-    const compute = () => fallbackMessageId(conversation, message.role, basis, previousId);
+    const chainedTo = previousId;
+    const compute = () =>
+      fallbackMessageId(
+        conversation,
+        message.role,
+        message.identity !== undefined ? message.identity : partsOf(),
+        chainedTo,
+      );
     const suppliedId = supplied ? message.message_id! : undefined;
     const memoKey = message.identity !== undefined ? message.identity : message.content;
     const messageId = memo ? memo.idFor(message.role, memoKey, suppliedId, compute) : (suppliedId ?? compute());
-    let previous: string[] | null;
-    if (Array.isArray(message.previous_message_id))
-      previous = message.previous_message_id.filter((p): p is string => typeof p === 'string');
-    else previous = supplied ? null : previousId === undefined ? [] : [previousId];
-    for (const part of parts) {
-      if (part.type === 'tool_call' && typeof part.call_id === 'string' && typeof part.name === 'string')
-        toolNames.set(part.call_id, part.name);
-    }
     const matchKey = typeof message.match_key === 'string' && message.match_key !== '' ? message.match_key : undefined;
     planned.push({
       messageId,
       fallback: !supplied,
       matchKey,
-      partCount: parts.length,
+      partCount: count,
       index,
-      buildRows: () =>
-        messageRows(
+      buildRows: () => {
+        let previous: string[] | null;
+        if (Array.isArray(message.previous_message_id))
+          previous = message.previous_message_id.filter((p): p is string => typeof p === 'string');
+        else previous = supplied ? null : chainedTo === undefined ? [] : [chainedTo];
+        return messageRows(
           projection,
           message,
           index,
-          parts,
+          partsOf(),
           { messageId, previous, fallback: !supplied, matchKey },
-          toolNames,
+          names(),
           ctx,
-        ),
+        );
+      },
     });
     previousId = messageId;
   });
@@ -283,22 +312,27 @@ function messageRows(
     const isResult = t === 'tool_result';
     const callId = isCall || isResult ? str(part.call_id) : null;
     const usage = k === last ? usageColumns(m.usage) : usageColumns(undefined);
-    return {
-      ...shared,
-      part_id: `${identity.messageId}#${k}`,
-      part_index: k,
-      part_type: NAMED_PART_TYPES.has(t) ? t : (str(part.native_type) ?? t),
-      provider_subtype: subtype ?? str(part.native_type) ?? t,
-      content_text: partContentText({ ...part, type: t } as MessagePart) ?? null,
-      tool_name: isCall ? str(part.name) : isResult && callId !== null ? (toolNames.get(callId) ?? null) : null,
-      tool_call_id: callId,
-      tool_args: isCall ? json(part.input) : null,
-      caller_type: str(part.caller_type),
-      tool_result_for: isResult ? callId : null,
-      thinking_signature: t === 'reasoning' ? str(part.signature) : null,
-      is_error: part.is_error === true ? 1 : null,
-      status: partStatus(part, t, k === last ? finishReason : undefined),
-      ...usage,
-    };
+    // Object.assign, not an object literal spreading `shared` and `usage`: V8 builds such a
+    // literal of ~60 members through its slow path (about ten times the cost of the whole row)
+    return Object.assign(
+      {},
+      shared,
+      {
+        part_id: `${identity.messageId}#${k}`,
+        part_index: k,
+        part_type: NAMED_PART_TYPES.has(t) ? t : (str(part.native_type) ?? t),
+        provider_subtype: subtype ?? str(part.native_type) ?? t,
+        content_text: partContentText({ ...part, type: t } as MessagePart) ?? null,
+        tool_name: isCall ? str(part.name) : isResult && callId !== null ? (toolNames.get(callId) ?? null) : null,
+        tool_call_id: callId,
+        tool_args: isCall ? json(part.input) : null,
+        caller_type: str(part.caller_type),
+        tool_result_for: isResult ? callId : null,
+        thinking_signature: t === 'reasoning' ? str(part.signature) : null,
+        is_error: part.is_error === true ? 1 : null,
+        status: partStatus(part, t, k === last ? finishReason : undefined),
+      },
+      usage,
+    );
   });
 }

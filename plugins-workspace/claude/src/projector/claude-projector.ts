@@ -33,6 +33,14 @@ export interface ClaudeProjectorOptions {
 }
 
 const DEFAULT_RECHECK_DELAYS_MS = [1500, 3000, 6000];
+/** Exchanges whose re-check is pending, remembered with the session they wait for (a few strings each). */
+const MAX_AWAITED_EXCHANGES = 8192;
+
+/** The lookups a re-check repeats, kept from the first projection so a futile re-check need not parse the body. */
+interface AwaitedTranscript {
+  sessionId: string;
+  agentId: string | undefined;
+}
 
 function conversationIdOf(identity: ClientIdentity, request: MessagesRequest, exchangeId: string): string {
   if (identity.session_id) return identity.session_id;
@@ -87,10 +95,33 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
     if (meta) subagentMetas.set(path, meta);
     return meta;
   };
+  const awaited = new LruCache<string, AwaitedTranscript>(MAX_AWAITED_EXCHANGES);
   const recheckDelays = options.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
+
+  /**
+   * A re-check that can write nothing: no transcript is known for the session yet (neither the
+   * hook's path nor a file in the projects folder). Its projection would equal the first one
+   * (fallback and wire ids of the same content, all stored already) and would ask for no
+   * further re-check, so it is skipped before the body is parsed again.
+   */
+  async function futileRecheck(exchange: ExchangeInput): Promise<boolean> {
+    const lookup = awaited.get(exchange.exchange_id);
+    if (!lookup) return false;
+    const endMs = Date.parse(exchange.ts_end);
+    const context = await contexts.get(lookup.sessionId, Number.isNaN(endMs) ? Date.now() : endMs);
+    if (context?.transcript_path !== undefined) return false;
+    const transcript = await transcripts.find({
+      sessionId: lookup.sessionId,
+      ...(lookup.agentId ? { agentId: lookup.agentId } : {}),
+    });
+    return transcript === undefined;
+  }
 
   async function project(exchange: ExchangeInput, ctx: ProjectorContext): Promise<ProjectedExchange | undefined> {
     if (!isMessagesPath(exchange.pathname)) return undefined;
+    // live re-checks only (`hyp reproject` projects with a later attempt number)
+    const recheck = ctx.attempt > 0 && ctx.attempt <= recheckDelays.length;
+    if (recheck && (await futileRecheck(exchange))) return undefined;
     const request = parseMessagesRequest(exchange.request_body);
     if (!request) {
       ctx.log.warn('claude.projector_skip', {
@@ -167,7 +198,10 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
     // transcript then costs one extra projection per exchange, not three).
     const knownTranscript = transcript !== undefined || context?.transcript_path !== undefined;
     const attempts = knownTranscript ? recheckDelays.length : 1;
-    if (awaitTranscript && ctx.attempt < attempts) projection.recheck_after_ms = recheckDelays[ctx.attempt]!;
+    if (awaitTranscript && ctx.attempt < attempts) {
+      projection.recheck_after_ms = recheckDelays[ctx.attempt]!;
+      awaited.set(exchange.exchange_id, { sessionId, agentId: identity.agent_id });
+    }
     return projection;
   }
 

@@ -1,4 +1,5 @@
-import { open, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 
 const CHUNK = 1024 * 1024;
 const NEWLINE = 0x0a;
@@ -24,13 +25,16 @@ export class AppendedLines {
   constructor(readonly path: string) {}
 
   async read(): Promise<AppendedLinesResult> {
-    // the common case (nothing appended since the last call) costs one stat, no open, no buffer
+    // the common case (nothing appended since the last call, or no file) costs one stat, no
+    // open, no buffer; a synchronous one that does not throw for a missing file (a promise,
+    // a thread-pool hop and an exception per exchange cost more than the stat itself)
     let seen;
     try {
-      seen = await stat(this.path);
+      seen = statSync(this.path, { throwIfNoEntry: false });
     } catch {
-      return this.gone();
+      seen = undefined;
     }
+    if (!seen) return this.gone();
     if (seen.ino === this.ino && seen.size === this.offset) return { lines: [], reset: false, missing: false };
     let handle;
     try {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { JsonValue } from '@hypaware/core';
 import { firstString as str } from '../util/json.js';
 
@@ -13,8 +13,9 @@ export type Block = { type?: string; [key: string]: JsonValue | undefined };
 
 const VOLATILE_KEYS = new Set(['cache_control', 'caller']);
 
+/** One-shot hashing (no Hash object): this runs for every block of every exchange. */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** JSON with sorted keys; drops volatile keys, `undefined` and `null` members. */

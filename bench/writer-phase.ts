@@ -1,0 +1,182 @@
+/**
+ * The writer alone: `ExchangeWriter` in this process over a real kernel database, with the
+ * Claude and Codex projector modules loaded as the writer thread loads them, fed the
+ * throughput phase's traffic (alternating ~20 KB Anthropic and OpenAI requests of one session
+ * each, unique last turn, the fake upstream's JSON replies) in batches as the proxy sends them.
+ * CPU time comes from /proc for this thread (and, apart, for the process's other threads:
+ * V8's GC helpers), so the rate is what one core gives the writer, whatever else runs on the
+ * machine. Pending re-checks (the Claude projector asks for one per exchange while no
+ * transcript is known) are run and counted too.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExchangeRecord } from '@hypaware/ai-gateway/internal/exchange-record.js';
+import { ExchangeWriter } from '@hypaware/ai-gateway/internal/recorder/exchange-writer.js';
+import { loadProjectors } from '@hypaware/ai-gateway/internal/recorder/projector-loader.js';
+import type { Logger } from '@hypaware/core';
+import { bootKernel } from '@hypaware/core/boot';
+import { readThreadGroupCpu } from '../harness/proc-usage.js';
+import {
+  PROTOCOL_PATH,
+  replyBody,
+  requestHeaders,
+  requestTemplate,
+  type Protocol,
+} from '../harness/protocol-samples.js';
+import { REPO_ROOT, tempDir } from '../harness/repo.js';
+import { round } from './stats.js';
+
+export interface WriterFigures {
+  exchanges: number;
+  batch: number;
+  /** CPU of the writing thread per exchange (re-checks included), µs */
+  thread_cpu_us_per_exchange: number;
+  /** CPU of the process's other threads (GC helpers) per exchange, µs */
+  other_cpu_us_per_exchange: number;
+  /** exchanges per second of the writing thread's CPU: its rate with one core to itself */
+  exchanges_per_cpu_s: number;
+  /** exchanges per second of wall time (depends on what else runs) */
+  exchanges_per_wall_s: number;
+  message_rows: number;
+  rechecks: number;
+}
+
+const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+function shared(bytes: Buffer): Uint8Array {
+  const out = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  out.set(bytes);
+  return out;
+}
+
+function flatHeaders(h: Record<string, string>): string[] {
+  return Object.entries(h).flat();
+}
+
+/** The records the proxy would hand over for `count` exchanges of the throughput traffic. */
+function benchRecords(count: number, bodyBytes: number): ExchangeRecord[] {
+  const sessions: Record<Protocol, string> = { anthropic: randomUUID(), openai: randomUUID() };
+  const templates = {
+    anthropic: requestTemplate('anthropic', { sessionId: sessions.anthropic, targetBytes: bodyBytes, stream: false }),
+    openai: requestTemplate('openai', { sessionId: sessions.openai, targetBytes: bodyBytes, stream: false }),
+  };
+  const records: ExchangeRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const protocol: Protocol = i % 2 === 0 ? 'anthropic' : 'openai';
+    const request = templates[protocol].build(i + 1);
+    const id = protocol === 'anthropic' ? `msg_bench_${i}` : `resp_bench_${i}`;
+    const response = Buffer.from(
+      replyBody(protocol, { id, chunks: ['Done: ', `reply ${i} `, 'with a short answer.'] }),
+    );
+    const now = new Date().toISOString();
+    records.push({
+      exchange_id: randomUUID().replaceAll('-', ''),
+      ts_start: now,
+      ts_end: now,
+      duration_ms: 2,
+      ttfb_ms: 1,
+      upstream: protocol === 'anthropic' ? 'anthropic' : 'openai',
+      provider: protocol,
+      method: 'POST',
+      path: PROTOCOL_PATH[protocol],
+      status_code: 200,
+      request_headers: flatHeaders({
+        ...requestHeaders(protocol, sessions[protocol]),
+        'content-length': String(request.length),
+      }),
+      response_headers: flatHeaders({
+        'content-type': 'application/json',
+        'content-length': String(response.length),
+        ...(protocol === 'anthropic' ? { 'request-id': `req_${i}` } : { 'x-request-id': `req_${i}` }),
+      }),
+      request_body: shared(request),
+      response_body: shared(response),
+      request_bytes: request.length,
+      response_bytes: response.length,
+      request_truncated: false,
+      response_truncated: false,
+      error: null,
+      aborted: false,
+      reported: false,
+    });
+  }
+  return records;
+}
+
+function projectorModule(plugin: string, stateDir: string) {
+  const rootDir = join(REPO_ROOT, 'plugins-workspace', plugin);
+  mkdirSync(stateDir, { recursive: true });
+  return {
+    plugin: { name: `@hypaware/${plugin}`, version: '2.0.0', rootDir },
+    file: join(rootDir, 'dist', 'projectors.js'),
+    config: {},
+    stateDir,
+  };
+}
+
+export async function writerPhase(options: {
+  exchanges: number;
+  bodyBytes: number;
+  batch?: number;
+}): Promise<WriterFigures> {
+  const batch = options.batch ?? 64;
+  const hypHome = tempDir('hyp-bench-writer-');
+  const claudeDir = join(hypHome, 'claude-config');
+  mkdirSync(join(claudeDir, 'projects'), { recursive: true });
+  const env = { ...process.env, HYP_HOME: hypHome, CLAUDE_CONFIG_DIR: claudeDir, CODEX_HOME: join(hypHome, 'codex') };
+  writeFileSync(
+    join(hypHome, 'hypaware-config.json'),
+    JSON.stringify({ plugins: { '@hypaware/claude': { enabled: false }, '@hypaware/codex': { enabled: false } } }),
+  );
+  const kernel = await bootKernel({ mode: 'daemon', hypHome, env });
+  try {
+    const projectors = await loadProjectors(
+      [
+        projectorModule('claude', join(hypHome, 'state', 'claude')),
+        projectorModule('codex', join(hypHome, 'state', 'codex')),
+      ],
+      { env, log: quiet, loggerFor: () => quiet },
+    );
+    let rechecks = 0;
+    const log: Logger = { ...quiet, info: (event) => void (event === 'aigw.recheck' && rechecks++) };
+    const writer = new ExchangeWriter({
+      database: () => kernel.database(),
+      log,
+      meter: kernel.meters.meter({ plugin: '@hypaware/ai-gateway' }),
+      projectors: () => projectors,
+      settings: { gatewayId: 'bench', redactHeaders: [] },
+    });
+    // warm the JIT and the caches on traffic of its own
+    for (const r of benchRecords(256, options.bodyBytes)) await writer.writeBatch([r]);
+    await writer.flushRechecks();
+    rechecks = 0;
+    const records = benchRecords(options.exchanges, options.bodyBytes);
+    const before = readThreadGroupCpu(process.pid);
+    const started = performance.now();
+    for (let i = 0; i < records.length; i += batch) {
+      const outcome = await writer.writeBatch(records.slice(i, i + batch));
+      if (!outcome.ok) throw new Error(`writer bench: batch failed (${outcome.reason}: ${outcome.message})`);
+    }
+    await writer.flushRechecks();
+    const wallMs = performance.now() - started;
+    const after = readThreadGroupCpu(process.pid);
+    const threadMs = after.mainMs - before.mainMs;
+    const otherMs = after.otherMs + after.nicedMs - before.otherMs - before.nicedMs;
+    const rows = kernel.database().prepare('SELECT count(*) FROM ai_gateway_messages').pluck().get() as number;
+    const n = records.length;
+    return {
+      exchanges: n,
+      batch,
+      thread_cpu_us_per_exchange: round((threadMs * 1000) / n, 0),
+      other_cpu_us_per_exchange: round((otherMs * 1000) / n, 0),
+      exchanges_per_cpu_s: round(n / Math.max(0.001, threadMs / 1000), 0),
+      exchanges_per_wall_s: round(n / (wallMs / 1000), 0),
+      message_rows: rows,
+      rechecks,
+    };
+  } finally {
+    await kernel.shutdown();
+    rmSync(hypHome, { recursive: true, force: true });
+  }
+}
