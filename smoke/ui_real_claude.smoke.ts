@@ -208,7 +208,7 @@ test('hyp ui shows a real Claude Code run in Chromium', { timeout: 900_000 }, as
   // SQL: a recipe one click away, a write refused
   await page.goto(`${ui.url}#/sql`);
   await page.locator('.recipes button').first().waitFor();
-  await page.locator('.recipes button', { hasText: 'Tokens by model' }).click();
+  await page.locator('.recipes button', { hasText: 'Tokens and cost by model' }).click();
   await page.locator('table.grid thead th', { hasText: 'responses' }).waitFor();
   await page.screenshot({ path: join(shots, 'sql.png'), fullPage: true });
   await page.locator('textarea.sql').fill('DELETE FROM ai_gateway_messages');
