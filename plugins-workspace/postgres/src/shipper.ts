@@ -267,13 +267,13 @@ export class Shipper {
       read += batch.rows;
     }
     if (!this.#stopped) read += await this.#applyTombstones(client);
-    if (!this.#stopped) read += await this.#mirror(client);
+    // not counted as rows read: a mirrored table is replaced in one go, never left behind
+    if (!this.#stopped) await this.#mirror(client);
     return read;
   }
 
-  /** Replace this machine's copy of each mirrored table whose local content changed; returns the rows written. */
-  async #mirror(client: pg.Client): Promise<number> {
-    let written = 0;
+  /** Replace this machine's copy of each mirrored table whose local content changed. */
+  async #mirror(client: pg.Client): Promise<void> {
     for (const mirror of this.#mirrors) {
       const name = mirror.dataset.name;
       const snapshot = mirror.snapshot();
@@ -283,10 +283,7 @@ export class Shipper {
       this.#state.last_success_at = new Date().toISOString();
       writeState(this.#options.stateDir, this.#state);
       this.#options.log.info('postgres.mirrored', { dataset: name, rows });
-      // a table emptied locally still counts as a change shipped
-      written += Math.max(rows, 1);
     }
-    return written;
   }
 
   /**
