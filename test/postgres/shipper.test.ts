@@ -20,7 +20,14 @@ import { fillSyntheticHistory } from '../../bench/synthetic-history.js';
 import { postgresSkipReason, startPostgres, type PostgresServer } from '../../harness/postgres.js';
 import { tempDir } from '../../harness/repo.js';
 import { waitFor } from '../../harness/wait.js';
-import { assertReplicaEqualsLocal, localCount, remoteCount } from '../../harness/team-replica.js';
+import {
+  assertReplicaEqualsLocal,
+  localCount,
+  localResponseCosts as localCosts,
+  remoteCount,
+  remoteResponseCosts,
+  type ResponseCost,
+} from '../../harness/team-replica.js';
 
 const skip = postgresSkipReason();
 const SCHEMA = 'replica';
@@ -275,25 +282,6 @@ test(
   },
 );
 
-/** `[message_id, cost_usd]` of every response, sorted: the local view's, or one machine's in the replica. */
-function localCosts(db: Database.Database): Array<[string, number | null]> {
-  return (
-    db.prepare('SELECT message_id, cost_usd FROM ai_responses').all() as Array<{
-      message_id: string;
-      cost_usd: number | null;
-    }>
-  )
-    .map((r): [string, number | null] => [r.message_id, r.cost_usd])
-    .sort((a, b) => a[0].localeCompare(b[0]));
-}
-async function remoteCosts(schema: string, machine: string): Promise<Array<[string, number | null]>> {
-  const rows = await pg.query<{ message_id: string; cost_usd: number | null }>(
-    `SELECT message_id, cost_usd FROM "${schema}".ai_responses WHERE hyp_machine_id = $1`,
-    [machine],
-  );
-  return rows.map((r): [string, number | null] => [r.message_id, r.cost_usd]).sort((a, b) => a[0].localeCompare(b[0]));
-}
-
 test('prices are mirrored per machine; the replica prices each response as SQLite does', { skip }, async (t) => {
   const schema = 'priced';
   const a = await home({ schema });
@@ -306,6 +294,10 @@ test('prices are mirrored per machine; the replica prices each response as SQLit
   a.db.exec(
     "UPDATE ai_gateway_messages SET model = 'unknown-local-model' WHERE rowid IN (SELECT rowid FROM ai_gateway_messages WHERE output_tokens IS NOT NULL LIMIT 5)",
   );
+  // sub-agent rows (the adapters fill these from the client's transcripts)
+  a.db.exec(
+    "UPDATE ai_gateway_messages SET agent_type = 'Explore', parent_tool_call_id = 'toolu_' || rowid, billing = 'subscription' WHERE rowid % 7 = 0",
+  );
   refreshModelPrices(a.db, new Map());
   // machine b prices one model by its own config: its responses keep its own price
   refreshModelPrices(b.db, new Map([['gpt-5-codex', { input: 100, output: 200 }]]));
@@ -316,6 +308,25 @@ test('prices are mirrored per machine; the replica prices each response as SQLit
     pg.query(`SELECT * FROM ${schema}.ai_model_prices WHERE hyp_machine_id = $1`, [machine]).then((r) => r.length);
   assert.equal(await bands('machine-a'), localCount(a.db, 'ai_model_prices'));
   assert.equal(await bands('machine-b'), localCount(b.db, 'ai_model_prices'));
+  await assertReplicaEqualsLocal(pg, schema, a.db, 'machine-a', 'tester', ['ai_gateway_messages']);
+  const typed = await pg.query<{ column_name: string; data_type: string }>(
+    `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = 'ai_gateway_messages' AND column_name IN ('billing', 'agent_type', 'parent_tool_call_id') ORDER BY 1`,
+  );
+  assert.deepEqual(
+    typed.map((c) => [c.column_name, c.data_type]),
+    [
+      ['agent_type', 'text'],
+      ['billing', 'text'],
+      ['parent_tool_call_id', 'text'],
+    ],
+  );
+  const explore = await pg.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${schema}.ai_gateway_messages WHERE agent_type = 'Explore' AND parent_tool_call_id LIKE 'toolu_%'`,
+  );
+  assert.equal(
+    Number(explore[0]!.n),
+    (a.db.prepare('SELECT count(*) AS n FROM ai_gateway_messages WHERE rowid % 7 = 0').get() as { n: number }).n,
+  );
   const local = localCosts(a.db);
   assert.ok(
     local.some(([, c]) => c !== null && c > 0),
@@ -325,22 +336,28 @@ test('prices are mirrored per machine; the replica prices each response as SQLit
     local.some(([, c]) => c === null),
     'the unknown model is not priced',
   );
-  assert.deepEqual(await remoteCosts(schema, 'machine-a'), local, 'machine a: the same cost per response');
-  assert.deepEqual(await remoteCosts(schema, 'machine-b'), localCosts(b.db), 'machine b: its own prices');
+  assert.deepEqual(await remoteResponseCosts(pg, schema, 'machine-a'), local, 'machine a: the same cost per response');
+  assert.deepEqual(await remoteResponseCosts(pg, schema, 'machine-b'), localCosts(b.db), 'machine b: its own prices');
   assert.notDeepEqual(localCosts(b.db), [], 'machine b has responses');
 
   // sessions: the same sum (up to the order of the additions), the same unpriced count
   const localSessions = a.db
-    .prepare('SELECT session_id, cost_usd, unpriced_responses FROM ai_sessions')
+    .prepare('SELECT session_id, cost_usd, unpriced_responses, billing FROM ai_sessions')
     .all() as Array<{
     session_id: string;
     cost_usd: number | null;
     unpriced_responses: number;
+    billing: string | null;
   }>;
   const remoteSessions = new Map(
     (
-      await pg.query<{ session_id: string; cost_usd: number | null; unpriced_responses: string }>(
-        `SELECT session_id, cost_usd, unpriced_responses FROM ${schema}.ai_sessions WHERE hyp_machine_id = 'machine-a'`,
+      await pg.query<{
+        session_id: string;
+        cost_usd: number | null;
+        unpriced_responses: string;
+        billing: string | null;
+      }>(
+        `SELECT session_id, cost_usd, unpriced_responses, billing FROM ${schema}.ai_sessions WHERE hyp_machine_id = 'machine-a'`,
       )
     ).map((r) => [r.session_id, r]),
   );
@@ -352,12 +369,13 @@ test('prices are mirrored per machine; the replica prices each response as SQLit
   for (const s of localSessions) {
     const r = remoteSessions.get(s.session_id)!;
     assert.equal(Number(r.unpriced_responses), s.unpriced_responses, `${s.session_id}: unpriced responses`);
+    assert.equal(r.billing, s.billing, `${s.session_id}: billing`);
     if (s.cost_usd === null) assert.equal(r.cost_usd, null, `${s.session_id}: no cost`);
     else assert.ok(Math.abs(r.cost_usd! - s.cost_usd) <= 1e-9 * Math.max(1, s.cost_usd), `${s.session_id}: cost`);
   }
 
   // a price refresh rewrites the local table: the replica's copy of machine a follows, b's stays
-  const before = await remoteCosts(schema, 'machine-b');
+  const before = await remoteResponseCosts(pg, schema, 'machine-b');
   refreshModelPrices(
     a.db,
     new Map([['unknown-local-model', { input: 1, output: 2, cache_read: 0.1, cache_write: 1.25 }]]),
@@ -375,8 +393,12 @@ test('prices are mirrored per machine; the replica prices each response as SQLit
   await a.shipper().drain();
   assert.equal(await shippedAt(), second, 'an unchanged table is not');
   const repriced = localCosts(a.db);
-  const unpriced = (costs: Array<[string, number | null]>) => costs.filter(([, c]) => c === null).length;
+  const unpriced = (costs: ResponseCost[]) => costs.filter(([, c]) => c === null).length;
   assert.ok(unpriced(repriced) < unpriced(local), 'the override prices the unknown model');
-  assert.deepEqual(await remoteCosts(schema, 'machine-a'), repriced, 'the replica prices with the new bands');
-  assert.deepEqual(await remoteCosts(schema, 'machine-b'), before, "machine b's bands are untouched");
+  assert.deepEqual(
+    await remoteResponseCosts(pg, schema, 'machine-a'),
+    repriced,
+    'the replica prices with the new bands',
+  );
+  assert.deepEqual(await remoteResponseCosts(pg, schema, 'machine-b'), before, "machine b's bands are untouched");
 });
