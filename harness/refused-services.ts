@@ -58,5 +58,12 @@ export function refusedHistory(plugin: string): AiGatewayApi['history'] {
   const refuse = () => {
     throw new Error(`the ${plugin} plugin reads no history figures`);
   };
-  return { overview: refuse, estimateCost: refuse, recipes: refuse };
+  return {
+    overview: refuse,
+    estimateCost: refuse,
+    recipes: refuse,
+    get costSql(): never {
+      return refuse();
+    },
+  };
 }

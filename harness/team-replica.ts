@@ -151,3 +151,61 @@ export async function assertReplicaEqualsLocal(
     }
   }
 }
+
+export type ResponseCost = [message_id: string, cost_usd: number | null];
+
+const byMessage = (a: ResponseCost, b: ResponseCost) => a[0].localeCompare(b[0]);
+
+/** `[message_id, cost_usd]` of every response in the local `ai_responses`, sorted. */
+export function localResponseCosts(db: Database.Database): ResponseCost[] {
+  return (
+    db.prepare('SELECT message_id, cost_usd FROM ai_responses').all() as Array<{
+      message_id: string;
+      cost_usd: number | null;
+    }>
+  )
+    .map((r): ResponseCost => [r.message_id, r.cost_usd])
+    .sort(byMessage);
+}
+
+/** The same for one machine's responses in the replica's `ai_responses`. */
+export async function remoteResponseCosts(
+  pg: PostgresServer,
+  schema: string,
+  machineId: string,
+): Promise<ResponseCost[]> {
+  const rows = await pg.query<{ message_id: string; cost_usd: number | null }>(
+    `SELECT message_id, cost_usd FROM "${schema}".ai_responses WHERE hyp_machine_id = $1`,
+    [machineId],
+  );
+  return rows.map((r): ResponseCost => [r.message_id, r.cost_usd]).sort(byMessage);
+}
+
+/** Wait until the replica's price bands of this machine are the local `ai_model_prices` (same rows, same write time). */
+export async function waitForPrices(
+  pg: PostgresServer,
+  schema: string,
+  db: Database.Database,
+  machineId: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  await waitFor(
+    async () => {
+      const local = db.prepare('SELECT count(*) AS n, max(updated_at) AS t FROM ai_model_prices').get() as {
+        n: number;
+        t: string | null;
+      };
+      if (local.n === 0) return false;
+      const remote = await pg
+        .query<{ n: string; t: Date | null }>(
+          `SELECT count(*) AS n, max(updated_at) AS t FROM "${schema}".ai_model_prices WHERE hyp_machine_id = $1`,
+          [machineId],
+        )
+        .catch(() => undefined);
+      return Number(remote?.[0]?.n) === local.n && remote?.[0]?.t?.getTime() === Date.parse(local.t!);
+    },
+    'the replica to hold the local price bands',
+    timeoutMs,
+    200,
+  );
+}

@@ -3,12 +3,18 @@
 // column; a Claude reply shipped under its fallback id and then settled leaves no duplicate; PostgreSQL stopped mid-run (capture goes on, hyp status shows the lag and the error)
 // and started again: every row arrives, none twice; a lost cursor replays without duplicates;
 // `hyp query sql --remote` reads the replica and its views, read-only; no API key in a pg_dump.
+// Cost: the price bands reach PostgreSQL and every response costs there what it costs locally;
+// the newer message columns arrive typed; the docs' PostgreSQL cost recipe runs and agrees with
+// the local recipe.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { RECIPES } from '@hypaware/ai-gateway/internal/history/recipes.js';
 import { runHyp, startDaemon } from '../harness/daemon.js';
 import { postgresSkipReason, startPostgres } from '../harness/postgres.js';
+import { REPO_ROOT } from '../harness/repo.js';
+import { localResponseCosts, remoteResponseCosts, waitForPrices } from '../harness/team-replica.js';
 import { waitFor } from '../harness/wait.js';
 import {
   ANTHROPIC_KEY,
@@ -34,7 +40,8 @@ test('team history in PostgreSQL: replica, outage, replay, remote query', { skip
   const upstreams = await startUpstreams();
   t.after(() => upstreams.close());
   const { home, passwordFile } = homeWithPassword(pg.password);
-  const env = { HOME: home };
+  // the daemon prices the models it saw within half a second (default: 2 s, then every minute)
+  const env = { HOME: home, HYP_PRICE_REFRESH_MS: '500' };
   let daemon = await startDaemon({ config: teamConfig(pg, upstreams, passwordFile), env });
   t.after(() => daemon.stop());
   const db = await daemon.waitForDb();
@@ -45,6 +52,40 @@ test('team history in PostgreSQL: replica, outage, replay, remote query', { skip
   const identity = identityOf(daemon.hypHome);
   await waitForReplica(pg, SCHEMA, db, identity.machine_id);
   await assertReplicaEqualsLocal(pg, SCHEMA, db, identity.machine_id, identity.user_name);
+
+  // Cost: this machine's price bands reach the replica, and each response costs the same there
+  await waitForPrices(pg, SCHEMA, db, identity.machine_id);
+  const localCosts = localResponseCosts(db);
+  assert.ok(localCosts.length >= 8, 'a response per request');
+  assert.ok(
+    localCosts.every(([, usd]) => usd !== null && usd > 0),
+    `every response of the fake upstreams' models is priced: ${JSON.stringify(localCosts)}`,
+  );
+  assert.deepEqual(await remoteResponseCosts(pg, SCHEMA, identity.machine_id), localCosts, 'cost_usd per response');
+  const newColumns = await pg.query<{ column_name: string; data_type: string }>(
+    `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'ai_gateway_messages'
+       AND column_name IN ('billing', 'agent_type', 'parent_tool_call_id') ORDER BY 1`,
+    [SCHEMA],
+  );
+  assert.deepEqual(
+    newColumns.map((c) => `${c.column_name} ${c.data_type}`),
+    ['agent_type text', 'billing text', 'parent_tool_call_id text'],
+  );
+  const billed = await pg.query<{ billing: string; n: string }>(
+    `SELECT billing, count(*) AS n FROM ${SCHEMA}.ai_responses GROUP BY 1 ORDER BY 1`,
+  );
+  const localBilled = db
+    .prepare('SELECT billing, count(*) AS n FROM ai_responses GROUP BY 1 ORDER BY 1')
+    .all() as Array<{ billing: string; n: number }>;
+  assert.ok(
+    localBilled.some((b) => b.billing === 'api'),
+    'requests with an API key are billed per token',
+  );
+  assert.deepEqual(
+    billed.map((b) => ({ billing: b.billing, n: Number(b.n) })),
+    localBilled,
+    'billing per response',
+  );
 
   // A Claude reply is stored under a fallback id, shipped, then settled under its transcript
   // id (the gateway deletes the fallback rows): the replica follows, no stale duplicate.
@@ -170,6 +211,34 @@ test('team history in PostgreSQL: replica, outage, replay, remote query', { skip
     { hypHome: daemon.hypHome, env },
   );
   assert.equal(responses.stdout, localResponses.stdout, 'ai_responses agree');
+
+  // the PostgreSQL cost recipe of docs/team-history.md against the local tokens_by_model recipe
+  const doc = readFileSync(join(REPO_ROOT, 'docs', 'team-history.md'), 'utf8');
+  const recipe = /## Cost\n[\s\S]*?```sql\n([\s\S]*?)```/.exec(doc)?.[1];
+  assert.ok(recipe, 'docs/team-history.md has a cost recipe');
+  const byModel = (rows: Array<Record<string, unknown>>) =>
+    rows
+      .map((r) => [r.provider, r.model, r.responses, r.output, Number(r.cost_usd), r.unpriced].map(String).join(' '))
+      .sort();
+  const teamCost = await runHyp(['query', 'sql', '--remote', recipe, '--format', 'json'], {
+    hypHome: daemon.hypHome,
+    env,
+  });
+  assert.equal(teamCost.code, 0, teamCost.stderr);
+  const teamRows = JSON.parse(teamCost.stdout) as Array<Record<string, unknown>>;
+  assert.ok(teamRows.every((r) => r.hyp_user_name === identity.user_name));
+  const localRecipe = RECIPES.find((r) => r.name === 'tokens_by_model')!;
+  const localCost = await runHyp(['query', 'sql', localRecipe.sql, '--format', 'json'], {
+    hypHome: daemon.hypHome,
+    env,
+  });
+  assert.equal(localCost.code, 0, localCost.stderr);
+  const localRows = JSON.parse(localCost.stdout) as Array<Record<string, unknown>>;
+  assert.ok(
+    localRows.some((r) => Number(r.cost_usd) > 0),
+    'the local recipe shows a cost',
+  );
+  assert.deepEqual(byModel(teamRows), byModel(localRows), 'the cost recipe agrees');
   const refused = await runHyp(['query', 'sql', '--remote', 'DELETE FROM ai_gateway_messages'], {
     hypHome: daemon.hypHome,
     env,

@@ -9,6 +9,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { DatasetSpec, Logger } from '@hypaware/core';
+import type { AiGatewayApi } from '@hypaware/ai-gateway';
+import { refreshModelPrices } from '@hypaware/ai-gateway/internal/history/model-prices-table.js';
 import { bootKernel, type Kernel } from '@hypaware/core/boot';
 import { parseConfig } from '@hypaware/postgres/config';
 import { Shipper } from '@hypaware/postgres/shipper';
@@ -18,7 +20,14 @@ import { fillSyntheticHistory } from '../../bench/synthetic-history.js';
 import { postgresSkipReason, startPostgres, type PostgresServer } from '../../harness/postgres.js';
 import { tempDir } from '../../harness/repo.js';
 import { waitFor } from '../../harness/wait.js';
-import { assertReplicaEqualsLocal, localCount, remoteCount } from '../../harness/team-replica.js';
+import {
+  assertReplicaEqualsLocal,
+  localCount,
+  localResponseCosts as localCosts,
+  remoteCount,
+  remoteResponseCosts,
+  type ResponseCost,
+} from '../../harness/team-replica.js';
 
 const skip = postgresSkipReason();
 const SCHEMA = 'replica';
@@ -37,7 +46,7 @@ interface Home {
   kernel: Kernel;
   db: Database.Database;
   stateDir: string;
-  shipper(specs?: DatasetSpec[], machine?: string): Shipper;
+  shipper(specs?: DatasetSpec[], machine?: string, userName?: string): Shipper;
 }
 
 async function home(options: { schema?: string } = {}): Promise<Home> {
@@ -56,12 +65,13 @@ async function home(options: { schema?: string } = {}): Promise<Home> {
     kernel,
     db,
     stateDir,
-    shipper: (specs = [...kernel.datasets.values()].map((d) => d.spec), machine = 'machine-a') =>
+    shipper: (specs = [...kernel.datasets.values()].map((d) => d.spec), machine = 'machine-a', userName = 'tester') =>
       new Shipper({
         config: parseConfig(slice, process.env)!,
         env: {},
         specs,
-        identity: { machine_id: machine, user_name: 'tester', hostname: 'test', created_at: new Date().toISOString() },
+        costSql: (kernel.capabilities.get('hypaware.ai-gateway')!.value as AiGatewayApi).history.costSql,
+        identity: { machine_id: machine, user_name: userName, hostname: 'test', created_at: new Date().toISOString() },
         stateDir,
         db,
         log: quietLog,
@@ -92,10 +102,14 @@ test('a column added to a dataset spec is added to the replica and shipped', { s
   const h = await home({ schema: 'evolving' });
   t.after(() => h.kernel.shutdown());
   fillSyntheticHistory(h.db, { rows: 300, days: 3, seed: 12 });
-  await h.shipper().drain();
-  // another plugin version declares a new column (the kernel adds it to the local table)
+  // an older gateway, whose messages had no billing column yet, shipped first
   const specs = [...h.kernel.datasets.values()].map((d) => structuredClone(d.spec));
   const messages = specs.find((s) => s.name === 'ai_gateway_messages')!;
+  const older = specs.map((s) =>
+    s === messages ? { ...s, columns: s.columns.filter((c) => c.name !== 'billing') } : s,
+  );
+  await h.shipper(older).drain();
+  // then another plugin version declares new columns (the kernel adds them to the local table)
   const viewHasBilling = async () =>
     (
       await pg.query(
@@ -103,12 +117,7 @@ test('a column added to a dataset spec is added to the replica and shipped', { s
       )
     ).length === 1;
   assert.equal(await viewHasBilling(), false, 'a view column waits for the table column it reads');
-  messages.columns.push(
-    { name: 'origin_marker', type: 'string' },
-    { name: 'lineage_depth', type: 'int' },
-    { name: 'billing', type: 'string' },
-  );
-  h.db.exec('ALTER TABLE ai_gateway_messages ADD COLUMN billing TEXT');
+  messages.columns.push({ name: 'origin_marker', type: 'string' }, { name: 'lineage_depth', type: 'int' });
   h.db.exec('ALTER TABLE ai_gateway_messages ADD COLUMN origin_marker TEXT');
   h.db.exec('ALTER TABLE ai_gateway_messages ADD COLUMN lineage_depth INTEGER');
   h.db.exec(
@@ -272,3 +281,124 @@ test(
     assert.equal(shipper.status().state, 'stopped');
   },
 );
+
+test('prices are mirrored per machine; the replica prices each response as SQLite does', { skip }, async (t) => {
+  const schema = 'priced';
+  const a = await home({ schema });
+  t.after(() => a.kernel.shutdown());
+  const b = await home({ schema });
+  t.after(() => b.kernel.shutdown());
+  fillSyntheticHistory(a.db, { rows: 1500, days: 20, seed: 21 });
+  fillSyntheticHistory(b.db, { rows: 400, days: 5, seed: 22 });
+  // a few responses of a model no price list knows
+  a.db.exec(
+    "UPDATE ai_gateway_messages SET model = 'unknown-local-model' WHERE rowid IN (SELECT rowid FROM ai_gateway_messages WHERE output_tokens IS NOT NULL LIMIT 5)",
+  );
+  // sub-agent rows (the adapters fill these from the client's transcripts)
+  a.db.exec(
+    "UPDATE ai_gateway_messages SET agent_type = 'Explore', parent_tool_call_id = 'toolu_' || rowid, billing = 'subscription' WHERE rowid % 7 = 0",
+  );
+  refreshModelPrices(a.db, new Map());
+  // machine b prices one model by its own config: its responses keep its own price
+  refreshModelPrices(b.db, new Map([['gpt-5-codex', { input: 100, output: 200 }]]));
+  await a.shipper().drain();
+  await b.shipper(undefined, 'machine-b', 'other').drain();
+
+  const bands = (machine: string) =>
+    pg.query(`SELECT * FROM ${schema}.ai_model_prices WHERE hyp_machine_id = $1`, [machine]).then((r) => r.length);
+  assert.equal(await bands('machine-a'), localCount(a.db, 'ai_model_prices'));
+  assert.equal(await bands('machine-b'), localCount(b.db, 'ai_model_prices'));
+  await assertReplicaEqualsLocal(pg, schema, a.db, 'machine-a', 'tester', ['ai_gateway_messages']);
+  const typed = await pg.query<{ column_name: string; data_type: string }>(
+    `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '${schema}' AND table_name = 'ai_gateway_messages' AND column_name IN ('billing', 'agent_type', 'parent_tool_call_id') ORDER BY 1`,
+  );
+  assert.deepEqual(
+    typed.map((c) => [c.column_name, c.data_type]),
+    [
+      ['agent_type', 'text'],
+      ['billing', 'text'],
+      ['parent_tool_call_id', 'text'],
+    ],
+  );
+  const explore = await pg.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${schema}.ai_gateway_messages WHERE agent_type = 'Explore' AND parent_tool_call_id LIKE 'toolu_%'`,
+  );
+  assert.equal(
+    Number(explore[0]!.n),
+    (a.db.prepare('SELECT count(*) AS n FROM ai_gateway_messages WHERE rowid % 7 = 0').get() as { n: number }).n,
+  );
+  const local = localCosts(a.db);
+  assert.ok(
+    local.some(([, c]) => c !== null && c > 0),
+    'some responses are priced',
+  );
+  assert.ok(
+    local.some(([, c]) => c === null),
+    'the unknown model is not priced',
+  );
+  assert.deepEqual(await remoteResponseCosts(pg, schema, 'machine-a'), local, 'machine a: the same cost per response');
+  assert.deepEqual(await remoteResponseCosts(pg, schema, 'machine-b'), localCosts(b.db), 'machine b: its own prices');
+  assert.notDeepEqual(localCosts(b.db), [], 'machine b has responses');
+
+  // sessions: the same sum (up to the order of the additions), the same unpriced count
+  const localSessions = a.db
+    .prepare('SELECT session_id, cost_usd, unpriced_responses, billing FROM ai_sessions')
+    .all() as Array<{
+    session_id: string;
+    cost_usd: number | null;
+    unpriced_responses: number;
+    billing: string | null;
+  }>;
+  const remoteSessions = new Map(
+    (
+      await pg.query<{
+        session_id: string;
+        cost_usd: number | null;
+        unpriced_responses: string;
+        billing: string | null;
+      }>(
+        `SELECT session_id, cost_usd, unpriced_responses, billing FROM ${schema}.ai_sessions WHERE hyp_machine_id = 'machine-a'`,
+      )
+    ).map((r) => [r.session_id, r]),
+  );
+  assert.equal(remoteSessions.size, localSessions.length);
+  assert.ok(
+    localSessions.some((s) => s.cost_usd !== null && s.cost_usd > 0),
+    'some sessions are priced',
+  );
+  for (const s of localSessions) {
+    const r = remoteSessions.get(s.session_id)!;
+    assert.equal(Number(r.unpriced_responses), s.unpriced_responses, `${s.session_id}: unpriced responses`);
+    assert.equal(r.billing, s.billing, `${s.session_id}: billing`);
+    if (s.cost_usd === null) assert.equal(r.cost_usd, null, `${s.session_id}: no cost`);
+    else assert.ok(Math.abs(r.cost_usd! - s.cost_usd) <= 1e-9 * Math.max(1, s.cost_usd), `${s.session_id}: cost`);
+  }
+
+  // a price refresh rewrites the local table: the replica's copy of machine a follows, b's stays
+  const before = await remoteResponseCosts(pg, schema, 'machine-b');
+  refreshModelPrices(
+    a.db,
+    new Map([['unknown-local-model', { input: 1, output: 2, cache_read: 0.1, cache_write: 1.25 }]]),
+  );
+  const shippedAt = () =>
+    pg
+      .query<{ t: Date }>(
+        `SELECT max(hyp_shipped_at) AS t FROM ${schema}.ai_model_prices WHERE hyp_machine_id = 'machine-a'`,
+      )
+      .then((r) => r[0]!.t.getTime());
+  const first = await shippedAt();
+  await a.shipper().drain();
+  const second = await shippedAt();
+  assert.ok(second > first, 'the changed table is shipped again');
+  await a.shipper().drain();
+  assert.equal(await shippedAt(), second, 'an unchanged table is not');
+  const repriced = localCosts(a.db);
+  const unpriced = (costs: ResponseCost[]) => costs.filter(([, c]) => c === null).length;
+  assert.ok(unpriced(repriced) < unpriced(local), 'the override prices the unknown model');
+  assert.deepEqual(
+    await remoteResponseCosts(pg, schema, 'machine-a'),
+    repriced,
+    'the replica prices with the new bands',
+  );
+  assert.deepEqual(await remoteResponseCosts(pg, schema, 'machine-b'), before, "machine b's bands are untouched");
+});

@@ -432,6 +432,20 @@ export interface GatewayHistoryApi {
   estimateCost(model: string | null, tokens: TokenCounts, at?: { provider?: string; date?: string }): number | null;
   /** The documented queries (docs/querying.md), for a query box. */
   recipes(): Recipe[];
+  /** The views' `cost_usd` rule as SQL that runs in SQLite and PostgreSQL, for a copy of the views elsewhere. */
+  readonly costSql: CostSql;
+}
+
+/**
+ * The cost rule of `ai_responses.cost_usd` over a message row aliased `m` (`ai_gateway_messages`)
+ * and a price band aliased `p` (`ai_model_prices`): `FROM … AS m LEFT JOIN … AS p ON <priceMatch>`
+ * then `<costUsd>`. Portable SQL (CASE, COALESCE, comparisons), no table names.
+ */
+export interface CostSql {
+  /** band `p` prices row `m`: provider, model, period of its date, tier of its context size */
+  readonly priceMatch: string;
+  /** USD of row `m` priced by `p`; NULL when there is no price (or none for a kind of token used) */
+  readonly costUsd: string;
 }
 
 export interface AiGatewayApi {

@@ -21,7 +21,8 @@ export interface WriteResult {
   refusedKeys: string[];
 }
 
-function insertSql(schema: string, dataset: ShippedDataset): string {
+/** The batch's INSERT: `$1` machine id, `$2` user name, then one array per column. */
+export function insertSql(schema: string, dataset: ShippedDataset): string {
   const names = dataset.columns.map((c) => ident(c.name));
   const values = dataset.columns.map((c, i) => {
     const v = `u.c${i}`;

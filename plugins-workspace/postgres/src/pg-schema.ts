@@ -8,12 +8,13 @@
  * a role without CREATE can ship into tables an administrator made.
  */
 import type pg from 'pg';
+import type { CostSql } from '@hypaware/ai-gateway';
 import { createHash } from 'node:crypto';
 import { ident } from './connection.js';
 import type { MachineIdentity } from './identity.js';
 import { INFORMATION_SCHEMA_TYPES, PG_TYPES } from './pg-types.js';
 import { PG_VIEWS } from './pg-views.js';
-import type { ShippedDataset } from './shipped-datasets.js';
+import { PRICES_TABLE, type ShippedDataset } from './shipped-datasets.js';
 import type { DatasetSpec } from '@hypaware/core';
 
 /** Columns every replica row has before the dataset's own. */
@@ -81,12 +82,14 @@ async function ensureViews(
   schema: string,
   columns: Map<string, Set<string>>,
   changes: string[],
+  costSql: CostSql | undefined,
 ): Promise<void> {
   const qualified = (name: string) => `${ident(schema)}.${ident(name)}`;
   const messageColumns = columns.get('ai_gateway_messages') ?? new Set<string>();
+  const cost = costSql && columns.has(PRICES_TABLE) ? costSql : undefined;
   for (const view of PG_VIEWS) {
     if (!view.requires.every((t) => columns.has(t))) continue;
-    const sql = view.select(qualified, (c) => messageColumns.has(c));
+    const sql = view.select({ table: qualified, has: (c) => messageColumns.has(c), ...(cost ? { cost } : {}) });
     const comment = viewComment(sql);
     const current = await client.query<{ comment: string | null }>(
       `SELECT obj_description(c.oid, 'pg_class') AS comment FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -116,8 +119,9 @@ const DATASETS_DDL = `(
 )`;
 
 /**
- * Make the schema, tables, views and bookkeeping tables exist and match the shipped datasets;
- * register this machine. One transaction; returns what changed.
+ * Make the schema, tables, views and bookkeeping tables exist and match the shipped (and
+ * mirrored) datasets; register this machine. One transaction; returns what changed. The views
+ * get `cost_usd` from `costSql` (the gateway's rule) once the price table is in the replica.
  */
 export async function ensureReplicaSchema(
   client: pg.Client,
@@ -126,6 +130,7 @@ export async function ensureReplicaSchema(
   specs: readonly DatasetSpec[],
   identity: MachineIdentity,
   version: string,
+  costSql?: CostSql,
 ): Promise<string[]> {
   const changes: string[] = [];
   await client.query('BEGIN');
@@ -161,7 +166,7 @@ export async function ensureReplicaSchema(
       await ensureTable(client, schema, dataset, existing, changes);
       for (const c of dataset.columns) addColumn(dataset.name, c.name);
     }
-    await ensureViews(client, schema, columns, changes);
+    await ensureViews(client, schema, columns, changes, costSql);
     for (const dataset of datasets) {
       const spec = specs.find((s) => s.name === dataset.name);
       if (!spec) continue;

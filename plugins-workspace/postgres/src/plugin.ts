@@ -2,8 +2,10 @@
  * activate(): nothing unless `url` is configured. Then: the tombstones dataset (tombstones.ts), the
  * `team_history` status section, the
  * remote query (`hyp query sql --remote`), a retention hold on each shipped dataset (rows not
- * yet committed in PostgreSQL are not pruned), and in the daemon the shipper source.
+ * yet committed in PostgreSQL are not pruned), and in the daemon the shipper source (with the
+ * gateway's cost rule for the replica's views).
  */
+import type { AiGatewayApi } from '@hypaware/ai-gateway';
 import type { ActivationContext } from '@hypaware/core';
 import { parseConfig, type PostgresConfig } from './config.js';
 import { remoteQueryProvider } from './remote-query.js';
@@ -28,5 +30,9 @@ export function activate(ctx: ActivationContext): void {
       reason: 'not yet shipped to PostgreSQL',
       keepAfterRowid: () => readState(ctx.paths.stateDir, stateTarget(config())).cursors[dataset] ?? 0,
     });
-  if (ctx.mode === 'daemon') ctx.registerSource(shipperSource(ctx));
+  if (ctx.mode === 'daemon') {
+    // the replica's views price responses with the gateway's own rule
+    const gateway = ctx.requireCapability<AiGatewayApi>('hypaware.ai-gateway', '^2.0.0');
+    ctx.registerSource(shipperSource(ctx, gateway.history.costSql));
+  }
 }

@@ -29,9 +29,18 @@ export interface ShippedDataset {
   settleColumn?: string;
 }
 
-/** The shipped datasets among the registered specs (a dataset no plugin registered is not shipped). */
-export function shippedDatasets(specs: readonly DatasetSpec[], includeBodies: boolean): ShippedDataset[] {
-  return SHIPPED_DATASET_NAMES.flatMap((name) => {
+/**
+ * The gateway's price bands: a small table the gateway rewrites whole when a price changes, so
+ * it is mirrored (this machine's rows in the replica replaced whenever the local content
+ * changed) rather than followed by rowid. Per machine, because each machine prices its own rows
+ * (its config's `prices`, its genai-prices version): the replica's `cost_usd` is then the one
+ * that machine's own views show.
+ */
+export const PRICES_TABLE = 'ai_model_prices';
+export const MIRRORED_DATASET_NAMES = [PRICES_TABLE] as const;
+
+function toShipped(names: readonly string[], specs: readonly DatasetSpec[], includeBodies: boolean): ShippedDataset[] {
+  return names.flatMap((name) => {
     const spec = specs.find((s) => s.name === name);
     if (!spec || !spec.uniqueKey || spec.uniqueKey.length === 0) return [];
     const columns = spec.columns.filter((c) => includeBodies || c.type !== 'blob');
@@ -48,4 +57,14 @@ export function shippedDatasets(specs: readonly DatasetSpec[], includeBodies: bo
       },
     ];
   });
+}
+
+/** The shipped datasets among the registered specs (a dataset no plugin registered is not shipped). */
+export function shippedDatasets(specs: readonly DatasetSpec[], includeBodies: boolean): ShippedDataset[] {
+  return toShipped(SHIPPED_DATASET_NAMES, specs, includeBodies);
+}
+
+/** The mirrored datasets among the registered specs. */
+export function mirroredDatasets(specs: readonly DatasetSpec[]): ShippedDataset[] {
+  return toShipped(MIRRORED_DATASET_NAMES, specs, false);
 }

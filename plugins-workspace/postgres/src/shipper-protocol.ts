@@ -1,4 +1,5 @@
 /** Messages between the daemon's main thread and the shipper's worker thread. */
+import type { CostSql } from '@hypaware/ai-gateway';
 import type { DatasetSpec } from '@hypaware/core';
 import type { PostgresConfig } from './config.js';
 import type { MachineIdentity } from './identity.js';
@@ -9,6 +10,8 @@ export interface ShipperWorkerData {
   stateDir: string;
   config: PostgresConfig;
   specs: DatasetSpec[];
+  /** the gateway's cost rule (strings: they cross to the worker) */
+  costSql?: CostSql;
   identity: MachineIdentity;
   version: string;
   plugin: string;

@@ -5,6 +5,7 @@
  * it dies.
  */
 import { Worker } from 'node:worker_threads';
+import type { CostSql } from '@hypaware/ai-gateway';
 import {
   errorMessage,
   type ActivationContext,
@@ -26,7 +27,8 @@ function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-export function shipperSource(ctx: ActivationContext): SourceSpec {
+/** `costSql`: the gateway's cost rule, for `cost_usd` in the replica's views. */
+export function shipperSource(ctx: ActivationContext, costSql?: CostSql): SourceSpec {
   return {
     name: SOURCE_NAME,
     async start() {
@@ -48,6 +50,7 @@ export function shipperSource(ctx: ActivationContext): SourceSpec {
           stateDir: ctx.paths.stateDir,
           config: current,
           specs: ctx.storage.datasets(),
+          ...(costSql ? { costSql: { priceMatch: costSql.priceMatch, costUsd: costSql.costUsd } } : {}),
           identity,
           version: ctx.plugin.version,
           plugin: ctx.plugin.name,

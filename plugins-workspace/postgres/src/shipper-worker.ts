@@ -18,6 +18,7 @@ const shipper = new Shipper({
   config: data.config,
   env: data.env,
   specs: data.specs,
+  ...(data.costSql ? { costSql: data.costSql } : {}),
   identity: data.identity,
   stateDir: data.stateDir,
   db,

@@ -8,6 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
+import type { CostSql } from '@hypaware/ai-gateway';
 import { errorMessage, type DatasetSpec, type Logger, type Meter } from '@hypaware/core';
 import { BatchReader, DEFAULT_BATCH_BYTES, type Batch } from './batch-reader.js';
 import { BatchWriter } from './batch-writer.js';
@@ -16,9 +17,10 @@ import { connect } from './connection.js';
 import { explainError } from './error-repair.js';
 import type { MachineIdentity } from './identity.js';
 import { ensureReplicaSchema } from './pg-schema.js';
-import { shippedDatasets, type ShippedDataset } from './shipped-datasets.js';
+import { mirroredDatasets, shippedDatasets, type ShippedDataset } from './shipped-datasets.js';
 import { readState, writeState, type ShipperState } from './state-store.js';
 import { stateTarget } from './target.js';
+import { TableMirror } from './table-mirror.js';
 import { TOMBSTONES_DATASET, TombstoneReader, ensureTombstoneTriggers } from './tombstones.js';
 import { ident } from './connection.js';
 
@@ -27,6 +29,8 @@ export interface ShipperOptions {
   env: NodeJS.ProcessEnv;
   /** the registered dataset specs (the shipped ones are picked from them) */
   specs: DatasetSpec[];
+  /** the gateway's cost rule, for `cost_usd` in the replica's views (absent: the views have no cost) */
+  costSql?: CostSql;
   identity: MachineIdentity;
   stateDir: string;
   /** a connection to the local database (the shipper only reads through it) */
@@ -73,6 +77,7 @@ export class Shipper {
   #datasets: ShippedDataset[];
   #readers: BatchReader[] = [];
   #writers: BatchWriter[] = [];
+  #mirrors: TableMirror[] = [];
   #tombstones: TombstoneReader | undefined;
   /** per dataset: the next batch, read while PostgreSQL took the previous one (valid from `from`) */
   #prefetched: Array<{ from: number; batch: Batch } | undefined> = [];
@@ -99,6 +104,7 @@ export class Shipper {
     this.#datasets = shippedDatasets(this.#options.specs, config.includeBodies);
     this.#readers = this.#datasets.map((d) => new BatchReader(db, d));
     this.#writers = this.#datasets.map((d) => new BatchWriter(config.schema, d, identity));
+    this.#mirrors = mirroredDatasets(this.#options.specs).map((d) => new TableMirror(db, config.schema, d, identity));
     this.#prefetched = [];
     if (this.#options.specs.some((s) => s.name === TOMBSTONES_DATASET)) {
       ensureTombstoneTriggers(db, this.#datasets);
@@ -193,11 +199,12 @@ export class Shipper {
       await this.#closeClient();
     }
     if (this.#client) return this.#client;
-    const { config, env, specs, identity, version, log } = this.#options;
+    const { config, env, specs, identity, version, log, costSql } = this.#options;
     this.#phase = 'connecting';
     const client = await connect(config, env, 'hypaware-shipper');
     try {
-      const changes = await ensureReplicaSchema(client, config.schema, this.#datasets, specs, identity, version);
+      const tables = [...this.#datasets, ...this.#mirrors.map((m) => m.dataset)];
+      const changes = await ensureReplicaSchema(client, config.schema, tables, specs, identity, version, costSql);
       for (const change of changes) log.info('postgres.migrated', { change, target: describeTarget(config) });
     } catch (err) {
       await client.end().catch(() => undefined);
@@ -260,7 +267,23 @@ export class Shipper {
       read += batch.rows;
     }
     if (!this.#stopped) read += await this.#applyTombstones(client);
+    // not counted as rows read: a mirrored table is replaced in one go, never left behind
+    if (!this.#stopped) await this.#mirror(client);
     return read;
+  }
+
+  /** Replace this machine's copy of each mirrored table whose local content changed. */
+  async #mirror(client: pg.Client): Promise<void> {
+    for (const mirror of this.#mirrors) {
+      const name = mirror.dataset.name;
+      const snapshot = mirror.snapshot();
+      if (this.#state.mirrored?.[name] === snapshot.fingerprint) continue;
+      const rows = await mirror.replace(client, snapshot);
+      this.#state.mirrored = { ...this.#state.mirrored, [name]: snapshot.fingerprint };
+      this.#state.last_success_at = new Date().toISOString();
+      writeState(this.#options.stateDir, this.#state);
+      this.#options.log.info('postgres.mirrored', { dataset: name, rows });
+    }
   }
 
   /**

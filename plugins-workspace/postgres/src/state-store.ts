@@ -28,6 +28,8 @@ export interface ShipperState {
   shipped_rows: Record<string, number>;
   /** replica rows deleted because they were deleted locally while recent (settled provisional rows) */
   deleted_rows?: number;
+  /** mirrored dataset -> fingerprint of the local content last committed in PostgreSQL */
+  mirrored?: Record<string, string>;
   /** rows PostgreSQL refused one by one (bad data), skipped so the rest ships */
   refused_rows: number;
   last_success_at?: string;

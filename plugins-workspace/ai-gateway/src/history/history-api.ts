@@ -11,6 +11,7 @@ import { priceBandsFor } from './model-prices-table.js';
 import type { PriceBand } from './price-data.js';
 import { PriceBook, parsePriceOverrides } from './prices.js';
 import { RECIPES } from './recipes.js';
+import { COST_USD, PRICE_MATCH } from './usage-sql.js';
 
 const RATES: Array<[keyof TokenCounts, 'input_mtok' | 'cache_read_mtok' | 'cache_write_mtok' | 'output_mtok']> = [
   ['input_tokens', 'input_mtok'],
@@ -57,5 +58,6 @@ export function createHistoryApi(ctx: ActivationContext): GatewayHistoryApi {
       return bandCostUsd(bandFor(bands, tokens, at?.date ?? new Date().toISOString().slice(0, 10)), tokens);
     },
     recipes: () => RECIPES.map((r) => ({ ...r })),
+    costSql: { priceMatch: PRICE_MATCH, costUsd: COST_USD },
   };
 }

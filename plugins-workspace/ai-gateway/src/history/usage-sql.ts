@@ -13,13 +13,16 @@ export { carrierCondition, sessionKey } from './carrier-sql.js';
 export const CONTEXT_TOKENS = `(COALESCE(m.input_tokens, 0) + COALESCE(m.cache_read_input_tokens, 0) + COALESCE(m.cache_creation_input_tokens, 0))`;
 
 /**
- * The price band of message row `m` as `p`: same provider tag and model name, the period of its
- * UTC date, the tier of its context size. At most one band matches; none for a model never priced.
+ * Band `p` prices message row `m`: same provider tag and model name, the period of its UTC date,
+ * the tier of its context size. At most one band matches; none for a model never priced.
  */
-export const PRICE_JOIN = `LEFT JOIN ${PRICES_DATASET} AS p ON p.provider = m.provider AND p.model = m.model
+export const PRICE_MATCH = `p.provider = m.provider AND p.model = m.model
   AND m.date >= p.valid_from AND m.date < p.valid_until
   AND ${CONTEXT_TOKENS} >= p.min_context_tokens
   AND (p.max_context_tokens IS NULL OR ${CONTEXT_TOKENS} <= p.max_context_tokens)`;
+
+/** The price band of message row `m` as `p` (PRICE_MATCH). */
+export const PRICE_JOIN = `LEFT JOIN ${PRICES_DATASET} AS p ON ${PRICE_MATCH}`;
 
 function costTerm(tokens: string, rate: string): string {
   return `CASE WHEN COALESCE(m.${tokens}, 0) = 0 THEN 0 ELSE m.${tokens} * p.${rate} END`;
