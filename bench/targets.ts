@@ -5,7 +5,11 @@
  * `gateway` (the real `hyp daemon run --foreground`, Claude and Codex plugins active, capture on).
  */
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as DaemonEnvironment from '../hypaware-core/src/daemon/daemon-environment.js';
 import { startDaemon, type DaemonHandle } from '../harness/daemon.js';
+import { REPO_ROOT } from '../harness/repo.js';
 import { startFloorProxy, startMinimalProxy, startUpstreamProcess, type ListeningChild } from './child-processes.js';
 
 export type TargetName = 'direct' | 'floor' | 'minimal' | 'gateway';
@@ -45,12 +49,16 @@ export function gatewayConfig(upstreamOrigin: string): unknown {
 }
 
 export async function startTargets(options: { daemonEnv?: Record<string, string> } = {}): Promise<Targets> {
+  const { DAEMON_ALLOCATOR_ENV } = (await import(
+    pathToFileURL(join(REPO_ROOT, 'hypaware-core', 'dist', 'daemon', 'daemon-environment.js')).href
+  )) as typeof DaemonEnvironment;
   const upstream = await startUpstreamProcess();
   const floor = await startFloorProxy(upstream.origin);
   const minimal = await startMinimalProxy(upstream.origin);
   const gateway = await startDaemon({
     config: gatewayConfig(upstream.origin),
-    env: { HYP_LOG_LEVEL: 'info', ...options.daemonEnv },
+    // the allocator settings `hyp daemon start` and the service files give the daemon
+    env: { HYP_LOG_LEVEL: 'info', ...DAEMON_ALLOCATOR_ENV, ...options.daemonEnv },
     timeoutMs: 30_000,
   });
   if (!gateway.endpoint || !gateway.proc.pid) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sharedBytes, sharedCopy } from '@hypaware/ai-gateway/internal/shared-slab.js';
+import { releaseShared, sharedBytes, sharedCopy } from '@hypaware/ai-gateway/internal/shared-slab.js';
 
 test('shared copies never overlap: each keeps its own bytes across many blocks', () => {
   const copies: Array<{ copy: Uint8Array; fill: number; size: number }> = [];
@@ -31,4 +31,19 @@ test('a large body gets a buffer of its own', () => {
   assert.equal(big.buffer.byteLength, 1024 * 1024);
   const small = sharedBytes(100);
   assert.notEqual(small.buffer, big.buffer);
+});
+
+test('a block whose bodies were all given back is filled again; a body still held is never overwritten', () => {
+  const held = sharedCopy(Buffer.alloc(1000, 7));
+  const released = Array.from({ length: 300 }, (_, i) => sharedCopy(Buffer.alloc(10_000, i % 251)));
+  const firstBlocks = new Set(released.map((b) => b.buffer));
+  for (const body of released) releaseShared(body);
+  const again = Array.from({ length: 300 }, () => sharedCopy(Buffer.alloc(10_000, 9)));
+  const reused = again.filter((b) => firstBlocks.has(b.buffer)).length;
+  assert.ok(reused > again.length / 2, `only ${reused} of ${again.length} new bodies went to given-back blocks`);
+  assert.ok(
+    held.every((b) => b === 7),
+    'a body never given back was overwritten',
+  );
+  for (const body of again) assert.ok(body.every((b) => b === 9));
 });

@@ -10,6 +10,7 @@ import { hypLayout, type HypLayout } from '../util/hyp-home.js';
 import { hypEntryPath, outputLogPath, sourceEndpoints } from './daemon-paths.js';
 import { inspectPidFile, processRunning, staleReason } from './daemon-process.js';
 import { readStatusFile, removePidFile, type DaemonStatusFile } from './status-file.js';
+import { withDaemonAllocatorEnv } from './daemon-environment.js';
 
 export interface BackgroundOptions {
   hypHome: string;
@@ -133,7 +134,7 @@ export async function startInBackground(options: BackgroundOptions): Promise<Sta
     detached: true,
     stdio: ['ignore', fd, fd],
     cwd: options.hypHome,
-    env: { ...options.env, HYP_HOME: options.hypHome },
+    env: withDaemonAllocatorEnv({ ...options.env, HYP_HOME: options.hypHome }),
   });
   closeSync(fd);
   child.on('exit', (code, signal) => {

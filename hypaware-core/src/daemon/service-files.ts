@@ -2,6 +2,7 @@
  * The text of the service definitions `hyp daemon install` writes: a systemd user unit
  * (Linux) and a launchd LaunchAgent plist (macOS). Pure functions: paths in, text out.
  */
+import { DAEMON_ALLOCATOR_ENV } from './daemon-environment.js';
 
 export const SYSTEMD_UNIT_NAME = 'hypaware.service';
 export const LAUNCHD_LABEL = 'dev.hypaware.daemon';
@@ -51,6 +52,7 @@ export function systemdUnit(launch: DaemonLaunch): string {
       .map((a) => systemdWord(a, true))
       .join(' ')}`,
   ];
+  for (const [name, value] of Object.entries(DAEMON_ALLOCATOR_ENV)) lines.push(`Environment=${name}=${value}`);
   if (launch.hypHome) lines.push(`Environment=${systemdWord(`HYP_HOME=${launch.hypHome}`, false)}`);
   lines.push(
     'Restart=on-failure',
@@ -76,14 +78,13 @@ function xml(text: string): string {
 
 export function launchdPlist(launch: DaemonLaunch): string {
   const args = daemonArgv(launch, 'warn').map((a) => `    <string>${xml(a)}</string>`);
-  const env = launch.hypHome
-    ? [
-        '  <key>EnvironmentVariables</key>',
-        '  <dict>',
-        `    <key>HYP_HOME</key><string>${xml(launch.hypHome)}</string>`,
-        '  </dict>',
-      ]
-    : [];
+  const vars = { ...DAEMON_ALLOCATOR_ENV, ...(launch.hypHome ? { HYP_HOME: launch.hypHome } : {}) };
+  const env = [
+    '  <key>EnvironmentVariables</key>',
+    '  <dict>',
+    ...Object.entries(vars).map(([name, value]) => `    <key>${name}</key><string>${xml(value)}</string>`),
+    '  </dict>',
+  ];
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',

@@ -11,6 +11,12 @@ import type { FromWriter, ToWriter, WriterWorkerData } from './writer-protocol.j
 /** How long stop waits for the writer thread to end by itself before terminating it. */
 const SHUTDOWN_WAIT_MS = 8000;
 const MAX_RESTART_DELAY_MS = 10_000;
+/**
+ * The writer isolate's young generation, MB (V8: three semi-spaces). V8's default lets it grow
+ * to 48 MB under load, and it stays resident after the burst (32 MB committed, ~1 MB used);
+ * the writer's garbage is short-lived, so a small nursery costs a few more scavenges only.
+ */
+const WRITER_YOUNG_GENERATION_MB = 12;
 
 export interface WriterThreadEvents {
   /** the thread is ready for batches (first start or restart) */
@@ -102,7 +108,10 @@ export class WriterThread {
 
   #spawn(): void {
     this.#ready = false;
-    const worker = new Worker(new URL('../recorder/writer-worker.js', import.meta.url), { workerData: this.#data() });
+    const worker = new Worker(new URL('../recorder/writer-worker.js', import.meta.url), {
+      workerData: this.#data(),
+      resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
+    });
     this.#worker = worker;
     worker.on('message', (msg: FromWriter) => this.#onMessage(msg));
     worker.on('error', (err) => this.#log.error('aigw.writer_error', { error: errorMessage(err) }));

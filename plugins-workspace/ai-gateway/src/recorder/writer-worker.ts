@@ -9,6 +9,7 @@ import { errorMessage, workerServices, type WorkerServices } from '@hypaware/cor
 import { EXCHANGES_DATASET, MESSAGES_DATASET, PROVISIONAL_DATASET } from '../datasets.js';
 import { WRITER_ERROR, type FromWriter, type ToWriter, type WriterWorkerData } from '../handoff/writer-protocol.js';
 import { ExchangeWriter, type BatchOutcome } from './exchange-writer.js';
+import { IdleCollection } from './idle-collection.js';
 import { loadProjectors } from './projector-loader.js';
 import { lowerThisThreadPriority } from './thread-priority.js';
 
@@ -18,6 +19,9 @@ const WRITER_NICE = 10;
 /** Names this thread's log lines (`mode`) and its counters' snapshot file. */
 const ROLE = 'writer';
 const TABLES = [MESSAGES_DATASET, EXCHANGES_DATASET, PROVISIONAL_DATASET];
+/** After this many exchanges, the heap is collected once the writer has had no batch for IDLE_COLLECT_MS. */
+const IDLE_COLLECT_AFTER_EXCHANGES = 256;
+const IDLE_COLLECT_MS = 2000;
 
 const port = parentPort!;
 const send = (msg: FromWriter) => port.postMessage(msg);
@@ -99,6 +103,7 @@ async function main(data: WriterWorkerData): Promise<void> {
     });
   }
 
+  const idle = new IdleCollection(IDLE_COLLECT_MS, IDLE_COLLECT_AFTER_EXCHANGES);
   const handle = async (msg: ToWriter): Promise<void> => {
     switch (msg.type) {
       case 'batch': {
@@ -110,12 +115,14 @@ async function main(data: WriterWorkerData): Promise<void> {
           outcome = { ok: false, reason: WRITER_ERROR, message: errorMessage(err), reported: [] };
         }
         send({ type: 'batch_done', id: msg.id, outcome });
+        idle.worked(msg.records.length);
         return;
       }
       case 'settings':
         writer.updateSettings(msg.settings);
         return;
       case 'shutdown':
+        idle.stop();
         await writer.flushRechecks();
         storage.close();
         services.close();

@@ -1,0 +1,84 @@
+/**
+ * Where the gateway daemon's resident memory is after fixed bursts: `--rounds` x `--requests`
+ * closed-loop requests (32 connections, the benchmark's 20 KB sessions), each followed by the
+ * writer storing all of them and `--idle` s of rest; then the RSS by kind of mapping from
+ * /proc/<pid>/smaps: the node binary, `[heap]` (glibc's main arena), 256 KiB anonymous
+ * mappings (V8's heap pages), other anonymous mappings (thread arenas, mmapped buffers).
+ * A fixed count, unlike the throughput phase (whose RSS follows the burst's backlog).
+ *
+ *   node build/bench/memory-probe.js [--rounds 2] [--requests 3000] [--idle 5]
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForWriter } from './capture-phase.js';
+import { startDriver } from './child-processes.js';
+import type { ThroughputResult } from './load-tasks.js';
+import { startTargets } from './targets.js';
+
+function option(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i < 0 ? fallback : Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} needs a number`);
+  return v;
+}
+
+const MAPPING = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/;
+
+/** MB resident by kind of mapping. */
+function residentByKind(pid: number): Record<string, number> {
+  const kb: Record<string, number> = {};
+  let kind = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const m = MAPPING.exec(line);
+    if (m) {
+      const [from, to] = line
+        .split(' ')[0]!
+        .split('-')
+        .map((x) => parseInt(x, 16)) as [number, number];
+      const name = m[1] ?? '';
+      if (name === '') kind = to - from === 256 * 1024 ? 'v8_pages' : 'other_anon';
+      else if (name === '[heap]') kind = 'malloc_main_arena';
+      else if (name.endsWith('/node') || name.includes('/bin/node')) kind = 'node_binary';
+      else kind = 'files_and_stacks';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+)/.exec(line);
+    if (rss) kb[kind] = (kb[kind] ?? 0) + Number(rss[1]);
+  }
+  const total = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  const out: Record<string, number> = { rss: Math.round(total / 1024) };
+  for (const [k, v] of Object.entries(kb)) out[k] = Math.round(v / 1024);
+  return out;
+}
+
+const rounds = option('rounds', 2);
+const requests = option('requests', 3000);
+const idleS = option('idle', 5);
+const targets = await startTargets();
+const driver = startDriver();
+try {
+  const pid = targets.gatewayPid;
+  console.log(JSON.stringify({ at: 'fresh', ...residentByKind(pid) }));
+  for (let round = 1; round <= rounds; round++) {
+    const r = await driver.run<ThroughputResult>({
+      kind: 'requests',
+      origin: targets.origin.gateway,
+      count: requests,
+      connections: 32,
+      bodyBytes: 20_000,
+    });
+    targets.gatewayRequests += r.completed;
+    const settled = await waitForWriter(targets);
+    await sleep(idleS * 1000);
+    console.log(
+      JSON.stringify({
+        at: `${round * requests} requests, ${idleS} s after the writer settled`,
+        captured: settled.exchanges,
+        ...residentByKind(pid),
+      }),
+    );
+  }
+} finally {
+  await driver.stop();
+  await targets.stop();
+}
