@@ -17,7 +17,14 @@ test('startGateway captures traffic in-process; openHistory reads it while the g
   const home = tempDir('hyp-library-user-');
   const gateway = await startGateway({
     hypHome,
-    env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude'), CODEX_HOME: join(home, '.codex') },
+    env: {
+      ...process.env,
+      HOME: home,
+      CLAUDE_CONFIG_DIR: join(home, '.claude'),
+      CODEX_HOME: join(home, '.codex'),
+      // the gateway prices a model it has not seen within one refresh period (a minute by default)
+      HYP_PRICE_REFRESH_MS: '200',
+    },
     config: {
       plugins: {
         '@hypaware/ai-gateway': {
@@ -65,6 +72,14 @@ test('startGateway captures traffic in-process; openHistory reads it while the g
         [fake.replies[0]!.usage.output],
       );
 
+      await waitFor(
+        () =>
+          history.query<{ n: number }>(
+            "SELECT count(*) AS n FROM ai_model_prices WHERE model = 'claude-haiku-4-5-20251001' AND source IS NOT NULL",
+          )[0]!.n > 0 || undefined,
+        'the model priced by the running gateway',
+        15_000,
+      );
       await gateway.stop();
       stopped = true;
       const o = history.overview({ days: 1 });
