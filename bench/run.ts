@@ -2,7 +2,7 @@
  * `npm run bench`: proxy overhead against a direct connection and the Node floor, capture
  * completeness, and the history commands. Numbers only: nothing here passes or fails.
  *
- *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,history,import,ui,postgres]
+ *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,history,import,ui,postgres,prices]
  *
  * The synthetic history database is built once and reused from the temp folder
  * (`--fresh-history` rebuilds it).
@@ -21,11 +21,23 @@ import { historyPhase } from './history-phase.js';
 import { importPhase } from './import-phase.js';
 import { uiPhase } from './ui-phase.js';
 import { postgresPhase } from './postgres-phase.js';
+import { priceRefreshPhase } from './price-refresh-phase.js';
 import { bigBodyPhase, latencyPhase, leakPhase, streamPhase, throughputPhase, warmUp } from './proxy-phases.js';
 import { evaluateTargets, renderReport, writeReport, type BenchReport } from './report.js';
 import { startTargets } from './targets.js';
 
-const PHASES = ['latency', 'stream', 'leak', 'throughput', 'big-body', 'history', 'import', 'ui', 'postgres'] as const;
+const PHASES = [
+  'latency',
+  'stream',
+  'leak',
+  'throughput',
+  'big-body',
+  'history',
+  'import',
+  'ui',
+  'postgres',
+  'prices',
+] as const;
 type Phase = (typeof PHASES)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; cpuProf: boolean; freshHistory: boolean; only: Set<Phase> } {
@@ -66,7 +78,9 @@ async function main(): Promise<void> {
     targets: [],
     notes: [],
   };
-  const proxyPhases = [...args.only].some((p) => p !== 'history' && p !== 'import' && p !== 'ui' && p !== 'postgres');
+  const proxyPhases = [...args.only].some(
+    (p) => p !== 'history' && p !== 'import' && p !== 'ui' && p !== 'postgres' && p !== 'prices',
+  );
   if (proxyPhases) {
     const preload = fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url));
     const daemonEnv: Record<string, string> = args.cpuProf
@@ -141,6 +155,11 @@ async function main(): Promise<void> {
       freshHistory: args.freshHistory,
       notes: report.notes,
     });
+  }
+  if (args.only.has('prices')) {
+    const prices = { rows: 5000, intervalMs: 1000, windowMs: args.quick ? 10_000 : 30_000 };
+    log(`prices: the daemon's price refresh every ${prices.intervalMs} ms on ${prices.rows} rows, against a control`);
+    report.prices = await priceRefreshPhase(prices);
   }
   const finished = new Date();
   report.finished_at = finished.toISOString();
