@@ -131,3 +131,17 @@ test('a session whose cwd is under a `hyp privacy ignore` folder is not imported
   assert.deepEqual(again.skipped, {});
   assert.equal(again.messages_added, 4);
 });
+
+test('a damaged ignore list stops the import with one line before anything is written', async () => {
+  const root = tempDir('hyp-import-ignore-');
+  const hypHome = join(root, 'hyp');
+  const id = '5f0c0000-0000-4000-8000-0000000000d1';
+  const projects = writeSessions(root, { [id]: session(id, '/w/proj', 'claude-sonnet-4-5', { output_tokens: 1 }) });
+  await hyp(hypHome, ['privacy', 'ignore', '/w/secret']);
+  const list = join(hypHome, 'hypaware', 'plugins', '@hypaware', 'ai-gateway', 'privacy.json');
+  writeFileSync(list, '{"ignored_paths": [');
+  const r = await runHyp(['claude', 'import', '--projects', projects], { hypHome });
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr.trim(), /^hyp: .*privacy\.json: not valid JSON; fix or remove it$/);
+  assert.equal(query(hypHome, 'SELECT 1 FROM ai_gateway_messages').length, 0);
+});
