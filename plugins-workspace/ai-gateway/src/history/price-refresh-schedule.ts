@@ -65,8 +65,15 @@ export function startPriceRefresh(ctx: ActivationContext): void {
     const job: PriceRefreshJob = { hypHome: ctx.paths.hypHome, configPath: ctx.configPath, env: { ...ctx.env } };
     const configStamp = fileStamp(ctx.configPath);
     let upTo: number | undefined;
+    if (!fullDone) {
+      try {
+        upTo = lastMessageRowid(ctx.storage.database());
+      } catch {
+        // no table yet: the worker waits for it, the next check reads from the start
+      }
+      return { job, upTo, configStamp };
+    }
     try {
-      if (!fullDone) return { job, upTo: lastMessageRowid(ctx.storage.database()), configStamp };
       const check = newModelPairs(ctx.storage.database(), checkedUpTo ?? 0);
       upTo = check.upTo;
       if ('tooMany' in check) return { job: { ...job, since: yesterday() }, upTo, configStamp };
@@ -76,10 +83,10 @@ export function startPriceRefresh(ctx: ActivationContext): void {
       }
       return { job: { ...job, pairs: check.pairs }, upTo, configStamp };
     } catch (err) {
-      // no table yet, a locked database: the worker decides (as before the check existed)
+      // a locked or damaged database: the worker decides (as before the check existed)
       if (!checkFailed) ctx.log.warn('aigw.prices_check_failed', { error: errorMessage(err) });
       checkFailed = true;
-      return { job: fullDone ? { ...job, since: yesterday() } : job, upTo, configStamp };
+      return { job: { ...job, since: yesterday() }, upTo, configStamp };
     }
   };
 
