@@ -6,6 +6,7 @@ import type { HistoryFigures } from './history-phase.js';
 import type { ImportFigures } from './import-phase.js';
 import type { UiFigures } from './ui-phase.js';
 import type { PostgresFigures } from './postgres-phase.js';
+import type { PriceRefreshFigures } from './price-refresh-phase.js';
 import type { BigBodyFigures, LatencyFigures, LeakFigures, StreamFigures, ThroughputFigures } from './proxy-phases.js';
 import { round } from './stats.js';
 import type { WriterFigures } from './writer-phase.js';
@@ -28,6 +29,7 @@ export interface BenchReport {
   import?: ImportFigures;
   ui?: UiFigures;
   postgres?: PostgresFigures;
+  prices?: PriceRefreshFigures;
   targets: TargetCheck[];
   notes: string[];
 }
@@ -325,6 +327,13 @@ export function renderReport(r: BenchReport): string {
     const p = r.postgres;
     out.push(
       `Team history (PostgreSQL): ${fmt(p.rows)} rows drained in ${fmt(p.seconds)} s = ${fmt(p.rows_per_s)} rows/s (CPU: shipper ${fmt(p.shipper_cpu_s)} s, server ${fmt(p.server_cpu_s)} s: ${fmt(p.cpu_bound_rows_per_s)} rows/s with a core each), peak RSS of the shipper ${fmt(p.peak_rss_mb)} MB, ${fmt(p.replica_rows)} rows in the replica${p.sqlite_build_rows_per_s === null ? '' : `; the same rows went into SQLite at ${fmt(p.sqlite_build_rows_per_s)} rows/s`}`,
+      '',
+    );
+  }
+  if (r.prices) {
+    const p = r.prices;
+    out.push(
+      `Price refresh on an idle daemon (${fmt(p.rows)} rows, a tick every ${fmt(p.refreshing.interval_ms)} ms, ${fmt(p.ticks)} ticks): +${fmt(p.cpu_ms_per_tick)} ms CPU per tick (main thread +${fmt(p.main_cpu_ms_per_tick)} ms), ${fmt(p.refreshing.threads_started)} worker threads started (${fmt(p.cpu_ms_per_worker)} ms CPU each), idle check ${fmt(p.idle_check_us)} us, RSS peak +${fmt(p.rss_peak_delta_mb)} MB over the control (${fmt(p.refreshing.rss_start_mb)} -> peak ${fmt(p.refreshing.rss_peak_mb)} MB; control ${fmt(p.control.rss_start_mb)} -> ${fmt(p.control.rss_peak_mb)} MB)`,
       '',
     );
   }

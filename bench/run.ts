@@ -2,7 +2,7 @@
  * `npm run bench`: proxy overhead against a direct connection and the Node floor, capture
  * completeness, and the history commands. Numbers only: nothing here passes or fails.
  *
- *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,writer,history,import,ui,postgres]
+ *   node build/bench/run.js [--quick] [--cpu-prof] [--fresh-history] [--only latency,stream,leak,throughput,big-body,writer,history,import,ui,postgres,prices]
  *
  * The synthetic history database is built once and reused from the temp folder
  * (`--fresh-history` rebuilds it).
@@ -21,6 +21,7 @@ import { historyPhase } from './history-phase.js';
 import { importPhase } from './import-phase.js';
 import { uiPhase } from './ui-phase.js';
 import { postgresPhase } from './postgres-phase.js';
+import { priceRefreshPhase } from './price-refresh-phase.js';
 import { bigBodyPhase, latencyPhase, leakPhase, streamPhase, throughputPhase, warmUp } from './proxy-phases.js';
 import { evaluateTargets, renderReport, writeReport, type BenchReport } from './report.js';
 import { startTargets } from './targets.js';
@@ -37,6 +38,7 @@ const PHASES = [
   'import',
   'ui',
   'postgres',
+  'prices',
 ] as const;
 type Phase = (typeof PHASES)[number];
 
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
     notes: [],
   };
   const proxyPhases = [...args.only].some(
-    (p) => p !== 'history' && p !== 'writer' && p !== 'import' && p !== 'ui' && p !== 'postgres',
+    (p) => p !== 'history' && p !== 'writer' && p !== 'import' && p !== 'ui' && p !== 'postgres' && p !== 'prices',
   );
   if (proxyPhases) {
     const preload = fileURLToPath(new URL('./cpu-profile-preload.js', import.meta.url));
@@ -159,6 +161,11 @@ async function main(): Promise<void> {
       freshHistory: args.freshHistory,
       notes: report.notes,
     });
+  }
+  if (args.only.has('prices')) {
+    const prices = { rows: 5000, intervalMs: 1000, windowMs: args.quick ? 10_000 : 30_000 };
+    log(`prices: the daemon's price refresh every ${prices.intervalMs} ms on ${prices.rows} rows, against a control`);
+    report.prices = await priceRefreshPhase(prices);
   }
   const finished = new Date();
   report.finished_at = finished.toISOString();

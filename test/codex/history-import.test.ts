@@ -194,3 +194,27 @@ test('bad input: one line on stderr and a non-zero exit', async () => {
   assert.notEqual(noDefault.code, 0);
   assert.match(noDefault.stderr.trim(), /^hyp: no Codex sessions folder at .*c\/sessions \(nothing to import\)$/);
 });
+
+test('a rollout whose cwd is under a `hyp privacy ignore` folder is not imported; an imported model is priced at once', async () => {
+  const root = tempDir('hyp-codex-import-');
+  const sessions = writeSessions(root, rollout(), false);
+  const hypHome = join(root, 'hyp');
+  const ignore = await runHyp(['privacy', 'ignore', '/w'], { hypHome });
+  assert.equal(ignore.code, 0, ignore.stderr);
+  const skipped = await importSessions(hypHome, ['--sessions', sessions]);
+  assert.deepEqual(skipped.skipped, { invalid_json: 1, ignored: 5 });
+  assert.equal(skipped.messages, 0);
+  assert.equal(rows(hypHome).length, 0);
+
+  assert.equal((await runHyp(['privacy', 'unignore', '/w'], { hypHome })).code, 0);
+  const imported = await importSessions(hypHome, ['--sessions', sessions]);
+  assert.equal(imported.messages_added, 5);
+  const db = new Database(join(hypHome, 'hypaware', 'hypaware.db'), { readonly: true });
+  try {
+    const costs = db.prepare('SELECT cost_usd FROM ai_responses ORDER BY message_created_at').pluck().all();
+    assert.equal(costs.length, 2);
+    for (const c of costs) assert.ok(typeof c === 'number' && c > 0, `cost_usd ${String(c)}`);
+  } finally {
+    db.close();
+  }
+});

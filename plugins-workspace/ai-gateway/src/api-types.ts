@@ -7,6 +7,7 @@ import type { JsonObject, JsonValue, Logger, SqlDatabase } from '@hypaware/core'
 import type { Overview, OverviewOptions } from './history/overview.js';
 import type { TokenCounts } from './history/overview.js';
 import type { Recipe } from './history/recipes.js';
+import type { PriceRefresh } from './history/model-prices-table.js';
 
 export const AI_GATEWAY_CAPABILITY = 'hypaware.ai-gateway';
 export const AI_GATEWAY_VERSION = '2.0.0';
@@ -516,6 +517,8 @@ export interface HistoryImportResult {
   messages_present: number;
   /** messages older than `since` */
   messages_before_since: number;
+  /** messages of a session under a `hyp privacy ignore` folder: not written */
+  messages_ignored: number;
   rows_added: number;
   /** id of the batch's last message: `previousMessageId` of the next batch */
   last_message_id?: string;
@@ -532,4 +535,10 @@ export interface HistoryImport {
    * such as Codex's base instructions), else undefined (the first imported message is a root).
    */
   chainStart(conversationId: string): string | undefined;
+  /**
+   * After the last batch: price the provider/model pairs the import wrote in `ai_model_prices`
+   * (config `prices` overrides first), so `cost_usd` of the imported responses is set now, not
+   * at the daemon's next refresh. Undefined when nothing new was written.
+   */
+  refreshPrices(): PriceRefresh | undefined;
 }

@@ -6,6 +6,10 @@
  * rows have no exchange (`exchange_id` NULL) and say where they came from in
  * `attributes.gateway` (`origin: "file"`, `file`).
  *
+ * Sessions under a `hyp privacy ignore` folder are not written (as live capture drops them),
+ * and `refreshPrices` prices the models the import wrote (`ai_model_prices`), so the imported
+ * responses have a `cost_usd` before the daemon's next price refresh.
+ *
  * Runs in the calling process (the CLI) while the daemon may be writing: each batch is one
  * short transaction, and the connection's busy timeout waits out the daemon's.
  */
@@ -14,6 +18,10 @@ import type { HistoryImport, HistoryImportBatch, HistoryImportResult } from './a
 import { parseGatewayConfig } from './config.js';
 import { MESSAGES_DATASET, PROVISIONAL_DATASET } from './datasets.js';
 import type { GatewayState } from './gateway-state.js';
+import { readPriceOverrides } from './history/config-prices.js';
+import { refreshModelPrices, type ModelPair } from './history/model-prices-table.js';
+import { cwdIgnored, projectionScopes } from './privacy/ignore-filter.js';
+import { ignoreListPath, readIgnoreList } from './privacy/ignore-list.js';
 import { GatewayStore } from './recorder/gateway-store.js';
 import { isoTime, planMessages } from './recorder/message-rows.js';
 
@@ -41,6 +49,25 @@ export function openHistoryImport(state: GatewayState): HistoryImport {
   const fallbackRecorded = db.prepare(FALLBACK_RECORDED_SQL).pluck();
   /** conversation starts already looked up (an import writes one conversation in many batches) */
   const starts = new Map<string, string>();
+  // read once: a damaged list is a clear error before anything is written (HypError)
+  const ignoredRoots = readIgnoreList(ignoreListPath(state.ctx.paths.stateDir));
+  /** sessions / conversations found under an ignored folder: their other batches go too */
+  const ignoredScopes = new Set<string>();
+  /** provider/model of the responses written (with usage), for refreshPrices */
+  const written = new Map<string, ModelPair>();
+
+  function ignored(batch: HistoryImportBatch): boolean {
+    const scopes = projectionScopes(batch.projection);
+    if (!cwdIgnored(batch.projection, ignoredRoots) && !scopes.some((s) => ignoredScopes.has(s))) return false;
+    for (const s of scopes) ignoredScopes.add(s);
+    return true;
+  }
+
+  function noteModel(batch: HistoryImportBatch): void {
+    const { provider, model, messages } = batch.projection;
+    if (model && messages.some((m) => m.usage !== undefined))
+      written.set(`${provider}\u0000${model}`, { provider, model });
+  }
 
   function writeBatch(batch: HistoryImportBatch): HistoryImportResult {
     const { projection } = batch;
@@ -49,8 +76,13 @@ export function openHistoryImport(state: GatewayState): HistoryImport {
       messages_written: 0,
       messages_present: 0,
       messages_before_since: 0,
+      messages_ignored: 0,
       rows_added: 0,
     };
+    if (ignoredRoots.length > 0 && ignored(batch)) {
+      result.messages_ignored = projection.messages.length;
+      return result;
+    }
     const firstTime = projection.messages.map((m) => isoTime(m.message_created_at)).find((t) => t !== undefined);
     const candidate = isoTime(projection.conversation_started_at) ?? firstTime ?? new Date().toISOString();
     const known = starts.get(conversation) ?? store.earliestConversationStart(conversation);
@@ -91,6 +123,7 @@ export function openHistoryImport(state: GatewayState): HistoryImport {
       if (added > 0) result.messages_written++;
       else result.messages_present++;
     });
+    if (result.rows_added > 0) noteModel(batch);
     return result;
   }
 
@@ -101,6 +134,10 @@ export function openHistoryImport(state: GatewayState): HistoryImport {
       if (importedRoot.get(conversationId) !== undefined) return undefined;
       const root = wireRoot.get(conversationId);
       return typeof root === 'string' ? root : undefined;
+    },
+    refreshPrices() {
+      if (written.size === 0) return undefined;
+      return refreshModelPrices(db, readPriceOverrides(state.ctx.configPath), { pairs: written.values() });
     },
   };
 }

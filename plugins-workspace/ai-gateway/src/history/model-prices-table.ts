@@ -91,9 +91,16 @@ export interface PriceRefresh {
   changed: boolean;
 }
 
+export interface ModelPair {
+  provider: string;
+  model: string;
+}
+
 export interface PriceRefreshOptions {
   /** look for new model names only in rows of this UTC date or later (the names already in the table are kept) */
   since?: string;
+  /** the new model names are these (rows just written): no scan of the history */
+  pairs?: Iterable<ModelPair>;
   now?: Date;
 }
 
@@ -102,7 +109,7 @@ const bandKey = (b: object): string =>
 
 /**
  * Bring `ai_model_prices` up to date: every provider/model with usage in the history (since
- * `options.since`, plus those already listed) priced with today's data and overrides. Writes
+ * `options.since`, or `options.pairs`; plus those already listed) priced with today's data and overrides. Writes
  * only when a band changed, in one transaction.
  */
 export function refreshModelPrices(
@@ -110,15 +117,17 @@ export function refreshModelPrices(
   overrides: ReadonlyMap<string, ModelPrice>,
   options: PriceRefreshOptions = {},
 ): PriceRefresh {
-  const seen = db
-    .prepare(
-      `SELECT DISTINCT provider, model FROM ${MESSAGES_DATASET}
+  const seen = options.pairs
+    ? [...options.pairs]
+    : (db
+        .prepare(
+          `SELECT DISTINCT provider, model FROM ${MESSAGES_DATASET}
 WHERE ${options.since ? 'date >= @since AND ' : ''}model IS NOT NULL AND ${carrierCondition()}`,
-    )
-    .all(options.since ? { since: options.since } : {}) as Array<{ provider: string; model: string }>;
+        )
+        .all(options.since ? { since: options.since } : {}) as ModelPair[]);
   const current = db.prepare(`SELECT * FROM ${PRICES_DATASET}`).all() as Array<Record<string, unknown>>;
-  const pairs = new Map<string, { provider: string; model: string }>();
-  for (const r of [...current, ...seen] as Array<{ provider: string; model: string }>)
+  const pairs = new Map<string, ModelPair>();
+  for (const r of [...current, ...seen] as ModelPair[])
     pairs.set(`${r.provider}\u0000${r.model}`, { provider: r.provider, model: r.model });
   const bands = [...pairs.values()].flatMap((p) => priceBandsFor(p.provider, p.model, overrides));
   const unpriced = bands.filter((b) => b.source === null).map((b) => `${b.provider}/${b.model}`);

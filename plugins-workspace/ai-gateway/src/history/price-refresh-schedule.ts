@@ -1,11 +1,16 @@
 /**
- * The daemon keeps `ai_model_prices` current: a run shortly after start (every model name in
- * the history), then one a minute (names seen since yesterday; HYP_PRICE_REFRESH_MS overrides
- * both delays). Each run is a short-lived worker thread; results and failures go to the log,
- * nothing here can stop the daemon.
+ * The daemon keeps `ai_model_prices` current: a full run shortly after start (every model name
+ * in the history), then a check a minute (HYP_PRICE_REFRESH_MS overrides both delays). A run is
+ * a short-lived worker thread (SQLite off the proxy's event loop); it costs a new isolate (about
+ * 100 ms CPU and 20 MB RSS for a moment), so the minute's check spawns it only when needed:
+ * the config file changed (its `prices` may have), or rows written since the last check (read by
+ * rowid on this thread: none on an idle daemon) bring a provider/model the table lacks. Results
+ * and failures go to the log, nothing here can stop the daemon.
  */
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import type { ActivationContext } from '@hypaware/core';
+import { errorMessage, type ActivationContext } from '@hypaware/core';
+import { lastMessageRowid, newModelPairs } from './new-model-pairs.js';
 import type { PriceRefreshJob, PriceRefreshOutcome } from './price-refresh-worker.js';
 
 const DEFAULT_INTERVAL_MS = 60_000;
@@ -25,6 +30,24 @@ function yesterday(): string {
   return new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 }
 
+/** The config file as it is now (a change may be an edited `prices`). */
+function fileStamp(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return 'absent';
+  }
+}
+
+/** What the next run does: the job for the worker and the watermark to keep once it succeeded; undefined: nothing to do. */
+interface Plan {
+  job: PriceRefreshJob;
+  /** rowid of the messages table checked up to */
+  upTo: number | undefined;
+  configStamp: string;
+}
+
 export function startPriceRefresh(ctx: ActivationContext): void {
   const fromEnv = Number(ctx.env.HYP_PRICE_REFRESH_MS);
   const custom = Number.isInteger(fromEnv) && fromEnv > 0;
@@ -33,21 +56,52 @@ export function startPriceRefresh(ctx: ActivationContext): void {
   let stopped = false;
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  /** messages rowid checked up to, and the config file, as of the last successful run */
+  let checkedUpTo: number | undefined;
+  let configSeen: string | undefined;
+  let checkFailed = false;
+
+  const plan = (): Plan | undefined => {
+    const job: PriceRefreshJob = { hypHome: ctx.paths.hypHome, configPath: ctx.configPath, env: { ...ctx.env } };
+    const configStamp = fileStamp(ctx.configPath);
+    let upTo: number | undefined;
+    if (!fullDone) {
+      try {
+        upTo = lastMessageRowid(ctx.storage.database());
+      } catch {
+        // no table yet: the worker waits for it, the next check reads from the start
+      }
+      return { job, upTo, configStamp };
+    }
+    try {
+      const check = newModelPairs(ctx.storage.database(), checkedUpTo ?? 0);
+      upTo = check.upTo;
+      if ('tooMany' in check) return { job: { ...job, since: yesterday() }, upTo, configStamp };
+      if (check.pairs.length === 0 && configStamp === configSeen) {
+        checkedUpTo = upTo;
+        return undefined;
+      }
+      return { job: { ...job, pairs: check.pairs }, upTo, configStamp };
+    } catch (err) {
+      // a locked or damaged database: the worker decides (as before the check existed)
+      if (!checkFailed) ctx.log.warn('aigw.prices_check_failed', { error: errorMessage(err) });
+      checkFailed = true;
+      return { job: { ...job, since: yesterday() }, upTo, configStamp };
+    }
+  };
 
   const runOnce = async (): Promise<void> => {
-    const job: PriceRefreshJob = {
-      hypHome: ctx.paths.hypHome,
-      configPath: ctx.configPath,
-      env: { ...ctx.env },
-      ...(fullDone ? { since: yesterday() } : {}),
-    };
-    const o = await runInWorker(job);
+    const next = plan();
+    if (!next) return;
+    const o = await runInWorker(next.job);
     if (!o.ok) {
       ctx.log.warn('aigw.prices_refresh_failed', { error: o.error });
       return;
     }
     if ('waiting' in o) return;
     fullDone = true;
+    checkedUpTo = next.upTo ?? checkedUpTo;
+    configSeen = next.configStamp;
     if (o.changed || o.dropped_indexes.length > 0)
       ctx.log.info('aigw.prices_refreshed', {
         models: o.models,

@@ -1,7 +1,8 @@
 /**
  * One run of the daemon's price refresh in a worker thread, so the proxy's event loop never
- * waits on SQLite: re-read the config's `prices`, price the model names seen since `since`
- * (all of them on the first run, which also drops superseded indexes), write what changed.
+ * waits on SQLite: re-read the config's `prices`, price the model names given (`pairs`) or
+ * seen since `since` (all of them on the first run, which also drops superseded indexes), write
+ * what changed.
  * workerData: PriceRefreshJob; posts PriceRefreshOutcome.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -9,7 +10,7 @@ import type Database from 'better-sqlite3';
 import { errorMessage, workerServices } from '@hypaware/core';
 import { readPriceOverrides } from './config-prices.js';
 import { MESSAGES_DATASET } from '../datasets.js';
-import { PRICES_DATASET, refreshModelPrices, type PriceRefresh } from './model-prices-table.js';
+import { PRICES_DATASET, refreshModelPrices, type ModelPair, type PriceRefresh } from './model-prices-table.js';
 import { dropSupersededIndexes } from './superseded-indexes.js';
 
 export interface PriceRefreshJob {
@@ -18,6 +19,8 @@ export interface PriceRefreshJob {
   env: Record<string, string | undefined>;
   /** UTC date: only rows of this date or later are scanned for new model names; absent: everything */
   since?: string;
+  /** the new model names, found by the daemon's check (no scan); the listed ones are re-priced too */
+  pairs?: ModelPair[];
 }
 
 export type PriceRefreshOutcome =
@@ -37,8 +40,10 @@ try {
     if (present.length < TABLES.length) {
       outcome = { ok: true, waiting: true }; // the gateway has not created its tables yet: next run
     } else {
-      const dropped = job.since === undefined ? dropSupersededIndexes(db) : [];
-      const result = refreshModelPrices(db, readPriceOverrides(job.configPath), job.since ? { since: job.since } : {});
+      const full = job.since === undefined && job.pairs === undefined;
+      const dropped = full ? dropSupersededIndexes(db) : [];
+      const scope = job.pairs ? { pairs: job.pairs } : job.since ? { since: job.since } : {};
+      const result = refreshModelPrices(db, readPriceOverrides(job.configPath), scope);
       outcome = { ok: true, dropped_indexes: dropped, ...result };
     }
   } finally {

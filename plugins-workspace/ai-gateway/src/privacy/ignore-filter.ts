@@ -12,6 +12,18 @@ import { ignoredRoot, readIgnoreList } from './ignore-list.js';
 
 const RECHECK_MS = 1000;
 
+/** The session and conversation of a projection: once one is found ignored, the rest of it is too. */
+export function projectionScopes(projection: ProjectedExchange): string[] {
+  return [projection.session_id, projection.conversation_id].filter((s): s is string => !!s);
+}
+
+/** The projection, or one of its messages, has a cwd under an ignored folder. */
+export function cwdIgnored(projection: ProjectedExchange, roots: readonly string[]): boolean {
+  return [projection.cwd, ...projection.messages.map((m) => m.cwd)].some(
+    (cwd) => ignoredRoot(cwd, roots) !== undefined,
+  );
+}
+
 export class IgnoreFilter {
   readonly #file: string | undefined;
   readonly #log: Logger;
@@ -53,11 +65,8 @@ export class IgnoreFilter {
   drops(projection: ProjectedExchange | undefined): boolean {
     this.#refresh();
     if (!projection || this.#roots.length === 0) return false;
-    const scopes = [projection.session_id, projection.conversation_id].filter((s): s is string => !!s);
-    const cwds = [projection.cwd, ...projection.messages.map((m) => m.cwd)];
-    const ignored =
-      cwds.some((cwd) => ignoredRoot(cwd, this.#roots) !== undefined) ||
-      scopes.some((s) => this.#ignoredScopes.get(s) === true);
+    const scopes = projectionScopes(projection);
+    const ignored = cwdIgnored(projection, this.#roots) || scopes.some((s) => this.#ignoredScopes.get(s) === true);
     if (!ignored) return false;
     for (const s of scopes) this.#ignoredScopes.set(s, true);
     this.#meter.counter('aigw.privacy_ignored').add(1);

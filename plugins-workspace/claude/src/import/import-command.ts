@@ -54,6 +54,7 @@ export function registerClaudeImport(
       } finally {
         progress.done();
       }
+      writer.refreshPrices();
       io.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + '\n' : importSummaryText(summary));
     });
 }

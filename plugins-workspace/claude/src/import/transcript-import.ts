@@ -7,7 +7,12 @@
  * Each session is read twice, line by line (carriers first, then rows); batches of messages go
  * to the gateway's history import, which dedupes on `part_id`.
  */
-import type { HistoryImport, ProjectedExchange, ProjectedMessage } from '@hypaware/ai-gateway';
+import {
+  tallyImportResult,
+  type HistoryImport,
+  type ProjectedExchange,
+  type ProjectedMessage,
+} from '@hypaware/ai-gateway';
 import { countSkip, jsonlLines, parseJsonlObject, type ImportSummary, type JsonObject } from '@hypaware/core';
 import { finishOf, unitMatchBase, unitMatchKey } from '../projector/build-messages.js';
 import { messageParts } from '../projector/parts.js';
@@ -93,9 +98,7 @@ class Batcher {
     this.#projection = undefined;
     if (!p || p.messages.length === 0) return;
     const r = this.writer.write({ projection: p, file: this.file.path });
-    this.summary.messages_added += r.messages_written;
-    this.summary.messages_present += r.messages_present;
-    this.summary.rows_added += r.rows_added;
+    tallyImportResult(this.summary, r);
   }
 }
 

@@ -64,6 +64,7 @@ export function registerCodexImport(
       } finally {
         progress.done();
       }
+      writer.refreshPrices();
       summary.sessions = sessions.size;
       io.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + '\n' : importSummaryText(summary));
     });

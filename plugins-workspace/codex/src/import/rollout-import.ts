@@ -7,7 +7,13 @@
  * events, on the last assistant item of each response. One line in memory at a time; items
  * are written in batches cut between responses (or at a hard limit for rollouts without counts).
  */
-import type { HistoryImport, MessageFinish, ProjectedExchange, ProjectedMessage } from '@hypaware/ai-gateway';
+import {
+  tallyImportResult,
+  type HistoryImport,
+  type MessageFinish,
+  type ProjectedExchange,
+  type ProjectedMessage,
+} from '@hypaware/ai-gateway';
 import {
   countSkip,
   isPlainObject,
@@ -138,11 +144,7 @@ class RolloutImport {
       ...(this.options.since ? { since: this.options.since } : {}),
     });
     this.previousId = r.last_message_id ?? this.previousId;
-    this.summary.messages_added += r.messages_written;
-    this.summary.messages_present += r.messages_present;
-    this.summary.rows_added += r.rows_added;
-    this.summary.messages -= r.messages_before_since;
-    if (r.messages_before_since > 0) countSkip(this.summary, 'before_since', r.messages_before_since);
+    tallyImportResult(this.summary, r);
   }
 
   projection(conversation: string, messages: ProjectedMessage[]): ProjectedExchange {
