@@ -9,6 +9,7 @@ import { readMemory, readThreadGroupCpu, resetPeak, withPeakRss, type ThreadGrou
 import { max, median, percentile, rotated, round } from './stats.js';
 import { proxyPid, TARGET_NAMES, type ProxyName, type TargetName, type Targets } from './targets.js';
 import { waitForWriter } from './capture-phase.js';
+import { WRITER_PARK_AFTER_MS } from '@hypaware/ai-gateway/internal/handoff/writer-client.js';
 import type { Protocol } from '../harness/protocol-samples.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -199,6 +200,11 @@ export interface ThroughputFigures {
   steady_rss_mb: PerProxy<number>;
   /** gateway RSS 1 s after its writer stored the backlog, MB */
   gateway_idle_rss_mb: number;
+  /**
+   * gateway RSS once its idle writer thread was parked (WRITER_PARK_AFTER_MS after the last
+   * batch, plus 5 s), MB; measured after the last connection count only (null before it)
+   */
+  gateway_parked_rss_mb: number | null;
 }
 
 const RSS_SAMPLE_MS = 200;
@@ -249,6 +255,7 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
     let backlog = 0;
     let writerRate: number | null = null;
     let idleRss = 0;
+    let parkedRss: number | null = null;
     const cpu = perProxy((): CpuPerThousand => ({ main: 0, writer: 0, other: 0, total: 0 }));
     const window = perProxy(() => ({ main: 0, writer: 0, other: 0 }));
     const steadyRss = perProxy(() => 0);
@@ -289,6 +296,10 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
           settled.caughtUp > 0 && settled.waitedMs > 0 ? round(settled.caughtUp / (settled.waitedMs / 1000), 0) : null;
         await sleep(1000);
         idleRss = round(readMemory(pid).rssMb);
+        if (i === plan.throughputConnections.length - 1) {
+          await sleep(WRITER_PARK_AFTER_MS + 4000);
+          parkedRss = round(readMemory(pid).rssMb);
+        }
       }
     }
     out.push({
@@ -308,6 +319,7 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
       window_cores: window,
       steady_rss_mb: steadyRss,
       gateway_idle_rss_mb: idleRss,
+      gateway_parked_rss_mb: parkedRss,
     });
   }
   return out;

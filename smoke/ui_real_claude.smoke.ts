@@ -103,13 +103,16 @@ test('hyp ui shows a real Claude Code run in Chromium', { timeout: 900_000 }, as
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
 
+  // `hyp query overview` prices the models the history has (the daemon's own check runs a
+  // minute apart): from then on the page and the command read the same price table
+  const cli = await runHyp(['query', 'overview', '--json'], { hypHome: daemon.hypHome, env: { HOME: home } });
+  assert.equal(cli.code, 0, cli.stderr);
+  const totals = (JSON.parse(cli.stdout) as Json).totals as Json;
+
   // overview: the chart is drawn, the latest sessions are listed
   await page.goto(ui.url);
   await page.locator('.chart canvas').first().waitFor({ timeout: 15_000 });
   await page.getByText('Latest sessions').waitFor();
-  const cli = await runHyp(['query', 'overview', '--json'], { hypHome: daemon.hypHome, env: { HOME: home } });
-  assert.equal(cli.code, 0, cli.stderr);
-  const totals = (JSON.parse(cli.stdout) as Json).totals as Json;
   const stat = async (label: string) =>
     Number(await page.locator('.stat', { hasText: label }).first().getAttribute('data-value'));
   assert.equal(totals.sessions, 2);

@@ -7,7 +7,9 @@
  *   is read back in order; at stop what is unwritten goes there too;
  * - write-backoff.ts: retry pacing and the failure state while the database refuses writes;
  * - load-gate.ts: while the proxy is busy on a saturated machine, the writer waits.
- * Proxying never waits on any of this.
+ * After `parkAfterMs` with nothing to write, the writer thread is parked (ended: a background
+ * daemon between bursts holds no writer heap or database cache) and started again by the next
+ * exchange. Proxying never waits on any of this.
  */
 import { type Logger, type Meter } from '@hypaware/core';
 import type { ExchangeRecord } from '../exchange-record.js';
@@ -39,6 +41,8 @@ export interface WriterClientOptions {
   spillAfterBytes?: number;
   /** when the writer yields to traffic; none: it never waits */
   gate?: LoadGate;
+  /** idle this long (nothing queued or in flight), the writer thread is parked; 0: never */
+  parkAfterMs?: number;
   /** create the tables the writer needs (the writer reported them missing); must not throw */
   ensureTables?(): void;
   /** called when writes start or stop failing */
@@ -51,10 +55,19 @@ type Defaults =
   | 'maxQueuedExchanges'
   | 'maxQueuedBytes'
   | 'spillAfterExchanges'
-  | 'spillAfterBytes';
+  | 'spillAfterBytes'
+  | 'parkAfterMs';
+
+/** The default idle time before the writer thread is parked (re-checks due later refuse the park). */
+export const WRITER_PARK_AFTER_MS = 30_000;
 
 export interface WriterStatus {
+  /** the writer takes batches (a parked writer counts: the next exchange starts it) */
   ready: boolean;
+  /** the thread is parked while idle */
+  parked: boolean;
+  /** times it was parked in this run */
+  parks: number;
   queued: number;
   in_flight: number;
   written: number;
@@ -89,6 +102,8 @@ export class WriterClient {
   #flushTimer: NodeJS.Timeout | undefined;
   #retryTimer: NodeJS.Timeout | undefined;
   #holdTimer: NodeJS.Timeout | undefined;
+  #parkTimer: NodeJS.Timeout | undefined;
+  #parks = 0;
   #stopping = false;
   written = 0;
   dropped = 0;
@@ -101,6 +116,7 @@ export class WriterClient {
       maxQueuedBytes: 256 * 1024 * 1024,
       spillAfterExchanges: 1000,
       spillAfterBytes: 64 * 1024 * 1024,
+      parkAfterMs: WRITER_PARK_AFTER_MS,
       ...options,
     };
     const o = this.#options;
@@ -125,6 +141,13 @@ export class WriterClient {
       },
       fatal: (reason, message) => this.#backoff.fail(reason, message),
       batchDone: (id, outcome) => this.#onBatchDone(id, outcome),
+      parkDone: (parked) => {
+        if (parked) this.#parks++;
+        // exchanges that came meanwhile, or a refusal: carry on (a refused park is tried again later)
+        if (this.#queue.length > 0 || this.#spill.active) this.#thread.wake();
+        else if (!parked) this.#scheduleParking();
+        this.#pump();
+      },
       exited: (code) => {
         o.log.error('aigw.writer_exited', { code, in_flight: this.#inflight?.records.length ?? 0 });
         this.#requeueInflight('writer_crashed');
@@ -146,7 +169,9 @@ export class WriterClient {
 
   status(): WriterStatus {
     return {
-      ready: this.#thread.ready,
+      ready: this.#thread.ready || this.#thread.parked,
+      parked: this.#thread.parked,
+      parks: this.#parks,
       queued: this.#queue.length,
       in_flight: this.#inflight?.records.length ?? 0,
       written: this.written,
@@ -159,6 +184,8 @@ export class WriterClient {
   }
 
   enqueue(record: ExchangeRecord): void {
+    this.#cancelParking();
+    this.#thread.wake();
     if (!this.#spill.offer(record, this.#queue)) {
       this.#queue.pushBack(record);
       this.#enforceMemoryLimit();
@@ -174,6 +201,7 @@ export class WriterClient {
   /** Write what is queued (until `deadlineMs`), then stop the writer thread. */
   async stop(deadlineMs: number): Promise<void> {
     this.#stopping = true;
+    this.#cancelParking();
     this.#thread.stopping();
     const deadline = Date.now() + deadlineMs;
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
@@ -216,9 +244,32 @@ export class WriterClient {
       }, this.#options.batchIntervalMs);
   }
 
+  /** Nothing to write: park the thread once it has stayed that way for `parkAfterMs`. */
+  #scheduleParking(): void {
+    const after = this.#options.parkAfterMs;
+    if (after <= 0 || this.#stopping) return;
+    if (this.#parkTimer) this.#parkTimer.refresh();
+    else {
+      this.#parkTimer = setTimeout(() => {
+        this.#parkTimer = undefined;
+        if (this.#queue.length > 0 || this.#inflight || this.#spill.active || this.failing) return;
+        this.#thread.park();
+      }, after);
+      this.#parkTimer.unref();
+    }
+  }
+
+  #cancelParking(): void {
+    if (this.#parkTimer) clearTimeout(this.#parkTimer);
+    this.#parkTimer = undefined;
+  }
+
   #pump(): void {
     if (!this.#thread.ready || this.#inflight || this.#retryTimer || this.#holdTimer) return;
-    if (this.#queue.length === 0 && !this.#spill.active) return;
+    if (this.#queue.length === 0 && !this.#spill.active) {
+      this.#scheduleParking();
+      return;
+    }
     const gate = this.#options.gate;
     if (!this.#stopping && gate && this.#behind() && gate.shouldHold()) {
       // held: nothing is read back from the journal either

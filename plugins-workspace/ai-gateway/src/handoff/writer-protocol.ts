@@ -22,10 +22,14 @@ export interface WriterWorkerData {
 export type ToWriter =
   | { type: 'batch'; id: number; records: ExchangeRecord[] }
   | { type: 'settings'; settings: WriterSettings }
+  /** idle: end the thread to give its memory back, unless it still has work (pending re-checks) */
+  | { type: 'park' }
   | { type: 'shutdown' };
 
 export type FromWriter =
   | { type: 'ready'; projectors: string[] }
   | { type: 'batch_done'; id: number; outcome: BatchOutcome }
   | { type: 'fatal'; reason: string; message: string }
+  /** answer to `park`: `parked` (the thread is ending) or not (it keeps running) */
+  | { type: 'park_done'; parked: boolean }
   | { type: 'shutdown_done' };

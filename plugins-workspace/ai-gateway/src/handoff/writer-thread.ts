@@ -1,7 +1,9 @@
 /**
  * The writer thread's lifecycle as the main thread sees it: start, `ready` / `fatal`, restart
- * after a crash (backoff 0.5 s doubling to 10 s, reset by a written batch), and the shutdown
- * handshake. What the batches mean is the WriterClient's business.
+ * after a crash (backoff 0.5 s doubling to 10 s, reset by a written batch), parking when idle
+ * (the thread ends and its isolate, heap and database connection are given back; the next
+ * batch starts it again), and the shutdown handshake. What the batches mean is the
+ * WriterClient's business.
  */
 import { Worker } from 'node:worker_threads';
 import { errorMessage, type Logger } from '@hypaware/core';
@@ -24,6 +26,8 @@ export interface WriterThreadEvents {
   /** the thread cannot work (e.g. its start failed); it is terminated and started again */
   fatal(reason: string, message: string): void;
   batchDone(id: number, outcome: BatchOutcome): void;
+  /** a `park()` was answered: `parked` (the thread ended) or refused (it is ready again) */
+  parkDone(parked: boolean): void;
   /** the thread ended by itself while running; it is restarted after a backoff */
   exited(code: number): void;
 }
@@ -40,6 +44,10 @@ export class WriterThread {
   #stopping = false;
   #shutdownDone: (() => void) | undefined;
   #onFirstReady: (() => void) | undefined;
+  /** a park was asked and not answered yet */
+  #parking = false;
+  /** ended on purpose while idle: no restart until `wake()` */
+  #parked = false;
 
   constructor(data: () => WriterWorkerData, log: Logger, events: WriterThreadEvents) {
     this.#data = data;
@@ -66,6 +74,33 @@ export class WriterThread {
     return Promise.race([settled, timeout]);
   }
 
+  get parked(): boolean {
+    return this.#parked;
+  }
+
+  /** Whether a `park()` is waiting for its answer. */
+  get parking(): boolean {
+    return this.#parking;
+  }
+
+  /**
+   * Ask the idle thread to end (it refuses while re-checks are pending). Only between batches:
+   * no batch may be posted until `parkDone` (the thread counts as not ready meanwhile).
+   */
+  park(): void {
+    if (!this.#worker || !this.#ready || this.#stopping || this.#parking) return;
+    this.#parking = true;
+    this.#ready = false;
+    this.post({ type: 'park' });
+  }
+
+  /** Start a parked thread again; `ready` follows once it has opened the database. */
+  wake(): void {
+    if (!this.#parked || this.#stopping) return;
+    this.#parked = false;
+    this.#spawn();
+  }
+
   /** A batch was written: the next crash restarts quickly again. */
   healthy(): void {
     this.#crashesInRow = 0;
@@ -88,6 +123,7 @@ export class WriterThread {
   async shutdown(deadline: number): Promise<void> {
     this.#stopping = true;
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    this.#parked = false;
     const worker = this.#worker;
     if (!worker) return;
     const done = new Promise<void>((resolve) => {
@@ -120,7 +156,11 @@ export class WriterThread {
       this.#worker = undefined;
       this.#ready = false;
       this.#onFirstReady?.();
-      if (this.#stopping) return;
+      if (this.#stopping || this.#parked) return;
+      if (this.#parking) {
+        // ended while its park was unanswered: a crash, but nothing was in flight
+        this.#parking = false;
+      }
       this.#events.exited(code);
       this.#crashesInRow++;
       const delay = Math.min(MAX_RESTART_DELAY_MS, 250 * 2 ** Math.min(this.#crashesInRow, 6));
@@ -149,6 +189,16 @@ export class WriterThread {
         return;
       case 'batch_done':
         this.#events.batchDone(msg.id, msg.outcome);
+        return;
+      case 'park_done':
+        this.#parking = false;
+        if (msg.parked) {
+          this.#parked = true;
+          this.#log.info('aigw.writer_parked', {});
+          // it closed its database and log; what is left of it goes now
+          void this.#worker?.terminate();
+        } else this.#ready = true;
+        this.#events.parkDone(msg.parked);
         return;
       case 'shutdown_done':
         this.#shutdownDone?.();

@@ -423,6 +423,11 @@ export class ExchangeWriter {
     }
   }
 
+  /** Re-checks waiting for their time (a parked writer would lose them). */
+  get pendingRechecks(): number {
+    return this.#rechecks.size;
+  }
+
   /** At shutdown: give pending re-checks their last chance now. */
   flushRechecks(): Promise<void> {
     return this.#rechecks.flush();

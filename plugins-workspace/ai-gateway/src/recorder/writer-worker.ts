@@ -121,6 +121,18 @@ async function main(data: WriterWorkerData): Promise<void> {
       case 'settings':
         writer.updateSettings(msg.settings);
         return;
+      case 'park': {
+        // the message chain runs one message at a time: no batch is being written now
+        const parked = writer.pendingRechecks === 0;
+        if (parked) {
+          idle.stop();
+          storage.close();
+          services.close();
+        }
+        send({ type: 'park_done', parked });
+        if (parked) port.close();
+        return;
+      }
       case 'shutdown':
         idle.stop();
         await writer.flushRechecks();
