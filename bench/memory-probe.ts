@@ -6,7 +6,10 @@
  * mappings (V8's heap pages), other anonymous mappings (thread arenas, mmapped buffers).
  * A fixed count, unlike the throughput phase (whose RSS follows the burst's backlog).
  *
- *   node build/bench/memory-probe.js [--rounds 2] [--requests 3000] [--idle 5]
+ * `--park-after MS` sets the gateway's `writer_park_after_ms` (0: the writer thread never parks;
+ * default: the gateway's default, 30 s: use `--idle 35` or more to see the parked figure).
+ *
+ *   node build/bench/memory-probe.js [--rounds 2] [--requests 3000] [--idle 5] [--park-after MS]
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -54,7 +57,10 @@ function residentByKind(pid: number): Record<string, number> {
 const rounds = option('rounds', 2);
 const requests = option('requests', 3000);
 const idleS = option('idle', 5);
-const targets = await startTargets();
+const parkAfter = process.argv.includes('--park-after') ? option('park-after', 0) : undefined;
+const targets = await startTargets(
+  parkAfter === undefined ? {} : { gatewayConfig: { writer_park_after_ms: parkAfter } },
+);
 const driver = startDriver();
 try {
   const pid = targets.gatewayPid;

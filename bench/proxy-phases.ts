@@ -9,7 +9,7 @@ import { readMemory, readThreadGroupCpu, resetPeak, withPeakRss, type ThreadGrou
 import { max, median, percentile, rotated, round } from './stats.js';
 import { proxyPid, TARGET_NAMES, type ProxyName, type TargetName, type Targets } from './targets.js';
 import { waitForWriter } from './capture-phase.js';
-import { WRITER_PARK_AFTER_MS } from '@hypaware/ai-gateway/internal/handoff/writer-client.js';
+import { DEFAULT_WRITER_PARK_AFTER_MS } from '@hypaware/ai-gateway/internal/config.js';
 import type { Protocol } from '../harness/protocol-samples.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -201,7 +201,7 @@ export interface ThroughputFigures {
   /** gateway RSS 1 s after its writer stored the backlog, MB */
   gateway_idle_rss_mb: number;
   /**
-   * gateway RSS once its idle writer thread was parked (WRITER_PARK_AFTER_MS after the last
+   * gateway RSS once its idle writer thread was parked (the default writer_park_after_ms after the last
    * batch, plus 5 s), MB; measured after the last connection count only (null before it)
    */
   gateway_parked_rss_mb: number | null;
@@ -297,7 +297,7 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
         await sleep(1000);
         idleRss = round(readMemory(pid).rssMb);
         if (i === plan.throughputConnections.length - 1) {
-          await sleep(WRITER_PARK_AFTER_MS + 4000);
+          await sleep(DEFAULT_WRITER_PARK_AFTER_MS + 4000);
           parkedRss = round(readMemory(pid).rssMb);
         }
       }

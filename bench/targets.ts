@@ -34,10 +34,11 @@ export interface Targets {
  * Gateway config: operator upstreams named like the presets (`anthropic`, `openai`) shadow
  * them, so nothing can reach the real APIs; both point at the fake upstream.
  */
-export function gatewayConfig(upstreamOrigin: string): unknown {
+export function gatewayConfig(upstreamOrigin: string, extra: Record<string, unknown> = {}): unknown {
   return {
     plugins: {
       '@hypaware/ai-gateway': {
+        ...extra,
         listen: '127.0.0.1:0',
         upstreams: [
           { name: 'anthropic', base_url: upstreamOrigin, path_prefix: '/v1/messages', provider: 'anthropic' },
@@ -48,7 +49,9 @@ export function gatewayConfig(upstreamOrigin: string): unknown {
   };
 }
 
-export async function startTargets(options: { daemonEnv?: Record<string, string> } = {}): Promise<Targets> {
+export async function startTargets(
+  options: { daemonEnv?: Record<string, string>; gatewayConfig?: Record<string, unknown> } = {},
+): Promise<Targets> {
   const { DAEMON_ALLOCATOR_ENV } = (await import(
     pathToFileURL(join(REPO_ROOT, 'hypaware-core', 'dist', 'daemon', 'daemon-environment.js')).href
   )) as typeof DaemonEnvironment;
@@ -56,7 +59,7 @@ export async function startTargets(options: { daemonEnv?: Record<string, string>
   const floor = await startFloorProxy(upstream.origin);
   const minimal = await startMinimalProxy(upstream.origin);
   const gateway = await startDaemon({
-    config: gatewayConfig(upstream.origin),
+    config: gatewayConfig(upstream.origin, options.gatewayConfig),
     // the allocator settings `hyp daemon start` and the service files give the daemon
     env: { HYP_LOG_LEVEL: 'info', ...DAEMON_ALLOCATOR_ENV, ...options.daemonEnv },
     timeoutMs: 30_000,

@@ -25,6 +25,8 @@ export interface GatewayConfig {
   idleTimeoutMs: number;
   /** bytes of exchanges the writer has not taken yet that may wait on disk; 0 keeps them in memory only */
   spillMaxBytes: number;
+  /** idle ms before the writer thread is parked (ended until the next exchange); 0 never parks it */
+  writerParkAfterMs: number;
 }
 
 export const DEFAULT_GATEWAY_ID = 'hypaware-local';
@@ -32,6 +34,7 @@ export const DEFAULT_CAPTURE_MAX_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_EXCHANGE_RETENTION_DAYS = 14;
 export const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 export const DEFAULT_SPILL_MAX_BYTES = 2 * 1024 * 1024 * 1024;
+export const DEFAULT_WRITER_PARK_AFTER_MS = 30_000;
 
 const SLICE_KEYS = [
   'listen',
@@ -42,6 +45,7 @@ const SLICE_KEYS = [
   'exchange_retention_days',
   'idle_timeout_ms',
   'spill_max_bytes',
+  'writer_park_after_ms',
 ];
 const UPSTREAM_KEYS = ['name', 'base_url', 'path_prefix', 'priority', 'provider'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -162,6 +166,14 @@ export function validateConfig(slice: JsonObject): ConfigIssue[] {
       'bytes of not yet written exchanges that may wait on disk; 0 keeps new ones in memory only',
     ),
   );
+  issues.push(
+    ...checkInteger(
+      slice,
+      'writer_park_after_ms',
+      0,
+      'ms without exchanges before the writer thread gives its memory back; 0 keeps it running',
+    ),
+  );
   return issues;
 }
 
@@ -191,5 +203,7 @@ export function parseGatewayConfig(slice: JsonObject): GatewayConfig {
         : DEFAULT_EXCHANGE_RETENTION_DAYS,
     idleTimeoutMs: typeof slice.idle_timeout_ms === 'number' ? slice.idle_timeout_ms : DEFAULT_IDLE_TIMEOUT_MS,
     spillMaxBytes: typeof slice.spill_max_bytes === 'number' ? slice.spill_max_bytes : DEFAULT_SPILL_MAX_BYTES,
+    writerParkAfterMs:
+      typeof slice.writer_park_after_ms === 'number' ? slice.writer_park_after_ms : DEFAULT_WRITER_PARK_AFTER_MS,
   };
 }

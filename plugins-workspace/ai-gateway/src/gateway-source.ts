@@ -126,6 +126,7 @@ class RunningGateway implements SourceHandle {
       meter: ctx.meter,
       spill: { dir: spillDirOf(ctx.paths.stateDir), maxBytes: config.spillMaxBytes },
       gate: new LoadGate(),
+      parkAfterMs: config.writerParkAfterMs,
       onFailingChange: () => gateway?.refreshListenerFile(),
     });
     await writer.start(WRITER_READY_MS);
@@ -267,6 +268,7 @@ class RunningGateway implements SourceHandle {
     this.#router.setUpstreams(next.upstreams);
     await this.#chains.refresh();
     this.#writer.updateSettings(writerSettings(this.#state, next));
+    this.#writer.setParkAfterMs(next.writerParkAfterMs);
     logConfigFindings(configFindings(this.#state, next), this.#state.ctx.log);
   }
 

@@ -12,6 +12,7 @@
  * exchange. Proxying never waits on any of this.
  */
 import { type Logger, type Meter } from '@hypaware/core';
+import { DEFAULT_WRITER_PARK_AFTER_MS } from '../config.js';
 import type { ExchangeRecord } from '../exchange-record.js';
 import { reportExchange, reportWriteFailure } from '../exchange-report.js';
 import type { BatchOutcome, WriterSettings } from '../recorder/exchange-writer.js';
@@ -57,9 +58,6 @@ type Defaults =
   | 'spillAfterExchanges'
   | 'spillAfterBytes'
   | 'parkAfterMs';
-
-/** The default idle time before the writer thread is parked (re-checks due later refuse the park). */
-export const WRITER_PARK_AFTER_MS = 30_000;
 
 export interface WriterStatus {
   /** the writer takes batches (a parked writer counts: the next exchange starts it) */
@@ -116,7 +114,7 @@ export class WriterClient {
       maxQueuedBytes: 256 * 1024 * 1024,
       spillAfterExchanges: 1000,
       spillAfterBytes: 64 * 1024 * 1024,
-      parkAfterMs: WRITER_PARK_AFTER_MS,
+      parkAfterMs: DEFAULT_WRITER_PARK_AFTER_MS,
       ...options,
     };
     const o = this.#options;
@@ -191,6 +189,13 @@ export class WriterClient {
       this.#enforceMemoryLimit();
     }
     this.#schedulePump();
+  }
+
+  /** A reloaded `writer_park_after_ms`: applies from the next idle period. */
+  setParkAfterMs(ms: number): void {
+    this.#options.parkAfterMs = ms;
+    this.#cancelParking();
+    this.#pump();
   }
 
   updateSettings(settings: WriterSettings): void {
