@@ -11,47 +11,18 @@
  *
  *   node build/bench/memory-probe.js [--rounds 2] [--requests 3000] [--idle 5] [--park-after MS]
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitForWriter } from './capture-phase.js';
 import { startDriver } from './child-processes.js';
 import type { ThroughputResult } from './load-tasks.js';
 import { startTargets } from './targets.js';
+import { residentByKind } from '../harness/proc-usage.js';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   const v = i < 0 ? fallback : Number(process.argv[i + 1]);
   if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} needs a number`);
   return v;
-}
-
-const MAPPING = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/;
-
-/** MB resident by kind of mapping. */
-function residentByKind(pid: number): Record<string, number> {
-  const kb: Record<string, number> = {};
-  let kind = '';
-  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-    const m = MAPPING.exec(line);
-    if (m) {
-      const [from, to] = line
-        .split(' ')[0]!
-        .split('-')
-        .map((x) => parseInt(x, 16)) as [number, number];
-      const name = m[1] ?? '';
-      if (name === '') kind = to - from === 256 * 1024 ? 'v8_pages' : 'other_anon';
-      else if (name === '[heap]') kind = 'malloc_main_arena';
-      else if (name.endsWith('/node') || name.includes('/bin/node')) kind = 'node_binary';
-      else kind = 'files_and_stacks';
-      continue;
-    }
-    const rss = /^Rss:\s+(\d+)/.exec(line);
-    if (rss) kb[kind] = (kb[kind] ?? 0) + Number(rss[1]);
-  }
-  const total = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  const out: Record<string, number> = { rss: Math.round(total / 1024) };
-  for (const [k, v] of Object.entries(kb)) out[k] = Math.round(v / 1024);
-  return out;
 }
 
 const rounds = option('rounds', 2);

@@ -5,7 +5,14 @@
 import type { BenchPlan } from './bench-plan.js';
 import type { Driver } from './child-processes.js';
 import type { BigBodyResult, LatencyResult, StreamResult, ThroughputResult } from './load-tasks.js';
-import { readMemory, readThreadGroupCpu, resetPeak, withPeakRss, type ThreadGroupCpu } from '../harness/proc-usage.js';
+import {
+  readMemory,
+  readThreadGroupCpu,
+  residentByKind,
+  resetPeak,
+  withPeakRss,
+  type ThreadGroupCpu,
+} from '../harness/proc-usage.js';
 import { max, median, percentile, rotated, round } from './stats.js';
 import { proxyPid, TARGET_NAMES, type ProxyName, type TargetName, type Targets } from './targets.js';
 import { waitForWriter } from './capture-phase.js';
@@ -205,6 +212,8 @@ export interface ThroughputFigures {
    * batch, plus 5 s), MB; measured after the last connection count only (null before it)
    */
   gateway_parked_rss_mb: number | null;
+  /** that RSS by kind of mapping (harness/proc-usage.ts residentByKind), MB */
+  gateway_parked_rss_by_kind: Record<string, number> | null;
 }
 
 const RSS_SAMPLE_MS = 200;
@@ -256,6 +265,7 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
     let writerRate: number | null = null;
     let idleRss = 0;
     let parkedRss: number | null = null;
+    let parkedKinds: Record<string, number> | null = null;
     const cpu = perProxy((): CpuPerThousand => ({ main: 0, writer: 0, other: 0, total: 0 }));
     const window = perProxy(() => ({ main: 0, writer: 0, other: 0 }));
     const steadyRss = perProxy(() => 0);
@@ -299,6 +309,7 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
         if (i === plan.throughputConnections.length - 1) {
           await sleep(DEFAULT_WRITER_PARK_AFTER_MS + 4000);
           parkedRss = round(readMemory(pid).rssMb);
+          parkedKinds = residentByKind(pid);
         }
       }
     }
@@ -320,6 +331,7 @@ export async function throughputPhase(driver: Driver, targets: Targets, plan: Be
       steady_rss_mb: steadyRss,
       gateway_idle_rss_mb: idleRss,
       gateway_parked_rss_mb: parkedRss,
+      gateway_parked_rss_by_kind: parkedKinds,
     });
   }
   return out;

@@ -240,7 +240,18 @@ export function renderReport(r: BenchReport): string {
         '; gateway RSS 1 s after the writer settled: ' +
         r.throughput.map((t) => `${fmt(t.gateway_idle_rss_mb)} MB`).join(', ') +
         '; once the idle writer was parked: ' +
-        r.throughput.map((t) => (t.gateway_parked_rss_mb === null ? '-' : `${fmt(t.gateway_parked_rss_mb)} MB`)).join(', '),
+        r.throughput
+          .map((t) => (t.gateway_parked_rss_mb === null ? '-' : `${fmt(t.gateway_parked_rss_mb)} MB`))
+          .join(', '),
+      ...r.throughput
+        .filter((t) => t.gateway_parked_rss_by_kind)
+        .map(
+          (t) =>
+            'parked RSS by mapping, MB: ' +
+            Object.entries(t.gateway_parked_rss_by_kind!)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', '),
+        ),
       '',
     );
   }

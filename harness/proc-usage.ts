@@ -91,3 +91,36 @@ export function readThreadGroupCpu(pid: number): ThreadGroupCpu {
   }
   return out;
 }
+
+const MAPPING = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/;
+
+/**
+ * MB resident by kind of mapping (/proc/<pid>/smaps): `node_binary`, `malloc_main_arena`
+ * (`[heap]`), `v8_pages` (256 KiB anonymous mappings), `other_anon` (thread arenas, mapped
+ * buffers), `files_and_stacks`; `rss` the total.
+ */
+export function residentByKind(pid: number): Record<string, number> {
+  const kb: Record<string, number> = {};
+  let kind = '';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const m = MAPPING.exec(line);
+    if (m) {
+      const [from, to] = line
+        .split(' ')[0]!
+        .split('-')
+        .map((x) => parseInt(x, 16)) as [number, number];
+      const name = m[1] ?? '';
+      if (name === '') kind = to - from === 256 * 1024 ? 'v8_pages' : 'other_anon';
+      else if (name === '[heap]') kind = 'malloc_main_arena';
+      else if (name.endsWith('/node') || name.includes('/bin/node')) kind = 'node_binary';
+      else kind = 'files_and_stacks';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+)/.exec(line);
+    if (rss) kb[kind] = (kb[kind] ?? 0) + Number(rss[1]);
+  }
+  const total = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  const out: Record<string, number> = { rss: Math.round(total / 1024) };
+  for (const [k, v] of Object.entries(kb)) out[k] = Math.round(v / 1024);
+  return out;
+}

@@ -55,7 +55,10 @@ function client(hypHome: string, parkAfterMs: number) {
 
 const exchange = (text: string, recheckMs?: number) =>
   makeRecord({
-    requestHeaders: { 'content-type': 'text/plain', ...(recheckMs !== undefined ? { 'x-recheck-ms': String(recheckMs) } : {}) },
+    requestHeaders: {
+      'content-type': 'text/plain',
+      ...(recheckMs !== undefined ? { 'x-recheck-ms': String(recheckMs) } : {}),
+    },
     requestBody: text,
   });
 
