@@ -4,6 +4,7 @@
  */
 import { errorMessage, type JsonObject, type SourceHandle, type SourceStatus } from '@hypaware/core';
 import { parseGatewayConfig, type GatewayConfig } from './config.js';
+import { fullCollection } from './recorder/idle-collection.js';
 import { configFindings, logConfigFindings } from './gateway-diagnostics.js';
 import type { GatewayState } from './gateway-state.js';
 import { secretHeaderExtras } from './preset-extras.js';
@@ -127,6 +128,7 @@ class RunningGateway implements SourceHandle {
       spill: { dir: spillDirOf(ctx.paths.stateDir), maxBytes: config.spillMaxBytes },
       gate: new LoadGate(),
       parkAfterMs: config.writerParkAfterMs,
+      onParked: () => gateway?.collectIdle(),
       onFailingChange: () => gateway?.refreshListenerFile(),
     });
     await writer.start(WRITER_READY_MS);
@@ -219,6 +221,17 @@ class RunningGateway implements SourceHandle {
     } catch (err) {
       this.#state.ctx.log.warn('aigw.listener_file_failed', { error: errorMessage(err) });
     }
+  }
+
+  /**
+   * The writer has parked: nothing was captured for a while. With no exchange in flight, one
+   * full collection of this (the proxy's) heap frees what the burst left: the wrappers of
+   * body blocks promoted to the old generation keep their 256 KiB blocks mapped until then.
+   */
+  collectIdle(): void {
+    if (this.#proxy.inFlight > 0) return;
+    fullCollection();
+    this.#state.ctx.log.debug('aigw.idle_collection', {});
   }
 
   status(): SourceStatus {

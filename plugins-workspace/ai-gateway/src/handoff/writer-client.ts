@@ -44,6 +44,8 @@ export interface WriterClientOptions {
   gate?: LoadGate;
   /** idle this long (nothing queued or in flight), the writer thread is parked; 0: never */
   parkAfterMs?: number;
+  /** the writer thread was parked (the daemon is idle) */
+  onParked?(): void;
   /** create the tables the writer needs (the writer reported them missing); must not throw */
   ensureTables?(): void;
   /** called when writes start or stop failing */
@@ -140,7 +142,10 @@ export class WriterClient {
       fatal: (reason, message) => this.#backoff.fail(reason, message),
       batchDone: (id, outcome) => this.#onBatchDone(id, outcome),
       parkDone: (parked) => {
-        if (parked) this.#parks++;
+        if (parked) {
+          this.#parks++;
+          this.#options.onParked?.();
+        }
         // exchanges that came meanwhile, or a refusal: carry on (a refused park is tried again later)
         if (this.#queue.length > 0 || this.#spill.active) this.#thread.wake();
         else if (!parked) this.#scheduleParking();

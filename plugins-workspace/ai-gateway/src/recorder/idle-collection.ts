@@ -10,8 +10,8 @@ import { runInNewContext } from 'node:vm';
 
 let collectGarbage: (() => void) | undefined;
 
-/** V8's `gc()`: the flag is process-wide and only exposes the function to new contexts. */
-function fullCollection(): void {
+/** V8's `gc()` on this thread's heap: the flag is process-wide and only exposes the function to new contexts. */
+export function fullCollection(): void {
   if (!collectGarbage) {
     setFlagsFromString('--expose-gc');
     collectGarbage = runInNewContext('gc') as () => void;
