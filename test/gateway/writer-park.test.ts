@@ -30,6 +30,7 @@ async function home(): Promise<string> {
 
 function client(hypHome: string, parkAfterMs: number) {
   const logs = recordingLogger();
+  const parkedCalls: number[] = [];
   const stateDir = join(hypHome, 'state', 'fixture');
   mkdirSync(stateDir, { recursive: true });
   const writer = new WriterClient({
@@ -49,8 +50,9 @@ function client(hypHome: string, parkAfterMs: number) {
     log: logs.log,
     meter: { counter: () => ({ add: () => undefined }) },
     parkAfterMs,
+    onParked: () => parkedCalls.push(Date.now()),
   });
-  return { writer, logs };
+  return { writer, logs, parkedCalls };
 }
 
 const exchange = (text: string, recheckMs?: number) =>
@@ -77,7 +79,7 @@ function counts(hypHome: string): { exchanges: number; messages: number; texts: 
 
 test('an idle writer parks, the next exchange wakes it and is written, and it parks again', async () => {
   const hypHome = await home();
-  const { writer, logs } = client(hypHome, 300);
+  const { writer, logs, parkedCalls } = client(hypHome, 300);
   await writer.start(15_000);
   try {
     writer.enqueue(exchange('first', undefined));
@@ -91,6 +93,7 @@ test('an idle writer parks, the next exchange wakes it and is written, and it pa
     assert.equal(writer.status().parked, false, 'an exchange wakes it at once');
     await waitFor(() => writer.written === 3, 'the exchanges after the wake written');
     await waitFor(() => writer.status().parks === 2, 'parked again');
+    assert.equal(parkedCalls.length, 2, 'the daemon is told each time (it collects its own heap then)');
     const c = counts(hypHome);
     assert.equal(c.exchanges, 3);
     assert.equal(c.messages, 0, 'no projector matched these');
