@@ -129,6 +129,7 @@ class RunningGateway implements SourceHandle {
       gate: new LoadGate(),
       parkAfterMs: config.writerParkAfterMs,
       onParked: () => gateway?.collectIdle(),
+      onModelsWritten: (models) => state.modelsWritten?.(models),
       onFailingChange: () => gateway?.refreshListenerFile(),
     });
     await writer.start(WRITER_READY_MS);

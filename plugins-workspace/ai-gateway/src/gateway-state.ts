@@ -3,6 +3,7 @@
  * and the bound listener. The writer thread has none of this: it builds its projectors from
  * the adapters' projector modules (recorder/projector-loader.ts).
  */
+import type { ModelPair } from './history/model-prices-table.js';
 import type { ActivationContext } from '@hypaware/core';
 import type { ClientRegistration, UpstreamPreset } from './api-types.js';
 import type { ListenAddress } from './listen-address.js';
@@ -26,6 +27,8 @@ export interface GatewayState {
   /** the bound listener, in the daemon while the source runs */
   listen: ListenAddress | undefined;
   nextSeq: number;
+  /** the daemon's price refresh: the writer wrote usage of these models (new ones are priced at once) */
+  modelsWritten?: (models: ModelPair[]) => void;
 }
 
 export function createGatewayState(ctx: ActivationContext): GatewayState {

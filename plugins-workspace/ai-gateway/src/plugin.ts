@@ -29,7 +29,7 @@ export function activate(ctx: ActivationContext): void {
   ctx.registerDataset(messagesDataset);
   ctx.registerDataset(exchangesDataset);
   ctx.registerDataset(provisionalDataset);
-  registerHistory(ctx, api);
+  state.modelsWritten = registerHistory(ctx, api);
   ctx.registerDiagnostics(() => gatewayDiagnostics(state, parseGatewayConfig(ctx.config)));
   ctx.registerDiagnostics(() => attachedClientsDown(api.listClients()));
   // the proxy (and undici) is loaded only when the daemon starts the source: `hyp` commands start faster

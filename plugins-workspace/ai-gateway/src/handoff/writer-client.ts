@@ -14,6 +14,7 @@
 import { type Logger, type Meter } from '@hypaware/core';
 import { DEFAULT_WRITER_PARK_AFTER_MS } from '../config.js';
 import type { ExchangeRecord } from '../exchange-record.js';
+import type { ModelPair } from '../history/model-prices-table.js';
 import { reportExchange, reportWriteFailure } from '../exchange-report.js';
 import type { BatchOutcome, WriterSettings } from '../recorder/exchange-writer.js';
 import { secretHeaderNames } from '../recorder/header-redaction.js';
@@ -46,6 +47,8 @@ export interface WriterClientOptions {
   parkAfterMs?: number;
   /** the writer thread was parked (the daemon is idle) */
   onParked?(): void;
+  /** a batch wrote usage rows of these provider/model pairs */
+  onModelsWritten?(models: ModelPair[]): void;
   /** create the tables the writer needs (the writer reported them missing); must not throw */
   ensureTables?(): void;
   /** called when writes start or stop failing */
@@ -316,6 +319,7 @@ export class WriterClient {
     if (outcome.ok) {
       this.#inflight = undefined;
       this.written += batch.records.length;
+      if (outcome.models) this.#options.onModelsWritten?.(outcome.models);
       for (const record of batch.records) {
         this.#spill.settle(record);
         releaseBodies(record);

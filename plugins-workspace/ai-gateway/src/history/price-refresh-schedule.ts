@@ -4,17 +4,27 @@
  * a short-lived worker thread (SQLite off the proxy's event loop); it costs a new isolate (about
  * 100 ms CPU and 20 MB RSS for a moment), so the minute's check spawns it only when needed:
  * the config file changed (its `prices` may have), or rows written since the last check (read by
- * rowid on this thread: none on an idle daemon) bring a provider/model the table lacks. Results
- * and failures go to the log, nothing here can stop the daemon.
+ * rowid on this thread: none on an idle daemon) bring a provider/model the table lacks. Sooner
+ * for a model seen for the first time: the writer reports the models of the usage rows it wrote
+ * (`modelsWritten`), and a pair this daemon has not priced yet brings the next run forward to
+ * NEW_MODEL_DELAY_MS (so `hyp ui` shows a new model's cost within seconds, not a minute).
+ * Results and failures go to the log, nothing here can stop the daemon.
  */
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { errorMessage, type ActivationContext } from '@hypaware/core';
 import { lastMessageRowid, newModelPairs } from './new-model-pairs.js';
+import type { ModelPair } from './model-prices-table.js';
 import type { PriceRefreshJob, PriceRefreshOutcome } from './price-refresh-worker.js';
 
 const DEFAULT_INTERVAL_MS = 60_000;
 const DEFAULT_FIRST_DELAY_MS = 2_000;
+/** A model this daemon has not priced yet: the next run starts this soon. */
+const NEW_MODEL_DELAY_MS = 1_000;
+/** Pairs remembered as handled (a bound: model names are few; past it they are checked again). */
+const MAX_KNOWN_PAIRS = 4096;
+
+const pairKey = (p: ModelPair) => `${p.provider}\u0000${p.model}`;
 
 function runInWorker(job: PriceRefreshJob): Promise<PriceRefreshOutcome> {
   return new Promise((resolve) => {
@@ -48,7 +58,12 @@ interface Plan {
   configStamp: string;
 }
 
-export function startPriceRefresh(ctx: ActivationContext): void {
+export interface PriceRefreshHandle {
+  /** the writer wrote usage rows of these models */
+  modelsWritten(models: ModelPair[]): void;
+}
+
+export function startPriceRefresh(ctx: ActivationContext): PriceRefreshHandle {
   const fromEnv = Number(ctx.env.HYP_PRICE_REFRESH_MS);
   const custom = Number.isInteger(fromEnv) && fromEnv > 0;
   const intervalMs = custom ? fromEnv : DEFAULT_INTERVAL_MS;
@@ -60,8 +75,11 @@ export function startPriceRefresh(ctx: ActivationContext): void {
   let checkedUpTo: number | undefined;
   let configSeen: string | undefined;
   let checkFailed = false;
+  /** pairs a run has priced (or found unpriced) in this daemon; and new ones waiting for a run */
+  const known = new Set<string>();
+  const reported = new Map<string, ModelPair>();
 
-  const plan = (): Plan | undefined => {
+  const scheduledPlan = (): Plan | undefined => {
     const job: PriceRefreshJob = { hypHome: ctx.paths.hypHome, configPath: ctx.configPath, env: { ...ctx.env } };
     const configStamp = fileStamp(ctx.configPath);
     let upTo: number | undefined;
@@ -90,10 +108,34 @@ export function startPriceRefresh(ctx: ActivationContext): void {
     }
   };
 
+  /** The scheduled plan, with the pairs the writer reported that no run has handled yet. */
+  const plan = (): Plan | undefined => {
+    const next = scheduledPlan();
+    const extra = [...reported.values()];
+    reported.clear();
+    if (extra.length === 0) return next;
+    if (next && next.job.pairs === undefined) return next; // a full or since-yesterday run covers them
+    const job: PriceRefreshJob = next?.job ?? {
+      hypHome: ctx.paths.hypHome,
+      configPath: ctx.configPath,
+      env: { ...ctx.env },
+    };
+    const pairs = new Map<string, ModelPair>();
+    for (const p of [...(next?.job.pairs ?? []), ...extra]) pairs.set(pairKey(p), p);
+    return {
+      job: { ...job, pairs: [...pairs.values()] },
+      upTo: next?.upTo ?? checkedUpTo,
+      configStamp: next?.configStamp ?? configSeen ?? fileStamp(ctx.configPath),
+    };
+  };
+
   const runOnce = async (): Promise<void> => {
     const next = plan();
     if (!next) return;
     const o = await runInWorker(next.job);
+    // tried once, whatever the outcome: a failing run is not started again for every batch (the minute's check retries)
+    if (known.size > MAX_KNOWN_PAIRS) known.clear();
+    for (const p of next.job.pairs ?? []) known.add(pairKey(p));
     if (!o.ok) {
       ctx.log.warn('aigw.prices_refresh_failed', { error: o.error });
       return;
@@ -112,7 +154,10 @@ export function startPriceRefresh(ctx: ActivationContext): void {
   const schedule = (delay: number) => {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = runOnce().finally(() => schedule(intervalMs));
+      running = runOnce().finally(() => {
+        running = undefined;
+        schedule(reported.size > 0 ? Math.min(NEW_MODEL_DELAY_MS, intervalMs) : intervalMs);
+      });
     }, delay);
     timer.unref();
   };
@@ -122,4 +167,19 @@ export function startPriceRefresh(ctx: ActivationContext): void {
     if (timer) clearTimeout(timer);
     await running;
   });
+  return {
+    modelsWritten(models) {
+      let fresh = false;
+      for (const m of models) {
+        const key = pairKey(m);
+        if (known.has(key) || reported.has(key)) continue;
+        reported.set(key, m);
+        fresh = true;
+      }
+      // a run in progress, or one already due as soon: the waiting pairs join the next plan
+      if (!fresh || stopped || running || !timer) return;
+      clearTimeout(timer);
+      schedule(Math.min(NEW_MODEL_DELAY_MS, intervalMs));
+    },
+  };
 }

@@ -6,20 +6,25 @@ import type { ActivationContext } from '@hypaware/core';
 import type { AiGatewayApi } from '../api-types.js';
 import { captureStatus, renderCaptureStatus } from './capture-status.js';
 import { registerOverviewCommand } from './overview-command.js';
-import { pricesDataset } from './model-prices-table.js';
+import { pricesDataset, type ModelPair } from './model-prices-table.js';
 import { startPriceRefresh } from './price-refresh-schedule.js';
 import { HISTORY_VIEWS } from './views.js';
 
-export function registerHistory(ctx: ActivationContext, api: AiGatewayApi): void {
+/** Returns, in the daemon, what to tell the price refresh when the writer wrote usage of some models. */
+export function registerHistory(
+  ctx: ActivationContext,
+  api: AiGatewayApi,
+): ((models: ModelPair[]) => void) | undefined {
   ctx.registerDataset(pricesDataset);
   // every mode: whichever process opens the database first creates the views
   for (const view of HISTORY_VIEWS) ctx.registerView(view);
-  if (ctx.mode === 'daemon') startPriceRefresh(ctx);
-  if (ctx.mode !== 'cli') return;
+  if (ctx.mode === 'daemon') return startPriceRefresh(ctx).modelsWritten;
+  if (ctx.mode !== 'cli') return undefined;
   registerOverviewCommand(ctx);
   ctx.registerStatusSection({
     key: 'capture',
     collect: (status) => captureStatus(ctx, api, status),
     render: renderCaptureStatus,
   });
+  return undefined;
 }

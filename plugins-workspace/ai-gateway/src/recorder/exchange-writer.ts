@@ -21,6 +21,7 @@ import { dispatchProjectors, type DispatchResult } from './projector-dispatch.js
 import { RecentIds } from './recent-ids.js';
 import { RecheckQueue } from './recheck-queue.js';
 import { storageFailureReason } from './storage-failures.js';
+import type { ModelPair } from '../history/model-prices-table.js';
 
 export interface WriterSettings {
   gatewayId: string;
@@ -39,7 +40,13 @@ export interface ExchangeWriterDeps {
 }
 
 export type BatchOutcome =
-  { ok: true; rowsWritten: number } | { ok: false; reason: string; message: string; reported: string[] };
+  | {
+      ok: true;
+      rowsWritten: number;
+      /** provider/model of the responses whose usage rows this batch wrote (the daemon prices a new one at once) */
+      models?: ModelPair[];
+    }
+  | { ok: false; reason: string; message: string; reported: string[] };
 
 /** A projector may ask for at most this many re-projections of one exchange. */
 export const MAX_RECHECKS = 3;
@@ -56,6 +63,8 @@ interface Prepared {
 
 interface WriteEffects {
   rowsWritten: number;
+  /** `provider\u0000model` of a message with usage written */
+  model?: string;
   stored: string[];
   deleted: string[];
   start?: [string, string];
@@ -71,6 +80,13 @@ interface Recheck {
 /** Stored bodies use fast gzip: the writer's CPU is shared with the proxy on small machines. */
 function compress(bytes: Buffer | undefined): Buffer | null {
   return bytes && bytes.length > 0 ? gzipSync(bytes, { level: 1 }) : null;
+}
+
+function modelPairs(keys: Set<string>): ModelPair[] {
+  return [...keys].map((k) => {
+    const [provider, model] = k.split('\u0000') as [string, string];
+    return { provider, model };
+  });
 }
 
 function flag(v: boolean): number {
@@ -147,9 +163,11 @@ export class ExchangeWriter {
       return this.#writeOneByOne(db, store, prepared);
     }
     let rows = 0;
+    const models = new Set<string>();
     prepared.forEach((p, i) => {
       this.#applyEffects(effects[i]!);
       rows += effects[i]!.rowsWritten;
+      if (effects[i]!.model !== undefined) models.add(effects[i]!.model!);
       this.#report(p, effects[i]!.rowsWritten);
       this.#scheduleRecheck(
         p.decoded.record.exchange_id,
@@ -158,7 +176,9 @@ export class ExchangeWriter {
         1,
       );
     });
-    return { ok: true, rowsWritten: rows };
+    return models.size > 0
+      ? { ok: true, rowsWritten: rows, models: modelPairs(models) }
+      : { ok: true, rowsWritten: rows };
   }
 
   /** After a non-storage failure of the batch: each exchange alone; a failing one keeps at least its exchange row. */
@@ -241,7 +261,10 @@ export class ExchangeWriter {
         effects.stored.push(message.messageId);
         continue;
       }
-      effects.rowsWritten += store.insertParts(message.buildRows());
+      const added = store.insertParts(message.buildRows());
+      effects.rowsWritten += added;
+      if (added > 0 && typeof projection.model === 'string' && projection.messages[message.index]?.usage)
+        effects.model = `${projection.provider}\u0000${projection.model}`;
       if (message.fallback && message.matchKey !== undefined)
         store.recordFallback(conversation, message.matchKey, message.messageId, now);
       effects.stored.push(message.messageId);
