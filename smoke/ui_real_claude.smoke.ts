@@ -103,8 +103,15 @@ test('hyp ui shows a real Claude Code run in Chromium', { timeout: 900_000 }, as
   const pageErrors: string[] = [];
   page.on('pageerror', (err) => pageErrors.push(err.message));
 
-  // `hyp query overview` prices the models the history has (the daemon's own check runs a
-  // minute apart): from then on the page and the command read the same price table
+  // the daemon prices a model within seconds of its first usage row (not at its minute's
+  // check), so the page shows the cost without anything else having run
+  await waitFor(
+    () =>
+      db.prepare('SELECT 1 FROM ai_model_prices WHERE model = ? AND source IS NOT NULL').get(MODEL) !== undefined ||
+      undefined,
+    'the daemon priced the model',
+    20_000,
+  );
   const cli = await runHyp(['query', 'overview', '--json'], { hypHome: daemon.hypHome, env: { HOME: home } });
   assert.equal(cli.code, 0, cli.stderr);
   const totals = (JSON.parse(cli.stdout) as Json).totals as Json;
