@@ -12,6 +12,7 @@ import { describePortHolder, portInUse } from './port-holder.js';
 import {
   removePidFile,
   writeStatusFile,
+  writeStatusFileInBackground,
   type DaemonState,
   type DaemonStatusFile,
   type SourceReport,
@@ -202,7 +203,14 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
       .map((r) => r.spec.name)
       .join(','),
   });
-  const statusTimer = setInterval(writeStatus, 5000);
+  // the periodic rewrite goes through the thread pool (one at a time): the proxy never waits for the disk
+  let statusWriting: Promise<void> | undefined;
+  const statusTimer = setInterval(() => {
+    if (statusWriting) return;
+    statusWriting = writeStatusFileInBackground(layout.statusFile, snapshot())
+      .catch((err: unknown) => kernel.log.error('daemon.status_write_failed', { error: errorMessage(err) }))
+      .finally(() => (statusWriting = undefined));
+  }, 5000);
   statusTimer.unref();
   const retention = startRetentionSchedule(kernel, env);
 
@@ -263,6 +271,9 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
 
   let stopping: Promise<void> | undefined;
   const doStop = async (reason: string) => {
+    // a periodic write still in flight must not land after the states written from here on
+    clearInterval(statusTimer);
+    await statusWriting;
     state = 'stopping';
     writeStatus();
     kernel.log.info('daemon.stopping', { reason });
@@ -279,7 +290,6 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
         kernel.log.error('source.stop_failed', { source: r.spec.name, error: r.message });
       }
     }
-    clearInterval(statusTimer);
     await retention.stop();
     for (const r of running) if (r.state === 'running' || r.state === 'starting') r.state = 'stopped';
     state = 'stopped';

@@ -1,6 +1,6 @@
 import { readFileSync, unlinkSync } from 'node:fs';
 import type { JsonObject, SourceStatus } from '../plugin-api.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic, writeFileAtomicAsync } from '../util/atomic-write.js';
 
 export type DaemonState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -25,8 +25,14 @@ export interface DaemonStatusFile {
   details?: JsonObject;
 }
 
+/** No fsync: the file is rewritten every 5 s, a crash loses at most the last write. */
 export function writeStatusFile(path: string, status: DaemonStatusFile): void {
-  writeFileAtomic(path, JSON.stringify(status, null, 2) + '\n', { mode: 0o600 });
+  writeFileAtomic(path, JSON.stringify(status, null, 2) + '\n', { mode: 0o600, durable: false });
+}
+
+/** The periodic rewrite, on the thread pool: the daemon's main thread (the proxy) never waits for the disk. */
+export function writeStatusFileInBackground(path: string, status: DaemonStatusFile): Promise<void> {
+  return writeFileAtomicAsync(path, JSON.stringify(status, null, 2) + '\n', { mode: 0o600, durable: false });
 }
 
 /** The status file, or undefined when absent or unreadable (it is untrusted input). */

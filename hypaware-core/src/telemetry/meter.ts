@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Counter, Meter, MetricAttributes } from '../plugin-api.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { writeFileAtomic, writeFileAtomicAsync } from '../util/atomic-write.js';
 
 export interface CounterSample {
   name: string;
@@ -17,6 +17,10 @@ export class MeterRegistry {
   readonly #values = new Map<string, CounterSample>();
   #dirty = false;
   #timer: NodeJS.Timeout | undefined;
+  /** a timed snapshot being written on the thread pool */
+  #writing = false;
+  /** bumped by every `persist()`: a background write that finishes after one is superseded */
+  #persisted = 0;
   readonly #file: string | undefined;
 
   constructor(metricsDir?: string, role?: string) {
@@ -47,7 +51,7 @@ export class MeterRegistry {
     else this.#values.set(key, { name, attributes, value });
     this.#dirty = true;
     if (this.#file && !this.#timer) {
-      this.#timer = setTimeout(() => this.persist(), 2000);
+      this.#timer = setTimeout(() => void this.#persistInBackground(), 2000);
       this.#timer.unref();
     }
   }
@@ -62,7 +66,43 @@ export class MeterRegistry {
     return sum;
   }
 
+  #snapshot(): string {
+    return JSON.stringify(
+      { updated_at: new Date().toISOString(), pid: process.pid, counters: this.samples() },
+      null,
+      1,
+    );
+  }
+
+  /** The timed snapshot: written on the thread pool, no fsync (a crash loses at most 2 s of counts). */
+  async #persistInBackground(): Promise<void> {
+    this.#timer = undefined;
+    if (!this.#file || !this.#dirty) return;
+    if (this.#writing) {
+      this.#timer = setTimeout(() => void this.#persistInBackground(), 2000);
+      this.#timer.unref();
+      return;
+    }
+    this.#dirty = false;
+    this.#writing = true;
+    const generation = this.#persisted;
+    try {
+      await writeFileAtomicAsync(this.#file, this.#snapshot(), { durable: false });
+    } catch {
+      /* metrics are best effort */
+    } finally {
+      this.#writing = false;
+    }
+    // a `persist()` (shutdown) ran meanwhile and this older snapshot may have replaced it
+    if (this.#persisted !== generation) {
+      this.#dirty = true;
+      this.persist();
+    }
+  }
+
+  /** Write the snapshot now (shutdown, tests), on this thread. */
   persist(): void {
+    this.#persisted++;
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
@@ -70,10 +110,7 @@ export class MeterRegistry {
     if (!this.#file || !this.#dirty) return;
     this.#dirty = false;
     try {
-      writeFileAtomic(
-        this.#file,
-        JSON.stringify({ updated_at: new Date().toISOString(), pid: process.pid, counters: this.samples() }, null, 1),
-      );
+      writeFileAtomic(this.#file, this.#snapshot(), { durable: false });
     } catch {
       /* metrics are best effort */
     }
