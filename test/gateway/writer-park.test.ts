@@ -55,11 +55,12 @@ function client(hypHome: string, parkAfterMs: number) {
   return { writer, logs, parkedCalls };
 }
 
-const exchange = (text: string, recheckMs?: number) =>
+const exchange = (text: string, recheckMs?: number, recheckWorkMs?: number) =>
   makeRecord({
     requestHeaders: {
       'content-type': 'text/plain',
       ...(recheckMs !== undefined ? { 'x-recheck-ms': String(recheckMs) } : {}),
+      ...(recheckWorkMs !== undefined ? { 'x-recheck-work-ms': String(recheckWorkMs) } : {}),
     },
     requestBody: text,
   });
@@ -121,6 +122,25 @@ test('a writer with a re-check still due refuses to park, and parks once it ran'
   }
 });
 
+test('a re-check still running (asynchronous work in its projector) also keeps the writer from parking', async () => {
+  const hypHome = await home();
+  const { writer } = client(hypHome, 150);
+  await writer.start(15_000);
+  try {
+    // due at ~300 ms, then 1,500 ms of work: parks are asked every ~150 ms meanwhile
+    writer.enqueue(exchange('checked while busy', 300, 1500));
+    await waitFor(() => writer.written === 1, 'the exchange written');
+    await waitFor(() => writer.status().parked, 'parked after the re-check', 15_000);
+    assert.deepEqual(
+      counts(hypHome).texts,
+      ['checked while busy', 'rechecked'],
+      "the running re-check's row was written",
+    );
+  } finally {
+    await writer.stop(2000);
+  }
+});
+
 test('stop while parked ends at once, and stop right after a wake writes what was queued', async () => {
   const hypHome = await home();
   const { writer } = client(hypHome, 200);
@@ -128,7 +148,7 @@ test('stop while parked ends at once, and stop right after a wake writes what wa
   writer.enqueue(exchange('before park'));
   await waitFor(() => writer.status().parked, 'parked');
   writer.enqueue(exchange('woken'));
-  await writer.stop(5000);
+  await writer.stop(15_000);
   assert.deepEqual(counts(hypHome).exchanges, 2, 'the exchange that woke the writer was written before stop ended');
 
   const second = client(hypHome, 200);

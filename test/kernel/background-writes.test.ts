@@ -38,32 +38,37 @@ test('writeFileAtomicAsync writes the whole content, keeps the mode, cleans up a
   );
 });
 
-test("a meter's shutdown snapshot is not replaced by an older background snapshot", async () => {
+test("a meter's shutdown snapshot is not replaced by an older background snapshot", async (t) => {
   const dir = tempDir('hyp-meter-');
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const registry = new MeterRegistry(dir, 'main');
   const counter = registry.meter({ plugin: 'p' }).counter('c');
   const file = join(dir, 'main.json');
   const value = () =>
     (JSON.parse(readFileSync(file, 'utf8')) as { counters: Array<{ value: number }> }).counters[0]!.value;
   counter.add(1);
-  // the timed snapshot (2 s) runs in the background
-  await waitFor(
-    () => {
-      try {
-        return value() === 1;
-      } catch {
-        return undefined;
-      }
-    },
-    'the background snapshot',
-    10_000,
-  );
-  // many adds then a shutdown persist, while a later background write may still be in flight
+  // the timed snapshot starts its background write (value 1) ...
+  t.mock.timers.tick(2000);
+  // ... and before it lands, more counts and a shutdown persist on this thread (value 6)
   for (let i = 0; i < 5; i++) counter.add(1);
   registry.persist();
   assert.equal(value(), 6);
-  counter.add(10);
-  registry.persist();
-  await new Promise((r) => setTimeout(r, 2500));
-  assert.equal(value(), 16, 'the last persist is what the file holds');
+  t.mock.timers.reset();
+  // the background write lands after the persist: the file must end with the persisted counts
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(value(), 6, 'the last persist is what the file holds');
+});
+
+test('a meter of the same process resumes from its snapshot (a writer thread started again)', () => {
+  const dir = tempDir('hyp-meter-resume-');
+  const first = new MeterRegistry(dir, 'writer');
+  first.meter({ plugin: 'p' }).counter('rows').add(7);
+  first.persist();
+  const second = new MeterRegistry(dir, 'writer');
+  second.meter({ plugin: 'p' }).counter('rows').add(3);
+  assert.equal(second.total('rows'), 10);
+  // a snapshot another process wrote (an earlier daemon) is not resumed
+  const other = JSON.parse(readFileSync(join(dir, 'writer.json'), 'utf8')) as { pid: number };
+  writeFileSync(join(dir, 'writer.json'), JSON.stringify({ ...other, pid: process.pid + 1 }));
+  assert.equal(new MeterRegistry(dir, 'writer').total('rows'), 0);
 });

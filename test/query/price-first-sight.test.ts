@@ -71,11 +71,9 @@ test('a model seen for the first time is priced within seconds, not at the next 
       assert.equal(priced(SECOND), false);
 
       // the second model arrives after that run: the next scheduled check is a minute away
-      const sentAt = Date.now();
       await send('7d1c5a52-0000-4000-8000-0000000000c2', SECOND);
+      // well inside the minute: only the writer's report can start a run this soon
       await waitFor(() => priced(SECOND) || undefined, 'the second model priced', 15_000);
-      const tookMs = Date.now() - sentAt;
-      assert.ok(tookMs < 30_000, `priced after ${tookMs} ms`);
       const o = history.overview({ days: 1 });
       assert.ok(
         o.by_model.find((m) => m.model === SECOND)?.price_key === 'claude-sonnet-4-5',

@@ -207,11 +207,14 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
   let statusWriting: Promise<void> | undefined;
   const statusTimer = setInterval(() => {
     if (statusWriting) return;
-    statusWriting = writeStatusFileInBackground(layout.statusFile, snapshot())
+    statusWriting = (async () => writeStatusFileInBackground(layout.statusFile, snapshot()))()
       .catch((err: unknown) => kernel.log.error('daemon.status_write_failed', { error: errorMessage(err) }))
       .finally(() => (statusWriting = undefined));
   }, 5000);
   statusTimer.unref();
+  /** A periodic write in flight has landed (or 2 s passed): a state written after this is not overwritten by it. */
+  const statusSettled = () =>
+    Promise.race([statusWriting, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   const retention = startRetentionSchedule(kernel, env);
 
   const stopTimeout = options.stopTimeoutMs ?? 20_000;
@@ -266,6 +269,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
         kernel.log.error('source.reload_failed', { source: r.spec.name, error: r.message });
       }
     }
+    await statusSettled();
     writeStatus();
   };
 
@@ -273,7 +277,7 @@ export async function startDaemon(options: DaemonOptions = {}): Promise<DaemonIn
   const doStop = async (reason: string) => {
     // a periodic write still in flight must not land after the states written from here on
     clearInterval(statusTimer);
-    await statusWriting;
+    await statusSettled();
     state = 'stopping';
     writeStatus();
     kernel.log.info('daemon.stopping', { reason });

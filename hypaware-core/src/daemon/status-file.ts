@@ -31,8 +31,8 @@ export function writeStatusFile(path: string, status: DaemonStatusFile): void {
 }
 
 /** The periodic rewrite, on the thread pool: the daemon's main thread (the proxy) never waits for the disk. */
-export function writeStatusFileInBackground(path: string, status: DaemonStatusFile): Promise<void> {
-  return writeFileAtomicAsync(path, JSON.stringify(status, null, 2) + '\n', { mode: 0o600, durable: false });
+export async function writeStatusFileInBackground(path: string, status: DaemonStatusFile): Promise<void> {
+  await writeFileAtomicAsync(path, JSON.stringify(status, null, 2) + '\n', { mode: 0o600, durable: false });
 }
 
 /** The status file, or undefined when absent or unreadable (it is untrusted input). */

@@ -9,6 +9,10 @@ export interface CounterSample {
   value: number;
 }
 
+function counterKey(name: string, attributes: MetricAttributes): string {
+  return name + '\u0000' + JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
 /**
  * In-memory counters. Each process role persists a snapshot (`<metricsDir>/<role>.json`)
  * every few seconds while dirty and at shutdown, so `hyp status` and tests can read them.
@@ -31,6 +35,24 @@ export class MeterRegistry {
       } catch {
         /* reported elsewhere */
       }
+      this.#resume(this.#file);
+    }
+  }
+
+  /**
+   * A thread of this process wrote the snapshot (the gateway's writer thread is started again
+   * after it parked or crashed): its counts go on from there instead of starting at zero.
+   */
+  #resume(file: string): void {
+    try {
+      const parsed = JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown; counters?: unknown };
+      if (parsed.pid !== process.pid || !Array.isArray(parsed.counters)) return;
+      for (const c of parsed.counters as CounterSample[]) {
+        if (typeof c?.name !== 'string' || typeof c.value !== 'number' || typeof c.attributes !== 'object') continue;
+        this.#values.set(counterKey(c.name, c.attributes), { name: c.name, attributes: c.attributes, value: c.value });
+      }
+    } catch {
+      /* no snapshot, or not readable: start at zero */
     }
   }
 
@@ -45,7 +67,7 @@ export class MeterRegistry {
 
   add(name: string, value: number, attributes: MetricAttributes): void {
     if (!Number.isFinite(value)) return;
-    const key = name + '\u0000' + JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const key = counterKey(name, attributes);
     const sample = this.#values.get(key);
     if (sample) sample.value += value;
     else this.#values.set(key, { name, attributes, value });

@@ -11,7 +11,7 @@
  * daemon between bursts holds no writer heap or database cache) and started again by the next
  * exchange. Proxying never waits on any of this.
  */
-import { type Logger, type Meter } from '@hypaware/core';
+import { errorMessage, type Logger, type Meter } from '@hypaware/core';
 import { DEFAULT_WRITER_PARK_AFTER_MS } from '../config.js';
 import type { ExchangeRecord } from '../exchange-record.js';
 import type { ModelPair } from '../history/model-prices-table.js';
@@ -147,7 +147,11 @@ export class WriterClient {
       parkDone: (parked) => {
         if (parked) {
           this.#parks++;
-          this.#options.onParked?.();
+          try {
+            this.#options.onParked?.();
+          } catch (err) {
+            o.log.warn('aigw.writer_park_hook_failed', { error: errorMessage(err) });
+          }
         }
         // exchanges that came meanwhile, or a refusal: carry on (a refused park is tried again later)
         if (this.#queue.length > 0 || this.#spill.active) this.#thread.wake();
@@ -319,10 +323,16 @@ export class WriterClient {
     if (outcome.ok) {
       this.#inflight = undefined;
       this.written += batch.records.length;
-      if (outcome.models) this.#options.onModelsWritten?.(outcome.models);
       for (const record of batch.records) {
         this.#spill.settle(record);
         releaseBodies(record);
+      }
+      if (outcome.models) {
+        try {
+          this.#options.onModelsWritten?.(outcome.models);
+        } catch (err) {
+          log.warn('aigw.models_hook_failed', { error: errorMessage(err) });
+        }
       }
       this.#thread.healthy();
       this.#backoff.succeeded();

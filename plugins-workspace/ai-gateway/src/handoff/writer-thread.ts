@@ -13,6 +13,8 @@ import type { FromWriter, ToWriter, WriterWorkerData } from './writer-protocol.j
 /** How long stop waits for the writer thread to end by itself before terminating it. */
 const SHUTDOWN_WAIT_MS = 8000;
 const MAX_RESTART_DELAY_MS = 10_000;
+/** A parked thread that has not ended by itself this long after its answer is terminated. */
+const PARK_EXIT_MS = 5_000;
 /**
  * The writer isolate's young generation, MB (V8: three semi-spaces). V8's default lets it grow
  * to 48 MB under load, and it stays resident after the burst (32 MB committed, ~1 MB used);
@@ -48,6 +50,8 @@ export class WriterThread {
   #parking = false;
   /** ended on purpose while idle: no restart until `wake()` */
   #parked = false;
+  /** `shutdown()` has begun: nothing starts the thread again */
+  #shuttingDown = false;
 
   constructor(data: () => WriterWorkerData, log: Logger, events: WriterThreadEvents) {
     this.#data = data;
@@ -94,9 +98,12 @@ export class WriterThread {
     this.post({ type: 'park' });
   }
 
-  /** Start a parked thread again; `ready` follows once it has opened the database. */
+  /**
+   * Start a parked thread again; `ready` follows once it has opened the database. Also while
+   * stopping (exchanges queued during a park are written before the end), not once shutdown began.
+   */
   wake(): void {
-    if (!this.#parked || this.#stopping) return;
+    if (!this.#parked || this.#shuttingDown) return;
     this.#parked = false;
     this.#spawn();
   }
@@ -122,6 +129,7 @@ export class WriterThread {
   /** Ask the thread to finish (pending re-checks, database, log) and wait; terminate it at the end. */
   async shutdown(deadline: number): Promise<void> {
     this.#stopping = true;
+    this.#shuttingDown = true;
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     this.#parked = false;
     const worker = this.#worker;
@@ -195,8 +203,10 @@ export class WriterThread {
         if (msg.parked) {
           this.#parked = true;
           this.#log.info('aigw.writer_parked', {});
-          // it closed its database and log; what is left of it goes now
-          void this.#worker?.terminate();
+          // it closed its database and log and ends by itself once its last file writes are
+          // done (a counter snapshot in flight); terminated if it has not after PARK_EXIT_MS
+          const worker = this.#worker;
+          setTimeout(() => void worker?.terminate(), PARK_EXIT_MS).unref();
         } else this.#ready = true;
         this.#events.parkDone(msg.parked);
         return;

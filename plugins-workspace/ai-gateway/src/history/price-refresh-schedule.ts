@@ -56,6 +56,8 @@ interface Plan {
   /** rowid of the messages table checked up to */
   upTo: number | undefined;
   configStamp: string;
+  /** pairs the writer reported that this run covers (remembered as tried, whatever the outcome) */
+  reported?: ModelPair[];
 }
 
 export interface PriceRefreshHandle {
@@ -114,7 +116,8 @@ export function startPriceRefresh(ctx: ActivationContext): PriceRefreshHandle {
     const extra = [...reported.values()];
     reported.clear();
     if (extra.length === 0) return next;
-    if (next && next.job.pairs === undefined) return next; // a full or since-yesterday run covers them
+    // a full or since-yesterday run covers them
+    if (next && next.job.pairs === undefined) return { ...next, reported: extra };
     const job: PriceRefreshJob = next?.job ?? {
       hypHome: ctx.paths.hypHome,
       configPath: ctx.configPath,
@@ -126,6 +129,7 @@ export function startPriceRefresh(ctx: ActivationContext): PriceRefreshHandle {
       job: { ...job, pairs: [...pairs.values()] },
       upTo: next?.upTo ?? checkedUpTo,
       configStamp: next?.configStamp ?? configSeen ?? fileStamp(ctx.configPath),
+      reported: extra,
     };
   };
 
@@ -135,7 +139,7 @@ export function startPriceRefresh(ctx: ActivationContext): PriceRefreshHandle {
     const o = await runInWorker(next.job);
     // tried once, whatever the outcome: a failing run is not started again for every batch (the minute's check retries)
     if (known.size > MAX_KNOWN_PAIRS) known.clear();
-    for (const p of next.job.pairs ?? []) known.add(pairKey(p));
+    for (const p of [...(next.job.pairs ?? []), ...(next.reported ?? [])]) known.add(pairKey(p));
     if (!o.ok) {
       ctx.log.warn('aigw.prices_refresh_failed', { error: o.error });
       return;

@@ -25,6 +25,8 @@ export class RecheckQueue<T> {
   readonly #run: (item: T) => Promise<void>;
   readonly #limits: RecheckLimits;
   readonly #pending = new Map<string, Pending<T>>();
+  /** due items taken off `#pending` whose run has not finished */
+  #active = 0;
   /** due items run one at a time: a burst of due re-checks must not hold many bodies at once */
   #running: Promise<void> = Promise.resolve();
 
@@ -33,8 +35,9 @@ export class RecheckQueue<T> {
     this.#limits = limits;
   }
 
+  /** items waiting for their time, plus due ones still running */
   get size(): number {
-    return this.#pending.size;
+    return this.#pending.size + this.#active;
   }
 
   /** Schedule `item` under `key` (a newer schedule replaces an older one); false when full. */
@@ -53,7 +56,13 @@ export class RecheckQueue<T> {
         return;
       }
       this.#remove(key);
-      this.#running = this.#running.then(() => this.#run(item)).catch(() => undefined);
+      this.#active++;
+      this.#running = this.#running
+        .then(() => this.#run(item))
+        .catch(() => undefined)
+        .then(() => {
+          this.#active--;
+        });
     }, delay);
     timer.unref();
     this.#pending.set(key, { item, timer });

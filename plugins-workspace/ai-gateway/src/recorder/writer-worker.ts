@@ -122,15 +122,19 @@ async function main(data: WriterWorkerData): Promise<void> {
         writer.updateSettings(msg.settings);
         return;
       case 'park': {
-        // the message chain runs one message at a time: no batch is being written now
+        // the message chain runs one message at a time: no batch is being written now; a
+        // re-check (waiting or running) keeps the thread
         const parked = writer.pendingRechecks === 0;
-        if (parked) {
-          idle.stop();
-          storage.close();
-          services.close();
+        try {
+          if (parked) {
+            idle.stop();
+            storage.close();
+            services.close();
+          }
+        } finally {
+          send({ type: 'park_done', parked });
+          if (parked) port.close();
         }
-        send({ type: 'park_done', parked });
-        if (parked) port.close();
         return;
       }
       case 'shutdown':
