@@ -13,7 +13,12 @@ import { claudeCodeRequest, wirePrompt } from '../claude/claude-harness.js';
 interface Status {
   diagnostics: Array<{ kind: string; level: string; message: string; repair?: string }>;
   capture: {
-    gateway: { endpoint: string; upstreams: string[]; projectors: string[] } | null;
+    gateway: {
+      endpoint: string;
+      upstreams: string[];
+      projectors: string[];
+      writer?: { state: string; queued: number; written: number };
+    } | null;
     clients: Array<{ name: string; attached: boolean | null; endpoint: string | null; stale: boolean }>;
     last_24h: {
       messages: number;
@@ -32,10 +37,14 @@ function clientEnv(home: string): Record<string, string> {
   return { HOME: home, CLAUDE_CONFIG_DIR: join(home, '.claude'), CODEX_HOME: join(home, '.codex') };
 }
 
-function gatewayConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
+function gatewayConfig(
+  extra: Record<string, unknown> = {},
+  gatewayExtra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     plugins: {
       '@hypaware/ai-gateway': {
+        ...gatewayExtra,
         listen: '127.0.0.1:0',
         upstreams: [
           { name: 'anthropic', base_url: fake.url, path_prefix: '/v1/messages', provider: 'anthropic' },
@@ -242,6 +251,53 @@ test('recent errors: raised by errors the daemon logs, cleared by restarting it 
     const repaired = await status(daemon.hypHome, env);
     assert.deepEqual(kinds(repaired, 'recent_errors'), [], 'errors before the repaired daemon started no longer count');
     assert.equal(repaired.capture.recent_errors.count, 0);
+  } finally {
+    await daemon.stop();
+  }
+});
+
+test('writer: parked when idle, shown in hyp status; the next exchange wakes it and is counted', async () => {
+  const home = tempDir('hyp-status-writer-');
+  const env = clientEnv(home);
+  const daemon = await startDaemon({ config: gatewayConfig({}, { writer_park_after_ms: 300 }), env });
+  try {
+    await claudeTurn(daemon, '0f7c1e2a-0000-4000-8000-00000000aa01');
+    // the status file is rewritten every 5 s: the first report after the park says so
+    const parked = await waitForStatus(
+      daemon.hypHome,
+      env,
+      (s) => s.capture.gateway?.writer?.state === 'parked' && s.capture.gateway.writer.written === 1,
+      'the writer parked after one exchange',
+    ).catch(async () =>
+      waitForStatus(
+        daemon.hypHome,
+        env,
+        (s) => s.capture.gateway?.writer?.state === 'parked' && s.capture.gateway.writer.written === 1,
+        'the writer parked after one exchange (second wait)',
+      ),
+    );
+    assert.equal(parked.capture.gateway!.writer!.queued, 0);
+    const text = await runCli(['status'], daemon.hypHome, env);
+    assert.match(
+      text.stdout,
+      /writer: parked \(idle: its memory is given back; the next exchange starts it\); 1 exchange\(s\) written/,
+    );
+
+    await claudeTurn(daemon, '0f7c1e2a-0000-4000-8000-00000000aa02');
+    const again = await waitForStatus(
+      daemon.hypHome,
+      env,
+      (s) => s.capture.gateway?.writer?.written === 2,
+      'the second exchange written by the woken writer',
+    ).catch(async () =>
+      waitForStatus(
+        daemon.hypHome,
+        env,
+        (s) => s.capture.gateway?.writer?.written === 2,
+        'second exchange (second wait)',
+      ),
+    );
+    assert.equal(again.capture.last_24h.exchanges, 2);
   } finally {
     await daemon.stop();
   }

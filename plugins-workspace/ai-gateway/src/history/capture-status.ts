@@ -23,7 +23,14 @@ const LOG_TAIL_BYTES = 1024 * 1024;
 const CLIENT_STATUS_TIMEOUT_MS = 2000;
 
 export interface CaptureStatus {
-  gateway: { endpoint: string; upstreams: string[]; presets: string[]; projectors: string[] } | null;
+  gateway: {
+    endpoint: string;
+    upstreams: string[];
+    presets: string[];
+    projectors: string[];
+    /** the writer thread as the daemon last reported it (status file, every 5 s) */
+    writer?: { state: 'writing' | 'idle' | 'parked' | 'starting'; queued: number; written: number; spilled: number };
+  } | null;
   clients: Array<{
     name: string;
     attached: boolean | null;
@@ -57,7 +64,18 @@ function gatewaySection(source: StatusSourceView | undefined): CaptureStatus['ga
     upstreams: strings(d.upstreams),
     presets: strings(d.presets),
     projectors: strings(d.projectors),
+    ...writerOf(d.writer),
   };
+}
+
+const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+function writerOf(v: unknown): { writer?: NonNullable<CaptureStatus['gateway']>['writer'] } {
+  if (typeof v !== 'object' || v === null) return {};
+  const w = v as Record<string, unknown>;
+  const queued = count(w.queued) + count(w.in_flight);
+  const state = w.parked === true ? 'parked' : w.ready !== true ? 'starting' : queued > 0 ? 'writing' : 'idle';
+  return { writer: { state, queued, written: count(w.written), spilled: count(w.spill_backlog_bytes) } };
 }
 
 function origin(url: string | undefined): string | undefined {
@@ -304,6 +322,18 @@ export function renderCaptureStatus(c: CaptureStatus): string {
       `  upstreams: ${c.gateway.upstreams.join(', ') || 'none'}${c.gateway.presets.length > 0 ? ` (presets: ${c.gateway.presets.join(', ')})` : ''}`,
     );
     w(`  projectors: ${c.gateway.projectors.join(', ') || 'none'}`);
+    const wr = c.gateway.writer;
+    if (wr) {
+      const what =
+        wr.state === 'parked'
+          ? 'parked (idle: its memory is given back; the next exchange starts it)'
+          : wr.state === 'writing'
+            ? `writing, ${wr.queued} exchange(s) waiting`
+            : wr.state;
+      w(
+        `  writer: ${what}; ${wr.written} exchange(s) written since the daemon started${wr.spilled > 0 ? `; ${wr.spilled} bytes waiting on disk` : ''}`,
+      );
+    }
   }
   if (c.clients.length > 0) {
     w('clients:');
