@@ -172,6 +172,10 @@ export function planMessages(projection: ProjectedExchange, ctx: PlanContext): P
   const conversation = projection.conversation_id;
   let toolNames: Map<string, string> | undefined;
   const names = () => (toolNames ??= toolNamesOf(projection.messages));
+  // the request's tool list is the same on every row of the projection (tens of KB for Claude
+  // Code): serialized once, not once per message
+  let toolsJson: string | null | undefined;
+  const tools = () => (toolsJson === undefined ? (toolsJson = json(projection.tools)) : toolsJson);
   const planned: PlannedMessage[] = [];
   let previousId: string | undefined = ctx.previousId;
   const memo = ctx.identities?.walk(conversation);
@@ -213,6 +217,7 @@ export function planMessages(projection: ProjectedExchange, ctx: PlanContext): P
           partsOf(),
           { messageId, previous, fallback: !supplied, matchKey },
           names(),
+          tools(),
           ctx,
         );
       },
@@ -237,6 +242,7 @@ function messageRows(
   parts: LoosePart[],
   identity: Identity,
   toolNames: Map<string, string>,
+  toolsJson: string | null,
   ctx: PlanContext,
 ): Row[] {
   const createdAt =
@@ -266,7 +272,7 @@ function messageRows(
     provider: p.provider,
     model: str(p.model),
     system_text: str(p.system_text),
-    tools: json(p.tools),
+    tools: toolsJson,
     conversation_started_at: ctx.conversationStartedAt,
     conversation_source: str(p.conversation_source),
     cwd: str(m.cwd) ?? str(p.cwd),
