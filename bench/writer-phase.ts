@@ -40,6 +40,20 @@ export interface WriterFigures {
   exchanges_per_wall_s: number;
   message_rows: number;
   rechecks: number;
+  /** database bytes (pages in use, WAL checkpointed) per exchange */
+  db_bytes_per_exchange: number;
+  /** bytes of `system_text` + `tools` copied onto the message rows, per exchange */
+  request_copies_bytes_per_exchange: number;
+}
+
+/** The requests' shape: the default is the throughput traffic's (~20 KB, a small prompt and one tool). */
+export interface WriterTraffic {
+  bodyBytes: number;
+  systemChars?: number;
+  tools?: number;
+  toolChars?: number;
+  /** only Anthropic requests (default: Anthropic and OpenAI alternating) */
+  anthropicOnly?: boolean;
 }
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -55,15 +69,22 @@ function flatHeaders(h: Record<string, string>): string[] {
 }
 
 /** The records the proxy would hand over for `count` exchanges of the throughput traffic. */
-function benchRecords(count: number, bodyBytes: number): ExchangeRecord[] {
+function benchRecords(count: number, traffic: WriterTraffic): ExchangeRecord[] {
   const sessions: Record<Protocol, string> = { anthropic: randomUUID(), openai: randomUUID() };
+  const shape = {
+    targetBytes: traffic.bodyBytes,
+    stream: false,
+    ...(traffic.systemChars !== undefined ? { systemChars: traffic.systemChars } : {}),
+    ...(traffic.tools !== undefined ? { tools: traffic.tools } : {}),
+    ...(traffic.toolChars !== undefined ? { toolChars: traffic.toolChars } : {}),
+  };
   const templates = {
-    anthropic: requestTemplate('anthropic', { sessionId: sessions.anthropic, targetBytes: bodyBytes, stream: false }),
-    openai: requestTemplate('openai', { sessionId: sessions.openai, targetBytes: bodyBytes, stream: false }),
+    anthropic: requestTemplate('anthropic', { sessionId: sessions.anthropic, ...shape }),
+    openai: requestTemplate('openai', { sessionId: sessions.openai, ...shape }),
   };
   const records: ExchangeRecord[] = [];
   for (let i = 0; i < count; i++) {
-    const protocol: Protocol = i % 2 === 0 ? 'anthropic' : 'openai';
+    const protocol: Protocol = traffic.anthropicOnly || i % 2 === 0 ? 'anthropic' : 'openai';
     const request = templates[protocol].build(i + 1);
     const id = protocol === 'anthropic' ? `msg_bench_${i}` : `resp_bench_${i}`;
     const response = Buffer.from(
@@ -119,7 +140,10 @@ export async function writerPhase(options: {
   exchanges: number;
   bodyBytes: number;
   batch?: number;
+  /** the requests' shape beyond their size (default: the throughput traffic's) */
+  traffic?: Omit<WriterTraffic, 'bodyBytes'>;
 }): Promise<WriterFigures> {
+  const traffic: WriterTraffic = { ...options.traffic, bodyBytes: options.bodyBytes };
   const batch = options.batch ?? 64;
   const hypHome = tempDir('hyp-bench-writer-');
   const claudeDir = join(hypHome, 'claude-config');
@@ -148,10 +172,10 @@ export async function writerPhase(options: {
       settings: { gatewayId: 'bench', redactHeaders: [] },
     });
     // warm the JIT and the caches on traffic of its own
-    for (const r of benchRecords(256, options.bodyBytes)) await writer.writeBatch([r]);
+    for (const r of benchRecords(256, traffic)) await writer.writeBatch([r]);
     await writer.flushRechecks();
     rechecks = 0;
-    const records = benchRecords(options.exchanges, options.bodyBytes);
+    const records = benchRecords(options.exchanges, traffic);
     const before = readThreadGroupCpu(process.pid);
     const started = performance.now();
     for (let i = 0; i < records.length; i += batch) {
@@ -163,8 +187,20 @@ export async function writerPhase(options: {
     const after = readThreadGroupCpu(process.pid);
     const threadMs = after.mainMs - before.mainMs;
     const otherMs = after.otherMs + after.nicedMs - before.otherMs - before.nicedMs;
-    const rows = kernel.database().prepare('SELECT count(*) FROM ai_gateway_messages').pluck().get() as number;
+    const db = kernel.database();
+    const rows = db.prepare('SELECT count(*) FROM ai_gateway_messages').pluck().get() as number;
+    const copies = db
+      .prepare(
+        'SELECT coalesce(sum(length(system_text)), 0) + coalesce(sum(length(tools)), 0) FROM ai_gateway_messages',
+      )
+      .pluck()
+      .get() as number;
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const dbBytes =
+      (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
     const n = records.length;
+    const stored = n + 256; // the warm-up's exchanges are in the database too
     return {
       exchanges: n,
       batch,
@@ -174,6 +210,8 @@ export async function writerPhase(options: {
       exchanges_per_wall_s: round(n / (wallMs / 1000), 0),
       message_rows: rows,
       rechecks,
+      db_bytes_per_exchange: round((dbBytes * pageSize) / stored, 0),
+      request_copies_bytes_per_exchange: round(copies / stored, 0),
     };
   } finally {
     await kernel.shutdown();

@@ -49,6 +49,11 @@ export interface RequestTemplateOptions {
   targetBytes: number;
   stream: boolean;
   seed?: number;
+  /** characters of system prompt filler (default 1,500: a small prompt; Claude Code's is ~20,000) */
+  systemChars?: number;
+  /** tools declared, each with a description of `toolChars` (default 1 x 400; Claude Code declares ~20 with long descriptions) */
+  tools?: number;
+  toolChars?: number;
 }
 
 /** A request body whose last user message names a turn; `build(turn)` is cheap (no JSON work). */
@@ -63,15 +68,17 @@ function anthropicRequestObject(opts: RequestTemplateOptions, random: SeededRand
     max_tokens: 32000,
     stream: opts.stream,
     system: [
-      { type: 'text', text: `You are Claude Code. ${fillerText(random, 1500)}`, cache_control: { type: 'ephemeral' } },
-    ],
-    tools: [
       {
-        name: 'Bash',
-        description: fillerText(random, 400),
-        input_schema: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
+        type: 'text',
+        text: `You are Claude Code. ${fillerText(random, opts.systemChars ?? 1500)}`,
+        cache_control: { type: 'ephemeral' },
       },
     ],
+    tools: Array.from({ length: opts.tools ?? 1 }, (_, t) => ({
+      name: t === 0 ? 'Bash' : `Tool${t}`,
+      description: fillerText(random, opts.toolChars ?? 400),
+      input_schema: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
+    })),
     messages,
     metadata: {
       user_id: `user_${'a1'.repeat(32)}_account_3f2c0b8e-1111-4222-8333-444455556666_session_${opts.sessionId}`,
