@@ -444,3 +444,25 @@ export function sink(): Writable & { text(): string } {
   w.text = () => chunks.join('');
   return w;
 }
+
+/**
+ * Send `claudeCodeRequest(req)` through a running gateway (test API key) and read the answer
+ * to its end; returns the status. `target` replaces the request's path (query-string tests).
+ */
+export async function sendClaudeTurn(
+  endpoint: string,
+  req: ClaudeCodeRequest,
+  options: { target?: string; apiKey?: string } = {},
+): Promise<number> {
+  const r = claudeCodeRequest(req);
+  const res = await fetch(`${endpoint}${options.target ?? '/v1/messages'}`, {
+    method: 'POST',
+    headers: {
+      ...(r.request_headers as Record<string, string>),
+      'x-api-key': options.apiKey ?? 'sk-ant-api03-HYPTEST0000notARealKey',
+    },
+    body: r.request_body!,
+  });
+  await res.text();
+  return res.status;
+}

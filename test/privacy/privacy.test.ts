@@ -15,7 +15,7 @@ import { startFakeOpenAi, type FakeOpenAi } from '../../harness/fake-openai.js';
 import { fakeUpstreamsConfig } from '../../harness/fake-upstreams-config.js';
 import { tempDir } from '../../harness/repo.js';
 import { waitFor } from '../../harness/wait.js';
-import { claudeCodeRequest, wirePrompt } from '../claude/claude-harness.js';
+import { sendClaudeTurn, wirePrompt } from '../claude/claude-harness.js';
 
 const KEY_IN_QUERY = 'sk-ant-api03-QUERYSECRET0000000000000';
 const SIG_IN_QUERY = 'c2lnbmF0dXJlLXNlY3JldA';
@@ -119,18 +119,13 @@ test('ignored folders leave no rows and no exchange; query secrets are redacted 
   // kept: another folder
   await codexTurn(S.kept, join(otherRoot, 'app'), 'public question gamma');
   // a Claude request with secrets in its query string
-  const req = claudeCodeRequest({ sessionId: S.claude, messages: [wirePrompt('query secret test')] });
   const target = `/v1/messages?beta=true&key=${KEY_IN_QUERY}&sig=${SIG_IN_QUERY}&X-Amz-Signature=abcdef0123`;
-  const res = await fetch(`${daemon.endpoint}${target}`, {
-    method: 'POST',
-    headers: {
-      ...(req.request_headers as Record<string, string>),
-      'x-api-key': 'sk-ant-api03-HYPTEST0000notARealKey0000',
-    },
-    body: req.request_body!,
-  });
-  assert.equal(res.status, 200);
-  await res.text();
+  const status = await sendClaudeTurn(
+    daemon.endpoint!,
+    { sessionId: S.claude, messages: [wirePrompt('query secret test')] },
+    { target, apiKey: 'sk-ant-api03-HYPTEST0000notARealKey0000' },
+  );
+  assert.equal(status, 200);
   await waitForExchanges(2);
 
   assert.equal(openai.requests.length, 3, 'every request reached the upstream');

@@ -7,7 +7,7 @@ import { HypError, openHistory, startGateway } from 'hypaware';
 import { startFakeAnthropic } from '../../harness/fake-anthropic.js';
 import { tempDir } from '../../harness/repo.js';
 import { waitFor } from '../../harness/wait.js';
-import { claudeCodeRequest, wirePrompt } from '../claude/claude-harness.js';
+import { sendClaudeTurn, wirePrompt } from '../claude/claude-harness.js';
 
 const fake = await startFakeAnthropic();
 after(() => fake.close());
@@ -38,21 +38,12 @@ test('startGateway captures traffic in-process; openHistory reads it while the g
   try {
     assert.match(gateway.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
     const sessionId = '7d1c5a52-0000-4000-8000-0000000000bb';
-    const req = claudeCodeRequest({
+    const status = await sendClaudeTurn(gateway.endpoint, {
       sessionId,
       messages: [wirePrompt('hello from the library')],
       model: 'claude-haiku-4-5-20251001',
     });
-    const res = await fetch(`${gateway.endpoint}/v1/messages`, {
-      method: 'POST',
-      headers: {
-        ...(req.request_headers as Record<string, string>),
-        'x-api-key': 'sk-ant-api03-HYPTEST0000notARealKey',
-      },
-      body: req.request_body!,
-    });
-    assert.equal(res.status, 200);
-    await res.text();
+    assert.equal(status, 200);
 
     const history = openHistory({ hypHome });
     try {

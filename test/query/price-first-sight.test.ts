@@ -9,7 +9,7 @@ import { openHistory, startGateway } from 'hypaware';
 import { startFakeAnthropic } from '../../harness/fake-anthropic.js';
 import { tempDir } from '../../harness/repo.js';
 import { waitFor } from '../../harness/wait.js';
-import { claudeCodeRequest, wirePrompt } from '../claude/claude-harness.js';
+import { sendClaudeTurn, wirePrompt } from '../claude/claude-harness.js';
 
 const fake = await startFakeAnthropic();
 after(() => fake.close());
@@ -39,19 +39,11 @@ test('a model seen for the first time is priced within seconds, not at the next 
       },
     },
   });
-  const send = async (sessionId: string, model: string) => {
-    const req = claudeCodeRequest({ sessionId, messages: [wirePrompt(`hello from ${model}`)], model });
-    const res = await fetch(`${gateway.endpoint}/v1/messages`, {
-      method: 'POST',
-      headers: {
-        ...(req.request_headers as Record<string, string>),
-        'x-api-key': 'sk-ant-api03-HYPTEST0000notARealKey',
-      },
-      body: req.request_body!,
-    });
-    assert.equal(res.status, 200);
-    await res.text();
-  };
+  const send = async (sessionId: string, model: string) =>
+    assert.equal(
+      await sendClaudeTurn(gateway.endpoint, { sessionId, messages: [wirePrompt(`hello from ${model}`)], model }),
+      200,
+    );
   try {
     const history = await waitFor(() => {
       try {

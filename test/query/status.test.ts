@@ -8,7 +8,7 @@ import { runHyp, startDaemon, type DaemonHandle } from '../../harness/daemon.js'
 import { startFakeAnthropic } from '../../harness/fake-anthropic.js';
 import { tempDir } from '../../harness/repo.js';
 import { runCli } from './run-cli.js';
-import { claudeCodeRequest, wirePrompt } from '../claude/claude-harness.js';
+import { sendClaudeTurn, wirePrompt } from '../claude/claude-harness.js';
 
 interface Status {
   diagnostics: Array<{ kind: string; level: string; message: string; repair?: string }>;
@@ -75,11 +75,7 @@ async function post(
 }
 
 async function claudeTurn(daemon: DaemonHandle, sessionId: string): Promise<void> {
-  const req = claudeCodeRequest({ sessionId, messages: [wirePrompt('hello')] });
-  await post(daemon, '/v1/messages', req.request_body!, {
-    ...(req.request_headers as Record<string, string>),
-    'x-api-key': 'sk-ant-api03-HYPTEST0000notARealKey',
-  });
+  await sendClaudeTurn(daemon.endpoint!, { sessionId, messages: [wirePrompt('hello')] });
 }
 
 async function waitForStatus(
