@@ -20,6 +20,7 @@ import { IgnoreFilter } from '../privacy/ignore-filter.js';
 import { dispatchProjectors, type DispatchResult } from './projector-dispatch.js';
 import { RecentIds } from './recent-ids.js';
 import { RecheckQueue } from './recheck-queue.js';
+import { SegmentedGzip } from './segmented-gzip.js';
 import { storageFailureReason } from './storage-failures.js';
 import type { ModelPair } from '../history/model-prices-table.js';
 
@@ -82,6 +83,12 @@ function compress(bytes: Buffer | undefined): Buffer | null {
   return bytes && bytes.length > 0 ? gzipSync(bytes, { level: 1 }) : null;
 }
 
+/** Whose previous request a request body is compared with: its conversation at its upstream. */
+function bodyKey(record: ExchangeRecord, dispatch: DispatchResult): string | undefined {
+  const conversation = dispatch.projection?.conversation_id;
+  return conversation ? `${record.upstream ?? ''}\u0000${conversation}` : undefined;
+}
+
 function modelPairs(keys: Set<string>): ModelPair[] {
   return [...keys].map((k) => {
     const [provider, model] = k.split('\u0000') as [string, string];
@@ -102,6 +109,8 @@ export class ExchangeWriter {
   readonly #stored = new RecentIds(50_000);
   readonly #conversationStarts = new LruCache<string, string>(10_000);
   readonly #identities = new HistoryIdentityMemo();
+  /** request bodies: a turn compresses only what its conversation's previous request did not send */
+  readonly #requestGzip = new SegmentedGzip();
   readonly #rechecks: RecheckQueue<Recheck>;
   readonly #ignore: IgnoreFilter;
   #lastBatchAt = 0;
@@ -217,7 +226,9 @@ export class ExchangeWriter {
     return {
       decoded,
       dispatch,
-      requestBody: compress(decoded.requestBody?.bytes),
+      requestBody: decoded.requestBody?.bytes.length
+        ? this.#requestGzip.compress(decoded.requestBody.bytes, bodyKey(record, dispatch))
+        : null,
       responseBody: compress(decoded.responseBody?.bytes),
     };
   }
