@@ -3,7 +3,6 @@
  * write message rows and exchange rows in one transaction. Logs `aigw.exchange` and counts
  * `aigw.exchange_bytes` for every exchange, written or not. Runs in the writer thread.
  */
-import { gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import { errorMessage, LruCache, type Logger, type Meter } from '@hypaware/core';
 import type { ExchangeInput } from '../api-types.js';
@@ -78,11 +77,6 @@ interface Recheck {
   views: HeaderViews;
 }
 
-/** Stored bodies use fast gzip: the writer's CPU is shared with the proxy on small machines. */
-function compress(bytes: Buffer | undefined): Buffer | null {
-  return bytes && bytes.length > 0 ? gzipSync(bytes, { level: 1 }) : null;
-}
-
 /** Whose previous request a request body is compared with: its conversation at its upstream. */
 function bodyKey(record: ExchangeRecord, dispatch: DispatchResult): string | undefined {
   const conversation = dispatch.projection?.conversation_id;
@@ -109,8 +103,11 @@ export class ExchangeWriter {
   readonly #stored = new RecentIds(50_000);
   readonly #conversationStarts = new LruCache<string, string>(10_000);
   readonly #identities = new HistoryIdentityMemo();
-  /** request bodies: a turn compresses only what its conversation's previous request did not send */
-  readonly #requestGzip = new SegmentedGzip();
+  /**
+   * Stored bodies: fast gzip (the writer's CPU is shared with the proxy on small machines); a
+   * request compresses only what its conversation's previous request did not send.
+   */
+  readonly #gzip = new SegmentedGzip();
   readonly #rechecks: RecheckQueue<Recheck>;
   readonly #ignore: IgnoreFilter;
   #lastBatchAt = 0;
@@ -227,9 +224,11 @@ export class ExchangeWriter {
       decoded,
       dispatch,
       requestBody: decoded.requestBody?.bytes.length
-        ? this.#requestGzip.compress(decoded.requestBody.bytes, bodyKey(record, dispatch))
+        ? this.#gzip.compress(decoded.requestBody.bytes, bodyKey(record, dispatch))
         : null,
-      responseBody: compress(decoded.responseBody?.bytes),
+      responseBody: decoded.responseBody?.bytes.length
+        ? this.#gzip.compress(decoded.responseBody.bytes, undefined)
+        : null,
     };
   }
 

@@ -28,6 +28,8 @@ const MAX_REMEMBERED_BYTES = 8 * 1024 * 1024;
 const DEFAULT_BUDGET_BYTES = 24 * 1024 * 1024;
 /** A cut where sharing stopped is made only if it leaves at least this much on its side. */
 const MIN_PIECE_BYTES = 16 * 1024;
+/** A new segment this small is stored, not compressed. */
+const STORED_MAX_BYTES = 512;
 const COMPARE_STEP = 4096;
 const LEVEL = 1;
 
@@ -89,6 +91,22 @@ function gzipTrailer(body: Buffer): Buffer {
   return trailer;
 }
 
+/**
+ * One segment as deflate blocks ending byte-aligned with no back-reference past its end. A few
+ * hundred bytes are not worth a zlib stream (its set-up costs more than the bytes): they go in a
+ * stored block (header byte, LEN, NLEN, the bytes; RFC 1951 3.2.4).
+ */
+function deflateSegment(bytes: Buffer): Buffer {
+  if (bytes.length > STORED_MAX_BYTES)
+    return deflateRawSync(bytes, { level: LEVEL, finishFlush: constants.Z_FULL_FLUSH });
+  const out = Buffer.allocUnsafe(5 + bytes.length);
+  out[0] = 0x00;
+  out.writeUInt16LE(bytes.length, 1);
+  out.writeUInt16LE(~bytes.length & 0xffff, 3);
+  bytes.copy(out, 5);
+  return out;
+}
+
 export class SegmentedGzip {
   readonly #budget: number;
   /** by conversation key, least recently used first */
@@ -100,9 +118,16 @@ export class SegmentedGzip {
     this.#budget = options.budgetBytes ?? DEFAULT_BUDGET_BYTES;
   }
 
-  /** Gzip of `body`; `key` names its conversation (undefined: nothing to reuse or remember). */
+  /**
+   * Gzip of `body` (not empty); `key` names its conversation (undefined: nothing to reuse or
+   * remember). A body of at most `STORED_MAX_BYTES` is stored uncompressed inside the gzip.
+   */
   compress(body: Buffer, key: string | undefined): Buffer {
     this.stats.bodies++;
+    if (body.length <= STORED_MAX_BYTES) {
+      this.stats.deflatedBytes += body.length;
+      return Buffer.concat([GZIP_HEADER, deflateSegment(body), FINAL_EMPTY_BLOCK, gzipTrailer(body)]);
+    }
     if (key === undefined || body.length < MIN_SEGMENTED_BYTES || body.length > MAX_REMEMBERED_BYTES) {
       this.stats.deflatedBytes += body.length;
       return gzipSync(body, { level: LEVEL });
@@ -163,11 +188,7 @@ export class SegmentedGzip {
       for (let k = 0; k < pieces; k++) {
         const start = a + Math.round(((b - a) * k) / pieces);
         const end = a + Math.round(((b - a) * (k + 1)) / pieces);
-        const deflated = deflateRawSync(body.subarray(start, end), {
-          level: LEVEL,
-          finishFlush: constants.Z_FULL_FLUSH,
-        });
-        middle.push({ start, end, deflated });
+        middle.push({ start, end, deflated: deflateSegment(body.subarray(start, end)) });
       }
     }
     this.stats.deflatedBytes += tailStart - from;
