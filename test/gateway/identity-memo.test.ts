@@ -5,7 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ExchangeInput, ProjectedMessage } from '@hypaware/ai-gateway';
+import type { ProjectedMessage } from '@hypaware/ai-gateway';
+import type { ExchangeFacts } from '@hypaware/ai-gateway/internal/recorder/exchange-facts.js';
 import { planMessages } from '@hypaware/ai-gateway/internal/recorder/message-rows.js';
 import { HistoryIdentityMemo } from '@hypaware/ai-gateway/internal/recorder/message-identity.js';
 import { SeededRandom } from '../../harness/seeded-random.js';
@@ -13,10 +14,10 @@ import { SeededRandom } from '../../harness/seeded-random.js';
 const exchange = {
   exchange_id: 'ex',
   ts_start: '2026-03-04T05:06:07.000Z',
-  stream_events: [],
+  stream_event_count: null,
   metadata: {},
   is_sse: false,
-} as unknown as ExchangeInput;
+} as unknown as ExchangeFacts;
 const base = { gatewayId: 'gw', exchange, conversationStartedAt: '2026-03-04T05:00:00.000Z' };
 
 function ids(conversation: string, messages: ProjectedMessage[], memo?: HistoryIdentityMemo): string[] {

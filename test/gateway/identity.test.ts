@@ -1,7 +1,8 @@
 /** Fallback identity, supplied ids, and part rows of planned messages. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ExchangeInput, ProjectedExchange, ProjectedMessage } from '@hypaware/ai-gateway';
+import type { ProjectedExchange, ProjectedMessage } from '@hypaware/ai-gateway';
+import type { ExchangeFacts } from '@hypaware/ai-gateway/internal/recorder/exchange-facts.js';
 import { planMessages, type Row } from '@hypaware/ai-gateway/internal/recorder/message-rows.js';
 import { canonicalJson, fallbackMessageId, hash16 } from '@hypaware/ai-gateway/internal/recorder/message-identity.js';
 import { MESSAGE_COLUMNS } from '@hypaware/ai-gateway/internal/datasets.js';
@@ -9,10 +10,10 @@ import { MESSAGE_COLUMNS } from '@hypaware/ai-gateway/internal/datasets.js';
 const exchange = {
   exchange_id: 'ex',
   ts_start: '2026-03-04T05:06:07.000Z',
-  stream_events: [],
+  stream_event_count: null,
   metadata: {},
   is_sse: false,
-} as unknown as ExchangeInput;
+} as unknown as ExchangeFacts;
 const ctx = { gatewayId: 'gw', exchange, conversationStartedAt: '2026-03-04T05:00:00.000Z' };
 
 function plan(messages: ProjectedMessage[], extra: Partial<ProjectedExchange> = {}) {

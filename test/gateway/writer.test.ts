@@ -231,6 +231,13 @@ test('an SSE response reaches the projector as events, the last one without its 
     assert.deepEqual(rig.rows('SELECT is_sse, stream_event_count FROM ai_gateway_exchanges'), [
       { is_sse: 1, stream_event_count: 3 },
     ]);
+    assert.deepEqual(
+      rig.rows(
+        `SELECT DISTINCT json_extract(attributes, '$.gateway.is_sse') AS sse, json_extract(attributes, '$.gateway.stream_event_count') AS events FROM ai_gateway_messages`,
+      ),
+      [{ sse: 1, events: 3 }],
+      'the message rows say how many events the exchange had',
+    );
   } finally {
     await rig.close();
   }

@@ -9,7 +9,9 @@ import type { ExchangeInput } from '../api-types.js';
 import type { ExchangeRecord } from '../exchange-record.js';
 import { reportExchange, reportWriteFailure } from '../exchange-report.js';
 import type { ProjectorEntry } from '../projector-entries.js';
-import { decodeExchange, storedExchangeInput, type DecodedExchange, type HeaderViews } from './decoded-exchange.js';
+import { decodeExchange, storedExchangeInput, type HeaderViews } from './decoded-exchange.js';
+import { exchangeFacts, type ExchangeFacts } from './exchange-facts.js';
+import type { HeaderMap } from './header-redaction.js';
 import { MESSAGES_DATASET } from '../datasets.js';
 import { GatewayStore } from './gateway-store.js';
 import { secretHeaderNames } from './header-redaction.js';
@@ -54,8 +56,22 @@ export const MAX_RECHECKS = 3;
 /** The writer counts as busy for this long after a batch: due re-checks wait meanwhile. */
 const BUSY_WINDOW_MS = 200;
 
+/** An exchange projected and compressed, waiting for its transaction: no body text, no parsed events (exchange-facts.ts). */
 interface Prepared {
-  decoded: DecodedExchange;
+  record: ExchangeRecord;
+  facts: ExchangeFacts;
+  /** the projector header views (a re-check gives them to the projectors again) */
+  views: HeaderViews;
+  /** redacted for storage */
+  requestHeaders: HeaderMap;
+  responseHeaders: HeaderMap | null;
+  /** content-encoding still on the stored bytes (decoding failed), else null */
+  requestEncoding: string | null;
+  responseEncoding: string | null;
+  responseContentEncoding: string | null;
+  /** the record's error plus decode problems */
+  error: string | null;
+  devRunId: string | undefined;
   dispatch: DispatchResult;
   requestBody: Buffer | null;
   responseBody: Buffer | null;
@@ -81,6 +97,11 @@ interface Recheck {
 function bodyKey(record: ExchangeRecord, dispatch: DispatchResult): string | undefined {
   const conversation = dispatch.projection?.conversation_id;
   return conversation ? `${record.upstream ?? ''}\u0000${conversation}` : undefined;
+}
+
+/** The facts of a stored exchange: its event count from its column (the events stay unparsed). */
+function storedFacts(input: ExchangeInput, row: Row): ExchangeFacts {
+  return exchangeFacts(input, typeof row.stream_event_count === 'number' ? row.stream_event_count : null);
 }
 
 function modelPairs(keys: Set<string>): ModelPair[] {
@@ -175,12 +196,7 @@ export class ExchangeWriter {
       rows += effects[i]!.rowsWritten;
       if (effects[i]!.model !== undefined) models.add(effects[i]!.model!);
       this.#report(p, effects[i]!.rowsWritten);
-      this.#scheduleRecheck(
-        p.decoded.record.exchange_id,
-        { request: p.decoded.input.request_headers, response: p.decoded.input.response_headers },
-        p.dispatch,
-        1,
-      );
+      this.#scheduleRecheck(p.record.exchange_id, p.views, p.dispatch, 1);
     });
     return models.size > 0
       ? { ok: true, rowsWritten: rows, models: modelPairs(models) }
@@ -196,16 +212,11 @@ export class ExchangeWriter {
         this.#applyEffects(effects);
         rows += effects.rowsWritten;
         this.#report(p, effects.rowsWritten);
-        this.#scheduleRecheck(
-          p.decoded.record.exchange_id,
-          { request: p.decoded.input.request_headers, response: p.decoded.input.response_headers },
-          p.dispatch,
-          1,
-        );
+        this.#scheduleRecheck(p.record.exchange_id, p.views, p.dispatch, 1);
       } catch (err) {
         const reason = storageFailureReason(err);
         if (reason) return this.#storageFailed([p], reason, err);
-        reportWriteFailure(p.decoded.record, 'row_rejected', errorMessage(err), this.#deps.log, this.#deps.meter);
+        reportWriteFailure(p.record, 'row_rejected', errorMessage(err), this.#deps.log, this.#deps.meter);
         try {
           store.insertExchange(this.#exchangeRow(p, 0, `messages not written: ${errorMessage(err)}`));
         } catch {
@@ -219,9 +230,19 @@ export class ExchangeWriter {
 
   async #prepare(record: ExchangeRecord): Promise<Prepared> {
     const decoded = decodeExchange(record, this.#secrets);
-    const dispatch = await dispatchProjectors(this.#deps.projectors(), decoded.input, this.#deps.log, 0);
+    const { input } = decoded;
+    const dispatch = await dispatchProjectors(this.#deps.projectors(), input, this.#deps.log, 0);
     return {
-      decoded,
+      record,
+      facts: exchangeFacts(input),
+      views: { request: input.request_headers, response: input.response_headers },
+      requestHeaders: decoded.requestHeaders,
+      responseHeaders: decoded.responseHeaders,
+      requestEncoding: decoded.requestBody?.encoding ?? null,
+      responseEncoding: decoded.responseBody?.encoding ?? null,
+      responseContentEncoding: decoded.responseContentEncoding,
+      error: decoded.error,
+      devRunId: decoded.devRunId,
       dispatch,
       requestBody: decoded.requestBody?.bytes.length
         ? this.#gzip.compress(decoded.requestBody.bytes, bodyKey(record, dispatch))
@@ -234,13 +255,13 @@ export class ExchangeWriter {
 
   #writeExchange(store: GatewayStore, p: Prepared): WriteEffects {
     if (this.#ignore.drops(p.dispatch.projection)) return { rowsWritten: 0, stored: [], deleted: [] };
-    const effects = this.#writeMessages(store, p.decoded.input, p.dispatch);
+    const effects = this.#writeMessages(store, p.facts, p.dispatch);
     store.insertExchange(this.#exchangeRow(p, effects.rowsWritten));
     return effects;
   }
 
   /** Message rows of one projection (inside a transaction); part_id dedupe plus match_key settlement. */
-  #writeMessages(store: GatewayStore, input: ExchangeInput, dispatch: DispatchResult): WriteEffects {
+  #writeMessages(store: GatewayStore, input: ExchangeFacts, dispatch: DispatchResult): WriteEffects {
     const effects: WriteEffects = { rowsWritten: 0, stored: [], deleted: [] };
     const projection = dispatch.projection;
     if (!projection) return effects;
@@ -295,9 +316,9 @@ export class ExchangeWriter {
   }
 
   #exchangeRow(p: Prepared, rowsWritten: number, extraError?: string): Row {
-    const { decoded, dispatch } = p;
-    const r = decoded.record;
-    const error = [decoded.error, extraError].filter((e) => e).join('; ') || null;
+    const { dispatch } = p;
+    const r = p.record;
+    const error = [p.error, extraError].filter((e) => e).join('; ') || null;
     return {
       exchange_id: r.exchange_id,
       gateway_id: this.#settings.gatewayId,
@@ -314,38 +335,38 @@ export class ExchangeWriter {
       response_bytes: r.response_bytes,
       request_truncated: flag(r.request_truncated),
       response_truncated: flag(r.response_truncated),
-      is_sse: flag(decoded.input.is_sse),
-      stream_event_count: decoded.input.is_sse ? decoded.input.stream_events.length : null,
-      request_headers: JSON.stringify(decoded.requestHeaders),
-      response_headers: decoded.responseHeaders ? JSON.stringify(decoded.responseHeaders) : null,
+      is_sse: flag(p.facts.is_sse),
+      stream_event_count: p.facts.stream_event_count,
+      request_headers: JSON.stringify(p.requestHeaders),
+      response_headers: p.responseHeaders ? JSON.stringify(p.responseHeaders) : null,
       request_body: p.requestBody,
       response_body: p.responseBody,
-      request_body_encoding: decoded.requestBody?.encoding ?? null,
-      response_body_encoding: decoded.responseBody?.encoding ?? null,
-      response_content_encoding: decoded.responseContentEncoding,
+      request_body_encoding: p.requestEncoding,
+      response_body_encoding: p.responseEncoding,
+      response_content_encoding: p.responseContentEncoding,
       error,
       aborted: flag(r.aborted),
       projector: dispatch.projector ?? null,
       rows_written: rowsWritten,
       skip_reason: dispatch.skipReason,
-      metadata: JSON.stringify(decoded.input.metadata),
+      metadata: JSON.stringify(p.facts.metadata),
       date: r.ts_start.slice(0, 10),
     };
   }
 
   /** `aigw.exchange` and its counters, once per exchange. */
   #report(p: Prepared, rowsWritten: number, writeFailed?: string): void {
-    if (p.decoded.record.reported) return;
+    if (p.record.reported) return;
     reportExchange(
-      p.decoded.record,
+      p.record,
       {
-        is_sse: p.decoded.input.is_sse,
+        is_sse: p.facts.is_sse,
         rows_written: rowsWritten,
         projector: p.dispatch.projector ?? null,
         skip_reason: p.dispatch.skipReason,
-        error: p.decoded.error,
+        error: p.error,
         ...(writeFailed ? { write_failed: writeFailed } : {}),
-        ...(p.decoded.devRunId ? { dev_run_id: p.decoded.devRunId } : {}),
+        ...(p.devRunId ? { dev_run_id: p.devRunId } : {}),
       },
       this.#deps.log,
       this.#deps.meter,
@@ -359,7 +380,7 @@ export class ExchangeWriter {
     if (reason === 'db_full') this.#shrinkWal();
     const reported: string[] = [];
     for (const p of prepared) {
-      const r = p.decoded.record;
+      const r = p.record;
       if (!r.reported) {
         reportWriteFailure(r, reason, message, this.#deps.log, this.#deps.meter);
         this.#report(p, 0, reason);
@@ -385,7 +406,7 @@ export class ExchangeWriter {
       const input = storedExchangeInput(row, views);
       const dispatch = await dispatchProjectors(this.#deps.projectors(), input, this.#deps.log, attempt);
       const effects = this.#deps.database().transaction(() => {
-        const e = this.#writeMessages(store, input, dispatch);
+        const e = this.#writeMessages(store, storedFacts(input, row), dispatch);
         store.addRowsWritten(exchangeId, e.rowsWritten);
         return e;
       })();
@@ -428,7 +449,7 @@ export class ExchangeWriter {
     let effects: WriteEffects | undefined;
     try {
       effects = db.transaction(() => {
-        const e = this.#writeMessages(store, input, dispatch);
+        const e = this.#writeMessages(store, storedFacts(input, row), dispatch);
         if (options.dryRun) {
           effects = e;
           throw rollback;

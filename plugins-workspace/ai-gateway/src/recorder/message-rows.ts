@@ -5,7 +5,8 @@
  * not hold yet.
  */
 import { isPlainObject, type JsonObject } from '@hypaware/core';
-import type { ExchangeInput, MessagePart, MessageUsage, ProjectedExchange, ProjectedMessage } from '../api-types.js';
+import type { MessagePart, MessageUsage, ProjectedExchange, ProjectedMessage } from '../api-types.js';
+import type { ExchangeFacts } from './exchange-facts.js';
 import { SCHEMA_VERSION } from '../datasets.js';
 import { partContentText } from './content-text.js';
 import { fallbackMessageId, normalizeContent, partCount, type HistoryIdentityMemo } from './message-identity.js';
@@ -35,7 +36,7 @@ export interface FileOrigin {
 export interface PlanContext {
   gatewayId: string;
   /** the exchange the projection came from (live capture); absent for imported history */
-  exchange?: ExchangeInput;
+  exchange?: ExchangeFacts;
   /** imported history: the file, instead of an exchange */
   file?: FileOrigin;
   /** id of the message before the projection's first one (an import continuing a conversation in batches) */
@@ -114,7 +115,7 @@ function gatewayProvenance(ctx: PlanContext): JsonObject {
     path: exchange.path,
     status_code: exchange.status_code,
     is_sse: exchange.is_sse,
-    stream_event_count: exchange.is_sse ? exchange.stream_events.length : null,
+    stream_event_count: exchange.stream_event_count,
     error: exchange.error,
   };
 }
