@@ -25,7 +25,7 @@ import { priceRefreshPhase } from './price-refresh-phase.js';
 import { bigBodyPhase, latencyPhase, leakPhase, streamPhase, throughputPhase, warmUp } from './proxy-phases.js';
 import { evaluateTargets, renderReport, writeReport, type BenchReport } from './report.js';
 import { startTargets } from './targets.js';
-import { writerPhase } from './writer-phase.js';
+import { writerPhaseInChild } from './writer-phase.js';
 
 const PHASES = [
   'latency',
@@ -132,8 +132,10 @@ async function main(): Promise<void> {
     }
   }
   if (args.only.has('writer')) {
-    log(`writer alone: ${plan.writerExchanges} exchanges in batches of 64, in this process`);
-    report.writer = await writerPhase({ exchanges: plan.writerExchanges, bodyBytes: plan.bodyBytes });
+    log(
+      `writer alone: ${plan.writerExchanges} exchanges in batches of 64, in a process with the writer thread's young generation`,
+    );
+    report.writer = await writerPhaseInChild({ exchanges: plan.writerExchanges, bodyBytes: plan.bodyBytes });
   }
   if (args.only.has('history')) {
     log(`history: hook x ${plan.hookRuns}, queries on ${plan.historyRows} synthetic rows`);

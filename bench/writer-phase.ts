@@ -6,13 +6,19 @@
  * CPU time comes from /proc for this thread (and, apart, for the process's other threads:
  * V8's GC helpers), so the rate is what one core gives the writer, whatever else runs on the
  * machine. Pending re-checks (the Claude projector asks for one per exchange while no
- * transcript is known) are run and counted too.
+ * transcript is known) are run and counted too. `writerPhaseInChild` runs it in a process of its
+ * own with the writer thread's young generation (the daemon's setting), so the figures include
+ * the garbage collection the daemon's writer pays.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { ExchangeRecord } from '@hypaware/ai-gateway/internal/exchange-record.js';
 import { ExchangeWriter } from '@hypaware/ai-gateway/internal/recorder/exchange-writer.js';
+import { WRITER_YOUNG_GENERATION_MB } from '@hypaware/ai-gateway/internal/handoff/writer-thread.js';
 import { loadProjectors } from '@hypaware/ai-gateway/internal/recorder/projector-loader.js';
 import type { Logger } from '@hypaware/core';
 import { bootKernel } from '@hypaware/core/boot';
@@ -217,4 +223,25 @@ export async function writerPhase(options: {
     await kernel.shutdown();
     rmSync(hypHome, { recursive: true, force: true });
   }
+}
+
+type WriterPhaseOptions = Parameters<typeof writerPhase>[0];
+
+/**
+ * The writer phase in a child process whose heap has the daemon's writer-thread young
+ * generation (V8 sizes it as three semi-spaces).
+ */
+export async function writerPhaseInChild(options: WriterPhaseOptions): Promise<WriterFigures> {
+  const semiSpaceMb = Math.max(1, Math.round(WRITER_YOUNG_GENERATION_MB / 3));
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [`--max-semi-space-size=${semiSpaceMb}`, fileURLToPath(import.meta.url), '--child', JSON.stringify(options)],
+    { maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as WriterFigures;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === '--child') {
+  const figures = await writerPhase(JSON.parse(process.argv[3]!) as WriterPhaseOptions);
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
 }

@@ -8,7 +8,7 @@
  *
  *   node build/bench/writer-shapes.js [--exchanges 2000]
  */
-import { writerPhase } from './writer-phase.js';
+import { writerPhaseInChild } from './writer-phase.js';
 
 const i = process.argv.indexOf('--exchanges');
 const exchanges = i < 0 ? 2000 : Number(process.argv[i + 1]);
@@ -24,7 +24,7 @@ const shapes = [
   },
 ];
 for (const shape of shapes) {
-  const f = await writerPhase({ exchanges, bodyBytes: shape.bodyBytes, traffic: shape.traffic });
+  const f = await writerPhaseInChild({ exchanges, bodyBytes: shape.bodyBytes, traffic: shape.traffic });
   console.log(
     JSON.stringify({
       shape: shape.name,

@@ -20,7 +20,7 @@ const PARK_EXIT_MS = 5_000;
  * to 48 MB under load, and it stays resident after the burst (32 MB committed, ~1 MB used);
  * the writer's garbage is short-lived, so a small nursery costs a few more scavenges only.
  */
-const WRITER_YOUNG_GENERATION_MB = 12;
+export const WRITER_YOUNG_GENERATION_MB = 12;
 
 export interface WriterThreadEvents {
   /** the thread is ready for batches (first start or restart) */
