@@ -185,8 +185,15 @@ export async function writerPhase(options: {
     const before = readThreadGroupCpu(process.pid);
     const started = performance.now();
     for (let i = 0; i < records.length; i += batch) {
-      const outcome = await writer.writeBatch(records.slice(i, i + batch));
-      if (!outcome.ok) throw new Error(`writer bench: batch failed (${outcome.reason}: ${outcome.message})`);
+      // the kernel's own background work (the price table) may hold the database a moment:
+      // the batch is sent again, as the daemon's writer client does
+      for (let attempt = 1; ; attempt++) {
+        const outcome = await writer.writeBatch(records.slice(i, i + batch));
+        if (outcome.ok) break;
+        if (outcome.reason !== 'db_locked' || attempt >= 50)
+          throw new Error(`writer bench: batch failed (${outcome.reason}: ${outcome.message})`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     }
     await writer.flushRechecks();
     const wallMs = performance.now() - started;

@@ -18,4 +18,5 @@ export { writeRows, type RowFormat } from './cli/format-rows.js';
 export { LruCache } from './util/lru-cache.js';
 export { queryReadOnly, type ReadOnlyResult } from './query/read-only-query.js';
 export { isPlainObject } from './util/plain-object.js';
+export { jsonSizeEstimate, sameJson } from './util/json-equality.js';
 export { workerServices, type WorkerServices, type WorkerServicesOptions } from './runtime/worker-services.js';

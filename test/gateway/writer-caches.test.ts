@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsonSizeEstimate, sameJson } from '@hypaware/ai-gateway/internal/recorder/json-equality.js';
+import { jsonSizeEstimate, sameJson } from '@hypaware/core';
 import { RecentIds } from '@hypaware/ai-gateway/internal/recorder/recent-ids.js';
 
 test('sameJson: equal parsed values are the same; any difference in value, order, type or length is not', () => {

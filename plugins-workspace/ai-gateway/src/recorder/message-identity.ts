@@ -7,9 +7,8 @@
  * the chain, and so every id, is the same on every re-send.
  */
 import { hash } from 'node:crypto';
-import { isPlainObject, type JsonValue } from '@hypaware/core';
+import { isPlainObject, jsonSizeEstimate, sameJson, type JsonValue } from '@hypaware/core';
 import type { MessagePart } from '../api-types.js';
-import { jsonSizeEstimate, sameJson } from './json-equality.js';
 
 export function hash16(text: string): string {
   return hash('sha256', text, 'hex').slice(0, 16);

@@ -20,6 +20,8 @@ export interface BuildInput {
   replyRequestId: string | undefined;
   /** usage seen on the wire for an earlier reply, by Anthropic message id */
   wireUsage(messageId: string): MessageUsage | undefined;
+  /** sha256 for the keys (the conversation's memo; default: hash every one) */
+  sha256Hex?: (text: string) => string;
 }
 
 export interface BuiltMessages {
@@ -42,7 +44,12 @@ interface StableKey {
  * no transcript ever shows) gets an id derived from the match key of the unit before it, so
  * it does not change when that unit turns from fallback to native identity.
  */
-function stableKeys(units: readonly WireUnit[], conversation: string, scope: string): StableKey[] {
+function stableKeys(
+  units: readonly WireUnit[],
+  conversation: string,
+  scope: string,
+  sha: (text: string) => string,
+): StableKey[] {
   const seen = new Map<string, number>();
   const ordinal = (base: string): number => {
     const n = seen.get(base) ?? 0;
@@ -54,10 +61,10 @@ function stableKeys(units: readonly WireUnit[], conversation: string, scope: str
   return units.map((u) => {
     if (u.wireOnly)
       return {
-        wireId: `wire_${sha256Hex(withOrdinal(`${conversation}|${scope}|${anchor}|${u.role}|${u.key}`)).slice(0, 32)}`,
+        wireId: `wire_${sha(withOrdinal(`${conversation}|${scope}|${anchor}|${u.role}|${u.key}`)).slice(0, 32)}`,
       };
     const base = unitMatchBase(scope, u.role, u.key);
-    anchor = unitMatchKey(base, ordinal(base));
+    anchor = unitMatchKey(base, ordinal(base), sha);
     return { matchKey: anchor };
   });
 }
@@ -68,8 +75,8 @@ export function unitMatchBase(scope: string, role: string, unitKey: string): str
 }
 
 /** The match key of the `ordinal`-th unit (from 0) with this base: the same on the wire and in an import. */
-export function unitMatchKey(base: string, ordinal: number): string {
-  return sha256Hex(`${base}#${ordinal}`).slice(0, 32);
+export function unitMatchKey(base: string, ordinal: number, sha: (text: string) => string = sha256Hex): string {
+  return sha(`${base}#${ordinal}`).slice(0, 32);
 }
 
 function claudeAttributes(fields: JsonObject): JsonObject {
@@ -115,7 +122,7 @@ export function finishOf(stopReason: string): MessageFinish {
 /** Turn aligned units into projected messages: native identity where matched, fallback otherwise. */
 export function buildMessages(input: BuildInput): BuiltMessages {
   const { units, matches } = input;
-  const keys = stableKeys(units, input.conversationId, input.scope);
+  const keys = stableKeys(units, input.conversationId, input.scope, input.sha256Hex ?? sha256Hex);
   const messages: ProjectedMessage[] = [];
   let lastMatched = -1;
   for (let i = 0; i < units.length; i++) {

@@ -17,7 +17,8 @@ import { clientIdentity, type ClientIdentity } from '../wire/client-identity.js'
 import { canonicalJson, sha256Hex } from '../wire/content-keys.js';
 import { headerValue } from '../wire/headers.js';
 import { parseMessagesRequest, type MessagesRequest } from '../wire/messages-request.js';
-import { wireUnits } from '../wire/wire-units.js';
+import { HashMemo } from '../wire/hash-memo.js';
+import { wireUnits, type MessageUnits } from '../wire/wire-units.js';
 import { buildMessages } from './build-messages.js';
 import { readSubagentMeta, type SubagentMeta } from '../transcript/subagent-meta.js';
 
@@ -35,6 +36,13 @@ export interface ClaudeProjectorOptions {
 const DEFAULT_RECHECK_DELAYS_MS = [1500, 3000, 6000];
 /** Exchanges whose re-check is pending, remembered with the session they wait for (a few strings each). */
 const MAX_AWAITED_EXCHANGES = 8192;
+/** Conversations whose last request is remembered (each holds that request's parsed history). */
+const MAX_CONVERSATION_MEMOS = 8;
+
+interface ProjectionMemo {
+  history: MessageUnits[];
+  hashes: HashMemo;
+}
 
 /** The lookups a re-check repeats, kept from the first projection so a futile re-check need not parse the body. */
 interface AwaitedTranscript {
@@ -96,6 +104,8 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
     return meta;
   };
   const awaited = new LruCache<string, AwaitedTranscript>(MAX_AWAITED_EXCHANGES);
+  /** per conversation (and agent): the last request's units and hashes, reused for the re-sent history */
+  const memos = new LruCache<string, ProjectionMemo>(MAX_CONVERSATION_MEMOS);
   const recheckDelays = options.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
 
   /**
@@ -144,19 +154,26 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
         })
       : undefined;
 
-    const units = wireUnits(request.messages, reply);
     const conversationId = conversationIdOf(identity, request, exchange.exchange_id);
+    const scope = identity.agent_id ?? 'main';
+    const memoKey = `${conversationId}|${scope}`;
+    const memo = memos.get(memoKey) ?? { history: [], hashes: new HashMemo() };
+    const { units, history } = wireUnits(request.messages, reply, memo.history);
+    memo.history = history;
+    memos.set(memoKey, memo);
     const built = buildMessages({
       conversationId,
       units,
       matches: alignUnits(units, transcript?.view, reply?.id),
       view: transcript?.view,
-      scope: identity.agent_id ?? 'main',
+      scope,
       reply,
       replyCreatedAt: exchange.ts_end,
       replyRequestId: headerValue(exchange.response_headers, 'request-id'),
       wireUsage: (id) => usageByMessageId.get(id),
+      sha256Hex: (text) => memo.hashes.sha256Hex(text),
     });
+    memo.hashes.rotate();
     const failure = errorMessage(exchange, reply);
     if (failure) built.messages.push(failure);
     if (built.messages.length === 0) return undefined;

@@ -1,3 +1,4 @@
+import { sameJson } from '@hypaware/core';
 import type { AssistantReply } from './assistant-reply.js';
 import { contentBlocks, isSystemReminder, unitKey, type Block } from './content-keys.js';
 import type { WireMessage } from './messages-request.js';
@@ -62,19 +63,37 @@ function userUnits(blocks: Block[]): WireUnit[] {
   return out;
 }
 
-/** Split the request history and the reply into row units, in conversation order. */
-export function wireUnits(messages: readonly WireMessage[], reply: AssistantReply | undefined): WireUnit[] {
-  const out: WireUnit[] = [];
-  for (const message of messages) {
-    const blocks = contentBlocks(message.content);
-    if (blocks.length === 0) continue;
-    if (message.role === 'assistant') out.push(...assistantUnits(blocks, false));
-    else if (message.role === 'user') out.push(...userUnits(blocks));
-    else {
-      const content = typeof message.content === 'string' ? message.content : blocks;
-      out.push({ ...unit(message.role, blocks), content, wireOnly: message.role === 'system' });
-    }
-  }
-  if (reply && reply.content.length > 0) out.push(...assistantUnits(reply.content, true));
-  return out;
+/** The units of one request message, kept with the message they came from. */
+export interface MessageUnits {
+  message: WireMessage;
+  units: WireUnit[];
+}
+
+function messageUnits(message: WireMessage): WireUnit[] {
+  const blocks = contentBlocks(message.content);
+  if (blocks.length === 0) return [];
+  if (message.role === 'assistant') return assistantUnits(blocks, false);
+  if (message.role === 'user') return userUnits(blocks);
+  const content = typeof message.content === 'string' ? message.content : blocks;
+  return [{ ...unit(message.role, blocks), content, wireOnly: message.role === 'system' }];
+}
+
+/**
+ * Split the request history and the reply into row units, in conversation order. A message
+ * equal (structurally) to the one at the same place in `previous` (the conversation's previous
+ * request) keeps its units: a unit depends on its message alone, and the re-sent history is
+ * most of every request, so its content keys are not computed again.
+ */
+export function wireUnits(
+  messages: readonly WireMessage[],
+  reply: AssistantReply | undefined,
+  previous?: readonly MessageUnits[],
+): { units: WireUnit[]; history: MessageUnits[] } {
+  const history = messages.map((message, i): MessageUnits => {
+    const before = previous?.[i];
+    return before && sameJson(before.message, message) ? before : { message, units: messageUnits(message) };
+  });
+  const units = history.flatMap((h) => h.units);
+  if (reply && reply.content.length > 0) units.push(...assistantUnits(reply.content, true));
+  return { units, history };
 }

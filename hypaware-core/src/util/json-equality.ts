@@ -1,8 +1,8 @@
 /**
  * Structural comparison and size estimate of parsed JSON values, without serializing them:
- * the writer compares each re-sent history message with the one it saw last time, and a
- * walk over two object graphs allocates nothing where `JSON.stringify` builds a string of
- * the whole history on every exchange.
+ * the gateway's writer and the projectors compare each re-sent history message with the one
+ * they saw last time, and a walk over two object graphs allocates nothing where
+ * `JSON.stringify` builds a string of the whole history on every exchange.
  */
 
 /**
