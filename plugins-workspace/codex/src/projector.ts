@@ -13,7 +13,7 @@ import type {
   ProjectedMessage,
   ProjectorContext,
 } from '@hypaware/ai-gateway';
-import type { JsonObject } from '@hypaware/core';
+import { LruCache, type JsonObject } from '@hypaware/core';
 import { openAiBilling } from './billing.js';
 import { chatReply, chatRequestMessages } from './chat-completions.js';
 import { codexContext, isCodexNamespace, isCodexTraffic } from './codex-context.js';
@@ -21,7 +21,7 @@ import { partText } from './content-parts.js';
 import { compact, headerValue, parseJsonObject, str } from './json-values.js';
 import { replyMessages } from './model-reply.js';
 import { responsesReply } from './responses-reply.js';
-import { inputMessages } from './responses-items.js';
+import { inputMessages, type InputItem } from './responses-items.js';
 
 const PROJECTOR_NAME = 'codex-exchange';
 
@@ -72,7 +72,11 @@ function contentConversationId(history: ProjectedMessage[], exchangeId: string):
   return `openai-${hash('sha256', seed, 'hex').slice(0, 16)}`;
 }
 
-function projectExchange(exchange: ExchangeInput, ctx: Pick<ProjectorContext, 'log'>): ProjectedExchange | undefined {
+function projectExchange(
+  exchange: ExchangeInput,
+  ctx: Pick<ProjectorContext, 'log'>,
+  inputs: LruCache<string, InputItem[]>,
+): ProjectedExchange | undefined {
   const body = parseJsonObject(exchange.request_body);
   if (!body) {
     if (exchange.method !== 'GET' && exchange.request_body) {
@@ -85,7 +89,16 @@ function projectExchange(exchange: ExchangeInput, ctx: Pick<ProjectorContext, 'l
     return undefined;
   }
   const chat = isChatPath(exchange.pathname) || Array.isArray(body.messages);
-  const history = chat ? chatRequestMessages(body) : inputMessages(body);
+  let history: ProjectedMessage[];
+  if (chat) history = chatRequestMessages(body);
+  else {
+    // the previous request of the conversation (Codex names it in `prompt_cache_key`; any
+    // other traffic shares one slot: a wrong guess costs only the comparison)
+    const key = str(body.prompt_cache_key) ?? '';
+    const input = inputMessages(body, inputs.get(key));
+    inputs.set(key, input.items);
+    history = input.messages;
+  }
   const reply = chat ? chatReply(exchange) : responsesReply(exchange);
   const messages = [...history, ...replyMessages(reply, exchange)];
   if (messages.length === 0) return undefined;
@@ -128,11 +141,15 @@ function projectExchange(exchange: ExchangeInput, ctx: Pick<ProjectorContext, 'l
   }) as ProjectedExchange;
 }
 
+/** Conversations whose last request's input items are remembered. */
+const MAX_REMEMBERED_INPUTS = 8;
+
 export function createCodexProjector(): ExchangeProjector {
+  const inputs = new LruCache<string, InputItem[]>(MAX_REMEMBERED_INPUTS);
   return {
     name: PROJECTOR_NAME,
     priority: 100,
     match: matchesExchange,
-    project: projectExchange,
+    project: (exchange, ctx) => projectExchange(exchange, ctx, inputs),
   };
 }

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ProjectedMessage } from '@hypaware/ai-gateway';
-import { isPlainObject, type JsonObject } from '@hypaware/core';
+import { isPlainObject, sameJson, type JsonObject } from '@hypaware/core';
 import {
   contentParts,
   mappedMessage,
@@ -99,11 +99,28 @@ function itemMatchKey(item: JsonObject, message: ProjectedMessage): string | und
     .slice(0, 32)}`;
 }
 
-/** The request's `input` (a string or a list of items) as messages. */
-export function inputMessages(body: JsonObject): ProjectedMessage[] {
-  if (typeof body.input === 'string') return body.input === '' ? [] : [mappedMessage('user', [textPart(body.input)])];
-  return arr(body.input).flatMap((item) => {
-    const message = itemMessage(item);
-    return message ? [message] : [];
+/** One request `input` item and its message, kept to recognise the item when it is sent again. */
+export interface InputItem {
+  item: unknown;
+  message: ProjectedMessage | undefined;
+}
+
+/**
+ * The request's `input` (a string or a list of items) as messages. An item structurally equal
+ * to the one at the same place in `previous` (the conversation's previous request) keeps its
+ * message (a copy): an item's message depends on the item alone, and the re-sent history is
+ * most of every request.
+ */
+export function inputMessages(
+  body: JsonObject,
+  previous?: readonly InputItem[],
+): { messages: ProjectedMessage[]; items: InputItem[] } {
+  if (typeof body.input === 'string')
+    return { messages: body.input === '' ? [] : [mappedMessage('user', [textPart(body.input)])], items: [] };
+  const items = arr(body.input).map((item, i): InputItem => {
+    const before = previous?.[i];
+    return before && sameJson(before.item, item) ? before : { item, message: itemMessage(item) };
   });
+  const messages = items.flatMap((i) => (i.message ? [{ ...i.message }] : []));
+  return { messages, items };
 }
