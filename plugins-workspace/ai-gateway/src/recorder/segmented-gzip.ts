@@ -25,7 +25,7 @@ const MIN_SEGMENTED_BYTES = 2048;
 /** A body larger than this is gzipped in one piece and not remembered. */
 const MAX_REMEMBERED_BYTES = 8 * 1024 * 1024;
 /** Bytes (bodies + their segments) remembered over all conversations. */
-const DEFAULT_BUDGET_BYTES = 24 * 1024 * 1024;
+const DEFAULT_BUDGET_BYTES = 16 * 1024 * 1024;
 /** A cut where sharing stopped is made only if it leaves at least this much on its side. */
 const MIN_PIECE_BYTES = 16 * 1024;
 /** A new segment this small is stored, not compressed. */
