@@ -289,7 +289,7 @@ export function renderReport(r: BenchReport): string {
   if (r.writer) {
     const w = r.writer;
     out.push(
-      `Writer alone (${w.exchanges} exchanges, batches of ${w.batch}, ${w.rechecks} re-checks): ${fmt(w.thread_cpu_us_per_exchange)} µs CPU per exchange on its thread + ${fmt(w.other_cpu_us_per_exchange)} µs on other threads (GC helpers): ${fmt(w.exchanges_per_cpu_s)} exchanges per CPU-second (${fmt(w.exchanges_per_wall_s)} per wall second here); ${fmt(w.message_rows)} message rows`,
+      `Writer alone (${w.exchanges} exchanges, batches of ${w.batch}, ${w.rechecks} re-checks): ${fmt(w.thread_cpu_us_per_exchange)} µs CPU per exchange on its thread + ${fmt(w.other_cpu_us_per_exchange)} µs on other threads (GC helpers): ${fmt(w.exchanges_per_cpu_s)} exchanges per CPU-second (${fmt(w.exchanges_per_wall_s)} per wall second here); ${fmt(w.message_rows)} message rows${w.retried_batches ? `; ${w.retried_batches} batch(es) sent again (database held by the kernel's own work)` : ''}`,
       '',
     );
   }

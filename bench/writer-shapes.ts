@@ -34,6 +34,7 @@ for (const shape of shapes) {
       rows_per_exchange: Math.round((f.message_rows / (exchanges + 256)) * 100) / 100,
       db_bytes_per_exchange: f.db_bytes_per_exchange,
       request_copies_bytes_per_exchange: f.request_copies_bytes_per_exchange,
+      retried_batches: f.retried_batches,
     }),
   );
 }

@@ -128,3 +128,27 @@ test('memory is bounded: beyond the budget the least recent conversation is forg
   gzip.compress(bodies[3]!, 'c3');
   assert.ok(gzip.stats.reusedBytes > reused, 'c3, the most recent, is remembered');
 });
+
+test('what is remembered is counted whole, and is only what it needs: a small budget holds many small conversations', () => {
+  const rand = random(9);
+  const budget = 1024 * 1024;
+  const gzip = new SegmentedGzip({ budgetBytes: budget });
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const body = Buffer.from(words(rand, 3000 + Math.floor(rand() * 500)));
+    bodies.push(body);
+    assert.ok(gunzipSync(gzip.compress(body, `conversation-${i}`)).equals(body));
+  }
+  assert.ok(gzip.rememberedBytes <= budget, `${gzip.rememberedBytes} bytes held for a budget of ${budget}`);
+  // ~20 KB bodies compressed to ~3 KB: ~45 conversations fit in 1 MiB when a remembered
+  // segment holds its own bytes only (a slice of zlib's 16 KiB chunk would hold the whole chunk)
+  assert.ok(gzip.rememberedConversations >= 40, `${gzip.rememberedConversations} conversations remembered`);
+  let reused = 0;
+  for (let i = 1980; i < 2000; i++) {
+    const before = gzip.stats.reusedBytes;
+    const next = Buffer.concat([bodies[i]!, Buffer.from(' and one more turn')]);
+    assert.ok(gunzipSync(gzip.compress(next, `conversation-${i}`)).equals(next));
+    if (gzip.stats.reusedBytes > before) reused++;
+  }
+  assert.equal(reused, 20, 'the 20 most recent conversations reuse their previous body');
+});

@@ -1,11 +1,24 @@
-/** A Map of at most `max` entries that evicts the least recently used one (a hit counts as a use). */
+/** A weight budget: entries are evicted, least recent first, while the total is above `max` (the newest stays). */
+export interface LruWeight<V> {
+  max: number;
+  of(value: V): number;
+}
+
+/**
+ * A Map of at most `max` entries that evicts the least recently used one (a hit counts as a
+ * use); with `weight`, also while the entries' total weight is above its `max`.
+ */
 export class LruCache<K, V> {
   readonly #max: number;
   readonly #map = new Map<K, V>();
+  readonly #weight: LruWeight<V> | undefined;
+  readonly #weights = new Map<K, number>();
+  #total = 0;
 
-  constructor(max: number) {
+  constructor(max: number, weight?: LruWeight<V>) {
     if (!Number.isInteger(max) || max < 1) throw new TypeError(`LruCache: max must be a positive integer, got ${max}`);
     this.#max = max;
+    this.#weight = weight;
   }
 
   /** The value, which becomes the most recent entry. */
@@ -20,17 +33,38 @@ export class LruCache<K, V> {
 
   /** Set (or refresh) an entry: it becomes the most recent; the least recent goes past `max`. */
   set(key: K, value: V): void {
-    this.#map.delete(key);
+    this.delete(key);
     this.#map.set(key, value);
-    if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value as K);
+    if (this.#weight) {
+      const w = this.#weight.of(value);
+      this.#weights.set(key, w);
+      this.#total += w;
+    }
+    while (
+      this.#map.size > 1 &&
+      (this.#map.size > this.#max || (this.#weight !== undefined && this.#total > this.#weight.max))
+    )
+      this.delete(this.#map.keys().next().value as K);
   }
 
   delete(key: K): void {
     this.#map.delete(key);
+    const w = this.#weights.get(key);
+    if (w !== undefined) {
+      this.#weights.delete(key);
+      this.#total -= w;
+    }
   }
 
   clear(): void {
     this.#map.clear();
+    this.#weights.clear();
+    this.#total = 0;
+  }
+
+  /** The entries' total weight (0 without a weight budget). */
+  get weight(): number {
+    return this.#total;
   }
 
   get size(): number {

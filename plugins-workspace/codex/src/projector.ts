@@ -75,7 +75,7 @@ function contentConversationId(history: ProjectedMessage[], exchangeId: string):
 function projectExchange(
   exchange: ExchangeInput,
   ctx: Pick<ProjectorContext, 'log'>,
-  inputs: LruCache<string, InputItem[]>,
+  inputs: LruCache<string, RememberedInput>,
 ): ProjectedExchange | undefined {
   const body = parseJsonObject(exchange.request_body);
   if (!body) {
@@ -95,8 +95,11 @@ function projectExchange(
     // the previous request of the conversation (Codex names it in `prompt_cache_key`; any
     // other traffic shares one slot: a wrong guess costs only the comparison)
     const key = str(body.prompt_cache_key) ?? '';
-    const input = inputMessages(body, inputs.get(key));
-    inputs.set(key, input.items);
+    const input = inputMessages(body, inputs.get(key)?.items);
+    const chars = exchange.request_body?.length ?? 0;
+    // a request of half the budget or more is not kept: it would push out every other conversation
+    if (chars < INPUT_BUDGET_CHARS / 2) inputs.set(key, { items: input.items, chars });
+    else inputs.delete(key);
     history = input.messages;
   }
   const reply = chat ? chatReply(exchange) : responsesReply(exchange);
@@ -143,9 +146,20 @@ function projectExchange(
 
 /** Conversations whose last request's input items are remembered. */
 const MAX_REMEMBERED_INPUTS = 8;
+/** ... and the request text they came from, at most this many characters over all (the parsed items are a few times that). */
+const INPUT_BUDGET_CHARS = 8 * 1024 * 1024;
+
+interface RememberedInput {
+  items: InputItem[];
+  /** characters of the request body the items were parsed from */
+  chars: number;
+}
 
 export function createCodexProjector(): ExchangeProjector {
-  const inputs = new LruCache<string, InputItem[]>(MAX_REMEMBERED_INPUTS);
+  const inputs = new LruCache<string, RememberedInput>(MAX_REMEMBERED_INPUTS, {
+    max: INPUT_BUDGET_CHARS,
+    of: (r) => r.chars,
+  });
   return {
     name: PROJECTOR_NAME,
     priority: 100,

@@ -245,7 +245,11 @@ export class ExchangeWriter {
       devRunId: decoded.devRunId,
       dispatch,
       requestBody: decoded.requestBody?.bytes.length
-        ? this.#gzip.compress(decoded.requestBody.bytes, bodyKey(record, dispatch))
+        ? this.#gzip.compress(
+            decoded.requestBody.bytes,
+            // an ignored conversation's body is not kept in memory for the next turn
+            this.#ignore.drops(dispatch.projection) ? undefined : bodyKey(record, dispatch),
+          )
         : null,
       responseBody: decoded.responseBody?.bytes.length
         ? this.#gzip.compress(decoded.responseBody.bytes, undefined)

@@ -84,6 +84,13 @@ function commonSuffix(a: Buffer, b: Buffer, limit: number): number {
   return n;
 }
 
+/** The bytes in an ArrayBuffer of exactly their size. */
+function exactCopy(bytes: Buffer): Buffer {
+  const out = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(out);
+  return out;
+}
+
 function gzipTrailer(body: Buffer): Buffer {
   const trailer = Buffer.allocUnsafe(8);
   trailer.writeUInt32LE(crc32(body), 0);
@@ -134,14 +141,17 @@ export class SegmentedGzip {
     }
     const segments = this.#segments(body, this.#remembered.get(key));
     const out = Buffer.concat([GZIP_HEADER, ...segments.map((s) => s.deflated), FINAL_EMPTY_BLOCK, gzipTrailer(body)]);
-    this.#remember(key, Buffer.from(body), segments);
+    this.#remember(key, exactCopy(body), segments);
     return out;
   }
 
-  /** Forget every conversation (the writer parks). */
-  clear(): void {
-    this.#remembered.clear();
-    this.#bytes = 0;
+  /** Bytes held for the conversations remembered (whole ArrayBuffers), at most the budget plus one body's. */
+  get rememberedBytes(): number {
+    return this.#bytes;
+  }
+
+  get rememberedConversations(): number {
+    return this.#remembered.size;
   }
 
   #segments(body: Buffer, previous: Remembered | undefined): Segment[] {
@@ -188,7 +198,9 @@ export class SegmentedGzip {
       for (let k = 0; k < pieces; k++) {
         const start = a + Math.round(((b - a) * k) / pieces);
         const end = a + Math.round(((b - a) * (k + 1)) / pieces);
-        middle.push({ start, end, deflated: deflateSegment(body.subarray(start, end)) });
+        // a copy of its own: zlib's result is a slice of a 16 KiB chunk (and a small stored block
+        // one of the shared 8 KiB pool), which remembering the slice would keep whole
+        middle.push({ start, end, deflated: exactCopy(deflateSegment(body.subarray(start, end))) });
       }
     }
     this.stats.deflatedBytes += tailStart - from;
@@ -201,7 +213,8 @@ export class SegmentedGzip {
       this.#remembered.delete(key);
       this.#bytes -= old.bytes;
     }
-    const bytes = body.length + segments.reduce((n, s) => n + s.deflated.length, 0);
+    // whole ArrayBuffers: what remembering really holds
+    const bytes = body.buffer.byteLength + segments.reduce((n, s) => n + s.deflated.buffer.byteLength, 0);
     this.#remembered.set(key, { body, segments, bytes });
     this.#bytes += bytes;
     for (const [k, v] of this.#remembered) {

@@ -38,10 +38,14 @@ const DEFAULT_RECHECK_DELAYS_MS = [1500, 3000, 6000];
 const MAX_AWAITED_EXCHANGES = 8192;
 /** Conversations whose last request is remembered (each holds that request's parsed history). */
 const MAX_CONVERSATION_MEMOS = 8;
+/** ... and the request text they came from, at most this many characters over all (the parsed history is a few times that). */
+const MEMO_BUDGET_CHARS = 8 * 1024 * 1024;
 
 interface ProjectionMemo {
   history: MessageUnits[];
   hashes: HashMemo;
+  /** characters of the request body the history was parsed from */
+  chars: number;
 }
 
 /** The lookups a re-check repeats, kept from the first projection so a futile re-check need not parse the body. */
@@ -105,7 +109,10 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
   };
   const awaited = new LruCache<string, AwaitedTranscript>(MAX_AWAITED_EXCHANGES);
   /** per conversation (and agent): the last request's units and hashes, reused for the re-sent history */
-  const memos = new LruCache<string, ProjectionMemo>(MAX_CONVERSATION_MEMOS);
+  const memos = new LruCache<string, ProjectionMemo>(MAX_CONVERSATION_MEMOS, {
+    max: MEMO_BUDGET_CHARS,
+    of: (m) => m.chars,
+  });
   const recheckDelays = options.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
 
   /**
@@ -157,10 +164,13 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
     const conversationId = conversationIdOf(identity, request, exchange.exchange_id);
     const scope = identity.agent_id ?? 'main';
     const memoKey = `${conversationId}|${scope}`;
-    const memo = memos.get(memoKey) ?? { history: [], hashes: new HashMemo() };
+    const memo = memos.get(memoKey) ?? { history: [], hashes: new HashMemo(), chars: 0 };
     const { units, history } = wireUnits(request.messages, reply, memo.history);
     memo.history = history;
-    memos.set(memoKey, memo);
+    memo.chars = exchange.request_body?.length ?? 0;
+    // a request of half the budget or more is not kept: it would push out every other conversation
+    if (memo.chars < MEMO_BUDGET_CHARS / 2) memos.set(memoKey, memo);
+    else memos.delete(memoKey);
     const built = buildMessages({
       conversationId,
       units,

@@ -1,0 +1,30 @@
+/** The kernel's LRU map: by count, and with a weight budget (the projectors' memos hold parsed histories). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LruCache } from '@hypaware/core';
+
+test('beyond max entries the least recently used goes; a hit counts as a use', () => {
+  const lru = new LruCache<string, number>(2);
+  lru.set('a', 1);
+  lru.set('b', 2);
+  assert.equal(lru.get('a'), 1);
+  lru.set('c', 3);
+  assert.equal(lru.get('b'), undefined, 'b was the least recent');
+  assert.deepEqual([lru.get('a'), lru.get('c'), lru.size], [1, 3, 2]);
+});
+
+test('with a weight budget: evicted while over it, least recent first; the newest stays', () => {
+  const lru = new LruCache<string, { bytes: number }>(100, { max: 10, of: (v) => v.bytes });
+  lru.set('a', { bytes: 4 });
+  lru.set('b', { bytes: 4 });
+  assert.equal(lru.weight, 8);
+  lru.set('c', { bytes: 4 });
+  assert.equal(lru.get('a'), undefined, 'over 10: the least recent went');
+  assert.equal(lru.weight, 8);
+  lru.set('b', { bytes: 1 });
+  assert.equal(lru.weight, 5, 'a replaced entry counts its new weight only');
+  lru.set('huge', { bytes: 50 });
+  assert.deepEqual([lru.size, lru.weight, lru.get('huge')?.bytes], [1, 50, 50], 'the newest stays alone');
+  lru.delete('huge');
+  assert.equal(lru.weight, 0);
+});
