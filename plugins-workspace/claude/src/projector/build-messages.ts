@@ -1,4 +1,4 @@
-import type { JsonObject } from '@hypaware/core';
+import type { JsonObject, JsonValue } from '@hypaware/core';
 import type { MessageFinish, MessageUsage, ProjectedMessage } from '@hypaware/ai-gateway';
 import type { UnitMatch } from '../identity/align-units.js';
 import type { TranscriptView } from '../transcript/transcript-view.js';
@@ -119,6 +119,18 @@ export function finishOf(stopReason: string): MessageFinish {
   return FINISH[stopReason] ?? { reason: 'other', recorded_as: stopReason };
 }
 
+/** A unit's parts, made once per unit (a re-sent message's unit comes back from the conversation's memo). */
+function unitParts(u: WireUnit): ProjectedMessage['content'] {
+  const derived = (u.derived ??= {});
+  return (derived.parts ??= messageParts(u.content)) as ProjectedMessage['content'];
+}
+
+/** A unit's identity form, made once per unit. */
+function unitIdentity(u: WireUnit): JsonValue {
+  const derived = (u.derived ??= {});
+  return (derived.identity ??= identityOf(u.content)) as JsonValue;
+}
+
 /** Turn aligned units into projected messages: native identity where matched, fallback otherwise. */
 export function buildMessages(input: BuildInput): BuiltMessages {
   const { units, matches } = input;
@@ -136,7 +148,7 @@ export function buildMessages(input: BuildInput): BuiltMessages {
     const last = group[group.length - 1]!;
     const lastMatch = matches[end];
     const content = group.length === 1 ? u.content : group.flatMap((g) => g.blocks);
-    const msg: ProjectedMessage = { role: u.role, content: messageParts(content) };
+    const msg: ProjectedMessage = { role: u.role, content: group.length === 1 ? unitParts(u) : messageParts(content) };
     const { matchKey, wireId } = keys[i]!;
     if (matchKey) msg.match_key = matchKey;
     if (match) {
@@ -165,7 +177,8 @@ export function buildMessages(input: BuildInput): BuiltMessages {
     const stop = stopReasonOf(input, last, lastMatch);
     if (stop) msg.finish = finishOf(stop);
     // the gateway computes this message's id: from the blocks as sent, whatever the part mapping
-    if (msg.message_id === undefined && typeof content !== 'string') msg.identity = identityOf(content);
+    if (msg.message_id === undefined && typeof content !== 'string')
+      msg.identity = group.length === 1 ? unitIdentity(u) : identityOf(content);
     messages.push(msg);
     i = end;
   }

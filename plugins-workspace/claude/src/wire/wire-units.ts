@@ -19,6 +19,12 @@ export interface WireUnit {
   fromReply: boolean;
   /** last block of an assistant message: the unit that carries usage and stop reason */
   carrier: boolean;
+  /**
+   * What the projector derives from `content` alone (its parts, its identity form), kept on the
+   * unit when first needed: a re-sent message keeps its units, so its projected message shares
+   * these with the previous request's (nothing downstream writes to them).
+   */
+  derived?: { parts?: unknown; identity?: unknown };
 }
 
 function unit(role: string, blocks: Block[], extra: Partial<WireUnit> = {}): WireUnit {
