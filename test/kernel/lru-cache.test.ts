@@ -14,7 +14,7 @@ test('beyond max entries the least recently used goes; a hit counts as a use', (
 });
 
 test('with a weight budget: evicted while over it, least recent first; the newest stays', () => {
-  const lru = new LruCache<string, { bytes: number }>(100, { max: 10, of: (v) => v.bytes });
+  const lru = new LruCache<string, { bytes: number }>(100, { max: 10, of: (v) => v.bytes, maxEach: 100 });
   lru.set('a', { bytes: 4 });
   lru.set('b', { bytes: 4 });
   assert.equal(lru.weight, 8);
@@ -27,4 +27,15 @@ test('with a weight budget: evicted while over it, least recent first; the newes
   assert.deepEqual([lru.size, lru.weight, lru.get('huge')?.bytes], [1, 50, 50], 'the newest stays alone');
   lru.delete('huge');
   assert.equal(lru.weight, 0);
+  const strict = new LruCache<string, { bytes: number }>(100, { max: 10, of: (v) => v.bytes });
+  strict.set('huge', { bytes: 50 });
+  assert.equal(strict.size, 0, 'by default a value heavier than the whole budget is not kept');
+});
+
+test('a value heavier than maxEach is not kept, and the key forgets its older value', () => {
+  const lru = new LruCache<string, { bytes: number }>(100, { max: 10, of: (v) => v.bytes, maxEach: 5 });
+  lru.set('a', { bytes: 2 });
+  lru.set('b', { bytes: 3 });
+  lru.set('a', { bytes: 6 });
+  assert.deepEqual([lru.get('a'), lru.get('b')?.bytes, lru.weight], [undefined, 3, 3]);
 });

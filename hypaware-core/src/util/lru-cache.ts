@@ -2,6 +2,8 @@
 export interface LruWeight<V> {
   max: number;
   of(value: V): number;
+  /** a value heavier than this is not kept: `set` forgets the key instead (default: `max`) */
+  maxEach?: number;
 }
 
 /**
@@ -34,12 +36,13 @@ export class LruCache<K, V> {
   /** Set (or refresh) an entry: it becomes the most recent; the least recent goes past `max`. */
   set(key: K, value: V): void {
     this.delete(key);
-    this.#map.set(key, value);
     if (this.#weight) {
       const w = this.#weight.of(value);
+      if (w > (this.#weight.maxEach ?? this.#weight.max)) return;
       this.#weights.set(key, w);
       this.#total += w;
     }
+    this.#map.set(key, value);
     while (
       this.#map.size > 1 &&
       (this.#map.size > this.#max || (this.#weight !== undefined && this.#total > this.#weight.max))

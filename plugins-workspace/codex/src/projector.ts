@@ -96,10 +96,7 @@ function projectExchange(
     // other traffic shares one slot: a wrong guess costs only the comparison)
     const key = str(body.prompt_cache_key) ?? '';
     const input = inputMessages(body, inputs.get(key)?.items);
-    const chars = exchange.request_body?.length ?? 0;
-    // a request of half the budget or more is not kept: it would push out every other conversation
-    if (chars < INPUT_BUDGET_CHARS / 2) inputs.set(key, { items: input.items, chars });
-    else inputs.delete(key);
+    inputs.set(key, { items: input.items, chars: exchange.request_body?.length ?? 0 });
     history = input.messages;
   }
   const reply = chat ? chatReply(exchange) : responsesReply(exchange);
@@ -159,6 +156,8 @@ export function createCodexProjector(): ExchangeProjector {
   const inputs = new LruCache<string, RememberedInput>(MAX_REMEMBERED_INPUTS, {
     max: INPUT_BUDGET_CHARS,
     of: (r) => r.chars,
+    // one such request would push out every other conversation
+    maxEach: INPUT_BUDGET_CHARS / 2,
   });
   return {
     name: PROJECTOR_NAME,

@@ -9,9 +9,8 @@ import type { ExchangeInput } from '../api-types.js';
 import type { ExchangeRecord } from '../exchange-record.js';
 import { reportExchange, reportWriteFailure } from '../exchange-report.js';
 import type { ProjectorEntry } from '../projector-entries.js';
-import { decodeExchange, storedExchangeInput, type HeaderViews } from './decoded-exchange.js';
+import { decodeExchange, storedExchangeInput, type DecodedExchange, type HeaderViews } from './decoded-exchange.js';
 import { exchangeFacts, type ExchangeFacts } from './exchange-facts.js';
-import type { HeaderMap } from './header-redaction.js';
 import { MESSAGES_DATASET } from '../datasets.js';
 import { GatewayStore } from './gateway-store.js';
 import { secretHeaderNames } from './header-redaction.js';
@@ -56,22 +55,17 @@ export const MAX_RECHECKS = 3;
 /** The writer counts as busy for this long after a batch: due re-checks wait meanwhile. */
 const BUSY_WINDOW_MS = 200;
 
-/** An exchange projected and compressed, waiting for its transaction: no body text, no parsed events (exchange-facts.ts). */
-interface Prepared {
-  record: ExchangeRecord;
+/**
+ * An exchange projected and compressed, waiting for its transaction: the decoded exchange
+ * without its body text, decoded bytes and parsed events (exchange-facts.ts says why).
+ */
+interface Prepared extends Omit<DecodedExchange, 'input' | 'requestBody' | 'responseBody'> {
   facts: ExchangeFacts;
   /** the projector header views (a re-check gives them to the projectors again) */
   views: HeaderViews;
-  /** redacted for storage */
-  requestHeaders: HeaderMap;
-  responseHeaders: HeaderMap | null;
   /** content-encoding still on the stored bytes (decoding failed), else null */
   requestEncoding: string | null;
   responseEncoding: string | null;
-  responseContentEncoding: string | null;
-  /** the record's error plus decode problems */
-  error: string | null;
-  devRunId: string | undefined;
   dispatch: DispatchResult;
   requestBody: Buffer | null;
   responseBody: Buffer | null;
@@ -229,31 +223,23 @@ export class ExchangeWriter {
   }
 
   async #prepare(record: ExchangeRecord): Promise<Prepared> {
-    const decoded = decodeExchange(record, this.#secrets);
-    const { input } = decoded;
+    const { input, requestBody, responseBody, ...kept } = decodeExchange(record, this.#secrets);
     const dispatch = await dispatchProjectors(this.#deps.projectors(), input, this.#deps.log, 0);
     return {
-      record,
+      ...kept,
       facts: exchangeFacts(input),
       views: { request: input.request_headers, response: input.response_headers },
-      requestHeaders: decoded.requestHeaders,
-      responseHeaders: decoded.responseHeaders,
-      requestEncoding: decoded.requestBody?.encoding ?? null,
-      responseEncoding: decoded.responseBody?.encoding ?? null,
-      responseContentEncoding: decoded.responseContentEncoding,
-      error: decoded.error,
-      devRunId: decoded.devRunId,
+      requestEncoding: requestBody?.encoding ?? null,
+      responseEncoding: responseBody?.encoding ?? null,
       dispatch,
-      requestBody: decoded.requestBody?.bytes.length
+      requestBody: requestBody?.bytes.length
         ? this.#gzip.compress(
-            decoded.requestBody.bytes,
+            requestBody.bytes,
             // an ignored conversation's body is not kept in memory for the next turn
             this.#ignore.drops(dispatch.projection) ? undefined : bodyKey(record, dispatch),
           )
         : null,
-      responseBody: decoded.responseBody?.bytes.length
-        ? this.#gzip.compress(decoded.responseBody.bytes, undefined)
-        : null,
+      responseBody: responseBody?.bytes.length ? this.#gzip.compress(responseBody.bytes, undefined) : null,
     };
   }
 

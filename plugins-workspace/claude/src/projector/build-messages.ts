@@ -122,13 +122,13 @@ export function finishOf(stopReason: string): MessageFinish {
 /** A unit's parts, made once per unit (a re-sent message's unit comes back from the conversation's memo). */
 function unitParts(u: WireUnit): ProjectedMessage['content'] {
   const derived = (u.derived ??= {});
-  return (derived.parts ??= messageParts(u.content)) as ProjectedMessage['content'];
+  return (derived.parts ??= messageParts(u.content));
 }
 
 /** A unit's identity form, made once per unit. */
 function unitIdentity(u: WireUnit): JsonValue {
   const derived = (u.derived ??= {});
-  return (derived.identity ??= identityOf(u.content)) as JsonValue;
+  return (derived.identity ??= identityOf(u.content));
 }
 
 /** Turn aligned units into projected messages: native identity where matched, fallback otherwise. */

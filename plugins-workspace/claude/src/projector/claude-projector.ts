@@ -112,6 +112,8 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
   const memos = new LruCache<string, ProjectionMemo>(MAX_CONVERSATION_MEMOS, {
     max: MEMO_BUDGET_CHARS,
     of: (m) => m.chars,
+    // one such request would push out every other conversation
+    maxEach: MEMO_BUDGET_CHARS / 2,
   });
   const recheckDelays = options.recheckDelaysMs ?? DEFAULT_RECHECK_DELAYS_MS;
 
@@ -168,9 +170,7 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
     const { units, history } = wireUnits(request.messages, reply, memo.history);
     memo.history = history;
     memo.chars = exchange.request_body?.length ?? 0;
-    // a request of half the budget or more is not kept: it would push out every other conversation
-    if (memo.chars < MEMO_BUDGET_CHARS / 2) memos.set(memoKey, memo);
-    else memos.delete(memoKey);
+    memos.set(memoKey, memo);
     const built = buildMessages({
       conversationId,
       units,

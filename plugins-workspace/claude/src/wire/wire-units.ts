@@ -1,4 +1,5 @@
-import { sameJson } from '@hypaware/core';
+import type { ProjectedMessage } from '@hypaware/ai-gateway';
+import { sameJson, type JsonValue } from '@hypaware/core';
 import type { AssistantReply } from './assistant-reply.js';
 import { contentBlocks, isSystemReminder, unitKey, type Block } from './content-keys.js';
 import type { WireMessage } from './messages-request.js';
@@ -24,7 +25,7 @@ export interface WireUnit {
    * unit when first needed: a re-sent message keeps its units, so its projected message shares
    * these with the previous request's (nothing downstream writes to them).
    */
-  derived?: { parts?: unknown; identity?: unknown };
+  derived?: { parts?: ProjectedMessage['content']; identity?: JsonValue };
 }
 
 function unit(role: string, blocks: Block[], extra: Partial<WireUnit> = {}): WireUnit {
