@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ExchangeRecord } from '@hypaware/ai-gateway/internal/exchange-record.js';
 import { ExchangeWriter } from '@hypaware/ai-gateway/internal/recorder/exchange-writer.js';
+import { newExchangeId } from '@hypaware/ai-gateway/internal/proxy/exchange-id.js';
 import { WRITER_YOUNG_GENERATION_MB } from '@hypaware/ai-gateway/internal/handoff/writer-thread.js';
 import { loadProjectors } from '@hypaware/ai-gateway/internal/recorder/projector-loader.js';
 import type { Logger } from '@hypaware/core';
@@ -100,7 +101,7 @@ function benchRecords(count: number, traffic: WriterTraffic): ExchangeRecord[] {
     );
     const now = new Date().toISOString();
     records.push({
-      exchange_id: randomUUID().replaceAll('-', ''),
+      exchange_id: newExchangeId(),
       ts_start: now,
       ts_end: now,
       duration_ms: 2,

@@ -129,14 +129,17 @@ export const messagesDataset: DatasetSpec = {
     // (the cost per model, day, repo and session reads the same index: billing and the
     // session/cwd columns ride along; it supersedes the index without them, see history/superseded-indexes.ts)
     USAGE_INDEX,
+    // the sessions by day, client and repo: message_created_at comes before message_id so a
+    // conversation's new rows go at the end of its range (a message_id is random: before it,
+    // each new row landed on a page of its own, the writer's largest share of written pages)
     [
       'date',
       'client_name',
       'cwd',
       'session_id',
       'conversation_id',
-      'message_id',
       'message_created_at',
+      'message_id',
       'part_type',
       'tool_name',
     ],

@@ -5,9 +5,11 @@
 import type { SqlDatabase } from '@hypaware/core';
 import { MESSAGES_DATASET } from '../datasets.js';
 
-/** The usage index before billing and the session/cwd columns joined it (USAGE_INDEX). */
 const SUPERSEDED = [
+  // the usage index before billing and the session/cwd columns joined it (USAGE_INDEX)
   `ix_${MESSAGES_DATASET}_date_provider_model_input_tokens_cache_read_input_tokens_cache_creation_input_tokens_output_tokens_reasoning_tokens`,
+  // the sessions index with message_id before message_created_at (datasets.ts says why)
+  `ix_${MESSAGES_DATASET}_date_client_name_cwd_session_id_conversation_id_message_id_message_created_at_part_type_tool_name`,
 ];
 
 /** Drop what is superseded; returns the names dropped. */

@@ -3,13 +3,13 @@
  * with backpressure, keeps references to the chunks it captures, and hands one
  * ExchangeRecord to `onFinished` once both directions are done. No parsing here.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { errorMessage, type Logger } from '@hypaware/core';
 import type { ExchangeRecord } from '../exchange-record.js';
 import { redactQuerySecrets } from '../privacy/query-redaction.js';
 import { BodyCapture } from './body-capture.js';
+import { newExchangeId } from './exchange-id.js';
 import { clientResponseHeaders, contentLength, rawHeaderStrings, upstreamRequestHeaders } from './forward-headers.js';
 import type { ErrorShape } from '../api-types.js';
 import { gatewayErrorBody, sendGatewayError } from './error-response.js';
@@ -39,8 +39,8 @@ function isTimeout(err: unknown): boolean {
 }
 
 export class ProxiedExchange implements Dispatcher.DispatchHandler {
-  readonly #id = randomUUID().replaceAll('-', '');
   readonly #started = Date.now();
+  readonly #id = newExchangeId(this.#started);
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   readonly #deps: ExchangeDeps;
