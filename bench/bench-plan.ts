@@ -21,6 +21,8 @@ export interface BenchPlan {
   leakRequests: number;
   /** exchanges the writer phase feeds the writer alone */
   writerExchanges: number;
+  /** rows of synthetic history the writer's second run starts on (a long-lived database) */
+  writerHistoryRows: number;
   hookRuns: number;
   historyRows: number;
   /** synthetic transcripts for the import phase (bench/synthetic-transcripts.ts) */
@@ -45,6 +47,7 @@ export const FULL_PLAN: BenchPlan = {
   leakChunkRequests: 2500,
   leakRequests: 20_000,
   writerExchanges: 6000,
+  writerHistoryRows: 300_000,
   hookRuns: 50,
   historyRows: 1_000_000,
   // 1,000 sessions, about 200 MB of transcripts
@@ -64,6 +67,7 @@ export const QUICK_PLAN: BenchPlan = {
   leakChunkRequests: 500,
   leakRequests: 2000,
   writerExchanges: 2000,
+  writerHistoryRows: 20_000,
   hookRuns: 10,
   historyRows: 50_000,
   importClaude: { sessions: 100, bytesPerSession: 200_000 },

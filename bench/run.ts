@@ -136,6 +136,12 @@ async function main(): Promise<void> {
       `writer alone: ${plan.writerExchanges} exchanges in batches of 64, in a process with the writer thread's young generation`,
     );
     report.writer = await writerPhaseInChild({ exchanges: plan.writerExchanges, bodyBytes: plan.bodyBytes });
+    log(`writer alone again, on a database holding ${plan.writerHistoryRows} rows of history`);
+    report.writer_history = await writerPhaseInChild({
+      exchanges: plan.writerExchanges,
+      bodyBytes: plan.bodyBytes,
+      historyRows: plan.writerHistoryRows,
+    });
   }
   if (args.only.has('history')) {
     log(`history: hook x ${plan.hookRuns}, queries on ${plan.historyRows} synthetic rows`);

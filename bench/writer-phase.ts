@@ -17,13 +17,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { ExchangeRecord } from '@hypaware/ai-gateway/internal/exchange-record.js';
+import type Database from 'better-sqlite3';
 import { ExchangeWriter } from '@hypaware/ai-gateway/internal/recorder/exchange-writer.js';
 import { newExchangeId } from '@hypaware/ai-gateway/internal/proxy/exchange-id.js';
 import { WRITER_YOUNG_GENERATION_MB } from '@hypaware/ai-gateway/internal/handoff/writer-thread.js';
 import { loadProjectors } from '@hypaware/ai-gateway/internal/recorder/projector-loader.js';
 import type { Logger } from '@hypaware/core';
 import { bootKernel } from '@hypaware/core/boot';
-import { readThreadGroupCpu } from '../harness/proc-usage.js';
+import { readThreadGroupCpu, readWrittenBytes } from '../harness/proc-usage.js';
 import {
   PROTOCOL_PATH,
   replyBody,
@@ -33,6 +34,7 @@ import {
 } from '../harness/protocol-samples.js';
 import { REPO_ROOT, tempDir } from '../harness/repo.js';
 import { round } from './stats.js';
+import { fillSyntheticHistory } from './synthetic-history.js';
 
 export interface WriterFigures {
   exchanges: number;
@@ -49,10 +51,38 @@ export interface WriterFigures {
   rechecks: number;
   /** database bytes (pages in use, WAL checkpointed) per exchange */
   db_bytes_per_exchange: number;
+  /** bytes the writer wrote to its files (write-ahead log, then the checkpoints into the database) per exchange */
+  written_bytes_per_exchange: number;
   /** bytes of `system_text` + `tools` copied onto the message rows, per exchange */
   request_copies_bytes_per_exchange: number;
   /** batches sent again because the kernel's own work held the database (their CPU is in the figures) */
   retried_batches: number;
+  /** rows of synthetic history the database held before the writer started */
+  history_rows: number;
+}
+
+interface StoredSize {
+  rows: number;
+  /** bytes of `system_text` + `tools` on the message rows */
+  copies: number;
+  /** bytes of the pages in use, once the write-ahead log is checkpointed */
+  bytes: number;
+}
+
+function storedSize(db: Database.Database): StoredSize {
+  const rows = db.prepare('SELECT count(*) FROM ai_gateway_messages').pluck().get() as number;
+  const copies = db
+    .prepare('SELECT coalesce(sum(length(system_text)), 0) + coalesce(sum(length(tools)), 0) FROM ai_gateway_messages')
+    .pluck()
+    .get() as number;
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const pages =
+    (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
+  return { rows, copies, bytes: pages * (db.pragma('page_size', { simple: true }) as number) };
+}
+
+function minus(a: StoredSize, b: StoredSize): StoredSize {
+  return { rows: a.rows - b.rows, copies: a.copies - b.copies, bytes: a.bytes - b.bytes };
 }
 
 /** The requests' shape: the default is the throughput traffic's (~20 KB, a small prompt and one tool). */
@@ -151,6 +181,11 @@ export async function writerPhase(options: {
   batch?: number;
   /** the requests' shape beyond their size (default: the throughput traffic's) */
   traffic?: Omit<WriterTraffic, 'bodyBytes'>;
+  /**
+   * rows of synthetic history (bench/synthetic-history.ts, 30 days) in the database before the
+   * writer starts: a long-lived database, whose indexes are deeper and wider than a new one's
+   */
+  historyRows?: number;
 }): Promise<WriterFigures> {
   const traffic: WriterTraffic = { ...options.traffic, bodyBytes: options.bodyBytes };
   const batch = options.batch ?? 64;
@@ -163,6 +198,8 @@ export async function writerPhase(options: {
     JSON.stringify({ plugins: { '@hypaware/claude': { enabled: false }, '@hypaware/codex': { enabled: false } } }),
   );
   const kernel = await bootKernel({ mode: 'daemon', hypHome, env });
+  if (options.historyRows) fillSyntheticHistory(kernel.database(), { rows: options.historyRows, days: 30, seed: 5 });
+  const history = storedSize(kernel.database());
   try {
     const projectors = await loadProjectors(
       [
@@ -186,6 +223,7 @@ export async function writerPhase(options: {
     rechecks = 0;
     const records = benchRecords(options.exchanges, traffic);
     const before = readThreadGroupCpu(process.pid);
+    const writtenBefore = readWrittenBytes(process.pid);
     const started = performance.now();
     let retriedBatches = 0;
     for (let i = 0; i < records.length; i += batch) {
@@ -206,20 +244,10 @@ export async function writerPhase(options: {
     await writer.flushRechecks();
     const wallMs = performance.now() - started;
     const after = readThreadGroupCpu(process.pid);
+    const writtenBytes = readWrittenBytes(process.pid) - writtenBefore;
     const threadMs = after.mainMs - before.mainMs;
     const otherMs = after.otherMs + after.nicedMs - before.otherMs - before.nicedMs;
-    const db = kernel.database();
-    const rows = db.prepare('SELECT count(*) FROM ai_gateway_messages').pluck().get() as number;
-    const copies = db
-      .prepare(
-        'SELECT coalesce(sum(length(system_text)), 0) + coalesce(sum(length(tools)), 0) FROM ai_gateway_messages',
-      )
-      .pluck()
-      .get() as number;
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    const dbBytes =
-      (db.pragma('page_count', { simple: true }) as number) - (db.pragma('freelist_count', { simple: true }) as number);
-    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const written = minus(storedSize(kernel.database()), history);
     const n = records.length;
     const stored = n + 256; // the warm-up's exchanges are in the database too
     return {
@@ -229,11 +257,13 @@ export async function writerPhase(options: {
       other_cpu_us_per_exchange: round((otherMs * 1000) / n, 0),
       exchanges_per_cpu_s: round(n / Math.max(0.001, threadMs / 1000), 0),
       exchanges_per_wall_s: round(n / (wallMs / 1000), 0),
-      message_rows: rows,
+      message_rows: written.rows,
       rechecks,
-      db_bytes_per_exchange: round((dbBytes * pageSize) / stored, 0),
-      request_copies_bytes_per_exchange: round(copies / stored, 0),
+      db_bytes_per_exchange: round(written.bytes / stored, 0),
+      written_bytes_per_exchange: round(writtenBytes / n, 0),
+      request_copies_bytes_per_exchange: round(written.copies / stored, 0),
       retried_batches: retriedBatches,
+      history_rows: history.rows,
     };
   } finally {
     await kernel.shutdown();

@@ -62,6 +62,13 @@ function ticks(statFile: string): number {
   return Number(fields[11]) + Number(fields[12]); // utime, stime
 }
 
+/** Bytes a process has passed to write(2) and its kind (`wchar` of /proc/<pid>/io): files, pipes, sockets. */
+export function readWrittenBytes(pid: number): number {
+  const m = /^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  if (!m) throw new Error(`/proc/${pid}/io has no wchar line`);
+  return Number(m[1]);
+}
+
 export function readCpu(pid: number): CpuSample {
   return { totalMs: ticks(`/proc/${pid}/stat`) * TICK_MS, mainMs: ticks(`/proc/${pid}/task/${pid}/stat`) * TICK_MS };
 }
