@@ -155,6 +155,8 @@ function uuid(random: SeededRandom): string {
 /** Insert a synthetic history into the existing `ai_gateway_messages` table of `db`. */
 export function fillSyntheticHistory(db: Database.Database, options: SyntheticHistoryOptions): SyntheticHistorySummary {
   const random = new SeededRandom(options.seed ?? 1);
+  // exchange ids come from a stream of their own, so the rest of the history is what it was without them
+  const exchangeRandom = new SeededRandom((options.seed ?? 1) + 1_000_003);
   const untilMs = Date.parse(`${(options.until ?? new Date()).toISOString().slice(0, 10)}T00:00:00Z`) + 86_400_000;
   const spanMs = options.days * 86_400_000;
   const systemBytes = options.systemBytes ?? 1500;
@@ -219,6 +221,8 @@ export function fillSyntheticHistory(db: Database.Database, options: SyntheticHi
     const turns = 3 + random.int(28);
     let messageIndex = 0;
     let previous: string | null = null;
+    // the exchange a row came from: random hex as the gateway's ids were before they were time-ordered
+    let exchangeId = '';
 
     const base = (role: string): Row => {
       t += 1000 + random.int(20_000);
@@ -274,6 +278,7 @@ export function fillSyntheticHistory(db: Database.Database, options: SyntheticHi
         agent_id: null,
         parent_agent_id: null,
         client_name: client.client_name,
+        exchange_id: exchangeId,
         input_tokens: null,
         cache_read_input_tokens: null,
         cache_creation_input_tokens: null,
@@ -291,6 +296,7 @@ export function fillSyntheticHistory(db: Database.Database, options: SyntheticHi
     });
 
     for (let turn = 0; turn < turns && summary.rows < options.rows; turn++) {
+      exchangeId = hex(exchangeRandom, 32);
       emit(part(base('user'), 0, { part_type: 'text', content_text: fillerText(random, textBytes) }));
       const assistant = base('assistant');
       const parts: Row[] = [];

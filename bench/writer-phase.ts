@@ -51,7 +51,7 @@ export interface WriterFigures {
   rechecks: number;
   /** database bytes (pages in use, WAL checkpointed) per exchange */
   db_bytes_per_exchange: number;
-  /** bytes the writer wrote to its files (write-ahead log, then the checkpoints into the database) per exchange */
+  /** bytes the writer wrote to its files (write-ahead log, then the checkpoints into the database, the last one included) per exchange */
   written_bytes_per_exchange: number;
   /** bytes of `system_text` + `tools` copied onto the message rows, per exchange */
   request_copies_bytes_per_exchange: number;
@@ -192,15 +192,22 @@ export async function writerPhase(options: {
   const hypHome = tempDir('hyp-bench-writer-');
   const claudeDir = join(hypHome, 'claude-config');
   mkdirSync(join(claudeDir, 'projects'), { recursive: true });
-  const env = { ...process.env, HYP_HOME: hypHome, CLAUDE_CONFIG_DIR: claudeDir, CODEX_HOME: join(hypHome, 'codex') };
+  const env = {
+    ...process.env,
+    HYP_HOME: hypHome,
+    CLAUDE_CONFIG_DIR: claudeDir,
+    CODEX_HOME: join(hypHome, 'codex'),
+    // the kernel's price refresh (a worker reading the whole history) stays out of the figures
+    HYP_PRICE_REFRESH_MS: String(24 * 3600 * 1000),
+  };
   writeFileSync(
     join(hypHome, 'hypaware-config.json'),
     JSON.stringify({ plugins: { '@hypaware/claude': { enabled: false }, '@hypaware/codex': { enabled: false } } }),
   );
   const kernel = await bootKernel({ mode: 'daemon', hypHome, env });
-  if (options.historyRows) fillSyntheticHistory(kernel.database(), { rows: options.historyRows, days: 30, seed: 5 });
-  const history = storedSize(kernel.database());
   try {
+    if (options.historyRows) fillSyntheticHistory(kernel.database(), { rows: options.historyRows, days: 30, seed: 5 });
+    const history = storedSize(kernel.database());
     const projectors = await loadProjectors(
       [
         projectorModule('claude', join(hypHome, 'state', 'claude')),
@@ -222,6 +229,8 @@ export async function writerPhase(options: {
     await writer.flushRechecks();
     rechecks = 0;
     const records = benchRecords(options.exchanges, traffic);
+    // the warm-up's pages go into the database first: the bytes counted are this run's alone
+    kernel.database().pragma('wal_checkpoint(TRUNCATE)');
     const before = readThreadGroupCpu(process.pid);
     const writtenBefore = readWrittenBytes(process.pid);
     const started = performance.now();
@@ -244,10 +253,11 @@ export async function writerPhase(options: {
     await writer.flushRechecks();
     const wallMs = performance.now() - started;
     const after = readThreadGroupCpu(process.pid);
-    const writtenBytes = readWrittenBytes(process.pid) - writtenBefore;
     const threadMs = after.mainMs - before.mainMs;
     const otherMs = after.otherMs + after.nicedMs - before.otherMs - before.nicedMs;
+    // storedSize checkpoints: the run's last pages are counted in the bytes written too
     const written = minus(storedSize(kernel.database()), history);
+    const writtenBytes = readWrittenBytes(process.pid) - writtenBefore;
     const n = records.length;
     const stored = n + 256; // the warm-up's exchanges are in the database too
     return {

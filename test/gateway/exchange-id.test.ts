@@ -22,7 +22,7 @@ test('ids of later arrivals sort after earlier ones, and ids of one millisecond 
   const ids = Array.from({ length: 2000 }, (_, i) => newExchangeId(start + Math.floor(i / 4)));
   for (let i = 4; i < ids.length; i++) assert.ok(ids[i - 4]! < ids[i]!, `${ids[i - 4]} sorts before ${ids[i]}`);
   assert.equal(new Set(ids).size, ids.length);
-  // the random part is random: the 19 hex characters after the time and version vary
+  // the random part is random: the 18 random hex characters after the time, version and variant vary
   const tails = new Set(ids.map((id) => id.slice(13, 16) + id.slice(17)));
   assert.equal(tails.size, ids.length);
 });

@@ -155,6 +155,18 @@ test('bytes, path, query and headers reach the upstream unchanged; the reply com
   assert.equal(record.error, null);
 });
 
+test('exchange ids are time-ordered: a UUIDv7 layout whose first 48 bits are the arrival (ts_start)', async () => {
+  await call('/v1/echo?id=1', { body: 'a' });
+  await call('/v1/echo?id=2', { body: 'b' });
+  const first = await recordFor('/v1/echo?id=1');
+  const second = await recordFor('/v1/echo?id=2');
+  for (const r of [first, second]) {
+    assert.match(r.exchange_id, /^[0-9a-f]{12}7[0-9a-f]{3}[89ab][0-9a-f]{15}$/);
+    assert.equal(Number.parseInt(r.exchange_id.slice(0, 12), 16), Date.parse(r.ts_start));
+  }
+  assert.ok(first.exchange_id < second.exchange_id, `${first.exchange_id} sorts before ${second.exchange_id}`);
+});
+
 test('a base_url path prefix is kept in front of the client path', async () => {
   const reply = await call('/based/x?q=1', { body: 'b' });
   assert.equal((JSON.parse(reply.body.toString()) as EchoReply).url, '/base/based/x?q=1');

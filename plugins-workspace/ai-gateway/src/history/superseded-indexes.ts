@@ -1,5 +1,5 @@
 /**
- * Indexes of `ai_gateway_messages` that a wider one replaced. The kernel only creates indexes;
+ * Indexes of `ai_gateway_messages` that a wider or reordered one replaced. The kernel only creates indexes;
  * the gateway drops the ones it superseded, so the writer does not maintain both.
  */
 import type { SqlDatabase } from '@hypaware/core';
