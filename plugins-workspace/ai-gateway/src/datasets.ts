@@ -147,7 +147,7 @@ export const messagesDataset: DatasetSpec = {
 };
 
 export const EXCHANGE_COLUMNS: readonly ColumnSpec[] = [
-  col('exchange_id', 'string', '32 hex chars', false),
+  col('exchange_id', 'string', '32 hex chars: a UUIDv7 without dashes (its first 12 are ts_start in Unix ms)', false),
   col('gateway_id', 'string', 'config gateway_id'),
   col('ts_start', 'timestamp', 'request arrival', false),
   col('ts_end', 'timestamp', 'exchange end'),
