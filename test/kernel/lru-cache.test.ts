@@ -3,14 +3,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LruCache } from '@hypaware/core';
 
-test('beyond max entries the least recently used goes; a hit counts as a use', () => {
-  const lru = new LruCache<string, number>(2);
-  lru.set('a', 1);
-  lru.set('b', 2);
-  assert.equal(lru.get('a'), 1);
-  lru.set('c', 3);
-  assert.equal(lru.get('b'), undefined, 'b was the least recent');
-  assert.deepEqual([lru.get('a'), lru.get('c'), lru.size], [1, 3, 2]);
+test('beyond max entries the least recently used goes; a hit and a set count as a use', () => {
+  const cache = new LruCache<string, number>(2);
+  cache.set('a', 1);
+  cache.set('b', 2);
+  assert.equal(cache.get('a'), 1);
+  cache.set('c', 3);
+  assert.equal(cache.get('b'), undefined, 'b was the least recently used');
+  assert.deepEqual([cache.get('a'), cache.get('c'), cache.size], [1, 3, 2]);
+  cache.set('a', 10);
+  cache.set('d', 4);
+  assert.deepEqual([cache.get('c'), cache.get('a'), cache.get('d')], [undefined, 10, 4], 'setting refreshes too');
+  cache.delete('a');
+  assert.equal(cache.size, 1);
+  cache.clear();
+  assert.equal(cache.size, 0);
+  assert.throws(() => new LruCache(0), TypeError);
 });
 
 test('with a weight budget: evicted while over it, least recent first; the newest stays', () => {

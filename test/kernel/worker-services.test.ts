@@ -1,13 +1,13 @@
 /**
  * What the kernel offers a plugin's own worker thread and the plugins that feed it: manifest
  * sections passed through unread (`contributions`), the kernel's log, counters and database
- * without a second kernel (`workerServices`), and the shared LRU cache.
+ * without a second kernel (`workerServices`). The shared LRU cache: lru-cache.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LruCache, workerServices, type ActivationContext } from '@hypaware/core';
+import { workerServices, type ActivationContext } from '@hypaware/core';
 import type Database from 'better-sqlite3';
 import { tempDir } from '../../harness/repo.js';
 import { bootFixtures, modeOf } from './kernel-fixtures.js';
@@ -131,22 +131,4 @@ test('workerServices: tagged lines in the kernel log, counters under the role, t
     }
   ).counters;
   assert.deepEqual(counters, [{ name: 'test.count', attributes: { plugin: 'p', k: 'v' }, value: 2 }]);
-});
-
-test('LruCache: a hit counts as a use; the least recently used entry goes past max', () => {
-  const cache = new LruCache<string, number>(2);
-  cache.set('a', 1);
-  cache.set('b', 2);
-  assert.equal(cache.get('a'), 1);
-  cache.set('c', 3);
-  assert.equal(cache.get('b'), undefined, 'b was the least recently used');
-  assert.deepEqual([cache.get('a'), cache.get('c'), cache.size], [1, 3, 2]);
-  cache.set('a', 10);
-  cache.set('d', 4);
-  assert.deepEqual([cache.get('c'), cache.get('a'), cache.get('d')], [undefined, 10, 4], 'setting refreshes too');
-  cache.delete('a');
-  assert.equal(cache.size, 1);
-  cache.clear();
-  assert.equal(cache.size, 0);
-  assert.throws(() => new LruCache(0), TypeError);
 });
