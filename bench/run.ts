@@ -26,6 +26,7 @@ import { bigBodyPhase, latencyPhase, leakPhase, streamPhase, throughputPhase, wa
 import { evaluateTargets, renderReport, writeReport, type BenchReport } from './report.js';
 import { startTargets } from './targets.js';
 import { writerPhaseInChild } from './writer-phase.js';
+import { BATCH_MAX_EXCHANGES } from '@hypaware/ai-gateway/internal/handoff/writer-client.js';
 
 const PHASES = [
   'latency',
@@ -42,6 +43,11 @@ const PHASES = [
 ] as const;
 type Phase = (typeof PHASES)[number];
 
+/** A mistake on the command line: said in one line, without a stack. */
+class UsageError extends Error {}
+
+const USAGE = `usage: node build/bench/run.js [--quick] [--only ${PHASES.join(',')}] [--cpu-prof] [--fresh-history]`;
+
 function parseArgs(argv: string[]): { quick: boolean; cpuProf: boolean; freshHistory: boolean; only: Set<Phase> } {
   const only = new Set<Phase>(PHASES);
   let quick = false;
@@ -56,10 +62,13 @@ function parseArgs(argv: string[]): { quick: boolean; cpuProf: boolean; freshHis
       only.clear();
       for (const p of (argv[++i] ?? '').split(',')) {
         if (!(PHASES as readonly string[]).includes(p))
-          throw new Error(`unknown phase ${JSON.stringify(p)} (expected ${PHASES.join(', ')})`);
+          throw new UsageError(`unknown phase ${JSON.stringify(p)} (expected ${PHASES.join(', ')})`);
         only.add(p as Phase);
       }
-    } else throw new Error(`unknown argument ${a}`);
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else throw new UsageError(`unknown argument ${a} (--help lists them)`);
   }
   return { quick, cpuProf, freshHistory, only };
 }
@@ -133,7 +142,7 @@ async function main(): Promise<void> {
   }
   if (args.only.has('writer')) {
     log(
-      `writer alone: ${plan.writerExchanges} exchanges in batches of 64, in a process with the writer thread's young generation`,
+      `writer alone: ${plan.writerExchanges} exchanges in batches of ${BATCH_MAX_EXCHANGES} (a writer that is behind), in a process with the writer thread's young generation`,
     );
     report.writer = await writerPhaseInChild({ exchanges: plan.writerExchanges, bodyBytes: plan.bodyBytes });
     log(`writer alone again, on a database holding ${plan.writerHistoryRows} rows of history`);
@@ -187,7 +196,10 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // a usage mistake is one line; a failed phase keeps its stack (it is for whoever runs the bench)
+    const text =
+      err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`bench: ${text}\n`);
     process.exit(1);
   },
 );

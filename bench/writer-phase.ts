@@ -21,6 +21,7 @@ import type Database from 'better-sqlite3';
 import { ExchangeWriter } from '@hypaware/ai-gateway/internal/recorder/exchange-writer.js';
 import { newExchangeId } from '@hypaware/ai-gateway/internal/proxy/exchange-id.js';
 import { WRITER_YOUNG_GENERATION_MB } from '@hypaware/ai-gateway/internal/handoff/writer-thread.js';
+import { BATCH_MAX_EXCHANGES } from '@hypaware/ai-gateway/internal/handoff/writer-client.js';
 import { loadProjectors } from '@hypaware/ai-gateway/internal/recorder/projector-loader.js';
 import type { Logger } from '@hypaware/core';
 import { bootKernel } from '@hypaware/core/boot';
@@ -188,7 +189,8 @@ export async function writerPhase(options: {
   historyRows?: number;
 }): Promise<WriterFigures> {
   const traffic: WriterTraffic = { ...options.traffic, bodyBytes: options.bodyBytes };
-  const batch = options.batch ?? 64;
+  // the batches of a daemon's writer that is behind
+  const batch = options.batch ?? BATCH_MAX_EXCHANGES;
   const hypHome = tempDir('hyp-bench-writer-');
   const claudeDir = join(hypHome, 'claude-config');
   mkdirSync(join(claudeDir, 'projects'), { recursive: true });

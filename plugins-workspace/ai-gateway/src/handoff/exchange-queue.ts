@@ -30,10 +30,21 @@ export class ExchangeQueue {
     for (const r of records) this.#bytes += recordBytes(r);
   }
 
-  /** Up to `count` records from the front. */
-  take(count: number): ExchangeRecord[] {
-    const records = this.#items.splice(0, count);
-    for (const r of records) this.#bytes -= recordBytes(r);
+  /**
+   * Up to `count` records from the front, and no more body bytes than `maxBytes` unless the
+   * first record alone holds more (it is taken on its own).
+   */
+  take(count: number, maxBytes = Infinity): ExchangeRecord[] {
+    let n = 0;
+    let bytes = 0;
+    while (n < count && n < this.#items.length) {
+      const size = recordBytes(this.#items[n]!);
+      if (n > 0 && bytes + size > maxBytes) break;
+      bytes += size;
+      n++;
+    }
+    const records = this.#items.splice(0, n);
+    this.#bytes -= bytes;
     return records;
   }
 

@@ -1,6 +1,8 @@
 /**
  * The proxy's side of the writer thread: queues finished exchanges and sends them in batches
- * (every 25 ms or 64 exchanges, one batch in flight). The parts, each in its own module:
+ * (every 25 ms or once 64 exchanges wait, one batch in flight; a batch takes what waits, up to
+ * 256 exchanges or 32 MiB of bodies, so a writer that is behind commits fewer, larger
+ * transactions). The parts, each in its own module:
  * - writer-thread.ts: start, restart after a crash, shutdown handshake;
  * - exchange-queue.ts: the memory queue, bounded by dropping the oldest;
  * - spill-handoff.ts: past its memory share the backlog waits in the spill journal on disk and
@@ -33,7 +35,12 @@ export interface WriterClientOptions {
   log: Logger;
   meter: Meter;
   batchIntervalMs?: number;
+  /** this many exchanges waiting are sent at once (not after `batchIntervalMs`); with more the writer is behind */
+  batchSendAtExchanges?: number;
+  /** a batch (one transaction) holds at most this many exchanges ... */
   batchMaxExchanges?: number;
+  /** ... and this many body bytes (a single larger exchange goes alone) */
+  batchMaxBytes?: number;
   /** in memory, beyond these the oldest exchange is dropped (the spill journal is full or failing) */
   maxQueuedExchanges?: number;
   maxQueuedBytes?: number;
@@ -55,9 +62,14 @@ export interface WriterClientOptions {
   onFailingChange?(failing: WriteFailure | undefined): void;
 }
 
+/** The most exchanges one batch (one transaction of the writer) holds: a writer that is behind sends this many. */
+export const BATCH_MAX_EXCHANGES = 256;
+
 type Defaults =
   | 'batchIntervalMs'
+  | 'batchSendAtExchanges'
   | 'batchMaxExchanges'
+  | 'batchMaxBytes'
   | 'maxQueuedExchanges'
   | 'maxQueuedBytes'
   | 'spillAfterExchanges'
@@ -114,7 +126,9 @@ export class WriterClient {
   constructor(options: WriterClientOptions) {
     this.#options = {
       batchIntervalMs: 25,
-      batchMaxExchanges: 64,
+      batchSendAtExchanges: 64,
+      batchMaxExchanges: BATCH_MAX_EXCHANGES,
+      batchMaxBytes: 32 * 1024 * 1024,
       maxQueuedExchanges: 10_000,
       maxQueuedBytes: 256 * 1024 * 1024,
       spillAfterExchanges: 1000,
@@ -253,7 +267,7 @@ export class WriterClient {
   }
 
   #schedulePump(): void {
-    if (this.#queue.length >= this.#options.batchMaxExchanges) this.#pump();
+    if (this.#queue.length >= this.#options.batchSendAtExchanges) this.#pump();
     else if (!this.#flushTimer)
       this.#flushTimer = setTimeout(() => {
         this.#flushTimer = undefined;
@@ -306,14 +320,14 @@ export class WriterClient {
       () => this.#pump(),
     );
     if (this.#queue.length === 0) return;
-    const records = this.#queue.take(this.#backoff.batchLimit);
+    const records = this.#queue.take(this.#backoff.batchLimit, this.#options.batchMaxBytes);
     this.#inflight = { id: this.#nextBatchId++, records };
     this.#thread.post({ type: 'batch', id: this.#inflight.id, records });
   }
 
   /** Capture has fallen behind (a full batch waits, or the journal holds some): only then may the gate hold it. */
   #behind(): boolean {
-    return this.#queue.length >= this.#options.batchMaxExchanges || this.#spill.active;
+    return this.#queue.length >= this.#options.batchSendAtExchanges || this.#spill.active;
   }
 
   #onBatchDone(id: number, outcome: BatchOutcome): void {

@@ -1,7 +1,7 @@
 /**
  * What the writer keeps of an exchange between its projection and its transaction: the
  * fields rows and reports are built from, without the body text and the parsed stream events.
- * A batch holds up to 64 exchanges until it is written; with their bodies they would outlive
+ * A batch holds up to 256 exchanges until it is written; with their bodies they would outlive
  * the writer's young generation and be promoted, and the old generation's collections cost
  * more than all the rest of the garbage (measured: bench/writer-phase.ts).
  */
