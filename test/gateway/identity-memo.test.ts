@@ -86,3 +86,20 @@ test('a history larger than a quarter of the byte bound is not remembered, and s
     ids('big', [...big, { role: 'user', content: 'more' }]),
   );
 });
+
+test('a walk refuses to go on while a message waits for its computed id, and to finish then', () => {
+  const memo = new HistoryIdentityMemo();
+  const walk = memo.walk('c-guard');
+  assert.equal(walk.idFor('user', 'hello', undefined), undefined); // nothing remembered: compute it
+  assert.throws(() => walk.idFor('assistant', 'hi', undefined), /waiting for its computed id/);
+  assert.throws(() => walk.finish(), /still waiting/);
+  walk.computed('id-1');
+  assert.throws(() => walk.computed('id-2'), /no message is waiting/);
+  assert.equal(walk.idFor('assistant', 'hi', 'native-1'), 'native-1'); // a supplied id needs nothing computed
+  walk.finish();
+  // the next walk of the conversation gets the computed id back, and the supplied one is checked
+  const again = memo.walk('c-guard');
+  assert.equal(again.idFor('user', 'hello', undefined), 'id-1');
+  assert.equal(again.idFor('assistant', 'hi', 'native-1'), 'native-1');
+  assert.equal(again.idFor('user', 'next', undefined), undefined);
+});

@@ -168,3 +168,32 @@ test('messages without a role or content are skipped and do not break the chain'
   assert.equal(rows[1]!.message_index, 4);
   assert.equal(rows[1]!.previous_message_id, JSON.stringify([rows[0]!.message_id]));
 });
+
+test('messages the caller knows are stored are not planned, and still chain the ones after them', () => {
+  const all = plan(history);
+  const known = new Set([all[0]!.messageId, all[1]!.messageId]);
+  const planned = planMessages(
+    { provider: 'anthropic', conversation_id: 'conv-1', messages: history },
+    { ...ctx, known: (id) => known.has(id) },
+  );
+  assert.deepEqual(
+    planned.map((m) => [m.messageId, m.index]),
+    [[all[2]!.messageId, 2]],
+  );
+  const [row] = planned[0]!.buildRows();
+  assert.equal(row!.previous_message_id, JSON.stringify([all[1]!.messageId]));
+  assert.deepEqual(planned[0]!.buildRows(), all[2]!.buildRows(), 'the same rows as when planned with the others');
+});
+
+test('row values are bound in MESSAGE_COLUMNS order: the object form reads them back by name', () => {
+  const [message] = plan([{ role: 'user', content: [{ type: 'text', text: 'hi' }] }]);
+  const values = message!.buildRowValues();
+  assert.equal(values.length, 1);
+  assert.equal(values[0]!.length, MESSAGE_COLUMNS.length);
+  const at = (name: string) => values[0]![MESSAGE_COLUMNS.findIndex((c) => c.name === name)];
+  assert.equal(at('part_id'), `${message!.messageId}#0`);
+  assert.equal(at('message_id'), message!.messageId);
+  assert.equal(at('content_text'), 'hi');
+  assert.equal(at('gateway_id'), 'gw');
+  assert.equal(at('input_tokens'), null);
+});

@@ -20,14 +20,39 @@ export function sameJson(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i]!;
-    if (k !== kb[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return sameObjects(a as Record<string, unknown>, b as Record<string, unknown>);
+}
+
+/**
+ * Own keys of the objects being compared, one range per nesting level: a comparison writes
+ * `a`'s keys from `top`, checks `b`'s against them in order, compares the values (deeper
+ * levels write above its range) and moves `top` back. The array is never shortened, so it
+ * does not reallocate either. `Object.keys` would allocate two arrays per object compared,
+ * and a re-sent history compares every object of every message on every turn.
+ */
+const keyStack: string[] = [];
+let top = 0;
+
+function sameObjects(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const start = top;
+  try {
+    for (const k in a) if (Object.hasOwn(a, k)) keyStack[top++] = k;
+    const end = top;
+    let i = start;
+    for (const k in b) {
+      if (!Object.hasOwn(b, k)) continue;
+      if (i === end || keyStack[i] !== k) return false;
+      i++;
+    }
+    if (i !== end) return false;
+    for (let j = start; j < end; j++) {
+      const k = keyStack[j]!;
+      if (!sameJson(a[k], b[k])) return false;
+    }
+    return true;
+  } finally {
+    top = start;
   }
-  return true;
 }
 
 /** Bytes a parsed JSON value roughly holds: its strings (two bytes a character) and a word or so per node. */

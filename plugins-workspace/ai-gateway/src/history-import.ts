@@ -118,7 +118,7 @@ export function openHistoryImport(state: GatewayState): HistoryImport {
         // a native id (the client's own record) replaces what live capture stored under the same key
         store.settleNative(conversation, message.matchKey, message.messageId, now);
       }
-      const added = store.insertParts(message.buildRows());
+      const added = store.insertParts(message.buildRowValues());
       result.rows_added += added;
       if (added > 0) result.messages_written++;
       else result.messages_present++;

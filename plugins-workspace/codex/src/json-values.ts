@@ -42,13 +42,22 @@ export function headerValue(
 ): string | undefined {
   if (!headers) return undefined;
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() !== wanted) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    const trimmed = typeof first === 'string' ? first.trim() : '';
+  // the gateway's header views are lowercased: a lookup first, then any other spelling (no allocation)
+  if (Object.hasOwn(headers, wanted)) {
+    const direct = firstTrimmed(headers[wanted]);
+    if (direct !== '') return direct;
+  }
+  for (const key in headers) {
+    if (key === wanted || !Object.hasOwn(headers, key) || key.toLowerCase() !== wanted) continue;
+    const trimmed = firstTrimmed(headers[key]);
     if (trimmed !== '') return trimmed;
   }
   return undefined;
+}
+
+function firstTrimmed(value: string | string[] | undefined): string {
+  const first = Array.isArray(value) ? value[0] : value;
+  return typeof first === 'string' ? first.trim() : '';
 }
 
 /** Drop keys whose value is undefined (the projection contract wants absent, not undefined). */

@@ -268,11 +268,11 @@ export class ExchangeWriter {
       exchange: input,
       conversationStartedAt: startedAt,
       identities: this.#identities,
+      // re-sent history is the common case: a cached id needs no SQL at all (its settlement,
+      // if any, ran when it was first written), and is not even planned
+      known: (id) => this.#stored.has(id),
     });
     for (const message of planned) {
-      // re-sent history is the common case: a cached id needs no SQL at all (its settlement,
-      // if any, ran when it was first written)
-      if (this.#stored.has(message.messageId)) continue;
       if (message.matchKey !== undefined) {
         if (message.fallback && store.nativeSettled(conversation, message.matchKey)) continue;
         if (!message.fallback)
@@ -282,7 +282,7 @@ export class ExchangeWriter {
         effects.stored.push(message.messageId);
         continue;
       }
-      const added = store.insertParts(message.buildRows());
+      const added = store.insertParts(message.buildRowValues());
       effects.rowsWritten += added;
       if (added > 0 && typeof projection.model === 'string' && projection.messages[message.index]?.usage)
         effects.model = `${projection.provider}\u0000${projection.model}`;

@@ -60,10 +60,10 @@ export class GatewayStore {
     );
   }
 
-  /** Insert part rows, skipping part_ids already stored; returns how many were new. */
-  insertParts(rows: Row[]): number {
+  /** Insert part rows (values in `MESSAGE_COLUMNS` order), skipping part_ids already stored; returns how many were new. */
+  insertParts(rows: readonly SqlValue[][]): number {
     let added = 0;
-    for (const row of rows) added += this.#insertPart.run(bind(row, MESSAGE_COLUMNS)).changes;
+    for (const values of rows) added += this.#insertPart.run(values).changes;
     return added;
   }
 

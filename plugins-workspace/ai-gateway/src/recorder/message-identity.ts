@@ -70,6 +70,67 @@ interface RememberedMessage {
  * projection's own objects, which nothing changes after projection. Bounded by conversations
  * and by the estimated bytes of the remembered values.
  */
+/**
+ * One projection's walk over the memo. Per message, in order: `idFor` gives the supplied id,
+ * else the remembered one while the history matches, else undefined, and then the caller
+ * computes the id and hands it to `computed`. A re-sent message keeps its remembered entry
+ * (its value is the same JSON): a turn allocates only for what is new in it.
+ */
+export class IdentityWalk {
+  readonly #previous: readonly RememberedMessage[];
+  readonly #onFinish: (messages: RememberedMessage[], bytes: number) => void;
+  readonly #next: RememberedMessage[] = [];
+  #matching = true;
+  #bytes = 0;
+  /** the entry `computed` completes */
+  #open: RememberedMessage | undefined;
+
+  constructor(
+    previous: readonly RememberedMessage[],
+    onFinish: (messages: RememberedMessage[], bytes: number) => void,
+  ) {
+    this.#previous = previous;
+    this.#onFinish = onFinish;
+  }
+
+  idFor(role: string, content: unknown, supplied: string | undefined): string | undefined {
+    if (this.#open) throw new Error('IdentityWalk: the previous message is waiting for its computed id');
+    const remembered = this.#matching ? this.#previous[this.#next.length] : undefined;
+    const sameContent = remembered !== undefined && remembered.role === role && sameJson(remembered.value, content);
+    const same = sameContent && (supplied === undefined ? !remembered.supplied : remembered.id === supplied);
+    this.#matching = same;
+    if (same) {
+      this.#next.push(remembered);
+      this.#bytes += remembered.bytes;
+      return remembered.id;
+    }
+    const bytes = sameContent ? remembered.bytes : jsonSizeEstimate(content) + role.length * 2;
+    const entry: RememberedMessage = {
+      role,
+      value: content,
+      id: supplied ?? '',
+      supplied: supplied !== undefined,
+      bytes,
+    };
+    this.#next.push(entry);
+    this.#bytes += bytes;
+    if (supplied === undefined) this.#open = entry;
+    return supplied;
+  }
+
+  /** The id computed for the message `idFor` gave none for. */
+  computed(id: string): void {
+    if (!this.#open) throw new Error('IdentityWalk: no message is waiting for a computed id');
+    this.#open.id = id;
+    this.#open = undefined;
+  }
+
+  finish(): void {
+    if (this.#open) throw new Error('IdentityWalk: finished with a message still waiting for its computed id');
+    this.#onFinish(this.#next, this.#bytes);
+  }
+}
+
 export class HistoryIdentityMemo {
   readonly #maxConversations: number;
   readonly #maxBytes: number;
@@ -81,33 +142,11 @@ export class HistoryIdentityMemo {
     this.#maxBytes = maxBytes;
   }
 
-  /**
-   * Walk one projection's messages in order. `idFor(role, content, supplied, compute)` gives the
-   * message's id: `supplied` when the projector gave one, else the remembered id while the
-   * history matches, else `compute()`. `finish()` remembers the walk.
-   */
-  walk(conversation: string): {
-    idFor(role: string, content: unknown, supplied: string | undefined, compute: () => string): string;
-    finish(): void;
-  } {
-    const previous = this.#byConversation.get(conversation)?.messages ?? [];
-    const next: RememberedMessage[] = [];
-    let matching = true;
-    let bytes = 0;
-    return {
-      idFor: (role, content, supplied, compute) => {
-        const remembered = matching ? previous[next.length] : undefined;
-        const sameContent = remembered !== undefined && remembered.role === role && sameJson(remembered.value, content);
-        const same = sameContent && (supplied === undefined ? !remembered.supplied : remembered.id === supplied);
-        const id = supplied ?? (same ? remembered.id : compute());
-        matching = same;
-        const size = sameContent ? remembered.bytes : jsonSizeEstimate(content) + role.length * 2;
-        next.push({ role, value: content, id, supplied: supplied !== undefined, bytes: size });
-        bytes += size;
-        return id;
-      },
-      finish: () => this.#remember(conversation, next, bytes),
-    };
+  /** Walk one projection's messages in order (see IdentityWalk); `finish()` remembers the walk. */
+  walk(conversation: string): IdentityWalk {
+    return new IdentityWalk(this.#byConversation.get(conversation)?.messages ?? [], (messages, bytes) =>
+      this.#remember(conversation, messages, bytes),
+    );
   }
 
   #remember(conversation: string, messages: RememberedMessage[], bytes: number): void {

@@ -7,7 +7,7 @@
 import { isPlainObject, type JsonObject } from '@hypaware/core';
 import type { MessagePart, MessageUsage, ProjectedExchange, ProjectedMessage } from '../api-types.js';
 import type { ExchangeFacts } from './exchange-facts.js';
-import { SCHEMA_VERSION } from '../datasets.js';
+import { MESSAGE_COLUMNS, SCHEMA_VERSION } from '../datasets.js';
 import { partContentText } from './content-text.js';
 import { fallbackMessageId, normalizeContent, partCount, type HistoryIdentityMemo } from './message-identity.js';
 
@@ -22,6 +22,9 @@ export interface PlannedMessage {
   partCount: number;
   /** position of the message in the projection's `messages` */
   index: number;
+  /** the message's part rows as values in `MESSAGE_COLUMNS` order (what the store binds) */
+  buildRowValues(): SqlValue[][];
+  /** the same rows as objects by column name */
   buildRows(): Row[];
 }
 
@@ -44,6 +47,11 @@ export interface PlanContext {
   conversationStartedAt: string;
   /** fallback ids of earlier projections, reused for an unchanged history */
   identities?: HistoryIdentityMemo;
+  /**
+   * Messages the caller knows are stored (the writer's cache of recent ids): not planned, since
+   * nothing is written for them (their ids still chain the messages after them)
+   */
+  known?: (messageId: string) => boolean;
 }
 
 /** Part types whose name is the `part_type` value; any other (`other` included) is named by its native type. */
@@ -63,6 +71,38 @@ const USAGE_KEYS: Array<keyof MessageUsage> = [
   'output_tokens',
   'reasoning_tokens',
 ];
+
+/** Position of a column in `MESSAGE_COLUMNS` (the order rows are bound in); an unknown name is a bug, caught at load. */
+function columnAt(name: string): number {
+  const i = MESSAGE_COLUMNS.findIndex((c) => c.name === name);
+  if (i < 0) throw new Error(`message-rows: no column ${name} in ${'ai_gateway_messages'}`);
+  return i;
+}
+
+/** The columns a part sets on top of its message's, by position. */
+const AT = {
+  part_id: columnAt('part_id'),
+  part_index: columnAt('part_index'),
+  part_type: columnAt('part_type'),
+  provider_subtype: columnAt('provider_subtype'),
+  content_text: columnAt('content_text'),
+  tool_name: columnAt('tool_name'),
+  tool_call_id: columnAt('tool_call_id'),
+  tool_args: columnAt('tool_args'),
+  caller_type: columnAt('caller_type'),
+  tool_result_for: columnAt('tool_result_for'),
+  thinking_signature: columnAt('thinking_signature'),
+  is_error: columnAt('is_error'),
+  status: columnAt('status'),
+};
+const USAGE_AT = USAGE_KEYS.map(columnAt);
+
+/** A row's values by column name. */
+export function rowObject(values: readonly SqlValue[]): Row {
+  const row: Row = {};
+  MESSAGE_COLUMNS.forEach((c, i) => (row[c.name] = values[i] ?? null));
+  return row;
+}
 
 /** A part as projected: untrusted, so every field is read with a type check. */
 type LoosePart = Record<string, unknown>;
@@ -139,12 +179,6 @@ function finishReasonOf(m: ProjectedMessage): string | undefined {
   return str(m.finish!.recorded_as) ?? str(m.finish!.reason) ?? undefined;
 }
 
-function usageColumns(usage: MessageUsage | undefined): Row {
-  const row: Row = {};
-  for (const key of USAGE_KEYS) row[key] = isPlainObject(usage as unknown) ? count(usage![key]) : null;
-  return row;
-}
-
 /**
  * Call id -> tool name of every tool_call part of the projection (a later call with the same id
  * wins). Reads the content arrays as they are: a tool call is never a string, and the object
@@ -165,66 +199,131 @@ function toolNamesOf(messages: readonly ProjectedMessage[]): Map<string, string>
 }
 
 /**
+ * What the messages of one projection share when their rows are built: the call id -> tool
+ * name map and the request's tool list (tens of KB for Claude Code), each made once and only
+ * if a row is built.
+ */
+class ProjectionShared {
+  readonly projection: ProjectedExchange;
+  readonly ctx: PlanContext;
+  #toolNames: Map<string, string> | undefined;
+  #toolsJson: string | null | undefined;
+
+  constructor(projection: ProjectedExchange, ctx: PlanContext) {
+    this.projection = projection;
+    this.ctx = ctx;
+  }
+
+  get toolNames(): Map<string, string> {
+    return (this.#toolNames ??= toolNamesOf(this.projection.messages));
+  }
+
+  get toolsJson(): string | null {
+    if (this.#toolsJson === undefined) this.#toolsJson = json(this.projection.tools);
+    return this.#toolsJson;
+  }
+}
+
+/**
+ * A planned message: its identity now, its rows on demand. A class rather than closures: a
+ * request re-sends its whole history, and each of its messages is planned on every turn.
+ */
+class Planned implements PlannedMessage {
+  readonly messageId: string;
+  readonly fallback: boolean;
+  readonly matchKey: string | undefined;
+  readonly partCount: number;
+  readonly index: number;
+  readonly #shared: ProjectionShared;
+  readonly #message: ProjectedMessage;
+  /** the id of the message before it (undefined: none) */
+  readonly #chainedTo: string | undefined;
+
+  constructor(
+    shared: ProjectionShared,
+    message: ProjectedMessage,
+    index: number,
+    identity: { messageId: string; fallback: boolean; matchKey: string | undefined; partCount: number },
+    chainedTo: string | undefined,
+  ) {
+    this.messageId = identity.messageId;
+    this.fallback = identity.fallback;
+    this.matchKey = identity.matchKey;
+    this.partCount = identity.partCount;
+    this.index = index;
+    this.#shared = shared;
+    this.#message = message;
+    this.#chainedTo = chainedTo;
+  }
+
+  buildRows(): Row[] {
+    return this.buildRowValues().map(rowObject);
+  }
+
+  buildRowValues(): SqlValue[][] {
+    const message = this.#message;
+    let previous: string[] | null;
+    if (Array.isArray(message.previous_message_id))
+      previous = message.previous_message_id.filter((p): p is string => typeof p === 'string');
+    else previous = !this.fallback ? null : this.#chainedTo === undefined ? [] : [this.#chainedTo];
+    const { projection, ctx } = this.#shared;
+    return messageRows(
+      projection,
+      message,
+      this.index,
+      normalizeContent(message.content) as unknown as LoosePart[],
+      { messageId: this.messageId, previous, fallback: this.fallback, matchKey: this.matchKey },
+      this.#shared.toolNames,
+      this.#shared.toolsJson,
+      ctx,
+    );
+  }
+}
+
+/**
  * Plan every valid message of a projection: identity, then a lazy row builder. A re-sent
  * message costs its identity only (the memo's comparison); its parts are built when its rows
  * are, which happens only for messages the store does not hold yet.
  */
 export function planMessages(projection: ProjectedExchange, ctx: PlanContext): PlannedMessage[] {
   const conversation = projection.conversation_id;
-  let toolNames: Map<string, string> | undefined;
-  const names = () => (toolNames ??= toolNamesOf(projection.messages));
-  // the request's tool list is the same on every row of the projection (tens of KB for Claude
-  // Code): serialized once, not once per message
-  let toolsJson: string | null | undefined;
-  const tools = () => (toolsJson === undefined ? (toolsJson = json(projection.tools)) : toolsJson);
+  const shared = new ProjectionShared(projection, ctx);
   const planned: PlannedMessage[] = [];
   let previousId: string | undefined = ctx.previousId;
   const memo = ctx.identities?.walk(conversation);
-  projection.messages.forEach((message: ProjectedMessage, index) => {
-    if (!isPlainObject(message as unknown) || typeof message.role !== 'string' || message.role === '') return;
+  const messages = projection.messages;
+  for (let index = 0; index < messages.length; index++) {
+    const message = messages[index]!;
+    if (!isPlainObject(message as unknown) || typeof message.role !== 'string' || message.role === '') continue;
     const count = partCount(message.content);
-    if (count === 0) return;
-    // read as loose objects: an adapter's parts are checked field by field
-    let parts: LoosePart[] | undefined;
-    const partsOf = () => (parts ??= normalizeContent(message.content) as unknown as LoosePart[]);
-    const supplied = typeof message.message_id === 'string' && message.message_id !== '';
-    const chainedTo = previousId;
-    const compute = () =>
-      fallbackMessageId(
+    if (count === 0) continue;
+    const suppliedId =
+      typeof message.message_id === 'string' && message.message_id !== '' ? message.message_id : undefined;
+    const memoKey = message.identity !== undefined ? message.identity : message.content;
+    let messageId = memo ? memo.idFor(message.role, memoKey, suppliedId) : suppliedId;
+    if (messageId === undefined) {
+      messageId = fallbackMessageId(
         conversation,
         message.role,
-        message.identity !== undefined ? message.identity : partsOf(),
-        chainedTo,
+        message.identity !== undefined ? message.identity : normalizeContent(message.content),
+        previousId,
       );
-    const suppliedId = supplied ? message.message_id! : undefined;
-    const memoKey = message.identity !== undefined ? message.identity : message.content;
-    const messageId = memo ? memo.idFor(message.role, memoKey, suppliedId, compute) : (suppliedId ?? compute());
-    const matchKey = typeof message.match_key === 'string' && message.match_key !== '' ? message.match_key : undefined;
-    planned.push({
-      messageId,
-      fallback: !supplied,
-      matchKey,
-      partCount: count,
-      index,
-      buildRows: () => {
-        let previous: string[] | null;
-        if (Array.isArray(message.previous_message_id))
-          previous = message.previous_message_id.filter((p): p is string => typeof p === 'string');
-        else previous = supplied ? null : chainedTo === undefined ? [] : [chainedTo];
-        return messageRows(
-          projection,
-          message,
-          index,
-          partsOf(),
-          { messageId, previous, fallback: !supplied, matchKey },
-          names(),
-          tools(),
-          ctx,
-        );
-      },
-    });
+      memo?.computed(messageId);
+    }
+    const chainedTo = previousId;
     previousId = messageId;
-  });
+    if (ctx.known?.(messageId)) continue;
+    const matchKey = typeof message.match_key === 'string' && message.match_key !== '' ? message.match_key : undefined;
+    planned.push(
+      new Planned(
+        shared,
+        message,
+        index,
+        { messageId, fallback: suppliedId === undefined, matchKey, partCount: count },
+        chainedTo,
+      ),
+    );
+  }
   memo?.finish();
   return planned;
 }
@@ -245,7 +344,7 @@ function messageRows(
   toolNames: Map<string, string>,
   toolsJson: string | null,
   ctx: PlanContext,
-): Row[] {
+): SqlValue[][] {
   const createdAt =
     isoTime(m.message_created_at) ?? ctx.exchange?.ts_start ?? ctx.file?.fallbackTime ?? new Date().toISOString();
   const gateway: JsonObject = gatewayProvenance(ctx);
@@ -311,35 +410,33 @@ function messageRows(
     exchange_id: ctx.exchange?.exchange_id ?? null,
     billing: p.billing === 'api' || p.billing === 'subscription' ? p.billing : null,
   };
+  // the message's columns once, in binding order; each part copies them and sets its own
+  // (an array per row: an object of ~70 members built per row cost more than the rest of the row)
+  const base: SqlValue[] = MESSAGE_COLUMNS.map((c) => shared[c.name] ?? null);
   const last = parts.length - 1;
   const subtype = str(native.provider_subtype);
-  return parts.map((part, k): Row => {
+  return parts.map((part, k): SqlValue[] => {
     const t = typeof part.type === 'string' && part.type !== '' ? part.type : 'text';
     const isCall = t === 'tool_call';
     const isResult = t === 'tool_result';
     const callId = isCall || isResult ? str(part.call_id) : null;
-    const usage = k === last ? usageColumns(m.usage) : usageColumns(undefined);
-    // Object.assign, not an object literal spreading `shared` and `usage`: V8 builds such a
-    // literal of ~60 members through its slow path (about ten times the cost of the whole row)
-    return Object.assign(
-      {},
-      shared,
-      {
-        part_id: `${identity.messageId}#${k}`,
-        part_index: k,
-        part_type: NAMED_PART_TYPES.has(t) ? t : (str(part.native_type) ?? t),
-        provider_subtype: subtype ?? str(part.native_type) ?? t,
-        content_text: partContentText({ ...part, type: t } as MessagePart) ?? null,
-        tool_name: isCall ? str(part.name) : isResult && callId !== null ? (toolNames.get(callId) ?? null) : null,
-        tool_call_id: callId,
-        tool_args: isCall ? json(part.input) : null,
-        caller_type: str(part.caller_type),
-        tool_result_for: isResult ? callId : null,
-        thinking_signature: t === 'reasoning' ? str(part.signature) : null,
-        is_error: part.is_error === true ? 1 : null,
-        status: partStatus(part, t, k === last ? finishReason : undefined),
-      },
-      usage,
-    );
+    const row = base.slice();
+    row[AT.part_id] = `${identity.messageId}#${k}`;
+    row[AT.part_index] = k;
+    row[AT.part_type] = NAMED_PART_TYPES.has(t) ? t : (str(part.native_type) ?? t);
+    row[AT.provider_subtype] = subtype ?? str(part.native_type) ?? t;
+    row[AT.content_text] = partContentText({ ...part, type: t } as MessagePart) ?? null;
+    row[AT.tool_name] = isCall ? str(part.name) : isResult && callId !== null ? (toolNames.get(callId) ?? null) : null;
+    row[AT.tool_call_id] = callId;
+    row[AT.tool_args] = isCall ? json(part.input) : null;
+    row[AT.caller_type] = str(part.caller_type);
+    row[AT.tool_result_for] = isResult ? callId : null;
+    row[AT.thinking_signature] = t === 'reasoning' ? str(part.signature) : null;
+    row[AT.is_error] = part.is_error === true ? 1 : null;
+    row[AT.status] = partStatus(part, t, k === last ? finishReason : undefined);
+    // usage on the message's last part only (one carrier row per response)
+    const usage = k === last && isPlainObject(m.usage as unknown) ? m.usage! : undefined;
+    for (let u = 0; u < USAGE_KEYS.length; u++) row[USAGE_AT[u]!] = usage ? count(usage[USAGE_KEYS[u]!]) : null;
+    return row;
   });
 }
