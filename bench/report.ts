@@ -292,7 +292,7 @@ export function renderReport(r: BenchReport): string {
     if (!w) continue;
     const on = w.history_rows ? ` on a database holding ${fmt(w.history_rows)} rows of history` : '';
     out.push(
-      `Writer alone${on} (${w.exchanges} exchanges, batches of ${w.batch}, ${w.rechecks} re-checks): ${fmt(w.thread_cpu_us_per_exchange)} µs CPU per exchange on its thread + ${fmt(w.other_cpu_us_per_exchange)} µs on other threads (GC helpers): ${fmt(w.exchanges_per_cpu_s)} exchanges per CPU-second (${fmt(w.exchanges_per_wall_s)} per wall second here); ${fmt(w.message_rows)} message rows, ${fmt(w.db_bytes_per_exchange)} database bytes and ${fmt(w.written_bytes_per_exchange)} bytes written (log and checkpoints) per exchange${w.retried_batches ? `; ${w.retried_batches} batch(es) sent again (database held by the kernel's own work)` : ''}`,
+      `Writer alone${on} (${w.exchanges} exchanges, batches of ${w.batch}, ${w.rechecks} re-checks): ${fmt(w.thread_cpu_us_per_exchange)} µs CPU per exchange on its thread + ${fmt(w.other_cpu_us_per_exchange)} µs on other threads (GC helpers): ${fmt(w.exchanges_per_cpu_s)} exchanges per CPU-second (${fmt(w.exchanges_per_wall_s)} per wall second here); ${fmt(w.message_rows)} message rows, ${fmt(w.db_bytes_per_exchange)} database bytes and ${fmt(w.written_bytes_per_exchange)} bytes written (log and checkpoints) per exchange; ${fmt(w.allocated_kb_per_exchange)} KB allocated on its heap per exchange (${fmt(w.minor_gcs)} young and ${fmt(w.major_gcs)} old collections, ${fmt(w.gc_us_per_exchange)} µs of them per exchange)${w.retried_batches ? `; ${w.retried_batches} batch(es) sent again (database held by the kernel's own work)` : ''}`,
       '',
     );
   }

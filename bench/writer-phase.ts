@@ -36,6 +36,7 @@ import {
 import { REPO_ROOT, tempDir } from '../harness/repo.js';
 import { round } from './stats.js';
 import { fillSyntheticHistory } from './synthetic-history.js';
+import { profileHeapAllocation } from './heap-allocation.js';
 
 export interface WriterFigures {
   exchanges: number;
@@ -60,6 +61,13 @@ export interface WriterFigures {
   retried_batches: number;
   /** rows of synthetic history the database held before the writer started */
   history_rows: number;
+  /** JS heap bytes the writing thread allocated per exchange, KB (V8's GC profiler; the same from run to run, unlike CPU) */
+  allocated_kb_per_exchange: number;
+  /** young- and old-generation collections on the writing thread during the run */
+  minor_gcs: number;
+  major_gcs: number;
+  /** the writing thread's time in those collections per exchange, µs */
+  gc_us_per_exchange: number;
 }
 
 interface StoredSize {
@@ -233,6 +241,7 @@ export async function writerPhase(options: {
     const records = benchRecords(options.exchanges, traffic);
     // the warm-up's pages go into the database first: the bytes counted are this run's alone
     kernel.database().pragma('wal_checkpoint(TRUNCATE)');
+    const stopHeapProfile = profileHeapAllocation();
     const before = readThreadGroupCpu(process.pid);
     const writtenBefore = readWrittenBytes(process.pid);
     const started = performance.now();
@@ -255,6 +264,7 @@ export async function writerPhase(options: {
     await writer.flushRechecks();
     const wallMs = performance.now() - started;
     const after = readThreadGroupCpu(process.pid);
+    const heap = stopHeapProfile();
     const threadMs = after.mainMs - before.mainMs;
     const otherMs = after.otherMs + after.nicedMs - before.otherMs - before.nicedMs;
     // storedSize checkpoints: the run's last pages are counted in the bytes written too
@@ -276,6 +286,10 @@ export async function writerPhase(options: {
       request_copies_bytes_per_exchange: round(written.copies / stored, 0),
       retried_batches: retriedBatches,
       history_rows: history.rows,
+      allocated_kb_per_exchange: round(heap.allocatedBytes / 1024 / n, 1),
+      minor_gcs: heap.minorGcs,
+      major_gcs: heap.majorGcs,
+      gc_us_per_exchange: round((heap.gcMs * 1000) / n, 0),
     };
   } finally {
     await kernel.shutdown();

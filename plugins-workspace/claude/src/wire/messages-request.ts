@@ -41,13 +41,12 @@ export function parseMessagesRequest(body: string | null): MessagesRequest | und
   // parsed JSON: every value in it is a JsonValue
   const parsed = parseJsonObject(body) as JsonObject | undefined;
   if (!parsed) return undefined;
-  const messages = Array.isArray(parsed.messages)
-    ? parsed.messages.flatMap((m) =>
-        isPlainObject(m) && typeof m.role === 'string' && m.role !== ''
-          ? [{ role: m.role, content: m.content as unknown }]
-          : [],
-      )
-    : [];
+  // a loop, not flatMap: a request re-sends its whole history, so this runs for every message of every turn
+  const messages: WireMessage[] = [];
+  if (Array.isArray(parsed.messages))
+    for (const m of parsed.messages)
+      if (isPlainObject(m) && typeof m.role === 'string' && m.role !== '')
+        messages.push({ role: m.role, content: m.content as unknown });
   const settings: JsonObject = {};
   for (const key of KEPT_SETTINGS) if (parsed[key] !== undefined && parsed[key] !== null) settings[key] = parsed[key];
   const request: MessagesRequest = { messages, settings };
