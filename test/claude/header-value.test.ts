@@ -14,6 +14,11 @@ test('another spelling is found when the lowercase one is absent or empty', () =
   assert.equal(headerValue({ 'x-api-key': '  ', 'X-API-KEY': 'k2' }, 'x-api-key'), 'k2');
 });
 
+test('with two spellings both set, the lowercase one wins, wherever it sits', () => {
+  assert.equal(headerValue({ 'X-Api-Key': 'mixed', 'x-api-key': 'lower' }, 'X-API-KEY'), 'lower');
+  assert.equal(headerValue({ 'x-api-key': 'lower', 'X-Api-Key': 'mixed' }, 'x-api-key'), 'lower');
+});
+
 test('a repeated header gives its first non-empty value', () => {
   assert.equal(headerValue({ 'anthropic-beta': ['', ' a,b ', 'c'] }, 'anthropic-beta'), 'a,b');
   assert.equal(headerValue({ 'anthropic-beta': ['', ' '] }, 'anthropic-beta'), undefined);

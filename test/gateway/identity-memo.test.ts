@@ -27,6 +27,19 @@ function ids(conversation: string, messages: ProjectedMessage[], memo?: HistoryI
   ).map((m) => m.messageId);
 }
 
+/** Planned [index, id] pairs, skipping messages `known` reports (as the writer does with its recent ids). */
+function plannedPairs(
+  conversation: string,
+  messages: ProjectedMessage[],
+  known: (id: string) => boolean,
+  memo?: HistoryIdentityMemo,
+): Array<[number, string]> {
+  return planMessages(
+    { provider: 'anthropic', conversation_id: conversation, messages },
+    memo ? { ...base, identities: memo, known } : { ...base, known },
+  ).map((m) => [m.index, m.messageId]);
+}
+
 function randomMessage(random: SeededRandom): ProjectedMessage {
   const role = random.pick(['user', 'assistant']);
   const text = random.pick(['continue', 'yes', 'ok', 'run the tests', 'done']);
@@ -72,6 +85,29 @@ test('ids with the memo equal ids without it over 400 random re-sends, edits and
     histories.set(conversation, history);
     assert.deepEqual(ids(conversation, history, memo), ids(conversation, history), `step ${step}, ${conversation}`);
   }
+});
+
+test('skipping known messages keeps the memo in step: the same planned ids with and without it', () => {
+  const random = new SeededRandom(11);
+  const memo = new HistoryIdentityMemo(4, 1 << 20);
+  const histories = new Map<string, ProjectedMessage[]>();
+  const stored = new Set<string>();
+  let skipped = 0;
+  for (let step = 0; step < 300; step++) {
+    const conversation = `k${random.int(4)}`;
+    let history = histories.get(conversation) ?? [];
+    if (random.int(4) === 0) history = history.slice(0, random.int(history.length + 1));
+    else history = [...history, randomMessage(random), randomMessage(random)];
+    histories.set(conversation, history);
+    // repeated content ("continue", "yes") makes a walk out of step give wrong ids
+    const known = (id: string) => stored.has(id);
+    const withMemo = plannedPairs(conversation, history, known, memo);
+    assert.deepEqual(withMemo, plannedPairs(conversation, history, known), `step ${step}, ${conversation}`);
+    skipped += history.length - withMemo.length;
+    // what was planned is now stored, as after the writer's transaction
+    for (const [, id] of withMemo) if (random.int(3) > 0) stored.add(id);
+  }
+  assert.ok(skipped > 100, `known messages were skipped (${skipped})`);
 });
 
 test('a history larger than a quarter of the byte bound is not remembered, and stays correct', () => {

@@ -180,6 +180,51 @@ test('reload: new upstreams apply at once, a new listen address is bound first, 
   }
 });
 
+test('an exchange that crashes the writer every time is dropped alone: the rest of its batch is written', async () => {
+  const echo = await startEchoUpstream();
+  const booted = await bootDaemonKernel(
+    { listen: '127.0.0.1:0', upstreams: [{ name: 'echo', base_url: echo.url, path_prefix: '/' }] },
+    { plugin_dirs: [CRASH_FIXTURE] },
+  );
+  let handle: SourceHandle | undefined;
+  try {
+    handle = await booted.start();
+    const endpoint = String(handle.status!().details!.endpoint);
+    // the crash fixture's projector matches on x-crash-writer; its marker exists, so the good
+    // exchanges project to one row each; the poisoned one (x-crash-always) ends the thread
+    const marker = join(booted.hypHome, 'already-crashed.marker');
+    writeFileSync(marker, 'no first crash\n');
+    const good = Array.from({ length: 8 }, (_, i) =>
+      post(endpoint, '/v1/crash', { 'x-crash-writer': marker }, `ok ${i}`),
+    );
+    const poisoned = post(endpoint, '/v1/crash', { 'x-crash-writer': marker, 'x-crash-always': '1' }, 'poison');
+    assert.deepEqual(await Promise.all([...good, poisoned]), Array(9).fill(200), 'the agent never sees the writer');
+    const db = booted.kernel.database();
+    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    await waitFor(
+      () => (count('SELECT count(*) AS n FROM ai_gateway_exchanges') === 8 ? true : undefined),
+      'the eight good exchanges to be written',
+      60_000,
+    );
+    await waitFor(
+      () => {
+        booted.kernel.logSink.flush();
+        return readLogLines(booted.hypHome).some((l) => l.event === 'aigw.exchange_write_failed') ? true : undefined;
+      },
+      'the poisoned exchange to be given up',
+      60_000,
+    );
+    assert.equal(count("SELECT count(*) AS n FROM ai_gateway_messages WHERE conversation_id = 'crash-once'"), 8);
+    assert.equal(count("SELECT count(*) AS n FROM ai_gateway_messages WHERE content_text = 'poison'"), 0);
+    const events = readLogLines(booted.hypHome).map((l) => l.event);
+    assert.ok(events.filter((e) => e === 'aigw.writer_exited').length >= 3, 'it crashed the writer three times');
+  } finally {
+    await handle?.stop();
+    await booted.kernel.shutdown();
+    await echo.close();
+  }
+});
+
 test('a writer thread that dies mid-batch is restarted and the exchange is written once', async () => {
   const echo = await startEchoUpstream();
   const booted = await bootDaemonKernel(

@@ -26,14 +26,14 @@ test('sameJson: equal parsed values are the same; any difference in value, order
   assert.equal(sameJson({ a: undefined }, {}), false, 'a member JSON would drop still counts');
 });
 
-test('sameJson: nested objects of differing sizes, and comparisons after a failed one, are judged alike', () => {
+test('sameJson: nested objects of differing sizes are judged by every level, and a failed comparison does not sway the next', () => {
   const deep = (leaf: unknown) => ({ a: { b: { c: [{ d: leaf, e: { f: 1 } }] }, g: 2 }, h: 3 });
   assert.equal(sameJson(deep('x'), deep('x')), true);
   assert.equal(sameJson(deep('x'), deep('y')), false, 'a difference four levels down');
   assert.equal(sameJson({ a: 1 }, { a: 1, b: 2 }), false, 'b has a key more');
   assert.equal(sameJson({ a: 1, b: 2 }, { a: 1 }), false, 'a has a key more');
   assert.equal(sameJson({ a: { x: 1, y: 2 }, b: 1 }, { a: { x: 1 }, b: 1 }), false, 'an inner object shorter');
-  // a failed comparison leaves nothing behind that a later one could trip on
+  // comparisons right after failed ones (at several depths) still judge equal values equal
   assert.equal(sameJson(deep({ k: 1 }), deep({ k: 1 })), true);
   assert.equal(sameJson({ p: deep(1), q: deep(2) }, { p: deep(1), q: deep(2) }), true);
   assert.equal(sameJson({ p: deep(1), q: deep(2) }, { p: deep(1), q: deep(3) }), false);

@@ -6,6 +6,17 @@
  */
 
 /**
+ * Own keys of the objects being compared, one range per nesting level: a comparison writes
+ * `a`'s keys from `top`, checks `b`'s against them in order, compares the values (deeper
+ * levels write above its range) and moves `top` back. The array is never shortened, so it
+ * does not reallocate either; results do not depend on `top` coming back (a throw in between
+ * only leaves the stack longer). `Object.keys` would allocate two arrays per object compared,
+ * and a re-sent history compares every object of every message on every turn.
+ */
+const keyStack: string[] = [];
+let top = 0;
+
+/**
  * True when `a` and `b` are the same JSON value: same primitives, arrays of equal items in
  * order, objects with the same own keys in the same order and equal values. Stricter than JSON
  * equality where JSON would drop a member (`undefined`): a false "different" only costs a
@@ -20,39 +31,28 @@ export function sameJson(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  return sameObjects(a as Record<string, unknown>, b as Record<string, unknown>);
-}
-
-/**
- * Own keys of the objects being compared, one range per nesting level: a comparison writes
- * `a`'s keys from `top`, checks `b`'s against them in order, compares the values (deeper
- * levels write above its range) and moves `top` back. The array is never shortened, so it
- * does not reallocate either. `Object.keys` would allocate two arrays per object compared,
- * and a re-sent history compares every object of every message on every turn.
- */
-const keyStack: string[] = [];
-let top = 0;
-
-function sameObjects(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  // objects: `a`'s own keys go on the shared stack (see keyStack), `b`'s are checked against
+  // them in order, then the values are compared; every way out moves `top` back. Written
+  // inline (no helper, no try/finally) so a nesting level costs one frame, as it always did.
   const start = top;
-  try {
-    for (const k in a) if (Object.hasOwn(a, k)) keyStack[top++] = k;
-    const end = top;
-    let i = start;
-    for (const k in b) {
-      if (!Object.hasOwn(b, k)) continue;
-      if (i === end || keyStack[i] !== k) return false;
-      i++;
+  for (const k in a) if (Object.hasOwn(a, k)) keyStack[top++] = k;
+  const end = top;
+  let i = start;
+  for (const k in b) {
+    if (!Object.hasOwn(b, k)) continue;
+    if (i === end || keyStack[i] !== k) {
+      top = start;
+      return false;
     }
-    if (i !== end) return false;
-    for (let j = start; j < end; j++) {
-      const k = keyStack[j]!;
-      if (!sameJson(a[k], b[k])) return false;
-    }
-    return true;
-  } finally {
-    top = start;
+    i++;
   }
+  let same = i === end;
+  for (let j = start; same && j < end; j++) {
+    const k = keyStack[j]!;
+    same = sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]);
+  }
+  top = start;
+  return same;
 }
 
 /** Bytes a parsed JSON value roughly holds: its strings (two bytes a character) and a word or so per node. */

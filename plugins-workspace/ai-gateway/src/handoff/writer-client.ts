@@ -398,7 +398,12 @@ export class WriterClient {
   #requeueInflight(reason: string): void {
     const batch = this.#inflight;
     this.#inflight = undefined;
-    if (batch) this.#requeueCounting(batch.records, reason, 'front');
+    if (!batch) return;
+    this.#requeueCounting(batch.records, reason, 'front');
+    // one exchange at a time, doubling back with each success: an exchange that crashes the
+    // writer is then retried alone and dropped after its third loss, not with a batch of
+    // up to 255 others counted against it each time
+    this.#backoff.refused();
   }
 
   /** Requeue, counting a lost delivery against each record; drop those that failed too often. */

@@ -61,16 +61,6 @@ interface RememberedMessage {
 }
 
 /**
- * The fallback ids of the last projection of recent conversations. Clients re-send the whole
- * history with every request, so without this every exchange re-hashes every earlier message
- * (canonical JSON + sha256: the largest identity cost in the writer's profile). A message
- * whose role and content are the same JSON as the same position of the last projection, with
- * an identical prefix before it, has the same id (the chain of previous ids is the same).
- * The comparison walks both values (no serialization); the remembered values are the last
- * projection's own objects, which nothing changes after projection. Bounded by conversations
- * and by the estimated bytes of the remembered values.
- */
-/**
  * One projection's walk over the memo. Per message, in order: `idFor` gives the supplied id,
  * else the remembered one while the history matches, else undefined, and then the caller
  * computes the id and hands it to `computed`. A re-sent message keeps its remembered entry
@@ -131,6 +121,17 @@ export class IdentityWalk {
   }
 }
 
+/**
+ * The fallback ids of the last projection of recent conversations. Clients re-send the whole
+ * history with every request, so without this every exchange re-hashes every earlier message
+ * (canonical JSON + sha256: the largest identity cost in the writer's profile). A message
+ * whose role and content are the same JSON as the same position of the last projection, with
+ * an identical prefix before it, has the same id (the chain of previous ids is the same).
+ * The comparison walks both values (no serialization); a remembered value is the projection's
+ * own object from the first turn that sent the message (a later turn's equal value does not
+ * replace it), which nothing changes after projection. Bounded by conversations and by the
+ * estimated bytes of the remembered values.
+ */
 export class HistoryIdentityMemo {
   readonly #maxConversations: number;
   readonly #maxBytes: number;
