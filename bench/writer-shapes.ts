@@ -2,8 +2,8 @@
  * The writer alone (bench/writer-phase.ts) on three request shapes, back to back: the throughput
  * traffic's (~20 KB, a 1.5 KB system prompt, one tool), ~150 KB bodies with that small prompt,
  * and a Claude-Code-sized one (~150 KB bodies, a 20 KB system prompt, 20 tools of 1.5 KB;
- * Anthropic only for both). Reports CPU per exchange,
- * database bytes per exchange, and how many of them are the `system_text`/`tools` copies the
+ * Anthropic only for both). Reports CPU and heap bytes allocated per exchange, bytes written
+ * and database bytes per exchange, and how many of them are the `system_text`/`tools` copies the
  * schema puts on every message row: what storing them once per request would save.
  *
  *   node build/bench/writer-shapes.js [--exchanges 2000]
@@ -32,6 +32,8 @@ for (const shape of shapes) {
       other_cpu_us_per_exchange: f.other_cpu_us_per_exchange,
       exchanges_per_cpu_s: f.exchanges_per_cpu_s,
       rows_per_exchange: Math.round((f.message_rows / (exchanges + 256)) * 100) / 100,
+      allocated_kb_per_exchange: f.allocated_kb_per_exchange,
+      written_bytes_per_exchange: f.written_bytes_per_exchange,
       db_bytes_per_exchange: f.db_bytes_per_exchange,
       request_copies_bytes_per_exchange: f.request_copies_bytes_per_exchange,
       retried_batches: f.retried_batches,

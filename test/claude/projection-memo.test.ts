@@ -50,13 +50,16 @@ function withoutDerived(units: ReturnType<typeof wireUnits>['units']) {
   return units.map(({ derived: _derived, ...unit }) => unit);
 }
 
-function build(units: ReturnType<typeof wireUnits>['units'], sha?: (text: string) => string) {
+function build(
+  units: ReturnType<typeof wireUnits>['units'],
+  sha?: (text: string) => string,
+  where: { conversationId: string; scope: string } = { conversationId: 'conv', scope: 'main' },
+) {
   return buildMessages({
     units,
     matches: units.map(() => undefined),
     view: undefined,
-    conversationId: 'conv',
-    scope: 'main',
+    ...where,
     reply: undefined,
     replyCreatedAt: '2026-12-03T00:00:00.000Z',
     replyRequestId: undefined,
@@ -110,6 +113,42 @@ test('a re-sent message keeps its units; the one whose cache marker moved is spl
   assert.equal(after[0]!.content, before[0]!.content, 'its projected message shares the parts already built');
   assert.equal(after[0]!.identity, before[0]!.identity);
   assert.deepEqual(after[2]!.content, before[2]!.content);
+});
+
+test("a unit's cached keys follow its scope, conversation and place: the same as fresh units' everywhere", () => {
+  const random = new SeededRandom(21);
+  const history = Array.from({ length: 24 }, (_, i) => randomMessage(random, i));
+  const request = () => JSON.parse(JSON.stringify(withCacheMarker(history))) as WireMessage[];
+  const shared = wireUnits(request(), undefined).units;
+  const places = [
+    { conversationId: 'conv', scope: 'main' },
+    { conversationId: 'conv', scope: 'agent-1' },
+    { conversationId: 'other', scope: 'agent-1' },
+    { conversationId: 'conv', scope: 'main' },
+  ];
+  for (const where of places) {
+    // the same unit objects, built again elsewhere, against units that never were
+    assert.deepEqual(build(shared, undefined, where), build(wireUnits(request(), undefined).units, undefined, where));
+  }
+  // a unit moved: its repeats before it change its ordinal, its anchor changes a reminder's id
+  const shifted = [...shared.slice(5), ...shared.slice(0, 5)];
+  const fresh = wireUnits(request(), undefined).units;
+  assert.deepEqual(build(shifted), build([...fresh.slice(5), ...fresh.slice(0, 5)]));
+});
+
+test("a reminder's cached id follows its ordinal: an equal reminder inserted before it, after the same anchor", () => {
+  const reminder = { type: 'text', text: '<system-reminder>same context</system-reminder>' };
+  const messages = (n: number): WireMessage[] => [
+    { role: 'user', content: [{ type: 'text', text: 'the prompt' }] },
+    ...Array.from({ length: n }, () => ({ role: 'user', content: [reminder] })),
+  ];
+  const two = wireUnits(messages(2), undefined).units;
+  const kept = two.at(-1)!; // a reminder unit, keyed once at ordinal 1
+  build(two);
+  const reordered = [...wireUnits(messages(1), undefined).units, ...wireUnits(messages(1), undefined).units.slice(1)];
+  // the kept unit is now the first reminder after the anchor (ordinal 0), then the second
+  const withKept = [reordered[0]!, kept, reordered[2]!];
+  assert.deepEqual(build(withKept), build(wireUnits(messages(2), undefined).units));
 });
 
 test('the hash memo answers as sha256 does, before and after rotations', () => {

@@ -56,15 +56,38 @@ function stableKeys(
     seen.set(base, n + 1);
     return n;
   };
-  const withOrdinal = (base: string): string => `${base}#${ordinal(base)}`;
   let anchor = 'start';
   return units.map((u) => {
-    if (u.wireOnly)
-      return {
-        wireId: `wire_${sha(withOrdinal(`${conversation}|${scope}|${anchor}|${u.role}|${u.key}`)).slice(0, 32)}`,
-      };
-    const base = unitMatchBase(scope, u.role, u.key);
-    anchor = unitMatchKey(base, ordinal(base), sha);
+    // the strings are the same as ever; a re-sent unit (the conversation's memo keeps its
+    // units) only gets them back from its cache instead of building and hashing them again
+    let cache = ((u.derived ??= {}).keys ??= {});
+    if (cache.role !== u.role || cache.key !== u.key) cache = u.derived.keys = { role: u.role, key: u.key };
+    if (u.wireOnly) {
+      if (cache.wireConversation !== conversation || cache.wireScope !== scope || cache.wireAnchor !== anchor) {
+        cache.wireConversation = conversation;
+        cache.wireScope = scope;
+        cache.wireAnchor = anchor;
+        cache.wireBase = `${conversation}|${scope}|${anchor}|${u.role}|${u.key}`;
+        cache.wireOrdinal = undefined;
+      }
+      const n = ordinal(cache.wireBase!);
+      if (cache.wireOrdinal !== n) {
+        cache.wireOrdinal = n;
+        cache.wireId = `wire_${sha(`${cache.wireBase!}#${n}`).slice(0, 32)}`;
+      }
+      return { wireId: cache.wireId! };
+    }
+    if (cache.scope !== scope) {
+      cache.scope = scope;
+      cache.base = unitMatchBase(scope, u.role, u.key);
+      cache.ordinal = undefined;
+    }
+    const n = ordinal(cache.base!);
+    if (cache.ordinal !== n) {
+      cache.ordinal = n;
+      cache.matchKey = unitMatchKey(cache.base!, n, sha);
+    }
+    anchor = cache.matchKey!;
     return { matchKey: anchor };
   });
 }

@@ -25,7 +25,32 @@ export interface WireUnit {
    * unit when first needed: a re-sent message keeps its units, so its projected message shares
    * these with the previous request's (nothing downstream writes to them).
    */
-  derived?: { parts?: ProjectedMessage['content']; identity?: JsonValue };
+  derived?: { parts?: ProjectedMessage['content']; identity?: JsonValue; keys?: UnitKeyCache };
+}
+
+/**
+ * The strings a unit's stable key is made of, with what they were made for (see
+ * `stableKeys` in projector/build-messages.ts): a re-sent unit at the same place gets the
+ * same strings back instead of new ones (and their hashes, which V8 keeps on a string).
+ */
+export interface UnitKeyCache {
+  /** the unit's role and key the strings below were made of */
+  role?: string;
+  key?: string;
+  /** `scope|role|key`, made for `scope` */
+  scope?: string;
+  base?: string;
+  /** the match key of `base` with `ordinal` */
+  ordinal?: number;
+  matchKey?: string;
+  /** wire-only unit: `conversation|scope|anchor|role|key`, made for these three */
+  wireConversation?: string;
+  wireScope?: string;
+  wireAnchor?: string;
+  wireBase?: string;
+  /** the id of `wireBase` with `wireOrdinal` */
+  wireOrdinal?: number;
+  wireId?: string;
 }
 
 function unit(role: string, blocks: Block[], extra: Partial<WireUnit> = {}): WireUnit {
