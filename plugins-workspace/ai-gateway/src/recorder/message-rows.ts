@@ -7,7 +7,7 @@
 import { isPlainObject, type JsonObject } from '@hypaware/core';
 import type { MessagePart, MessageUsage, ProjectedExchange, ProjectedMessage } from '../api-types.js';
 import type { ExchangeFacts } from './exchange-facts.js';
-import { MESSAGE_COLUMNS, SCHEMA_VERSION } from '../datasets.js';
+import { MESSAGE_COLUMNS, MESSAGES_DATASET, SCHEMA_VERSION } from '../datasets.js';
 import { partContentText } from './content-text.js';
 import { fallbackMessageId, normalizeContent, partCount, type HistoryIdentityMemo } from './message-identity.js';
 
@@ -75,7 +75,7 @@ const USAGE_KEYS: Array<keyof MessageUsage> = [
 /** Position of a column in `MESSAGE_COLUMNS` (the order rows are bound in); an unknown name is a bug, caught at load. */
 function columnAt(name: string): number {
   const i = MESSAGE_COLUMNS.findIndex((c) => c.name === name);
-  if (i < 0) throw new Error(`message-rows: no column ${name} in ${'ai_gateway_messages'}`);
+  if (i < 0) throw new Error(`message-rows: no column ${name} in ${MESSAGES_DATASET}`);
   return i;
 }
 
@@ -243,13 +243,16 @@ class Planned implements PlannedMessage {
     shared: ProjectionShared,
     message: ProjectedMessage,
     index: number,
-    identity: { messageId: string; fallback: boolean; matchKey: string | undefined; partCount: number },
+    messageId: string,
+    fallback: boolean,
+    matchKey: string | undefined,
+    partCount: number,
     chainedTo: string | undefined,
   ) {
-    this.messageId = identity.messageId;
-    this.fallback = identity.fallback;
-    this.matchKey = identity.matchKey;
-    this.partCount = identity.partCount;
+    this.messageId = messageId;
+    this.fallback = fallback;
+    this.matchKey = matchKey;
+    this.partCount = partCount;
     this.index = index;
     this.#shared = shared;
     this.#message = message;
@@ -314,15 +317,7 @@ export function planMessages(projection: ProjectedExchange, ctx: PlanContext): P
     previousId = messageId;
     if (ctx.known?.(messageId)) continue;
     const matchKey = typeof message.match_key === 'string' && message.match_key !== '' ? message.match_key : undefined;
-    planned.push(
-      new Planned(
-        shared,
-        message,
-        index,
-        { messageId, fallback: suppliedId === undefined, matchKey, partCount: count },
-        chainedTo,
-      ),
-    );
+    planned.push(new Planned(shared, message, index, messageId, suppliedId === undefined, matchKey, count, chainedTo));
   }
   memo?.finish();
   return planned;
