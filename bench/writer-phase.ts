@@ -195,6 +195,11 @@ export async function writerPhase(options: {
    * writer starts: a long-lived database, whose indexes are deeper and wider than a new one's
    */
   historyRows?: number;
+  /**
+   * no projector: the writer decodes, redacts, compresses and stores each exchange and writes
+   * no message row (the floor of capture to disk, beside which the projection's cost shows)
+   */
+  captureOnly?: boolean;
 }): Promise<WriterFigures> {
   const traffic: WriterTraffic = { ...options.traffic, bodyBytes: options.bodyBytes };
   // the batches of a daemon's writer that is behind
@@ -218,13 +223,14 @@ export async function writerPhase(options: {
   try {
     if (options.historyRows) fillSyntheticHistory(kernel.database(), { rows: options.historyRows, days: 30, seed: 5 });
     const history = storedSize(kernel.database());
-    const projectors = await loadProjectors(
+    const loaded = await loadProjectors(
       [
         projectorModule('claude', join(hypHome, 'state', 'claude')),
         projectorModule('codex', join(hypHome, 'state', 'codex')),
       ],
       { env, log: quiet, loggerFor: () => quiet },
     );
+    const projectors = options.captureOnly ? [] : loaded;
     let rechecks = 0;
     const log: Logger = { ...quiet, info: (event) => void (event === 'aigw.recheck' && rechecks++) };
     const writer = new ExchangeWriter({

@@ -19,4 +19,5 @@ export { LruCache } from './util/lru-cache.js';
 export { queryReadOnly, type ReadOnlyResult } from './query/read-only-query.js';
 export { isPlainObject } from './util/plain-object.js';
 export { jsonSizeEstimate, sameJson } from './util/json-equality.js';
+export { ResentJsonParser, type ResentJsonOptions, type ResentJsonStats } from './util/resent-json.js';
 export { workerServices, type WorkerServices, type WorkerServicesOptions } from './runtime/worker-services.js';

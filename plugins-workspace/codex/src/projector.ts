@@ -13,12 +13,12 @@ import type {
   ProjectedMessage,
   ProjectorContext,
 } from '@hypaware/ai-gateway';
-import { LruCache, type JsonObject } from '@hypaware/core';
+import { LruCache, ResentJsonParser, type JsonObject } from '@hypaware/core';
 import { openAiBilling } from './billing.js';
 import { chatReply, chatRequestMessages } from './chat-completions.js';
 import { codexContext, isCodexNamespace, isCodexTraffic } from './codex-context.js';
 import { partText } from './content-parts.js';
-import { compact, headerValue, parseJsonObject, str } from './json-values.js';
+import { compact, headerValue, str } from './json-values.js';
 import { replyMessages } from './model-reply.js';
 import { responsesReply } from './responses-reply.js';
 import { inputMessages, type InputItem } from './responses-items.js';
@@ -72,12 +72,19 @@ function contentConversationId(history: ProjectedMessage[], exchangeId: string):
   return `openai-${hash('sha256', seed, 'hex').slice(0, 16)}`;
 }
 
+/** Where an earlier body of the same thread may be remembered: the session and thread headers Codex sends. */
+function resentHint(headers: ExchangeInput['request_headers']): string {
+  const session = headerValue(headers, 'session_id') ?? headerValue(headers, 'session-id') ?? '';
+  return `${session}|${headerValue(headers, 'thread-id') ?? headerValue(headers, 'thread_id') ?? ''}`;
+}
+
 function projectExchange(
   exchange: ExchangeInput,
   ctx: Pick<ProjectorContext, 'log'>,
   inputs: LruCache<string, RememberedInput>,
+  bodies: ResentJsonParser,
 ): ProjectedExchange | undefined {
-  const body = parseJsonObject(exchange.request_body);
+  const body = bodies.parse(exchange.request_body, resentHint(exchange.request_headers));
   if (!body) {
     if (exchange.method !== 'GET' && exchange.request_body) {
       ctx.log.warn('codex.request_not_projected', {
@@ -159,10 +166,12 @@ export function createCodexProjector(): ExchangeProjector {
     // one such request would push out every other conversation
     maxEach: INPUT_BUDGET_CHARS / 2,
   });
+  // each turn re-sends the input items before it: parsed once, then only what a turn adds
+  const bodies = new ResentJsonParser({ listKey: 'input' });
   return {
     name: PROJECTOR_NAME,
     priority: 100,
     match: matchesExchange,
-    project: (exchange, ctx) => projectExchange(exchange, ctx, inputs),
+    project: (exchange, ctx) => projectExchange(exchange, ctx, inputs, bodies),
   };
 }

@@ -1,5 +1,5 @@
 import { claudeBilling } from '../wire/billing.js';
-import { LruCache, type JsonObject } from '@hypaware/core';
+import { LruCache, ResentJsonParser, type JsonObject } from '@hypaware/core';
 import type {
   ExchangeInput,
   ExchangeProjector,
@@ -23,6 +23,11 @@ import { buildMessages } from './build-messages.js';
 import { readSubagentMeta, type SubagentMeta } from '../transcript/subagent-meta.js';
 
 const PROJECTOR_NAME = 'claude-anthropic-messages';
+
+/** Where an earlier body of the same thread may be remembered: its session and agent (headers Claude Code sends). */
+function resentHint(headers: ExchangeInput['request_headers']): string {
+  return `${headerValue(headers, 'x-claude-code-session-id') ?? ''}|${headerValue(headers, 'x-claude-code-agent-id') ?? ''}`;
+}
 
 export interface ClaudeProjectorOptions {
   /** the session-context state file the hook appends to */
@@ -108,6 +113,8 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
     return meta;
   };
   const awaited = new LruCache<string, AwaitedTranscript>(MAX_AWAITED_EXCHANGES);
+  /** each turn re-sends the history: parsed once, then only what a turn adds */
+  const bodies = new ResentJsonParser({ listKey: 'messages' });
   /** per conversation (and agent): the last request's units and hashes, reused for the re-sent history */
   const memos = new LruCache<string, ProjectionMemo>(MAX_CONVERSATION_MEMOS, {
     max: MEMO_BUDGET_CHARS,
@@ -141,7 +148,9 @@ export function createClaudeProjector(options: ClaudeProjectorOptions): Exchange
     // live re-checks only (`hyp reproject` projects with a later attempt number)
     const recheck = ctx.attempt > 0 && ctx.attempt <= recheckDelays.length;
     if (recheck && (await futileRecheck(exchange))) return undefined;
-    const request = parseMessagesRequest(exchange.request_body);
+    const request = parseMessagesRequest(exchange.request_body, (text) =>
+      bodies.parse(text, resentHint(exchange.request_headers)),
+    );
     if (!request) {
       ctx.log.warn('claude.projector_skip', {
         exchange_id: exchange.exchange_id,

@@ -36,10 +36,17 @@ export function systemText(system: unknown): string | undefined {
   return texts.length > 0 ? texts.join('\n\n') : undefined;
 }
 
-/** Parse a Messages API request body; undefined when it is not a JSON object. */
-export function parseMessagesRequest(body: string | null): MessagesRequest | undefined {
-  // parsed JSON: every value in it is a JsonValue
-  const parsed = parseJsonObject(body) as JsonObject | undefined;
+/**
+ * Parse a Messages API request body; undefined when it is not a JSON object. `parseBody` is
+ * the JSON parse to use (the projector's re-sent body parser); its values are only read.
+ */
+export function parseMessagesRequest(
+  body: string | null,
+  parseBody: (text: string | null) => JsonObject | undefined = (text) =>
+    // parsed JSON: every value in it is a JsonValue
+    parseJsonObject(text) as JsonObject | undefined,
+): MessagesRequest | undefined {
+  const parsed = parseBody(body);
   if (!parsed) return undefined;
   // a loop, not flatMap: a request re-sends its whole history, so this runs for every message of every turn
   const messages: WireMessage[] = [];
