@@ -429,3 +429,49 @@ test('ttfb_ms is stored as the proxy measured it, NULL without a first byte; an 
     await rig.close();
   }
 });
+
+test('a re-check reads the stored bodies only when its projector reads them, and then once', async () => {
+  const { GatewayStore } = await import('@hypaware/ai-gateway/internal/recorder/gateway-store.js');
+  const original = GatewayStore.prototype.exchangeBodies;
+  let bodyReads = 0;
+  GatewayStore.prototype.exchangeBodies = function (this: InstanceType<typeof GatewayStore>, id: string) {
+    bodyReads++;
+    return original.call(this, id);
+  };
+  const rechecked: Array<{ request: string | null; response: string | null }> = [];
+  const projector: ExchangeProjector = {
+    name: 'lazy-test',
+    match: (x) => x.pathname === '/v1/test',
+    project: (x, ctx): ProjectedExchange | undefined => {
+      if (ctx.attempt === 0) {
+        const req = JSON.parse(x.request_body!) as TestRequest;
+        return { provider: 'test', conversation_id: req.conversation, messages: req.messages, recheck_after_ms: 10 };
+      }
+      // the second conversation's re-check is answered from memory: no body read
+      if (x.request_headers['x-skip'] !== undefined) return undefined;
+      rechecked.push({ request: x.request_body, response: x.response_body });
+      rechecked.push({ request: x.request_body, response: x.response_body });
+      return undefined;
+    },
+  };
+  const rig = await startWriterRig([projector]);
+  try {
+    const requestBody = body({ conversation: 'read', messages: [user('q')] });
+    await rig.writer.writeBatch([
+      makeRecord({ requestBody, responseBody: '{"reply":"stored"}' }),
+      makeRecord({
+        requestBody: body({ conversation: 'skip', messages: [user('r')] }),
+        requestHeaders: { 'x-skip': '1' },
+      }),
+    ]);
+    await waitFor(() => rig.logs.events('aigw.recheck').length === 2, 'both re-checks', 5000);
+    assert.deepEqual(rechecked, [
+      { request: requestBody, response: '{"reply":"stored"}' },
+      { request: requestBody, response: '{"reply":"stored"}' },
+    ]);
+    assert.equal(bodyReads, 1, 'one body read: the re-check that read them, once');
+  } finally {
+    GatewayStore.prototype.exchangeBodies = original;
+    await rig.close();
+  }
+});

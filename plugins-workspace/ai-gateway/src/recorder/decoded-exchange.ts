@@ -137,9 +137,10 @@ function once<T>(compute: () => T): () => T {
  * The ExchangeInput of a stored `ai_gateway_exchanges` row, with the projector header views
  * given. The bodies are decompressed (and the events parsed) only when a projector reads them:
  * a re-check the projector can answer from what it remembers costs no gunzip. `is_sse` is the
- * stored flag (what the first projection saw).
+ * stored flag (what the first projection saw). A row read without its bodies gets them from
+ * `bodies()` (`request_body`, `response_body`) at that first read.
  */
-export function storedExchangeInput(row: Row, views: HeaderViews): ExchangeInput {
+export function storedExchangeInput(row: Row, views: HeaderViews, bodies?: () => Row | undefined): ExchangeInput {
   const metadata = typeof row.metadata === 'string' ? (JSON.parse(row.metadata) as { dev_run_id?: unknown }) : {};
   const input = assembleInput(
     {
@@ -164,8 +165,9 @@ export function storedExchangeInput(row: Row, views: HeaderViews): ExchangeInput
     typeof metadata.dev_run_id === 'string' ? metadata.dev_run_id : undefined,
   );
   const sse = row.is_sse === 1;
-  const requestText = once(() => storedText(row.request_body, row.request_body_encoding));
-  const responseText = once(() => storedText(row.response_body, row.response_body_encoding) ?? '');
+  const blobs = once((): Row => (Object.hasOwn(row, 'request_body') ? row : (bodies?.() ?? {})));
+  const requestText = once(() => storedText(blobs().request_body, row.request_body_encoding));
+  const responseText = once(() => storedText(blobs().response_body, row.response_body_encoding) ?? '');
   const events = once(() => (sse ? parseEventStream(responseText()) : []));
   input.is_sse = sse;
   return Object.defineProperties(input, {

@@ -393,7 +393,7 @@ export class ExchangeWriter {
       const store = this.#store();
       const row = store.exchange(exchangeId);
       if (!row) return; // pruned meanwhile
-      const input = storedExchangeInput(row, views);
+      const input = storedExchangeInput(row, views, () => store.exchangeBodies(exchangeId));
       const dispatch = await dispatchProjectors(this.#deps.projectors(), input, this.#deps.log, attempt);
       const effects = this.#deps.database().transaction(() => {
         const e = this.#writeMessages(store, storedFacts(input, row), dispatch);

@@ -9,6 +9,9 @@ import {
 } from '../datasets.js';
 import type { Row, SqlValue } from './message-rows.js';
 
+/** The exchange columns holding the (compressed) bodies. */
+const BODY_COLUMNS: readonly string[] = ['request_body', 'response_body'];
+
 function insertSql(table: string, columns: readonly { name: string }[]): string {
   return `INSERT OR IGNORE INTO "${table}" (${columns.map((c) => `"${c.name}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
 }
@@ -23,6 +26,7 @@ export class GatewayStore {
   readonly #conversationStart: Database.Statement;
   readonly #insertExchange: Database.Statement;
   readonly #exchange: Database.Statement;
+  readonly #exchangeBodies: Database.Statement;
   readonly #addRowsWritten: Database.Statement;
   readonly #nativeSettled: Database.Statement;
   readonly #fallbackIds: Database.Statement;
@@ -37,7 +41,14 @@ export class GatewayStore {
       .prepare(`SELECT min(conversation_started_at) FROM "${MESSAGES_DATASET}" WHERE conversation_id = ?`)
       .pluck();
     this.#insertExchange = db.prepare(insertSql(EXCHANGES_DATASET, EXCHANGE_COLUMNS));
-    this.#exchange = db.prepare(`SELECT * FROM "${EXCHANGES_DATASET}" WHERE exchange_id = ?`);
+    // the bodies apart: a re-check the projector answers from memory reads no body
+    const facts = EXCHANGE_COLUMNS.filter((c) => !BODY_COLUMNS.includes(c.name))
+      .map((c) => `"${c.name}"`)
+      .join(', ');
+    this.#exchange = db.prepare(`SELECT ${facts} FROM "${EXCHANGES_DATASET}" WHERE exchange_id = ?`);
+    this.#exchangeBodies = db.prepare(
+      `SELECT ${BODY_COLUMNS.map((c) => `"${c}"`).join(', ')} FROM "${EXCHANGES_DATASET}" WHERE exchange_id = ?`,
+    );
     this.#addRowsWritten = db.prepare(
       `UPDATE "${EXCHANGES_DATASET}" SET rows_written = coalesce(rows_written, 0) + ? WHERE exchange_id = ?`,
     );
@@ -81,8 +92,14 @@ export class GatewayStore {
     this.#insertExchange.run(bind(row, EXCHANGE_COLUMNS));
   }
 
+  /** A stored exchange without its bodies (`exchangeBodies`). */
   exchange(exchangeId: string): Row | undefined {
     return this.#exchange.get(exchangeId) as Row | undefined;
+  }
+
+  /** The stored bodies of an exchange (`request_body`, `response_body`), or undefined once pruned. */
+  exchangeBodies(exchangeId: string): Row | undefined {
+    return this.#exchangeBodies.get(exchangeId) as Row | undefined;
   }
 
   addRowsWritten(exchangeId: string, rows: number): void {
