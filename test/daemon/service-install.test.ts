@@ -212,7 +212,7 @@ test('unit text: paths with spaces, quotes, % and $ are quoted for systemd', asy
   assert.doesNotMatch(plain, /HYP_HOME/, 'no HYP_HOME line when HYP_HOME is not set');
   // the allocator settings of the daemon's process (daemon-environment.ts), with or without HYP_HOME
   for (const text of [unit, plain]) {
-    assert.ok(text.includes('\nEnvironment=MALLOC_ARENA_MAX=2\n'), text);
+    assert.ok(text.includes('\nEnvironment=MALLOC_ARENA_MAX=1\n'), text);
     assert.ok(text.includes('\nEnvironment=MALLOC_MMAP_THRESHOLD_=131072\n'), text);
   }
 });

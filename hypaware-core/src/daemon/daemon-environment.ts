@@ -5,11 +5,13 @@
  * 64-256 KiB in bursts; with glibc's defaults each thread gets its own arena and the dynamic
  * mmap threshold soon serves those buffers from the arenas, which then stay at their largest
  * size after the burst (~100 MB measured after 3,000 exchanges). A fixed threshold of 128 KiB
- * maps such buffers on their own and gives them back when freed; two arenas bound the rest.
+ * maps such buffers on their own and gives them back when freed; one arena holds the rest (a
+ * second one, the writer thread's, kept 15-42 MB of freed chunks after a burst that the first
+ * could have reused: the bench's parked daemon 141 and 158 MB with one arena, 178-183 MB with two).
  * Other allocators ignore these variables. A value the user set wins.
  */
 export const DAEMON_ALLOCATOR_ENV: Readonly<Record<string, string>> = {
-  MALLOC_ARENA_MAX: '2',
+  MALLOC_ARENA_MAX: '1',
   MALLOC_MMAP_THRESHOLD_: '131072',
 };
 

@@ -138,10 +138,10 @@ export class ResentJsonParser {
 
   constructor(options: ResentJsonOptions) {
     this.#listKey = options.listKey;
-    this.#perHint = options.perHint ?? 4;
+    this.#perHint = options.perHint ?? 3;
     this.#minChars = options.minChars ?? 2048;
     const maxChars = options.maxChars ?? 8 * 1024 * 1024;
-    this.#remembered = new LruCache(options.maxHints ?? 64, {
+    this.#remembered = new LruCache(options.maxHints ?? 16, {
       max: maxChars,
       of: (list) => list.reduce((n, r) => n + r.text.length, 0),
     });
