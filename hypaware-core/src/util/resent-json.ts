@@ -119,7 +119,10 @@ class Remembered {
       const item = JSON.stringify(this.list[ends.length]);
       const end = at + item.length;
       const last = ends.length === this.list.length - 1;
-      if (!this.text.startsWith(item, at) || (last ? end !== this.close : this.text.charCodeAt(end) !== 0x2c) /* , */)
+      if (
+        !sameRange(this.text, at, item, 0, item.length) ||
+        (last ? end !== this.close : this.text.charCodeAt(end) !== 0x2c) /* , */
+      )
         this.#stopped = true;
       else ends.push(end);
     }
