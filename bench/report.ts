@@ -27,6 +27,8 @@ export interface BenchReport {
   writer?: WriterFigures;
   /** the writer phase on a database that already holds history */
   writer_history?: WriterFigures;
+  /** the writer phase with no projector: decoding, redaction, compression, the exchange rows (the floor of capture) */
+  writer_floor?: WriterFigures;
   history?: HistoryFigures;
   import?: ImportFigures;
   ui?: UiFigures;
@@ -293,6 +295,13 @@ export function renderReport(r: BenchReport): string {
     const on = w.history_rows ? ` on a database holding ${fmt(w.history_rows)} rows of history` : '';
     out.push(
       `Writer alone${on} (${w.exchanges} exchanges, batches of ${w.batch}, ${w.rechecks} re-checks): ${fmt(w.thread_cpu_us_per_exchange)} µs CPU per exchange on its thread + ${fmt(w.other_cpu_us_per_exchange)} µs on other threads (GC helpers): ${fmt(w.exchanges_per_cpu_s)} exchanges per CPU-second (${fmt(w.exchanges_per_wall_s)} per wall second here); ${fmt(w.message_rows)} message rows, ${fmt(w.db_bytes_per_exchange)} database bytes and ${fmt(w.written_bytes_per_exchange)} bytes written (log and checkpoints) per exchange; ${fmt(w.allocated_kb_per_exchange)} KB allocated on its heap per exchange (${fmt(w.minor_gcs)} young and ${fmt(w.major_gcs)} old collections, ${fmt(w.gc_us_per_exchange)} µs of them per exchange)${w.retried_batches ? `; ${w.retried_batches} batch(es) sent again (database held by the kernel's own work)` : ''}`,
+      '',
+    );
+  }
+  if (r.writer_floor) {
+    const f = r.writer_floor;
+    out.push(
+      `Capture floor (the writer alone with no projector: bodies decoded, compressed whole and stored, no message row): ${fmt(f.thread_cpu_us_per_exchange)} µs CPU per exchange on its thread + ${fmt(f.other_cpu_us_per_exchange)} µs on other threads: ${fmt(f.exchanges_per_cpu_s)} exchanges per CPU-second (${fmt(f.exchanges_per_wall_s)} per wall second here), ${fmt(f.allocated_kb_per_exchange)} KB allocated per exchange`,
       '',
     );
   }

@@ -151,6 +151,12 @@ async function main(): Promise<void> {
       bodyBytes: plan.bodyBytes,
       historyRows: plan.writerHistoryRows,
     });
+    log('the floor of capture: the same exchanges stored with no projector (no message rows)');
+    report.writer_floor = await writerPhaseInChild({
+      exchanges: plan.writerExchanges,
+      bodyBytes: plan.bodyBytes,
+      captureOnly: true,
+    });
   }
   if (args.only.has('history')) {
     log(`history: hook x ${plan.hookRuns}, queries on ${plan.historyRows} synthetic rows`);
