@@ -12,6 +12,7 @@ import { HashMemo } from '@hypaware/claude/wire/hash-memo';
 import { sha256Hex } from '@hypaware/claude/wire/content-keys';
 import { wireUnits, type MessageUnits } from '@hypaware/claude/wire/wire-units';
 import type { WireMessage } from '@hypaware/claude/wire/messages-request';
+import type { TranscriptEntry } from '@hypaware/claude/transcript/transcript-entry';
 import { SeededRandom } from '../../harness/seeded-random.js';
 
 function randomBlock(random: SeededRandom, role: string, n: number): Record<string, unknown> {
@@ -157,5 +158,51 @@ test('the hash memo answers as sha256 does, before and after rotations', () => {
   for (let round = 0; round < 4; round++) {
     for (const text of texts) assert.equal(memo.sha256Hex(text), sha256Hex(text), `round ${round}: ${text}`);
     if (round % 2 === 0) memo.rotate();
+  }
+});
+
+test('messages reused from the last turn follow the transcript line, usage and stop reason each unit has now', () => {
+  for (let seed = 1; seed <= 12; seed++) {
+    const random = new SeededRandom(100 + seed);
+    // transcript lines and usages the turns pick from: a unit's line, usage or stop reason may
+    // appear, change or go between turns (the transcript catching up, a usage seen on the wire)
+    const entries: TranscriptEntry[] = Array.from({ length: 6 }, (_, k) => ({
+      seq: k,
+      uuid: `uuid-${k}`,
+      ...(k % 2 === 0 ? { parentUuid: `uuid-${k - 1}` } : {}),
+      blockKeys: [],
+      messageId: `msg_${k % 3}`,
+      ...(k % 3 === 0 ? { stopReason: k === 0 ? 'end_turn' : 'tool_use' } : {}),
+      ...(k % 2 === 1 ? { usage: { input_tokens: k, output_tokens: 2 * k } } : {}),
+      native: { message_created_at: `2026-12-0${1 + (k % 3)}T00:00:00.000Z` },
+      frame: JSON.stringify({ type: 'assistant', line: k }),
+    }));
+    const usages = [{ input_tokens: 1, output_tokens: 1 }, { input_tokens: 7 }, undefined];
+    let history: WireMessage[] = [];
+    let previous: MessageUnits[] = [];
+    for (let turn = 0; turn < 30; turn++) {
+      if (random.int(10) < 7 || history.length < 2) history.push(randomMessage(random, history.length));
+      else history[random.int(history.length)] = randomMessage(random, random.int(history.length));
+      const request = JSON.parse(JSON.stringify(withCacheMarker(history))) as WireMessage[];
+      const fresh = wireUnits(request, undefined);
+      const memo = wireUnits(request, undefined, previous);
+      previous = memo.history;
+      const matches = memo.units.map((_, i) =>
+        random.int(3) === 0 ? undefined : { entry: entries[(i + random.int(2)) % entries.length]!, blockIndex: 0 },
+      );
+      const usage = usages[random.int(usages.length)];
+      const input = {
+        matches,
+        view: undefined,
+        conversationId: 'conv',
+        scope: 'main',
+        reply: undefined,
+        replyCreatedAt: '2026-12-03T00:00:00.000Z',
+        replyRequestId: undefined,
+        wireUsage: () => usage,
+      };
+      const withMemo = buildMessages({ ...input, units: memo.units });
+      assert.deepEqual(withMemo, buildMessages({ ...input, units: fresh.units }), `seed ${seed}, turn ${turn}`);
+    }
   }
 });

@@ -154,6 +154,12 @@ function unitIdentity(u: WireUnit): JsonValue {
   return (derived.identity ??= identityOf(u.content));
 }
 
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Turn aligned units into projected messages: native identity where matched, fallback otherwise. */
 export function buildMessages(input: BuildInput): BuiltMessages {
   const { units, matches } = input;
@@ -167,12 +173,22 @@ export function buildMessages(input: BuildInput): BuiltMessages {
     let end = i;
     while (match && matches[end + 1]?.entry === match.entry) end++;
     if (match) lastMatched = end;
-    const group = units.slice(i, end + 1);
-    const last = group[group.length - 1]!;
+    const { matchKey, wireId } = keys[i]!;
     const lastMatch = matches[end];
+    const carried = usageOfCarrier(input, units[end]!, lastMatch);
+    const stop = stopReasonOf(input, units[end]!, lastMatch);
+    // a re-sent unit of its own (not the reply's, not one of a transcript line's several) whose
+    // message would be built from the same values gets the message built last time
+    const reusable = end === i && !u.fromReply;
+    const from = reusable ? [matchKey, wireId, match?.entry, carried?.usage, carried?.source, stop] : undefined;
+    const built = u.derived?.built;
+    if (from && built && sameValues(built.from, from)) {
+      messages.push(built.message);
+      continue;
+    }
+    const group = units.slice(i, end + 1);
     const content = group.length === 1 ? u.content : group.flatMap((g) => g.blocks);
     const msg: ProjectedMessage = { role: u.role, content: group.length === 1 ? unitParts(u) : messageParts(content) };
-    const { matchKey, wireId } = keys[i]!;
     if (matchKey) msg.match_key = matchKey;
     if (match) {
       const e = match.entry;
@@ -192,16 +208,15 @@ export function buildMessages(input: BuildInput): BuiltMessages {
         if (input.replyRequestId) msg.request_id = input.replyRequestId;
       }
     }
-    const carried = usageOfCarrier(input, last, lastMatch);
     if (carried) {
       msg.usage = carried.usage;
       (msg.attributes!.claude as JsonObject).usage_source = carried.source;
     }
-    const stop = stopReasonOf(input, last, lastMatch);
     if (stop) msg.finish = finishOf(stop);
     // the gateway computes this message's id: from the blocks as sent, whatever the part mapping
     if (msg.message_id === undefined && typeof content !== 'string')
       msg.identity = group.length === 1 ? unitIdentity(u) : identityOf(content);
+    if (from) (u.derived ??= {}).built = { message: msg, from };
     messages.push(msg);
     i = end;
   }

@@ -25,7 +25,17 @@ export interface WireUnit {
    * unit when first needed: a re-sent message keeps its units, so its projected message shares
    * these with the previous request's (nothing downstream writes to them).
    */
-  derived?: { parts?: ProjectedMessage['content']; identity?: JsonValue; keys?: UnitKeyCache };
+  derived?: { parts?: ProjectedMessage['content']; identity?: JsonValue; keys?: UnitKeyCache; built?: BuiltMessage };
+}
+
+/**
+ * The projected message last built for a unit and the values it was built from besides the
+ * unit (its keys, transcript line, usage, stop reason: `projector/build-messages.ts`), compared
+ * by identity: a re-sent unit whose values are the same gets the same message back.
+ */
+export interface BuiltMessage {
+  message: ProjectedMessage;
+  from: readonly unknown[];
 }
 
 /**
