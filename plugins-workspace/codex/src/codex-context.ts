@@ -104,7 +104,13 @@ export function codexContext(exchange: ExchangeInput, body: JsonObject, history:
   const cm = isPlainObject(body.client_metadata) ? body.client_metadata : {};
   const meta = turnMetadata(h, cm);
   const ua = userAgent(h);
-  const header = (...names: string[]) => names.map((n) => headerValue(h, n)).find((v) => v !== undefined);
+  const header = (...names: string[]): string | undefined => {
+    for (const n of names) {
+      const v = headerValue(h, n);
+      if (v !== undefined) return v;
+    }
+    return undefined;
+  };
 
   const threadId =
     str(meta.thread_id) ?? str(cm.thread_id) ?? header('thread-id', 'thread_id', 'conversation_id', 'conversation-id');

@@ -62,6 +62,6 @@ function firstTrimmed(value: string | string[] | undefined): string {
 
 /** Drop keys whose value is undefined (the projection contract wants absent, not undefined). */
 export function compact<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as Array<keyof T>) if (value[key] === undefined) delete value[key];
+  for (const key in value) if (Object.hasOwn(value, key) && value[key] === undefined) delete value[key];
   return value;
 }

@@ -108,8 +108,8 @@ export interface InputItem {
 /**
  * The request's `input` (a string or a list of items) as messages. An item structurally equal
  * to the one at the same place in `previous` (the conversation's previous request) keeps its
- * message (a copy): an item's message depends on the item alone, and the re-sent history is
- * most of every request.
+ * message (the same object): an item's message depends on the item alone, and the re-sent
+ * history is most of every request.
  */
 export function inputMessages(
   body: JsonObject,
@@ -121,6 +121,10 @@ export function inputMessages(
     const before = previous?.[i];
     return before && sameJson(before.item, item) ? before : { item, message: itemMessage(item) };
   });
-  const messages = items.flatMap((i) => (i.message ? [{ ...i.message }] : []));
+  // the remembered message itself, not a copy: nothing downstream writes to a projected
+  // history message (replies are built apart), and a copy per re-sent item per turn was most of
+  // what a turn allocated here
+  const messages: ProjectedMessage[] = [];
+  for (const i of items) if (i.message) messages.push(i.message);
   return { messages, items };
 }
