@@ -159,7 +159,7 @@ export class ResentJsonParser {
     if (typeof text !== 'string' || text === '') return undefined;
     const earlier = this.#remembered.get(hint);
     if (earlier && text.length >= this.#minChars) {
-      let best: { from: Remembered; items: number; shared: number } | undefined;
+      let best: { from: Remembered; items: number } | undefined;
       for (const r of earlier) {
         const tailChars = r.text.length - r.close;
         if (text.length - tailChars < r.open || !sameRange(text, text.length - tailChars, r.text, r.close, tailChars))
@@ -167,7 +167,7 @@ export class ResentJsonParser {
         const shared = sharedStart(r.text, text);
         if (shared < r.open) continue;
         const items = r.itemsWithin(Math.min(shared, text.length - tailChars));
-        if (!best || items > best.items) best = { from: r, items, shared };
+        if (!best || items > best.items) best = { from: r, items };
       }
       const built = best && this.#fromEarlier(text, best.from, best.items);
       if (built) {
