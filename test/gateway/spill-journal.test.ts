@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ExchangeRecord } from '@hypaware/ai-gateway/internal/exchange-record.js';
 import { secretHeaderNames } from '@hypaware/ai-gateway/internal/recorder/header-redaction.js';
 import { SpillJournal, type SpillJournalOptions } from '@hypaware/ai-gateway/internal/handoff/spill-journal.js';
+import { sharedCopy } from '@hypaware/ai-gateway/internal/shared-slab.js';
 import { tempDir } from '../../harness/repo.js';
 import { makeRecord, recordingLogger } from './gateway-fixtures.js';
 
@@ -77,6 +78,8 @@ test('records come back in order with the same fields and body bytes; secret hea
   const dir = tempDir('hyp-spill-');
   const { j } = journal(join(dir, 'spill'), { fileBytes: 20_000 }); // several files
   const sent = records(25);
+  // the journal takes the bodies (they go back to the shared blocks once on disk): keep the expected bytes first
+  const bodies = sent.map((s) => [bytesOf(s.request_body), bytesOf(s.response_body)]);
   for (const r of sent) assert.equal(j.append(r), true);
   assert.equal(j.active, true);
   const back = await readAll(j);
@@ -86,8 +89,8 @@ test('records come back in order with the same fields and body bytes; secret hea
     assert.equal(r.exchange_id, s.exchange_id);
     assert.equal(r.path, s.path);
     assert.equal(r.request_bytes, s.request_bytes);
-    assert.equal(bytesOf(r.request_body), bytesOf(s.request_body));
-    assert.equal(bytesOf(r.response_body), bytesOf(s.response_body));
+    assert.equal(bytesOf(r.request_body), bodies[i]![0]);
+    assert.equal(bytesOf(r.response_body), bodies[i]![1]);
     assert.ok(r.request_body === null || r.request_body.buffer instanceof SharedArrayBuffer);
     const headers = Object.fromEntries(
       Array.from({ length: r.request_headers.length / 2 }, (_, k) => [
@@ -209,11 +212,39 @@ test('an append that fails hands its records back and pauses the journal', async
   mkdirSync(join(dir, 'spill', '100000000000.spill'));
   const sent = records(3);
   for (const r of sent) assert.equal(j.append(r), true);
+  const bodies = sent.map((s) => bytesOf(s.request_body));
   await until(() => failed.length === 3, 'the failed records to come back');
   assert.deepEqual(
     failed.map((r) => r.exchange_id),
     sent.map((r) => r.exchange_id),
   );
+  assert.deepEqual(
+    failed.map((r) => bytesOf(r.request_body)),
+    bodies,
+    'a record handed back keeps its bodies',
+  );
   assert.equal(logs.events('aigw.spill_append_failed').length, 1);
   assert.equal(j.append(records(1)[0]!), false, 'refuses appends for a while after a failure');
+});
+
+test('a body on disk goes back to the shared blocks: a burst that spills reuses them instead of allocating new ones', async () => {
+  const dir = tempDir('hyp-spill-');
+  const { j } = journal(dir);
+  // bodies in shared blocks, as the proxy captures them (~10 KB each: a few blocks' worth)
+  const sent = Array.from({ length: 60 }, (_, i) =>
+    makeRecord({ path: `/v1/messages?n=${i}`, requestHeaders: {}, requestBody: Buffer.alloc(10_000, 65 + (i % 26)) }),
+  );
+  for (const r of sent) r.request_body = sharedCopy(r.request_body!);
+  const first = new Set(sent.map((r) => r.request_body!.buffer));
+  for (const r of sent) assert.equal(j.append(r), true);
+  await until(() => sent.every((r) => r.request_body === null), 'the spilled bodies to be given back');
+  const again = Array.from({ length: 60 }, () => sharedCopy(Buffer.alloc(10_000, 1)));
+  const reused = again.filter((b) => first.has(b.buffer)).length;
+  assert.ok(
+    reused > again.length / 2,
+    `only ${reused} of ${again.length} new bodies went to the spilled bodies' blocks`,
+  );
+  const back = await readAll(j);
+  assert.equal(back.length, sent.length);
+  back.forEach((r, i) => assert.ok(Buffer.from(r.request_body!).equals(Buffer.alloc(10_000, 65 + (i % 26)))));
 });

@@ -1,3 +1,5 @@
+import type { ExchangeRecord } from './exchange-record.js';
+
 /**
  * Copies of captured bodies in shared memory, carved out of 256 KiB SharedArrayBuffers:
  * allocating a SharedArrayBuffer per body cost ~30 µs of the proxy thread per exchange under
@@ -66,4 +68,16 @@ export function releaseShared(body: Uint8Array): void {
   if (block.live > 0) return;
   block.used = 0;
   if (block !== current && spare.length < MAX_SPARE_BLOCKS) spare.push(block);
+}
+
+/**
+ * A record's bodies go back to the shared blocks once no thread reads them any more (the
+ * writer stored the exchange, or the spill journal has its copy on disk); the record no longer
+ * points at bytes a later body may overwrite.
+ */
+export function releaseBodies(record: ExchangeRecord): void {
+  if (record.request_body) releaseShared(record.request_body);
+  if (record.response_body) releaseShared(record.response_body);
+  record.request_body = null;
+  record.response_body = null;
 }

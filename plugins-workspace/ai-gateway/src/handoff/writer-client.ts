@@ -20,7 +20,7 @@ import type { ModelPair } from '../history/model-prices-table.js';
 import { reportExchange, reportWriteFailure } from '../exchange-report.js';
 import type { BatchOutcome, WriterSettings } from '../recorder/exchange-writer.js';
 import { secretHeaderNames } from '../recorder/header-redaction.js';
-import { releaseShared } from '../shared-slab.js';
+import { releaseBodies } from '../shared-slab.js';
 import { ExchangeQueue } from './exchange-queue.js';
 import type { LoadGate } from './load-gate.js';
 import { SpillHandoff } from './spill-handoff.js';
@@ -93,17 +93,6 @@ export interface WriterStatus {
   /** how long in all the writer waited for the proxy's load to ease, ms */
   held_ms: number;
   projectors: string[];
-}
-
-/**
- * A stored exchange's bodies go back to the shared blocks (the writer thread has finished
- * with them); the record no longer points at bytes a later body may overwrite.
- */
-function releaseBodies(record: ExchangeRecord): void {
-  if (record.request_body) releaseShared(record.request_body);
-  if (record.response_body) releaseShared(record.response_body);
-  record.request_body = null;
-  record.response_body = null;
 }
 
 export class WriterClient {
