@@ -79,7 +79,7 @@ const abortedRecorded = () =>
 
 test(
   `${ABORTS} client aborts mid-stream: upstream aborted, exchanges recorded as aborted, no leak`,
-  { timeout: 150_000 },
+  { timeout: 180_000 },
   async (t) => {
     const pid = rig.daemon.proc.pid!;
     await abortMany(WARMUP, 'warm');
@@ -139,20 +139,28 @@ test(
     );
     // The first round's RSS growth is mostly allocator churn of the two threads (40-82 MB seen
     // on a loaded 2-core machine), so it is only reported. A leak grows with every abort and
-    // churn does not repeat: a second, identical round must add far less than the 100 MB of
-    // bodies it carries.
-    await abortMany(ABORTS, 'again');
-    await waitFor(
-      () => abortedRecorded() >= WARMUP + 2 * ABORTS || undefined,
-      'the second round to be recorded',
-      30_000,
-    );
-    await nothingHeld();
-    const rssSecond = readMemory(pid).rssMb;
-    t.diagnostic(`daemon RSS ${rssSecond.toFixed(1)} MB after a second round of ${ABORTS} aborts`);
+    // churn does not repeat: a later, identical round must add far less than the 100 MB of
+    // bodies it carries. One such round has been seen to add 55 MB (collection timing), so a
+    // round over the bound gets one more: a leak grows by ~100 MB in each.
+    let previous = rssAfter;
+    const growth: number[] = [];
+    for (let round = 2; round <= 3; round++) {
+      await abortMany(ABORTS, `round${round}`);
+      await waitFor(
+        () => abortedRecorded() >= WARMUP + round * ABORTS || undefined,
+        `round ${round} to be recorded`,
+        30_000,
+      );
+      await nothingHeld();
+      const rss = readMemory(pid).rssMb;
+      t.diagnostic(`daemon RSS ${rss.toFixed(1)} MB after round ${round} of ${ABORTS} aborts`);
+      growth.push(rss - previous);
+      previous = rss;
+      if (growth[growth.length - 1]! < 50) break;
+    }
     assert.ok(
-      rssSecond - rssAfter < 50,
-      `RSS grew by ${(rssSecond - rssAfter).toFixed(1)} MB over a second round of ${ABORTS} aborts (a leak would hold 100 MB)`,
+      growth.some((g) => g < 50),
+      `RSS grew by ${growth.map((g) => g.toFixed(1)).join(' and ')} MB over rounds of ${ABORTS} aborts (a leak would hold 100 MB each)`,
     );
 
     const ok = await httpCall(rig.endpoint, protocolCall('anthropic', '', 'after-aborts'));

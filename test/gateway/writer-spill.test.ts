@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { bootKernel } from '@hypaware/core/boot';
 import { LoadGate, type LoadSample } from '@hypaware/ai-gateway/internal/handoff/load-gate.js';
 import { WriterClient } from '@hypaware/ai-gateway/internal/handoff/writer-client.js';
+import { sharedCopy } from '@hypaware/ai-gateway/internal/shared-slab.js';
 import { tempDir } from '../../harness/repo.js';
 import { waitFor } from '../../harness/wait.js';
 import { makeRecord, recordingLogger } from './gateway-fixtures.js';
@@ -218,3 +219,35 @@ test(
     await writer.stop(5000);
   },
 );
+
+test('an exchange dropped from a full memory queue (no journal) gives its bodies back to the shared blocks', async () => {
+  const h = await home();
+  const logs = recordingLogger();
+  // never started: nothing is sent, so the queue fills and drops its oldest
+  const writer = new WriterClient({
+    workerData: {
+      hypHome: h.hypHome,
+      plugin: '@hypaware/ai-gateway',
+      settings: { gatewayId: 'gw', redactHeaders: [] },
+      projectorModules: [],
+    },
+    log: logs.log,
+    meter: { counter: () => ({ add: () => undefined }) },
+    maxQueuedExchanges: 3,
+  });
+  const sent = Array.from({ length: 6 }, (_, i) => record(i));
+  for (const r of sent) r.request_body = sharedCopy(r.request_body!); // as the proxy captures them
+  for (const r of sent) writer.enqueue(r);
+  assert.equal(writer.status().dropped, 3);
+  assert.deepEqual(
+    sent.map((r) => r.request_body === null),
+    [true, true, true, false, false, false],
+    'the three dropped records gave their bodies back; the queued ones keep theirs',
+  );
+  assert.deepEqual(
+    logs.events('aigw.exchange_write_failed').map((e) => e['exchange_id']),
+    sent.slice(0, 3).map((r) => r.exchange_id),
+    'each drop is reported, oldest first',
+  );
+  await writer.stop(100);
+});

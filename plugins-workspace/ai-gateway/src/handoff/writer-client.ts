@@ -418,5 +418,8 @@ export class WriterClient {
       log,
       meter,
     );
+    // no thread reads a dropped record's bodies (it was queued, or its batch came back): its
+    // shared blocks can take the next bodies
+    releaseBodies(record);
   }
 }
