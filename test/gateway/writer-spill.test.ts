@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { bootKernel } from '@hypaware/core/boot';
 import { LoadGate, type LoadSample } from '@hypaware/ai-gateway/internal/handoff/load-gate.js';
-import { WriterClient } from '@hypaware/ai-gateway/internal/handoff/writer-client.js';
+import { WriterClient, type WriterClientOptions } from '@hypaware/ai-gateway/internal/handoff/writer-client.js';
 import { sharedCopy } from '@hypaware/ai-gateway/internal/shared-slab.js';
 import { tempDir } from '../../harness/repo.js';
 import { waitFor } from '../../harness/wait.js';
@@ -33,11 +33,13 @@ async function home(): Promise<{ hypHome: string; configPath: string }> {
 
 const QUIET = () => new LoadGate({ sample: () => ({ loopUtilization: 0, cpuIdle: 1 }) });
 
+/** A writer client; `spillDir` null: no journal (memory only). */
 function client(
   h: { hypHome: string; configPath: string },
-  spillDir: string,
-  gate: LoadGate,
+  spillDir: string | null,
+  gate: LoadGate | undefined,
   spill: { maxBytes?: number; after?: number } = {},
+  extra: Partial<WriterClientOptions> = {},
 ) {
   const logs = recordingLogger();
   const writer = new WriterClient({
@@ -49,9 +51,10 @@ function client(
     },
     log: logs.log,
     meter: { counter: () => ({ add: () => undefined }) },
-    spill: { dir: spillDir, maxBytes: spill.maxBytes ?? 64 * 1024 * 1024 },
+    ...(spillDir === null ? {} : { spill: { dir: spillDir, maxBytes: spill.maxBytes ?? 64 * 1024 * 1024 } }),
     spillAfterExchanges: spill.after ?? 5,
-    gate,
+    ...(gate ? { gate } : {}),
+    ...extra,
   });
   return { writer, logs };
 }
@@ -222,19 +225,8 @@ test(
 
 test('an exchange dropped from a full memory queue (no journal) gives its bodies back to the shared blocks', async () => {
   const h = await home();
-  const logs = recordingLogger();
   // never started: nothing is sent, so the queue fills and drops its oldest
-  const writer = new WriterClient({
-    workerData: {
-      hypHome: h.hypHome,
-      plugin: '@hypaware/ai-gateway',
-      settings: { gatewayId: 'gw', redactHeaders: [] },
-      projectorModules: [],
-    },
-    log: logs.log,
-    meter: { counter: () => ({ add: () => undefined }) },
-    maxQueuedExchanges: 3,
-  });
+  const { writer, logs } = client(h, null, undefined, {}, { maxQueuedExchanges: 3 });
   const sent = Array.from({ length: 6 }, (_, i) => record(i));
   for (const r of sent) r.request_body = sharedCopy(r.request_body!); // as the proxy captures them
   for (const r of sent) writer.enqueue(r);
