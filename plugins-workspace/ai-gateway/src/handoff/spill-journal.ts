@@ -13,8 +13,8 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage, type Logger } from '@hypaware/core';
 import type { ExchangeRecord } from '../exchange-record.js';
-import { decodeFrame, encodeFrame, FRAME_HEAD_BYTES, readFrameHead, type EncodedFrame } from './spill-frame.js';
 import { releaseBodies } from '../shared-slab.js';
+import { decodeFrame, encodeFrame, FRAME_HEAD_BYTES, readFrameHead, type EncodedFrame } from './spill-frame.js';
 
 export interface SpillJournalOptions {
   dir: string;
@@ -251,9 +251,6 @@ export class SpillJournal {
       const batch = this.#pending.splice(0, count);
       const ok = await this.#write(file, batch);
       this.#pendingBytes -= bytes;
-      // on disk now: the memory copies go back to the shared blocks for the next bodies
-      // (otherwise every spilled body kept a block from reuse, and a burst allocated a fresh one per ~10 exchanges)
-      if (ok) for (const p of batch) releaseBodies(p.record);
       if (!ok) {
         this.#refuseUntil = Date.now() + FAILED_APPEND_PAUSE_MS;
         const failed = [...batch, ...this.#pending].map((p) => p.record);
@@ -262,6 +259,9 @@ export class SpillJournal {
         this.#options.onAppendFailed(failed, 'spill_failed');
         return;
       }
+      // on disk now: the memory copies go back to the shared blocks for the next bodies
+      // (otherwise every spilled body kept a block from reuse, and a burst allocated a fresh one per ~10 exchanges)
+      for (const p of batch) releaseBodies(p.record);
     }
   }
 
